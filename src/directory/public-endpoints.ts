@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { issueGuestToken } from '../http/auth';
+import { endpoint } from '../http/endpoint';
+import { getAgentBySlug } from './agents';
+import { createGuest, getGuest } from './guests';
+import { AgentView, GuestCreate, GuestView, ServicePublic, ServiceView, AgentPublic, SlugParams } from './schemas';
+import { getServiceBySlug, listServices } from './services';
+
+export const publicAgentEndpoint = endpoint({
+  summary: "An agent's public card for their contact-me page (no private fields)",
+  tag: 'Public directory',
+  access: 'public',
+  params: SlugParams,
+  response: AgentPublic,
+  errors: [404],
+  handle: ({ env, params }) => getAgentBySlug(env.DB, params.slug),
+});
+
+export const publicServiceEndpoint = endpoint({
+  summary: "A service's public card for its chat page (no private fields)",
+  tag: 'Public directory',
+  access: 'public',
+  params: SlugParams,
+  response: ServicePublic,
+  errors: [404],
+  handle: ({ env, params }) => getServiceBySlug(env.DB, params.slug),
+});
+
+export const createGuestEndpoint = endpoint({
+  summary: 'Become a guest: returns the guest token that is the guest’s only key',
+  tag: 'Guests',
+  access: 'public',
+  body: GuestCreate,
+  response: z.object({ guest: GuestView, token: z.string() }),
+  status: 201,
+  handle: async ({ env, body }) => {
+    const guest = await createGuest(env.DB, body);
+    return { guest, token: await issueGuestToken(guest.id, env) };
+  },
+});
+
+export const currentGuestEndpoint = endpoint({
+  summary: 'The guest the token belongs to',
+  tag: 'Guests',
+  access: 'guest',
+  response: GuestView,
+  errors: [404],
+  handle: ({ env, principal }) => getGuest(env.DB, principal.guestId),
+});
+
+export const currentAgentEndpoint = endpoint({
+  summary: 'The agent the token belongs to',
+  tag: 'Agents',
+  access: 'agent',
+  response: AgentView,
+  handle: async ({ principal }) => principal.agent,
+});
+
+export const agentServicesEndpoint = endpoint({
+  summary: 'Services to assign a conversation to, with their assignable flag and licensed members',
+  tag: 'Agents',
+  access: 'agent',
+  response: z.object({
+    services: z.array(ServiceView.omit({ members: true, createdAt: true, updatedAt: true })),
+  }),
+  handle: async ({ env }) => ({ services: await listServices(env.DB) }),
+});

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+export const licenses = ['basic', 'standard', 'premium'] as const;
+export const License = z.enum(licenses).describe('basic, standard or premium; standard and premium are "licensed".');
+export type License = z.infer<typeof License>;
+
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be 1–64 lowercase letters, digits or inner hyphens');
+
+export const DisplayName = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+
+export const Email = z
+  .email('must be an email address')
+  .max(254)
+  .transform((value) => value.toLowerCase());
+
+/** An absolute http(s) URL, or a path on this server such as /avatars/alice.svg. */
+export const AvatarUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => /^\/(?!\/)/.test(value) || /^https?:\/\/[^\s]+$/i.test(value), 'must be an http(s) URL or a path starting with /');
+
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Paris');
+
+export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9]{10,40}$/, 'must be an id');
+
+export const AgentPublic = z.object({
+  slug: Slug,
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+});
+
+export const AgentView = AgentPublic.extend({
+  id: z.string(),
+  email: z.string(),
+  license: License,
+  licensed: z.boolean(),
+  timeZone: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const AgentCreate = z.strictObject({
+  slug: Slug,
+  name: DisplayName,
+  email: Email,
+  avatarUrl: AvatarUrl.nullable().optional(),
+  license: License,
+  timeZone: TimeZone,
+});
+export type AgentCreate = z.output<typeof AgentCreate>;
+
+export const AgentUpdate = AgentCreate.partial().refine((v) => Object.keys(v).length > 0, 'name at least one field to change');
+export type AgentUpdate = z.output<typeof AgentUpdate>;
+
+export const MemberView = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+  license: License,
+  licensed: z.boolean(),
+});
+
+export const ServicePublic = z.object({
+  slug: Slug,
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+});
+
+export const ServiceView = ServicePublic.extend({
+  id: z.string(),
+  assignable: z.boolean().describe('True while the service has at least one licensed member.'),
+  members: z.array(MemberView),
+  licensedMembers: z.array(MemberView),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ServiceCreate = z.strictObject({
+  slug: Slug,
+  name: DisplayName,
+  avatarUrl: AvatarUrl.nullable().optional(),
+});
+export type ServiceCreate = z.output<typeof ServiceCreate>;
+
+export const ServiceUpdate = ServiceCreate.partial().refine((v) => Object.keys(v).length > 0, 'name at least one field to change');
+export type ServiceUpdate = z.output<typeof ServiceUpdate>;
+
+export const SlugParams = z.object({ slug: Slug });
+export const MemberParams = z.object({ slug: Slug, agentSlug: Slug });
+
+export const GuestCreate = z.strictObject({
+  name: DisplayName,
+  email: Email.optional(),
+});
+
+export const GuestView = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  createdAt: z.string(),
+});

@@ -1,0 +1,148 @@
+import { notFound } from '../http/errors';
+import { getAgentBySlug } from './agents';
+import { withConstraints } from './constraints';
+import { newId } from './ids';
+import { isAssignable, isLicensed } from './licensing';
+import type { License, ServiceCreate, ServiceUpdate } from './schemas';
+
+export interface Member {
+  id: string;
+  slug: string;
+  name: string;
+  avatarUrl: string | null;
+  license: License;
+  licensed: boolean;
+}
+
+export interface Service {
+  id: string;
+  slug: string;
+  name: string;
+  avatarUrl: string | null;
+  members: Member[];
+  licensedMembers: Member[];
+  assignable: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ServiceRow {
+  id: string;
+  slug: string;
+  name: string;
+  avatar_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MemberRow {
+  service_id: string;
+  id: string;
+  slug: string;
+  name: string;
+  avatar_url: string | null;
+  license: License;
+}
+
+function toService(row: ServiceRow, memberRows: MemberRow[]): Service {
+  const members = memberRows.map((m) => ({
+    id: m.id,
+    slug: m.slug,
+    name: m.name,
+    avatarUrl: m.avatar_url,
+    license: m.license,
+    licensed: isLicensed(m.license),
+  }));
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    avatarUrl: row.avatar_url,
+    members,
+    licensedMembers: members.filter((m) => m.licensed),
+    assignable: isAssignable(members),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const MEMBERS_SQL = `SELECT m.service_id, a.id, a.slug, a.name, a.avatar_url, a.license
+  FROM memberships m JOIN agents a ON a.id = m.agent_id`;
+
+export async function listServices(db: D1Database): Promise<Service[]> {
+  const [services, members] = await db.batch([
+    db.prepare('SELECT * FROM services ORDER BY name, slug'),
+    db.prepare(`${MEMBERS_SQL} ORDER BY a.name, a.slug`),
+  ]);
+  const byService = Map.groupBy((members!.results as MemberRow[]), (m) => m.service_id);
+  return (services!.results as ServiceRow[]).map((row) => toService(row, byService.get(row.id) ?? []));
+}
+
+async function findServiceBy(db: D1Database, column: 'slug' | 'id', value: string): Promise<Service | null> {
+  const [service, members] = await db.batch([
+    db.prepare(`SELECT * FROM services WHERE ${column} = ?`).bind(value),
+    db.prepare(`${MEMBERS_SQL} JOIN services s ON s.id = m.service_id WHERE s.${column} = ? ORDER BY a.name, a.slug`).bind(value),
+  ]);
+  const row = service!.results[0] as ServiceRow | undefined;
+  return row ? toService(row, members!.results as MemberRow[]) : null;
+}
+
+export const findServiceBySlug = (db: D1Database, slug: string) => findServiceBy(db, 'slug', slug);
+export const findServiceById = (db: D1Database, id: string) => findServiceBy(db, 'id', id);
+
+export async function getServiceBySlug(db: D1Database, slug: string): Promise<Service> {
+  const service = await findServiceBySlug(db, slug);
+  if (!service) throw notFound(`Service "${slug}"`);
+  return service;
+}
+
+export async function createService(db: D1Database, input: ServiceCreate): Promise<Service> {
+  const id = newId('sv');
+  await withConstraints(() =>
+    db
+      .prepare('INSERT INTO services (id, slug, name, avatar_url) VALUES (?, ?, ?, ?)')
+      .bind(id, input.slug, input.name, input.avatarUrl ?? null)
+      .run(),
+  );
+  return (await findServiceById(db, id))!;
+}
+
+const serviceColumns: Record<keyof ServiceUpdate, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url' };
+
+export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
+  const current = await getServiceBySlug(db, slug);
+  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as Array<[keyof ServiceUpdate, unknown]>;
+  const assignments = entries.map(([key]) => `${serviceColumns[key]} = ?`).join(', ');
+  await withConstraints(() =>
+    db
+      .prepare(`UPDATE services SET ${assignments}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
+      .bind(...entries.map(([, v]) => v ?? null), current.id)
+      .run(),
+  );
+  return (await findServiceById(db, current.id))!;
+}
+
+export async function deleteService(db: D1Database, slug: string): Promise<void> {
+  const { meta } = await db.prepare('DELETE FROM services WHERE slug = ?').bind(slug).run();
+  if (meta.changes === 0) throw notFound(`Service "${slug}"`);
+}
+
+/** Adding a member twice is not an error: the membership simply exists. */
+export async function addMember(db: D1Database, serviceSlug: string, agentSlug: string): Promise<Service> {
+  const [service, agent] = await Promise.all([getServiceBySlug(db, serviceSlug), getAgentBySlug(db, agentSlug)]);
+  await db
+    .prepare('INSERT INTO memberships (service_id, agent_id) VALUES (?, ?) ON CONFLICT DO NOTHING')
+    .bind(service.id, agent.id)
+    .run();
+  return (await findServiceById(db, service.id))!;
+}
+
+export async function removeMember(db: D1Database, serviceSlug: string, agentSlug: string): Promise<Service> {
+  const [service, agent] = await Promise.all([getServiceBySlug(db, serviceSlug), getAgentBySlug(db, agentSlug)]);
+  const { meta } = await db
+    .prepare('DELETE FROM memberships WHERE service_id = ? AND agent_id = ?')
+    .bind(service.id, agent.id)
+    .run();
+  if (meta.changes === 0) throw notFound(`Agent "${agentSlug}" in service "${serviceSlug}"`);
+  return (await findServiceById(db, service.id))!;
+}

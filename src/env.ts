@@ -1,0 +1,24 @@
+import type { CalendarActor } from './calendar/actor';
+import type { ConversationActor } from './conversation/actor';
+
+/** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
+export interface Env {
+  DB: D1Database;
+  ASSETS: Fetcher;
+  CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
+  CALENDARS: DurableObjectNamespace<CalendarActor>;
+
+  ENVIRONMENT: string;
+  PUBLIC_BASE_URL: string;
+  AGENT_JWT_ISSUER: string;
+  AGENT_JWT_AUDIENCE: string;
+  AGENT_JWKS_URL: string;
+  AGENT_JWT_ALGORITHM: string;
+
+  // Secrets.
+  ADMIN_TOKEN: string;
+  AGENT_JWT_SECRET: string;
+  GUEST_TOKEN_SECRET: string;
+}
+
+export const isDevelopment = (env: Env): boolean => env.ENVIRONMENT === 'development';

@@ -1,0 +1,56 @@
+import { Router, type IRequest } from 'itty-router';
+import type { Env } from '../env';
+import type { Endpoint } from './endpoint';
+import { runEndpoint } from './endpoint';
+import { errorResponse, HttpError } from './errors';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Route {
+  method: Method;
+  path: string;
+  endpoint: Endpoint;
+}
+
+/**
+ * The Worker's route table: itty-router matches, and the same list of routes feeds the
+ * OpenAPI document (see openapi.ts).
+ */
+export class Api {
+  readonly routes: Route[] = [];
+  private readonly router = Router<IRequest, [Env, ExecutionContext]>({
+    catch: (err) => errorResponse(err),
+  });
+
+  add(method: Method, path: string, endpoint: Endpoint<any, any, any, any, any>): this {
+    this.routes.push({ method, path, endpoint });
+    this.router[method](path, (request, env, ctx) => runEndpoint(endpoint, request, env, ctx));
+    return this;
+  }
+
+  get = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('get', path, e);
+  post = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('post', path, e);
+  put = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('put', path, e);
+  patch = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('patch', path, e);
+  delete = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('delete', path, e);
+
+  /** Answers a matched route, or undefined when no route matches (so static assets can). */
+  async handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response | undefined> {
+    const response: Response | undefined = await this.router.fetch(request, env, ctx);
+    if (response) return response;
+    const { pathname } = new URL(request.url);
+    const sameURL = this.routes.filter((r) => matches(r.path, pathname));
+    if (sameURL.length > 0) {
+      const allowed = [...new Set(sameURL.map((r) => r.method.toUpperCase()))].join(', ');
+      return errorResponse(
+        new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allowed}.`, { allowed }),
+      );
+    }
+    return undefined;
+  }
+}
+
+function matches(pattern: string, pathname: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
+  return regex.test(pathname);
+}

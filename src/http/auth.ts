@@ -1,0 +1,120 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { Env } from '../env';
+import { HttpError } from './errors';
+
+/** Tokens older than this many seconds past `exp` (or before `nbf`) are refused. */
+const CLOCK_SKEW_SECONDS = 30;
+const GUEST_ISSUER = 'doorbell';
+const GUEST_AUDIENCE = 'doorbell-guest';
+const GUEST_TOKEN_LIFETIME = '365d';
+
+const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
+
+export function bearerToken(request: Request): string {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) throw unauthorized('An "Authorization: Bearer <token>" header is required.');
+  return match[1];
+}
+
+async function sha256(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+}
+
+/** Compares digests so that the time taken says nothing about the secret. */
+export async function requireAdmin(request: Request, env: Env): Promise<void> {
+  const token = bearerToken(request);
+  if (!env.ADMIN_TOKEN) throw new HttpError(503, 'admin_disabled', 'No ADMIN_TOKEN secret is configured.');
+  const [given, expected] = await Promise.all([sha256(token), sha256(env.ADMIN_TOKEN)]);
+  if (!crypto.subtle.timingSafeEqual(given, expected)) throw unauthorized('The admin token is not valid.');
+}
+
+// One key set per JWKS URL for the life of the isolate: jose caches the keys and refetches
+// them when it meets an unknown key id, so rotation at the identity provider just works.
+const keySets = new Map<string, JWTVerifyGetKey>();
+
+function agentKey(env: Env): JWTVerifyGetKey | Uint8Array {
+  if (env.AGENT_JWKS_URL) {
+    let keySet = keySets.get(env.AGENT_JWKS_URL);
+    if (!keySet) {
+      keySet = createRemoteJWKSet(new URL(env.AGENT_JWKS_URL));
+      keySets.set(env.AGENT_JWKS_URL, keySet);
+    }
+    return keySet;
+  }
+  if (!env.AGENT_JWT_SECRET) throw new HttpError(503, 'auth_not_configured', 'No agent JWT secret is configured.');
+  return new TextEncoder().encode(env.AGENT_JWT_SECRET);
+}
+
+export interface AgentClaims {
+  email: string;
+}
+
+/**
+ * Verifies an agent JWT: signature, pinned algorithm, issuer, audience, expiry (bounded
+ * skew). The agent is identified by the token's `email` claim (see docs/api.md).
+ */
+export async function verifyAgentToken(token: string, env: Env): Promise<AgentClaims> {
+  const key = agentKey(env);
+  const algorithm = env.AGENT_JWKS_URL ? env.AGENT_JWT_ALGORITHM : 'HS256';
+  try {
+    const options = {
+      algorithms: [algorithm],
+      issuer: env.AGENT_JWT_ISSUER,
+      audience: env.AGENT_JWT_AUDIENCE,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ['exp', 'email'],
+    };
+    const { payload } =
+      typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+    if (typeof payload.email !== 'string' || payload.email === '') throw new Error('email claim is not a string');
+    return { email: payload.email.toLowerCase() };
+  } catch (err) {
+    throw unauthorized(`The agent token is not valid (${describeJoseError(err)}).`);
+  }
+}
+
+export interface GuestClaims {
+  guestId: string;
+}
+
+export async function issueGuestToken(guestId: string, env: Env): Promise<string> {
+  return new SignJWT({ typ: 'guest' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(guestId)
+    .setIssuer(GUEST_ISSUER)
+    .setAudience(GUEST_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(GUEST_TOKEN_LIFETIME)
+    .sign(guestSecret(env));
+}
+
+export async function verifyGuestToken(token: string, env: Env): Promise<GuestClaims> {
+  try {
+    const { payload } = await jwtVerify(token, guestSecret(env), {
+      algorithms: ['HS256'],
+      issuer: GUEST_ISSUER,
+      audience: GUEST_AUDIENCE,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ['sub', 'exp'],
+    });
+    if (payload.typ !== 'guest' || !payload.sub) throw new Error('not a guest token');
+    return { guestId: payload.sub };
+  } catch (err) {
+    throw unauthorized(`The guest token is not valid (${describeJoseError(err)}).`);
+  }
+}
+
+function guestSecret(env: Env): Uint8Array {
+  if (!env.GUEST_TOKEN_SECRET) throw new HttpError(503, 'auth_not_configured', 'No guest token secret is configured.');
+  return new TextEncoder().encode(env.GUEST_TOKEN_SECRET);
+}
+
+/** jose's error codes are safe to show and tell a client what to fix (expired, wrong audience…). */
+function describeJoseError(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
+    const claim = 'claim' in err && typeof err.claim === 'string' ? `: ${err.claim}` : '';
+    return `${err.code}${claim}`;
+  }
+  return err instanceof Error ? err.message : 'unreadable token';
+}

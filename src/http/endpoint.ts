@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { Agent } from '../directory/agents';
+import { findAgentByEmail } from '../directory/agents';
+import type { Env } from '../env';
+import { bearerToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
+import { HttpError } from './errors';
+import { readJsonBody, validate } from './validation';
+
+/** Who may call an endpoint. */
+export type Access = 'public' | 'admin' | 'agent' | 'guest';
+
+export type Principal<A extends Access> = A extends 'agent'
+  ? { kind: 'agent'; agent: Agent }
+  : A extends 'guest'
+    ? { kind: 'guest'; guestId: string }
+    : A extends 'admin'
+      ? { kind: 'admin' }
+      : { kind: 'anonymous' };
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Input<A extends Access, P, Q, B> {
+  request: Request;
+  env: Env;
+  ctx: ExecutionContext;
+  principal: Principal<A>;
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+}
+
+/**
+ * One API operation: who may call it, the zod schemas of its inputs and output, and what
+ * it does. The same schemas validate requests and generate /openapi.json, so the document
+ * cannot drift from what the Worker accepts.
+ */
+export interface Endpoint<
+  A extends Access = Access,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  R extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  summary: string;
+  tag: string;
+  access: A;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The JSON answer; absent for operations answering something else (a WebSocket, a document). */
+  response?: R;
+  /** Status of a successful answer; 200 unless said. */
+  status?: number;
+  /** Error statuses this operation can answer besides the ones every operation has. */
+  errors?: number[];
+  handle(input: Input<A, P, Q, B>): Promise<(R extends z.ZodType ? z.input<R> : void) | Response>;
+}
+
+export function endpoint<
+  A extends Access,
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(definition: Endpoint<A, P, Q, B, R>): Endpoint<A, P, Q, B, R> {
+  return definition;
+}
+
+async function authenticate(access: Access, request: Request, env: Env): Promise<Principal<Access>> {
+  switch (access) {
+    case 'public':
+      return { kind: 'anonymous' };
+    case 'admin':
+      await requireAdmin(request, env);
+      return { kind: 'admin' };
+    case 'agent': {
+      const claims = await verifyAgentToken(bearerToken(request), env);
+      const agent = await findAgentByEmail(env.DB, claims.email);
+      if (!agent) throw new HttpError(403, 'unknown_agent', 'The token is valid but names no agent in the directory.');
+      return { kind: 'agent', agent };
+    }
+    case 'guest':
+      return { kind: 'guest', ...(await verifyGuestToken(bearerToken(request), env)) };
+  }
+}
+
+function queryObject(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}
+
+/** Runs an endpoint for a request whose path matched: authenticate, validate, handle, answer. */
+export async function runEndpoint(
+  definition: Endpoint,
+  request: Request & { params?: Record<string, string> },
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  const principal = await authenticate(definition.access, request, env);
+  const params = definition.params ? validate(definition.params, request.params ?? {}, 'path') : undefined;
+  const query = definition.query ? validate(definition.query, queryObject(new URL(request.url)), 'query') : undefined;
+  const body = definition.body ? validate(definition.body, await readJsonBody(request), 'body') : undefined;
+  const result = await definition.handle({ request, env, ctx, principal, params, query, body } as never);
+  if (result instanceof Response) return result;
+  const status = definition.status ?? 200;
+  if (status === 204) return new Response(null, { status });
+  // Parsing the answer strips anything the schema does not name, so a field added to a
+  // directory row never leaks through an endpoint that did not mean to show it.
+  const payload = definition.response ? definition.response.parse(result) : result;
+  return Response.json(payload, { status });
+}

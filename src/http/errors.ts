@@ -1,0 +1,34 @@
+/**
+ * The one error class of the API. Anything thrown that is not an HttpError is a bug:
+ * it is logged and answered with a generic 500, never with its message or stack.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorEnvelope(code: string, message: string, details?: unknown): ErrorEnvelope {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof HttpError) {
+    return Response.json(errorEnvelope(err.code, err.message, err.details), { status: err.status });
+  }
+  console.error('unhandled error', err);
+  return Response.json(errorEnvelope('internal', 'Something went wrong on our side; it has been logged.'), {
+    status: 500,
+  });
+}
+
+export const notFound = (what: string): HttpError => new HttpError(404, 'not_found', `${what} was not found.`);

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { Route } from './api';
+import { endpoint } from './endpoint';
+import { openApiDocument } from './openapi';
+
+export const healthEndpoint = endpoint({
+  summary: 'Liveness, and whether the directory database answers',
+  tag: 'System',
+  access: 'public',
+  response: z.object({ ok: z.boolean(), database: z.enum(['ok', 'unavailable']) }),
+  handle: async ({ env }) => {
+    try {
+      await env.DB.prepare('SELECT 1').first();
+      return { ok: true, database: 'ok' as const };
+    } catch (err) {
+      console.error('health check: database unavailable', err);
+      return Response.json({ ok: false, database: 'unavailable' }, { status: 503 });
+    }
+  },
+});
+
+export const openApiEndpoint = (routes: () => Route[]) =>
+  endpoint({
+    summary: 'This API described as OpenAPI 3.1, generated from the schemas that validate requests',
+    tag: 'System',
+    access: 'public',
+    handle: async ({ request }) => Response.json(openApiDocument(routes(), new URL(request.url).origin)),
+  });

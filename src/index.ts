@@ -1,0 +1,45 @@
+import * as admin from './directory/admin-endpoints';
+import * as directory from './directory/public-endpoints';
+import type { Env } from './env';
+import { Api } from './http/api';
+import { errorResponse, HttpError } from './http/errors';
+import { healthEndpoint, openApiEndpoint } from './http/system-endpoints';
+
+export { CalendarActor } from './calendar/actor';
+export { ConversationActor } from './conversation/actor';
+
+const api: Api = new Api()
+  .get('/healthz', healthEndpoint)
+  .get('/openapi.json', openApiEndpoint(() => api.routes))
+
+  .get('/api/public/agents/:slug', directory.publicAgentEndpoint)
+  .get('/api/public/services/:slug', directory.publicServiceEndpoint)
+  .post('/api/guests', directory.createGuestEndpoint)
+  .get('/api/guests/me', directory.currentGuestEndpoint)
+  .get('/api/agents/me', directory.currentAgentEndpoint)
+  .get('/api/services', directory.agentServicesEndpoint)
+
+  .get('/api/admin/agents', admin.listAgentsEndpoint)
+  .post('/api/admin/agents', admin.createAgentEndpoint)
+  .get('/api/admin/agents/:slug', admin.getAgentEndpoint)
+  .patch('/api/admin/agents/:slug', admin.updateAgentEndpoint)
+  .delete('/api/admin/agents/:slug', admin.deleteAgentEndpoint)
+  .get('/api/admin/services', admin.listServicesEndpoint)
+  .post('/api/admin/services', admin.createServiceEndpoint)
+  .get('/api/admin/services/:slug', admin.getServiceEndpoint)
+  .patch('/api/admin/services/:slug', admin.updateServiceEndpoint)
+  .delete('/api/admin/services/:slug', admin.deleteServiceEndpoint)
+  .put('/api/admin/services/:slug/members/:agentSlug', admin.addMemberEndpoint)
+  .delete('/api/admin/services/:slug/members/:agentSlug', admin.removeMemberEndpoint);
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const answered = await api.handle(request, env, ctx);
+    if (answered) return answered;
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith('/api/') || pathname.startsWith('/dev/')) {
+      return errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`));
+    }
+    return env.ASSETS.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;

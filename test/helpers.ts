@@ -1,0 +1,68 @@
+import { env, exports } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
+
+export const BASE = 'http://doorbell.test';
+export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+
+type Json = Record<string, unknown> | unknown[];
+
+/** Calls the Worker the way a client would. */
+export async function call(
+  method: string,
+  path: string,
+  options: { body?: Json | string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; response: Response }> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, body: parsed, response };
+}
+
+export interface TokenOptions {
+  email?: string;
+  secret?: string;
+  issuer?: string;
+  audience?: string;
+  expiresIn?: string | number;
+  alg?: string;
+}
+
+export async function agentToken(who: 'alice' | 'bob' | 'carol' | string, options: TokenOptions = {}): Promise<string> {
+  const email = options.email ?? (who.includes('@') ? who : `${who}@doorbell.example`);
+  return new SignJWT({ email })
+    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+    .setSubject(email)
+    .setIssuer(options.issuer ?? env.AGENT_JWT_ISSUER)
+    .setAudience(options.audience ?? env.AGENT_JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '1h')
+    .sign(new TextEncoder().encode(options.secret ?? env.AGENT_JWT_SECRET));
+}
+
+export async function asAgent(who: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await agentToken(who)}` };
+}
+
+export async function newGuest(name = 'Ann Lee', email?: string): Promise<{ id: string; token: string; headers: Record<string, string> }> {
+  const { status, body } = await call('POST', '/api/guests', { body: email ? { name, email } : { name } });
+  if (status !== 201) throw new Error(`guest creation failed: ${status} ${JSON.stringify(body)}`);
+  return { id: body.guest.id, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
+}
+
+/** A snapshot of the directory, to prove a refused request changed nothing. */
+export async function directorySnapshot(): Promise<unknown> {
+  const tables = ['agents', 'services', 'memberships', 'guests', 'contacts'];
+  const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
+  return Object.fromEntries(tables.map((t, i) => [t, results[i]!.results]));
+}
