@@ -21,7 +21,7 @@ describe('agent JWTs', () => {
   });
 
   it('refuses a missing or malformed Authorization header', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }]) {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }] as Record<string, string>[]) {
       const { status, body } = await call('GET', '/api/agents/me', { headers });
       expect(status).toBe(401);
       expect(body.error.message).toMatch(/Authorization: Bearer/);
