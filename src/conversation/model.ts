@@ -1,0 +1,70 @@
+import type { License } from '../directory/schemas';
+
+/** An agent as the conversation rules need it; `license` is read at the time a rule runs. */
+export interface AgentParticipant {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly avatarUrl: string | null;
+  readonly license: License;
+}
+
+export interface GuestParticipant {
+  readonly id: string;
+  readonly name: string;
+  readonly avatarUrl: string | null;
+}
+
+export interface ServiceRef {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly avatarUrl: string | null;
+}
+
+/**
+ * Whom the guest first wrote to. It never changes: C6 brings back the agents of the
+ * origin even after the conversation has been assigned elsewhere.
+ */
+export type Origin =
+  | { readonly kind: 'agent'; readonly agent: AgentParticipant }
+  | { readonly kind: 'service'; readonly service: ServiceRef; readonly viaWidget: boolean };
+
+export type Visibility = 'public' | 'private';
+
+export interface Departure {
+  readonly agentId: string;
+  readonly atMs: number;
+}
+
+/**
+ * A guest message was withheld by the 2-second rule (C6) for the departure at
+ * `departureAtMs`; the guest's next message brings the agents back. Stored with the
+ * conversation so the promise survives an actor restart.
+ */
+export interface RejoinWithheld {
+  readonly departureAtMs: number;
+  readonly messageAtMs: number;
+}
+
+export interface ConversationState {
+  readonly origin: Origin;
+  /** The service the conversation belongs to now: the origin service, then whatever it was last assigned to; null for a personal-link conversation never assigned. */
+  readonly service: ServiceRef | null;
+  /** Current agent participants, in order of joining. */
+  readonly agents: readonly AgentParticipant[];
+  /** Guests, in order of joining; the first is the one who started the conversation. */
+  readonly guests: readonly GuestParticipant[];
+  /** Set by a rename; overrides every per-viewer title. */
+  readonly customName: string | null;
+  readonly visibility: Visibility;
+  /**
+   * Agents who left since agents were last brought in by a rejoin or an assignment, with
+   * when they left. An open departure is what makes a guest message bring agents back.
+   */
+  readonly departures: readonly Departure[];
+  readonly rejoinWithheld: RejoinWithheld | null;
+}
+
+export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>
+  state.agents.some((agent) => agent.id === agentId);
