@@ -1,5 +1,6 @@
 import type { CalendarActor } from './calendar/actor';
 import type { ConversationActor } from './conversation/actor';
+import type { InboxActor } from './inbox/actor';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
 export interface Env {
@@ -7,6 +8,10 @@ export interface Env {
   ASSETS: Fetcher;
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
   CALENDARS: DurableObjectNamespace<CalendarActor>;
+  INBOXES: DurableObjectNamespace<InboxActor>;
+
+  /** Comma-separated extra origins whose pages may open guest sockets (the Worker's own origin always may). */
+  GUEST_ORIGINS: string;
 
   ENVIRONMENT: string;
   PUBLIC_BASE_URL: string;

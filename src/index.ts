@@ -1,3 +1,4 @@
+import * as conversations from './conversation/endpoints';
 import * as admin from './directory/admin-endpoints';
 import * as directory from './directory/public-endpoints';
 import type { Env } from './env';
@@ -7,6 +8,7 @@ import { healthEndpoint, openApiEndpoint } from './http/system-endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
+export { InboxActor } from './inbox/actor';
 
 const api: Api = new Api()
   .get('/healthz', healthEndpoint)
@@ -18,6 +20,20 @@ const api: Api = new Api()
   .get('/api/guests/me', directory.currentGuestEndpoint)
   .get('/api/agents/me', directory.currentAgentEndpoint)
   .get('/api/services', directory.agentServicesEndpoint)
+
+  .post('/api/conversations', conversations.startConversationEndpoint)
+  .get('/api/conversations/:id', conversations.viewConversationEndpoint)
+  .patch('/api/conversations/:id', conversations.updateConversationEndpoint)
+  .get('/api/conversations/:id/messages', conversations.historyEndpoint)
+  .post('/api/conversations/:id/messages', conversations.postMessageEndpoint)
+  .get('/api/conversations/:id/socket', conversations.socketEndpoint)
+  .post('/api/conversations/:id/join', conversations.joinEndpoint)
+  .post('/api/conversations/:id/leave', conversations.leaveEndpoint)
+  .post('/api/conversations/:id/assign', conversations.assignEndpoint)
+  .post('/api/conversations/:id/invites', conversations.inviteEndpoint)
+  .post('/api/invites/accept', conversations.acceptInviteEndpoint)
+  .get('/api/inbox', conversations.inboxEndpoint)
+  .get('/api/inbox/socket', conversations.inboxSocketEndpoint)
 
   .get('/api/admin/agents', admin.listAgentsEndpoint)
   .post('/api/admin/agents', admin.createAgentEndpoint)

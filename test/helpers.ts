@@ -66,3 +66,21 @@ export async function directorySnapshot(): Promise<unknown> {
   const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   return Object.fromEntries(tables.map((t, i) => [t, results[i]!.results]));
 }
+
+let counter = 0;
+export const clientId = (): string => `c-${Date.now()}-${++counter}`;
+
+/** A guest writes to an agent (`alice`) or a service (`service:sales`). */
+export async function guestWrites(
+  guest: { headers: Record<string, string> },
+  to: string,
+  text = 'Hello',
+  extra: { widget?: boolean; clientId?: string } = {},
+): Promise<{ status: number; body: any }> {
+  const target = to.startsWith('service:')
+    ? { kind: 'service', slug: to.slice('service:'.length), ...(extra.widget ? { widget: true } : {}) }
+    : { kind: 'agent', slug: to };
+  return call('POST', '/api/conversations', { headers: guest.headers, body: { target, clientId: extra.clientId ?? clientId(), text } });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

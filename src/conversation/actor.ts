@@ -1,5 +1,491 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
+import type { InboxItem } from '../inbox/item';
+import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
+import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
+import { isAgentParticipant } from './model';
+import { canAgentOpen, planJoin } from './participants';
+import { assertNever, ClientFrame, CLOSE, LIMITS, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
+import { migrate, ConversationStore, type Stored } from './store';
+import { avatarFor, titleFor } from './titles';
 
-/** One conversation: its participants, timeline and connected sockets. */
-export class ConversationActor extends DurableObject<Env> {}
+/** Who is calling, as the Worker verified it from a token and the directory. */
+export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest'; guest: GuestParticipant };
+
+/** RPC answers: a refusal travels as data, since error classes do not survive RPC. */
+export type Refusal = { ok: false; status: number; code: string; message: string };
+export type Outcome<T> = { ok: true; value: T } | Refusal;
+
+const refuse = (status: number, code: string, message: string): Refusal => ({ ok: false, status, code, message });
+const accept = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+interface SocketAttachment {
+  caller: Caller;
+  /** When the token that opened the socket expires; frames after it are refused. */
+  expiresAt: number;
+}
+
+export interface StartRequest {
+  id: string;
+  origin: Origin;
+  /** The agent participants of a new conversation: the personal-link agent or the service's licensed members. */
+  agents: AgentParticipant[];
+  guest: GuestParticipant;
+  clientId: string;
+  text: string;
+}
+
+const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
+const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
+const asAuthor = (caller: Caller): Author => ({ id: callerId(caller), kind: caller.kind, name: callerName(caller) });
+const SYSTEM: Author = { id: 'system', kind: 'system', name: 'Doorbell' };
+const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
+
+/**
+ * One conversation (C1–C10): its state (a ConversationState the pure rules transform),
+ * its timeline with per-conversation sequence numbers, read positions, and the sockets
+ * of everyone connected. Sockets use the hibernation API; everything a socket needs is in
+ * its attachment, so the object can sleep and wake without losing a connection.
+ */
+export class ConversationActor extends DurableObject<Env> {
+  private readonly store: ConversationStore;
+  private stored: Stored | null;
+  // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
+  // a burst, which is harmless.
+  private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(ctx.storage.sql);
+    this.store = new ConversationStore(ctx.storage.sql);
+    this.stored = this.store.load();
+    // Heartbeats are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  // ---- RPC from the Worker -------------------------------------------------------------
+
+  /** C1/C2: the guest's message creates the conversation the first time, and reuses it after. */
+  async start(request: StartRequest): Promise<Outcome<{ created: boolean; seq: number; duplicate: boolean; conversation: ConversationView }>> {
+    let created = false;
+    if (!this.stored) {
+      const state: ConversationState = {
+        origin: request.origin,
+        service: request.origin.kind === 'service' ? request.origin.service : null,
+        agents: request.agents,
+        guests: [request.guest],
+        customName: null,
+        visibility: 'public',
+        departures: [],
+        rejoinWithheld: null,
+      };
+      const originName = request.origin.kind === 'service' ? request.origin.service.name : request.origin.agent.name;
+      this.ctx.storage.transactionSync(() => {
+        this.store.create(request.id, state, Date.now());
+        this.store.append({ at: Date.now(), author: SYSTEM, event: { type: 'created', origin: { kind: request.origin.kind, name: originName } } });
+      });
+      this.stored = this.store.load();
+      created = true;
+    }
+    const caller: Caller = { kind: 'guest', guest: request.guest };
+    const posted = await this.post(caller, request.clientId, request.text);
+    if (!posted.ok) return posted;
+    return accept({ created, ...posted.value, conversation: this.viewFor(caller) });
+  }
+
+  async view(caller: Caller): Promise<Outcome<ConversationView>> {
+    const denied = this.denied(caller);
+    return denied ?? accept(this.viewFor(caller));
+  }
+
+  async history(caller: Caller, after: number, limit: number): Promise<Outcome<{ entries: Entry[]; lastSeq: number }>> {
+    const denied = this.denied(caller);
+    return denied ?? accept({ entries: this.store.after(after, limit), lastSeq: this.store.lastSeq() });
+  }
+
+  /** Stores a message once per client id (C9) and applies the rejoin rule to guest messages (C6). */
+  async post(caller: Caller, clientId: string, text: string): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    // The directory read happens before the synchronous section below, so that the
+    // dedupe check and the insert see one consistent state.
+    const originAgents = caller.kind === 'guest' && this.state.departures.length > 0 ? await this.originAgents() : null;
+
+    const existing = this.store.findByClientId(callerId(caller), clientId);
+    if (existing) return accept({ seq: existing.seq, duplicate: true });
+
+    const before = this.state;
+    let state = before;
+    const events: TimelineEvent[] = [];
+    if (caller.kind === 'agent' && !isAgentParticipant(state, caller.agent.id)) {
+      const join = planJoin(state, caller.agent);
+      if (!join.ok) return refuse(403, join.code, join.message);
+      state = { ...state, agents: join.agents };
+      events.push({ type: 'joined', participant: { ...named(caller.agent), kind: 'agent' } });
+    }
+    if (originAgents) {
+      const decision = rejoinDecision(state, Date.now(), originAgents);
+      state = applyRejoinDecision(state, decision);
+      if (decision.kind === 'rejoin') events.push({ type: 'rejoined', agents: decision.agents.map(named) });
+    }
+    const entries = this.commit(state, events, (at) => this.store.append({ at, author: asAuthor(caller), clientId, text }));
+    const message = entries[entries.length - 1]!;
+    this.publish(entries, before);
+    return accept({ seq: message.seq, duplicate: false });
+  }
+
+  async join(caller: Caller): Promise<Outcome<ConversationView>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents join conversations this way.');
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const before = this.state;
+    if (isAgentParticipant(before, caller.agent.id)) return accept(this.viewFor(caller));
+    const join = planJoin(before, caller.agent);
+    if (!join.ok) return refuse(403, join.code, join.message);
+    const entries = this.commit({ ...before, agents: join.agents }, [{ type: 'joined', participant: { ...named(caller.agent), kind: 'agent' } }]);
+    this.publish(entries, before);
+    return accept(this.viewFor(caller));
+  }
+
+  async leave(caller: Caller): Promise<Outcome<ConversationView>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents leave conversations.');
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const before = this.state;
+    if (!isAgentParticipant(before, caller.agent.id)) return refuse(409, 'not_a_participant', 'You are not a participant of this conversation.');
+    const entries = this.commit(recordLeave(before, caller.agent.id, Date.now()), [
+      { type: 'left', participant: { ...named(caller.agent), kind: 'agent' } },
+    ]);
+    this.publish(entries, before);
+    return accept(this.viewFor(caller));
+  }
+
+  /** C5. The Worker reads the service from the directory; the rules decide. */
+  async assign(caller: Caller, request: AssignmentRequest): Promise<Outcome<ConversationView>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents assign conversations.');
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const plan = planAssignment(request);
+    if (!plan.ok) return refuse(plan.code === 'service_not_assignable' ? 409 : 422, plan.code, plan.message);
+    const before = this.state;
+    const entries = this.commit(applyAssignment(before, plan), [
+      {
+        type: 'assigned',
+        service: { slug: plan.service.slug, name: plan.service.name },
+        assignee: plan.assignee ? { slug: plan.assignee.slug, name: plan.assignee.name } : null,
+        agents: plan.agents.map(named),
+      },
+    ], undefined, asAuthor(caller));
+    this.publish(entries, before);
+    return accept(this.viewFor(caller));
+  }
+
+  /** C3 rename (anyone in the conversation) and C8 visibility (agents only). */
+  async update(caller: Caller, change: { name?: string | undefined; visibility?: 'public' | 'private' | undefined }): Promise<Outcome<ConversationView>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    if (change.visibility !== undefined && caller.kind !== 'agent') {
+      return refuse(403, 'agents_only', 'Only agents change who can open a conversation.');
+    }
+    const before = this.state;
+    let state = before;
+    const events: TimelineEvent[] = [];
+    if (change.name !== undefined && change.name !== before.customName) {
+      state = { ...state, customName: change.name };
+      events.push({ type: 'renamed', name: change.name });
+    }
+    if (change.visibility !== undefined && change.visibility !== before.visibility) {
+      state = { ...state, visibility: change.visibility };
+      events.push({ type: 'visibility', visibility: change.visibility });
+    }
+    if (events.length > 0) this.publish(this.commit(state, events, undefined, asAuthor(caller)), before);
+    return accept(this.viewFor(caller));
+  }
+
+  /** C7: a second guest accepted an invite link. Accepting twice changes nothing. */
+  async addGuest(guest: GuestParticipant): Promise<Outcome<ConversationView>> {
+    if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
+    const caller: Caller = { kind: 'guest', guest };
+    const before = this.state;
+    if (before.guests.some((g) => g.id === guest.id)) return accept(this.viewFor(caller));
+    const entries = this.commit({ ...before, guests: [...before.guests, guest] }, [{ type: 'guest_added', guest: named(guest) }]);
+    this.publish(entries, before);
+    return accept(this.viewFor(caller));
+  }
+
+  // ---- WebSockets ----------------------------------------------------------------------
+
+  /** The Worker forwards an authenticated upgrade with the caller in a header (see conversation/endpoints.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    const attachment = JSON.parse(request.headers.get('x-doorbell-socket') ?? 'null') as SocketAttachment | null;
+    if (!attachment) return Response.json({ error: { code: 'bad_request', message: 'No caller.' } }, { status: 400 });
+    const denied = this.denied(attachment.caller);
+    if (denied) return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
+    const since = Number(new URL(request.url).searchParams.get('since') ?? 'NaN');
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [callerId(attachment.caller)]);
+    server.serializeAttachment(attachment);
+    const wasOnline = this.isOnline(callerId(attachment.caller), server);
+    this.send(server, { type: 'welcome', conversation: this.viewFor(attachment.caller) });
+    if (Number.isInteger(since) && since >= 0) this.replay(server, since);
+    if (attachment.caller.kind === 'agent' && !wasOnline) {
+      this.broadcast({ type: 'presence', agentId: attachment.caller.agent.id, online: true }, server);
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const { caller, expiresAt } = ws.deserializeAttachment() as SocketAttachment;
+    const size = typeof raw === 'string' ? raw.length : raw.byteLength;
+    if (size > LIMITS.frameBytes) {
+      this.send(ws, { type: 'error', code: 'frame_too_large', message: `Frames are limited to ${LIMITS.frameBytes} bytes.` });
+      return;
+    }
+    if (!this.takeToken(ws)) {
+      this.send(ws, { type: 'error', code: 'rate_limited', message: `Slow down: at most ${LIMITS.framesPerSecond} frames a second.` });
+      return;
+    }
+    if (Date.now() > expiresAt) {
+      ws.close(CLOSE.unauthorized, 'token expired');
+      return;
+    }
+    const denied = this.denied(caller);
+    if (denied) {
+      this.send(ws, { type: 'error', code: denied.code, message: denied.message });
+      ws.close(CLOSE.forbidden, denied.code);
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw));
+    } catch {
+      this.send(ws, { type: 'error', code: 'invalid_json', message: 'Frames must be JSON text.' });
+      return;
+    }
+    const parsed = ClientFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      this.send(ws, { type: 'error', code: 'invalid_frame', message: `The frame is not valid: ${where}${issue?.message ?? 'unknown'}.` });
+      return;
+    }
+    const frame = parsed.data;
+    switch (frame.type) {
+      case 'send': {
+        const result = await this.post(caller, frame.clientId, frame.text);
+        if (result.ok) this.send(ws, { type: 'ack', clientId: frame.clientId, ...result.value });
+        else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
+        return;
+      }
+      case 'typing':
+        this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: frame.typing }, ws);
+        return;
+      case 'read':
+        if (this.store.markRead(callerId(caller), frame.seq)) {
+          this.broadcast({ type: 'read', participantId: callerId(caller), seq: this.store.readSeq(callerId(caller)) });
+          if (caller.kind === 'agent') this.syncInboxes([caller.agent.id]);
+        }
+        return;
+      case 'resume':
+        this.replay(ws, frame.since);
+        return;
+      case 'ping':
+        this.send(ws, { type: 'pong' });
+        return;
+      default:
+        assertNever(frame);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Completes the closing handshake the client started.
+    try {
+      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, reason);
+    } catch {
+      // Already closed.
+    }
+    this.wentAway(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.wentAway(ws);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private get state(): ConversationState {
+    if (!this.stored) throw new Error('conversation not started');
+    return this.stored.state;
+  }
+
+  /** Read access: guests who are in it; agents while it is public or they are in it (C8). */
+  private denied(caller: Caller): Refusal | null {
+    if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
+    const state = this.stored.state;
+    const allowed =
+      caller.kind === 'guest' ? state.guests.some((g) => g.id === caller.guest.id) : canAgentOpen(state, caller.agent.id);
+    // A stranger gets the same answer as for a conversation that does not exist.
+    return allowed ? null : refuse(404, 'not_found', 'Conversation was not found.');
+  }
+
+  /** Writes the new state and its timeline entries in one transaction. */
+  private commit(state: ConversationState, events: TimelineEvent[], then?: (at: number) => Entry, author: Author = SYSTEM): Entry[] {
+    const at = Date.now();
+    return this.ctx.storage.transactionSync(() => {
+      const entries = events.map((event) => this.store.append({ at, author, event }));
+      if (then) entries.push(then(at));
+      if (state !== this.state) {
+        this.store.save(state);
+        this.stored = { ...this.stored!, state };
+      }
+      return entries;
+    });
+  }
+
+  /** Delivers committed entries, per-viewer views when participants or names changed, and inbox updates. */
+  private publish(entries: Entry[], before: ConversationState): void {
+    for (const entry of entries) this.broadcast({ type: 'entry', entry });
+    const after = this.state;
+    const changed = entries.some((e) => e.kind === 'event');
+    if (changed) {
+      for (const ws of this.ctx.getWebSockets()) {
+        const { caller } = ws.deserializeAttachment() as SocketAttachment;
+        if (this.denied(caller)) {
+          // Made private, or assigned away from a non-participant: they may not watch any more.
+          this.send(ws, { type: 'error', code: 'not_found', message: 'You can no longer open this conversation.' });
+          ws.close(CLOSE.forbidden, 'no longer allowed');
+        } else {
+          this.send(ws, { type: 'conversation', conversation: this.viewFor(caller) });
+        }
+      }
+    }
+    const affected = new Set([...before.agents, ...after.agents].map((a) => a.id));
+    this.syncInboxes([...affected]);
+  }
+
+  private viewFor(caller: Caller): ConversationView {
+    const state = this.state;
+    const reads = this.store.readPositions();
+    const online = new Set(this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)));
+    const participant = (p: { id: string; name: string; avatarUrl: string | null }, kind: 'agent' | 'guest') => ({
+      id: p.id,
+      kind,
+      name: p.name,
+      avatarUrl: p.avatarUrl,
+      readSeq: reads.get(p.id) ?? 0,
+      online: online.has(p.id),
+    });
+    const origin = state.origin.kind === 'service' ? state.origin.service : state.origin.agent;
+    const id = callerId(caller);
+    return {
+      id: this.stored!.id,
+      title: titleFor(caller.kind, state),
+      avatarUrl: avatarFor(caller.kind, state),
+      visibility: state.visibility,
+      origin: { kind: state.origin.kind, slug: origin.slug, name: origin.name },
+      service: state.service ? { slug: state.service.slug, name: state.service.name } : null,
+      participants: [...state.agents.map((a) => participant(a, 'agent')), ...state.guests.map((g) => participant(g, 'guest'))],
+      lastSeq: this.store.lastSeq(),
+      you: {
+        id,
+        kind: caller.kind,
+        participant: caller.kind === 'agent' ? isAgentParticipant(state, id) : state.guests.some((g) => g.id === id),
+      },
+    };
+  }
+
+  private replay(ws: WebSocket, since: number): void {
+    let after = since;
+    for (;;) {
+      const page = this.store.after(after, LIMITS.historyPage);
+      for (const entry of page) this.send(ws, { type: 'entry', entry });
+      if (page.length < LIMITS.historyPage) break;
+      after = page[page.length - 1]!.seq;
+    }
+    this.send(ws, { type: 'caught_up', lastSeq: this.store.lastSeq() });
+  }
+
+  private send(ws: WebSocket, frame: ServerFrame): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The socket is closing; its close handler cleans up.
+    }
+  }
+
+  private broadcast(frame: ServerFrame, except?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === except) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // The socket is closing; its close handler cleans up.
+      }
+    }
+  }
+
+  private isOnline(participantId: string, except?: WebSocket): boolean {
+    return this.ctx.getWebSockets(participantId).some((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
+  }
+
+  private wentAway(ws: WebSocket): void {
+    const { caller } = ws.deserializeAttachment() as SocketAttachment;
+    if (caller.kind === 'agent' && !this.isOnline(caller.agent.id, ws)) {
+      this.broadcast({ type: 'presence', agentId: caller.agent.id, online: false }, ws);
+    }
+  }
+
+  private takeToken(ws: WebSocket): boolean {
+    const now = Date.now();
+    const bucket = this.buckets.get(ws) ?? { tokens: LIMITS.frameBurst, at: now };
+    bucket.tokens = Math.min(LIMITS.frameBurst, bucket.tokens + ((now - bucket.at) / 1000) * LIMITS.framesPerSecond);
+    bucket.at = now;
+    this.buckets.set(ws, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** The current directory record of whom the guest originally wrote to (C6). */
+  private async originAgents(): Promise<AgentParticipant[]> {
+    const origin = this.state.origin;
+    const rows =
+      origin.kind === 'service'
+        ? await this.env.DB.prepare(
+            'SELECT a.id, a.slug, a.name, a.avatar_url, a.license FROM memberships m JOIN agents a ON a.id = m.agent_id WHERE m.service_id = ? ORDER BY a.name',
+          )
+            .bind(origin.service.id)
+            .all<{ id: string; slug: string; name: string; avatar_url: string | null; license: AgentParticipant['license'] }>()
+        : await this.env.DB.prepare('SELECT id, slug, name, avatar_url, license FROM agents WHERE id = ?')
+            .bind(origin.agent.id)
+            .all<{ id: string; slug: string; name: string; avatar_url: string | null; license: AgentParticipant['license'] }>();
+    return rows.results.map((r) => ({ id: r.id, slug: r.slug, name: r.name, avatarUrl: r.avatar_url, license: r.license }));
+  }
+
+  /** Each agent's inbox gets this conversation as they now see it, or loses it. */
+  private syncInboxes(agentIds: string[]): void {
+    const state = this.state;
+    const last = this.store.lastMessage();
+    const revision = this.store.bumpRevision();
+    for (const agentId of agentIds) {
+      const item: InboxItem | null = isAgentParticipant(state, agentId)
+        ? {
+            conversationId: this.stored!.id,
+            title: titleFor('agent', state),
+            avatarUrl: avatarFor('agent', state),
+            lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, at: last.at, seq: last.seq } : null,
+            unread: this.store.unreadFor(agentId),
+            visibility: state.visibility,
+          }
+        : null;
+      const inbox = this.env.INBOXES.get(this.env.INBOXES.idFromName(agentId));
+      // Inbox updates are ordered by revision, so one arriving late is ignored, not applied.
+      this.ctx.waitUntil(
+        inbox.apply(this.stored!.id, revision, item).catch((err: unknown) => console.error('inbox update failed', agentId, err)),
+      );
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import type { Env } from '../env';
 import { HttpError } from './errors';
 
@@ -7,15 +7,37 @@ const CLOCK_SKEW_SECONDS = 30;
 const GUEST_ISSUER = 'doorbell';
 const GUEST_AUDIENCE = 'doorbell-guest';
 const GUEST_TOKEN_LIFETIME = '365d';
+const INVITE_AUDIENCE = 'doorbell-invite';
+const INVITE_LIFETIME = '7d';
 
 const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
 
+/**
+ * The bearer token of a request. Browsers cannot set headers on a WebSocket upgrade, so
+ * an upgrade may carry it as `?token=` instead (and only an upgrade).
+ */
 export function bearerToken(request: Request): string {
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match?.[1]) throw unauthorized('An "Authorization: Bearer <token>" header is required.');
-  return match[1];
+  if (match?.[1]) return match[1];
+  if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+    const token = new URL(request.url).searchParams.get('token');
+    if (token) return token;
+  }
+  throw unauthorized('An "Authorization: Bearer <token>" header is required.');
 }
+
+/** Tells the two kinds of bearer apart before verifying; the verification decides. */
+export function isGuestToken(token: string): boolean {
+  try {
+    return decodeJwt(token).aud === GUEST_AUDIENCE;
+  } catch {
+    return false;
+  }
+}
+
+/** Seconds-since-epoch expiry of a token already verified. */
+export const tokenExpiry = (token: string): number => (decodeJwt(token).exp ?? 0) * 1000;
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -117,4 +139,32 @@ function describeJoseError(err: unknown): string {
     return `${err.code}${claim}`;
   }
   return err instanceof Error ? err.message : 'unreadable token';
+}
+
+/** C7: a link that lets one more guest into a conversation; signed so it cannot be made up. */
+export async function issueInvite(conversationId: string, env: Env): Promise<string> {
+  return new SignJWT({ typ: 'invite' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(conversationId)
+    .setIssuer(GUEST_ISSUER)
+    .setAudience(INVITE_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(INVITE_LIFETIME)
+    .sign(guestSecret(env));
+}
+
+export async function verifyInvite(invite: string, env: Env): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(invite, guestSecret(env), {
+      algorithms: ['HS256'],
+      issuer: GUEST_ISSUER,
+      audience: INVITE_AUDIENCE,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ['sub', 'exp'],
+    });
+    if (payload.typ !== 'invite' || !payload.sub) throw new Error('not an invite');
+    return payload.sub;
+  } catch (err) {
+    throw new HttpError(400, 'invalid_invite', `The invite link is not valid (${describeJoseError(err)}).`);
+  }
 }

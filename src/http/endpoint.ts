@@ -2,20 +2,25 @@ import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { findAgentByEmail } from '../directory/agents';
 import type { Env } from '../env';
-import { bearerToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
+import { bearerToken, isGuestToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
 import { HttpError } from './errors';
 import { readJsonBody, validate } from './validation';
 
-/** Who may call an endpoint. */
-export type Access = 'public' | 'admin' | 'agent' | 'guest';
+/** Who may call an endpoint; `person` is an agent or a guest. */
+export type Access = 'public' | 'admin' | 'agent' | 'guest' | 'person';
+
+type AgentPrincipal = { kind: 'agent'; agent: Agent };
+type GuestPrincipal = { kind: 'guest'; guestId: string };
 
 export type Principal<A extends Access> = A extends 'agent'
-  ? { kind: 'agent'; agent: Agent }
+  ? AgentPrincipal
   : A extends 'guest'
-    ? { kind: 'guest'; guestId: string }
-    : A extends 'admin'
-      ? { kind: 'admin' }
-      : { kind: 'anonymous' };
+    ? GuestPrincipal
+    : A extends 'person'
+      ? AgentPrincipal | GuestPrincipal
+      : A extends 'admin'
+        ? { kind: 'admin' }
+        : { kind: 'anonymous' };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -73,6 +78,8 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
     case 'admin':
       await requireAdmin(request, env);
       return { kind: 'admin' };
+    case 'person':
+      return isGuestToken(bearerToken(request)) ? authenticate('guest', request, env) : authenticate('agent', request, env);
     case 'agent': {
       const claims = await verifyAgentToken(bearerToken(request), env);
       const agent = await findAgentByEmail(env.DB, claims.email);

@@ -36,6 +36,7 @@ const security: Record<Access, Array<Record<string, string[]>>> = {
   admin: [{ adminToken: [] }],
   agent: [{ agentJwt: [] }],
   guest: [{ guestToken: [] }],
+  person: [{ agentJwt: [] }, { guestToken: [] }],
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {

@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { getAgentBySlug } from '../directory/agents';
+import { getGuest } from '../directory/guests';
+import { Slug } from '../directory/schemas';
+import { getServiceBySlug } from '../directory/services';
+import type { Env } from '../env';
+import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
+import { endpoint, type Principal } from '../http/endpoint';
+import { HttpError } from '../http/errors';
+import { InboxItem } from '../inbox/item';
+import type { Caller, Outcome } from './actor';
+import type { AgentParticipant, Origin } from './model';
+import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
+
+const tag = 'Conversations';
+
+const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
+const IdParams = z.object({ id: ConversationId });
+
+/** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
+async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
+  if (principal.kind === 'agent') return { kind: 'agent', agent: participantOf(principal.agent) };
+  const guest = await getGuest(env.DB, principal.guestId);
+  return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
+}
+
+const participantOf = (a: { id: string; slug: string; name: string; avatarUrl: string | null; license: AgentParticipant['license'] }): AgentParticipant => ({
+  id: a.id,
+  slug: a.slug,
+  name: a.name,
+  avatarUrl: a.avatarUrl,
+  license: a.license,
+});
+
+const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new HttpError(outcome.status, outcome.code, outcome.message);
+  return outcome.value;
+}
+
+/**
+ * C2: a guest's conversation with one agent or service has an id derived from both, so
+ * writing again reaches the same actor, and two concurrent first messages are serialised
+ * by that one actor instead of racing to create two conversations.
+ */
+async function conversationIdFor(guestId: string, target: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${guestId}|${target}`));
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `cv_${hex.slice(0, 32)}`;
+}
+
+const Target = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('agent'), slug: Slug }),
+  z.strictObject({ kind: z.literal('service'), slug: Slug, widget: z.boolean().default(false) }),
+]);
+
+export const startConversationEndpoint = endpoint({
+  summary: 'A guest writes to an agent or a service: creates the conversation the first time, reuses it after (C1, C2)',
+  tag,
+  access: 'guest',
+  body: z.strictObject({ target: Target, clientId: ClientId, text: MessageText }),
+  response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
+  errors: [404, 409],
+  handle: async ({ env, principal, body }) => {
+    const guest = await getGuest(env.DB, principal.guestId);
+    let origin: Origin;
+    let agents: AgentParticipant[];
+    if (body.target.kind === 'agent') {
+      const agent = await getAgentBySlug(env.DB, body.target.slug);
+      if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} cannot take conversations.`);
+      origin = { kind: 'agent', agent: participantOf(agent) };
+      agents = [participantOf(agent)];
+    } else {
+      const service = await getServiceBySlug(env.DB, body.target.slug);
+      if (!service.assignable) throw new HttpError(409, 'service_unavailable', `Nobody in ${service.name} can take conversations.`);
+      origin = { kind: 'service', service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl }, viaWidget: body.target.widget };
+      agents = service.licensedMembers.map(participantOf);
+    }
+    const targetKey = origin.kind === 'agent' ? `agent:${origin.agent.id}` : `service:${origin.service.id}`;
+    const id = await conversationIdFor(guest.id, targetKey);
+    return unwrap(
+      await actor(env, id).start({
+        id,
+        origin,
+        agents,
+        guest: { id: guest.id, name: guest.name, avatarUrl: null },
+        clientId: body.clientId,
+        text: body.text,
+      }),
+    );
+  },
+});
+
+export const viewConversationEndpoint = endpoint({
+  summary: 'The conversation as the caller sees it: title, avatar, participants, read positions',
+  tag,
+  access: 'person',
+  params: IdParams,
+  response: ConversationView,
+  errors: [404],
+  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).view(await callerOf(principal, env))),
+});
+
+export const historyEndpoint = endpoint({
+  summary: 'Timeline entries after a sequence number, oldest first (paginate with `after`)',
+  tag,
+  access: 'person',
+  params: IdParams,
+  query: z.object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(LIMITS.historyPage).default(50),
+  }),
+  response: z.object({ entries: z.array(Entry), lastSeq: z.number().int() }),
+  errors: [404],
+  handle: async ({ env, principal, params, query }) =>
+    unwrap(await actor(env, params.id).history(await callerOf(principal, env), query.after, query.limit)),
+});
+
+export const postMessageEndpoint = endpoint({
+  summary: 'Send a message; a repeated clientId stores nothing new and answers the same seq',
+  tag,
+  access: 'person',
+  params: IdParams,
+  body: z.strictObject({ clientId: ClientId, text: MessageText }),
+  response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
+  errors: [404],
+  handle: async ({ env, principal, params, body }) =>
+    unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text)),
+});
+
+export const socketEndpoint = endpoint({
+  summary: 'Open the conversation WebSocket (docs/protocol.md); token in Authorization or ?token=, resume with ?since=',
+  tag,
+  access: 'person',
+  params: IdParams,
+  query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
+  errors: [404, 426],
+  handle: async ({ request, env, principal, params }) => {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
+    }
+    if (principal.kind === 'guest') checkGuestOrigin(request, env);
+    const caller = await callerOf(principal, env);
+    const forwarded = new Request(request.url, { headers: request.headers });
+    forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
+    return actor(env, params.id).fetch(forwarded);
+  },
+});
+
+/**
+ * Guest sockets may be opened by pages of this server and of the configured sites only,
+ * so a stolen guest token cannot be used from another site's page. Clients that are not
+ * browsers send no Origin and are judged by their token alone.
+ */
+function checkGuestOrigin(request: Request, env: Env): void {
+  const origin = request.headers.get('origin');
+  if (!origin) return;
+  const allowed = new Set([new URL(request.url).origin, new URL(env.PUBLIC_BASE_URL).origin]);
+  for (const extra of env.GUEST_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)) allowed.add(extra);
+  if (!allowed.has(origin)) throw new HttpError(403, 'origin_not_allowed', `Pages on ${origin} may not open guest conversations.`);
+}
+
+export const joinEndpoint = endpoint({
+  summary: 'An agent joins a public conversation (licensed agents only)',
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: ConversationView,
+  errors: [404],
+  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).join(await callerOf(principal, env))),
+});
+
+export const leaveEndpoint = endpoint({
+  summary: 'An agent leaves (C6: the guest’s next message may bring the agents back)',
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: ConversationView,
+  errors: [404, 409],
+  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).leave(await callerOf(principal, env))),
+});
+
+export const assignEndpoint = endpoint({
+  summary: 'Assign to a service (must be assignable) and optionally one licensed member of it (C5)',
+  tag,
+  access: 'agent',
+  params: IdParams,
+  body: z.strictObject({ service: Slug, member: Slug.optional() }),
+  response: ConversationView,
+  errors: [404, 409, 422],
+  handle: async ({ env, principal, params, body }) => {
+    const service = await getServiceBySlug(env.DB, body.service);
+    const member = body.member === undefined ? undefined : service.members.find((m) => m.slug === body.member);
+    if (body.member !== undefined && !member) {
+      throw new HttpError(422, 'member_not_in_service', `"${body.member}" is not a member of ${service.name}.`);
+    }
+    const request = {
+      service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(participantOf) },
+      memberId: member?.id,
+    };
+    return unwrap(await actor(env, params.id).assign(await callerOf(principal, env), request));
+  },
+});
+
+export const updateConversationEndpoint = endpoint({
+  summary: 'Rename (anyone in it) or make private/public (agents)',
+  tag,
+  access: 'person',
+  params: IdParams,
+  body: z
+    .strictObject({
+      name: z.string().trim().min(1).max(120).optional(),
+      visibility: z.enum(['public', 'private']).optional(),
+    })
+    .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
+  response: ConversationView,
+  errors: [404],
+  handle: async ({ env, principal, params, body }) =>
+    unwrap(await actor(env, params.id).update(await callerOf(principal, env), body)),
+});
+
+export const inviteEndpoint = endpoint({
+  summary: 'An invite link for one more guest (C7); valid 7 days',
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: z.object({ invite: z.string(), url: z.string() }),
+  status: 201,
+  errors: [404],
+  handle: async ({ env, principal, params }) => {
+    unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+    const invite = await issueInvite(params.id, env);
+    return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
+  },
+});
+
+export const acceptInviteEndpoint = endpoint({
+  summary: 'A guest accepts an invite link and joins the conversation',
+  tag,
+  access: 'guest',
+  body: z.strictObject({ invite: z.string().min(1).max(2048) }),
+  response: ConversationView,
+  errors: [404],
+  handle: async ({ env, principal, body }) => {
+    const conversationId = await verifyInvite(body.invite, env);
+    const guest = await getGuest(env.DB, principal.guestId);
+    return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));
+  },
+});
+
+const inbox = (env: Env, agentId: string) => env.INBOXES.get(env.INBOXES.idFromName(agentId));
+
+export const inboxEndpoint = endpoint({
+  summary: "The agent's conversations, most recent first (C10)",
+  tag: 'Inbox',
+  access: 'agent',
+  response: z.object({ items: z.array(InboxItem) }),
+  handle: async ({ env, principal }) => ({ items: await inbox(env, principal.agent.id).list() }),
+});
+
+export const inboxSocketEndpoint = endpoint({
+  summary: "The agent's live inbox as a WebSocket: a snapshot, then item and removed frames",
+  tag: 'Inbox',
+  access: 'agent',
+  query: z.object({ token: z.string().optional() }),
+  errors: [426],
+  handle: async ({ request, env, principal }) => {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
+    }
+    return inbox(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
+  },
+});

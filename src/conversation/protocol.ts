@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** Limits a client must respect; documented in docs/protocol.md. */
+export const LIMITS = {
+  messageChars: 4000,
+  frameBytes: 16 * 1024,
+  clientIdChars: 64,
+  /** Token bucket per socket: sustained frames per second and burst. */
+  framesPerSecond: 50,
+  frameBurst: 200,
+  historyPage: 200,
+} as const;
+
+/** Close codes the server uses (4000–4999 are application codes). */
+export const CLOSE = {
+  normal: 1000,
+  tooBig: 1009,
+  unauthorized: 4001,
+  forbidden: 4003,
+  rateLimited: 4029,
+} as const;
+
+export const ClientId = z
+  .string()
+  .min(1)
+  .max(LIMITS.clientIdChars)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits or . _ : -');
+
+export const MessageText = z
+  .string()
+  .max(LIMITS.messageChars, `must be at most ${LIMITS.messageChars} characters`)
+  .refine((text) => text.trim().length > 0, 'must not be empty');
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('send'), clientId: ClientId, text: MessageText }),
+  z.strictObject({ type: z.literal('typing'), typing: z.boolean() }),
+  z.strictObject({ type: z.literal('read'), seq: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('resume'), since: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export const ParticipantKind = z.enum(['agent', 'guest']);
+
+export const Author = z.object({ id: z.string(), kind: z.enum(['agent', 'guest', 'system']), name: z.string() });
+export type Author = z.infer<typeof Author>;
+
+const Named = z.object({ id: z.string(), name: z.string() });
+
+export const TimelineEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('created'), origin: z.object({ kind: z.enum(['agent', 'service']), name: z.string() }) }),
+  z.object({ type: z.literal('joined'), participant: Named.extend({ kind: ParticipantKind }) }),
+  z.object({ type: z.literal('left'), participant: Named.extend({ kind: ParticipantKind }) }),
+  z.object({ type: z.literal('rejoined'), agents: z.array(Named) }),
+  z.object({
+    type: z.literal('assigned'),
+    service: z.object({ slug: z.string(), name: z.string() }),
+    assignee: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    agents: z.array(Named),
+  }),
+  z.object({ type: z.literal('renamed'), name: z.string() }),
+  z.object({ type: z.literal('guest_added'), guest: Named }),
+  z.object({ type: z.literal('visibility'), visibility: z.enum(['public', 'private']) }),
+]);
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+export const Entry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.enum(['message', 'event']),
+  author: Author,
+  clientId: z.string().nullable(),
+  text: z.string().nullable(),
+  event: TimelineEvent.nullable(),
+});
+export type Entry = z.infer<typeof Entry>;
+
+export const ParticipantView = z.object({
+  id: z.string(),
+  kind: ParticipantKind,
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+  readSeq: z.number().int(),
+  online: z.boolean(),
+});
+
+export const ConversationView = z.object({
+  id: z.string(),
+  title: z.string().describe('As this viewer sees it (C3).'),
+  avatarUrl: z.string().nullable().describe('Follows the title (C4).'),
+  visibility: z.enum(['public', 'private']),
+  origin: z.object({ kind: z.enum(['agent', 'service']), slug: z.string(), name: z.string() }),
+  service: z.object({ slug: z.string(), name: z.string() }).nullable(),
+  participants: z.array(ParticipantView),
+  lastSeq: z.number().int(),
+  you: z.object({ id: z.string(), kind: ParticipantKind, participant: z.boolean() }),
+});
+export type ConversationView = z.infer<typeof ConversationView>;
+
+/** Every frame the server sends. */
+export type ServerFrame =
+  | { type: 'welcome'; conversation: ConversationView }
+  | { type: 'entry'; entry: Entry }
+  | { type: 'ack'; clientId: string; seq: number; duplicate: boolean }
+  | { type: 'caught_up'; lastSeq: number }
+  | { type: 'conversation'; conversation: ConversationView }
+  | { type: 'typing'; participant: { id: string; name: string }; typing: boolean }
+  | { type: 'read'; participantId: string; seq: number }
+  | { type: 'presence'; agentId: string; online: boolean }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string; clientId?: string };
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

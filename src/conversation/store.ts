@@ -1,0 +1,144 @@
+import { migrateSchema } from '../actor/schema';
+import type { ConversationState } from './model';
+import type { Author, Entry, TimelineEvent } from './protocol';
+
+/** The conversation actor's SQLite schema, one step per version (see actor/schema.ts). */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE conversation (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE timeline (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('message', 'event')),
+     author_id TEXT NOT NULL,
+     author_kind TEXT NOT NULL,
+     author_name TEXT NOT NULL,
+     client_id TEXT,
+     text TEXT,
+     event TEXT
+   );
+   -- A client message id identifies a message per author: a resend finds the stored one.
+   CREATE UNIQUE INDEX timeline_client_id ON timeline (author_id, client_id) WHERE client_id IS NOT NULL;
+   CREATE TABLE reads (participant_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
+];
+
+export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
+
+interface EntryRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  at: number;
+  kind: 'message' | 'event';
+  author_id: string;
+  author_kind: Author['kind'];
+  author_name: string;
+  client_id: string | null;
+  text: string | null;
+  event: string | null;
+}
+
+const toEntry = (row: EntryRow): Entry => ({
+  seq: row.seq,
+  at: new Date(row.at).toISOString(),
+  kind: row.kind,
+  author: { id: row.author_id, kind: row.author_kind, name: row.author_name },
+  clientId: row.client_id,
+  text: row.text,
+  event: row.event === null ? null : (JSON.parse(row.event) as TimelineEvent),
+});
+
+export interface Stored {
+  id: string;
+  state: ConversationState;
+}
+
+export class ConversationStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  load(): Stored | null {
+    const row = this.sql
+      .exec<{ id: string; state: string }>('SELECT id, state FROM conversation')
+      .toArray()[0];
+    return row ? { id: row.id, state: JSON.parse(row.state) as ConversationState } : null;
+  }
+
+  create(id: string, state: ConversationState, now: number): void {
+    this.sql.exec('INSERT INTO conversation (singleton, id, state, revision, created_at) VALUES (1, ?, ?, 1, ?)', id, JSON.stringify(state), now);
+  }
+
+  save(state: ConversationState): void {
+    this.sql.exec('UPDATE conversation SET state = ?', JSON.stringify(state));
+  }
+
+  /** A counter that grows with every change agents' inboxes are told about, to order those updates. */
+  bumpRevision(): number {
+    return this.sql.exec<{ revision: number }>('UPDATE conversation SET revision = revision + 1 RETURNING revision').one().revision;
+  }
+
+  append(entry: { at: number; author: Author; clientId?: string | null; text?: string | null; event?: TimelineEvent | null }): Entry {
+    const row = this.sql
+      .exec<EntryRow>(
+        `INSERT INTO timeline (at, kind, author_id, author_kind, author_name, client_id, text, event)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        entry.at,
+        entry.event ? 'event' : 'message',
+        entry.author.id,
+        entry.author.kind,
+        entry.author.name,
+        entry.clientId ?? null,
+        entry.text ?? null,
+        entry.event ? JSON.stringify(entry.event) : null,
+      )
+      .one();
+    return toEntry(row);
+  }
+
+  findByClientId(authorId: string, clientId: string): Entry | null {
+    const row = this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE author_id = ? AND client_id = ?', authorId, clientId).toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
+  after(seq: number, limit: number): Entry[] {
+    return this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).toArray().map(toEntry);
+  }
+
+  lastSeq(): number {
+    return this.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM timeline').one().seq ?? 0;
+  }
+
+  lastMessage(): Entry | null {
+    const row = this.sql.exec<EntryRow>("SELECT * FROM timeline WHERE kind = 'message' ORDER BY seq DESC LIMIT 1").toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
+  unreadFor(participantId: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM timeline WHERE kind = 'message' AND author_id != ? AND seq > ?",
+        participantId,
+        this.readSeq(participantId),
+      )
+      .one().n;
+  }
+
+  readSeq(participantId: string): number {
+    return this.sql.exec<{ seq: number }>('SELECT seq FROM reads WHERE participant_id = ?', participantId).toArray()[0]?.seq ?? 0;
+  }
+
+  readPositions(): Map<string, number> {
+    return new Map(this.sql.exec<{ participant_id: string; seq: number }>('SELECT * FROM reads').toArray().map((r) => [r.participant_id, r.seq]));
+  }
+
+  /** Read positions only move forward; returns whether this one did. */
+  markRead(participantId: string, seq: number): boolean {
+    const before = this.readSeq(participantId);
+    const capped = Math.min(seq, this.lastSeq());
+    if (capped <= before) return false;
+    this.sql.exec('INSERT INTO reads (participant_id, seq) VALUES (?, ?) ON CONFLICT (participant_id) DO UPDATE SET seq = excluded.seq', participantId, capped);
+    return true;
+  }
+}

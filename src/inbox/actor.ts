@@ -1,0 +1,89 @@
+import { DurableObject } from 'cloudflare:workers';
+import { migrateSchema } from '../actor/schema';
+import type { Env } from '../env';
+import type { InboxFrame, InboxItem } from './item';
+
+/**
+ * One agent's inbox (C10). It lives in its own actor, keyed by agent id, because it is the
+ * one place that sees every conversation of that agent: conversations push their changes
+ * here (ordered by each conversation's revision), and the agent's console keeps one socket
+ * open to it instead of one per conversation.
+ */
+export class InboxActor extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrateSchema(ctx.storage.sql, [
+      `CREATE TABLE items (
+         conversation_id TEXT PRIMARY KEY,
+         revision INTEGER NOT NULL,
+         item TEXT,
+         updated_at TEXT
+       );
+       CREATE INDEX items_by_update ON items (updated_at) WHERE item IS NOT NULL;`,
+    ]);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /**
+   * Applies a conversation's update unless a newer one was applied already; `item` null
+   * removes the conversation (the agent left or it was assigned away). Removals are kept
+   * as tombstones so a late, older update cannot bring a conversation back.
+   */
+  async apply(conversationId: string, revision: number, item: InboxItem | null): Promise<void> {
+    const current = this.ctx.storage.sql
+      .exec<{ revision: number }>('SELECT revision FROM items WHERE conversation_id = ?', conversationId)
+      .toArray()[0];
+    if (current && current.revision >= revision) return;
+    const updatedAt = item?.lastMessage?.at ?? new Date().toISOString();
+    this.ctx.storage.sql.exec(
+      `INSERT INTO items (conversation_id, revision, item, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (conversation_id) DO UPDATE SET revision = excluded.revision, item = excluded.item, updated_at = excluded.updated_at`,
+      conversationId,
+      revision,
+      item ? JSON.stringify(item) : null,
+      updatedAt,
+    );
+    this.broadcast(item ? { type: 'item', item } : { type: 'removed', conversationId });
+  }
+
+  async list(): Promise<InboxItem[]> {
+    return this.ctx.storage.sql
+      .exec<{ item: string }>('SELECT item FROM items WHERE item IS NOT NULL ORDER BY updated_at DESC')
+      .toArray()
+      .map((row) => JSON.parse(row.item) as InboxItem);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify({ type: 'inbox', items: await this.list() } satisfies InboxFrame));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    // The inbox socket is read-only; the only client frame is the ping the runtime answers.
+    ws.send(JSON.stringify({ type: 'error', code: 'read_only', message: 'The inbox socket only sends; use the conversation sockets to act.' }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  private broadcast(frame: InboxFrame): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // Closing; nothing to do.
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** One row of an agent's inbox (C10), as that agent sees the conversation. */
+export const InboxItem = z.object({
+  conversationId: z.string(),
+  title: z.string(),
+  avatarUrl: z.string().nullable(),
+  lastMessage: z.object({ text: z.string(), authorName: z.string(), at: z.string(), seq: z.number().int() }).nullable(),
+  unread: z.number().int().min(0),
+  visibility: z.enum(['public', 'private']),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export type InboxFrame =
+  | { type: 'inbox'; items: InboxItem[] }
+  | { type: 'item'; item: InboxItem }
+  | { type: 'removed'; conversationId: string }
+  | { type: 'pong' };
