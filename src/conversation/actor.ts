@@ -166,6 +166,8 @@ export class ConversationActor extends DurableObject<Env> {
     if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents assign conversations.');
     const denied = this.denied(caller);
     if (denied) return denied;
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
     const plan = planAssignment(request);
     if (!plan.ok) return refuse(plan.code === 'service_not_assignable' ? 409 : 422, plan.code, plan.message);
     const before = this.state;
@@ -188,6 +190,8 @@ export class ConversationActor extends DurableObject<Env> {
     if (change.visibility !== undefined && caller.kind !== 'agent') {
       return refuse(403, 'agents_only', 'Only agents change who can open a conversation.');
     }
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
     const before = this.state;
     let state = before;
     const events: TimelineEvent[] = [];
@@ -238,7 +242,9 @@ export class ConversationActor extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const { caller, expiresAt } = ws.deserializeAttachment() as SocketAttachment;
-    const size = typeof raw === 'string' ? raw.length : raw.byteLength;
+    // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long text needs encoding to measure.
+    const size =
+      typeof raw !== 'string' ? raw.byteLength : raw.length * 3 <= LIMITS.frameBytes ? raw.length : new TextEncoder().encode(raw).byteLength;
     if (size > LIMITS.frameBytes) {
       this.send(ws, { type: 'error', code: 'frame_too_large', message: `Frames are limited to ${LIMITS.frameBytes} bytes.` });
       return;
@@ -328,6 +334,15 @@ export class ConversationActor extends DurableObject<Env> {
       caller.kind === 'guest' ? state.guests.some((g) => g.id === caller.guest.id) : canAgentOpen(state, caller.agent.id);
     // A stranger gets the same answer as for a conversation that does not exist.
     return allowed ? null : refuse(404, 'not_found', 'Conversation was not found.');
+  }
+
+  /**
+   * Only licensed agents are ever added to a guest conversation, so only they may change
+   * one (assign, rename, visibility, invite); a basic agent can still open a public one.
+   */
+  private unlicensed(caller: Caller): Refusal | null {
+    if (caller.kind !== 'agent' || caller.agent.license !== 'basic') return null;
+    return refuse(403, 'agent_not_licensed', `${caller.agent.name} has a basic license; only standard or premium agents can change guest conversations.`);
   }
 
   /** Writes the new state and its timeline entries in one transaction. */
@@ -433,6 +448,8 @@ export class ConversationActor extends DurableObject<Env> {
 
   private wentAway(ws: WebSocket): void {
     const { caller } = ws.deserializeAttachment() as SocketAttachment;
+    // Whoever was typing on this socket is not any more; without this the indicator would stick.
+    this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: false }, ws);
     if (caller.kind === 'agent' && !this.isOnline(caller.agent.id, ws)) {
       this.broadcast({ type: 'presence', agentId: caller.agent.id, online: false }, ws);
     }

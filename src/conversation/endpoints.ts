@@ -124,7 +124,7 @@ export const postMessageEndpoint = endpoint({
   params: IdParams,
   body: z.strictObject({ clientId: ClientId, text: MessageText }),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
-  errors: [404],
+  errors: [404, 403],
   handle: async ({ env, principal, params, body }) =>
     unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text)),
 });
@@ -188,7 +188,7 @@ export const assignEndpoint = endpoint({
   params: IdParams,
   body: z.strictObject({ service: Slug, member: Slug.optional() }),
   response: ConversationView,
-  errors: [404, 409, 422],
+  errors: [403, 404, 409, 422],
   handle: async ({ env, principal, params, body }) => {
     const service = await getServiceBySlug(env.DB, body.service);
     const member = body.member === undefined ? undefined : service.members.find((m) => m.slug === body.member);
@@ -215,7 +215,7 @@ export const updateConversationEndpoint = endpoint({
     })
     .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
   response: ConversationView,
-  errors: [404],
+  errors: [404, 403],
   handle: async ({ env, principal, params, body }) =>
     unwrap(await actor(env, params.id).update(await callerOf(principal, env), body)),
 });
@@ -227,8 +227,9 @@ export const inviteEndpoint = endpoint({
   params: IdParams,
   response: z.object({ invite: z.string(), url: z.string() }),
   status: 201,
-  errors: [404],
+  errors: [404, 403],
   handle: async ({ env, principal, params }) => {
+    if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
     unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
     const invite = await issueInvite(params.id, env);
     return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };

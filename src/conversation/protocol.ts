@@ -14,10 +14,8 @@ export const LIMITS = {
 /** Close codes the server uses (4000–4999 are application codes). */
 export const CLOSE = {
   normal: 1000,
-  tooBig: 1009,
   unauthorized: 4001,
   forbidden: 4003,
-  rateLimited: 4029,
 } as const;
 
 export const ClientId = z

@@ -159,6 +159,11 @@ describe('assign (C5)', () => {
     expect(join.body.error.code).toBe('agent_not_licensed');
     const write = await call('POST', `/api/conversations/${id}/messages`, { headers: await asAgent('bob'), body: { clientId: clientId(), text: 'hi' } });
     expect(write.status).toBe(403);
+    for (const [path, method, body] of [['', 'PATCH', { name: 'Bob was here' }], ['/assign', 'POST', { service: 'support' }], ['/invites', 'POST', undefined]] as const) {
+      const r = await call(method, `/api/conversations/${id}${path}`, { headers: await asAgent('bob'), ...(body ? { body } : {}) });
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe('agent_not_licensed');
+    }
   });
 });
 
