@@ -1,9 +1,10 @@
 import type { CalendarActor } from './calendar/actor';
 import type { ConversationActor } from './conversation/actor';
+import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
-export interface Env {
+export interface Env extends EmailEnv {
   DB: D1Database;
   ASSETS: Fetcher;
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
@@ -12,6 +13,8 @@ export interface Env {
 
   /** Comma-separated extra origins whose pages may open guest sockets (the Worker's own origin always may). */
   GUEST_ORIGINS: string;
+  EMAIL_TRANSPORT: string;
+  EMAIL_FROM: string;
 
   ENVIRONMENT: string;
   PUBLIC_BASE_URL: string;

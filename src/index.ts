@@ -1,6 +1,8 @@
+import * as meetings from './calendar/endpoints';
 import * as conversations from './conversation/endpoints';
 import * as admin from './directory/admin-endpoints';
 import * as directory from './directory/public-endpoints';
+import * as outbox from './email/outbox-endpoints';
 import type { Env } from './env';
 import { Api } from './http/api';
 import { errorResponse, HttpError } from './http/errors';
@@ -34,6 +36,25 @@ const api: Api = new Api()
   .post('/api/invites/accept', conversations.acceptInviteEndpoint)
   .get('/api/inbox', conversations.inboxEndpoint)
   .get('/api/inbox/socket', conversations.inboxSocketEndpoint)
+
+  .get('/api/agents/:slug/slots', meetings.slotsEndpoint)
+  .post('/api/agents/:slug/bookings', meetings.bookEndpoint)
+  .get('/api/meetings/:token', meetings.guestMeetingEndpoint)
+  .post('/api/meetings/:token/reschedule', meetings.guestRescheduleEndpoint)
+  .post('/api/meetings/:token/cancel', meetings.guestCancelEndpoint)
+  .get('/api/calendar', meetings.myCalendarEndpoint)
+  .patch('/api/calendar/settings', meetings.updateSettingsEndpoint)
+  .post('/api/calendar/feed/rotate', meetings.rotateFeedEndpoint)
+  .get('/api/calendar/socket', meetings.calendarSocketEndpoint)
+  .post('/api/calendar/meetings', meetings.agentBookEndpoint)
+  .patch('/api/calendar/meetings/:id', meetings.agentChangeEndpoint)
+  .delete('/api/calendar/meetings/:id', meetings.agentCancelEndpoint)
+  .post('/api/calendar/meetings/:id/respond', meetings.agentRespondEndpoint)
+  .get('/api/feeds/:slug/:secret', meetings.feedEndpoint)
+
+  .get('/dev/outbox', outbox.outboxPageEndpoint)
+  .get('/dev/outbox.json', outbox.outboxJsonEndpoint)
+  .get('/dev/outbox/:id/attachments/:index', outbox.outboxAttachmentEndpoint)
 
   .get('/api/admin/agents', admin.listAgentsEndpoint)
   .post('/api/admin/agents', admin.createAgentEndpoint)

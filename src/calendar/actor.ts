@@ -1,5 +1,439 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { Outcome, Refusal } from '../conversation/actor';
+import type { AgentParticipant } from '../conversation/model';
+import { newId } from '../directory/ids';
+import { EmailSendError, type OutgoingEmail } from '../email/message';
+import { mailerFor, senderAddress } from '../email/mailer';
 import type { Env } from '../env';
+import { computeSlots, type BusyInterval, type Slot } from './availability';
+import { buildFeed, parseBusy } from './ical';
+import { meetingPageUrl, signMeetingLink } from './links';
+import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
+import { defaultSettings, type CalendarSettings } from './settings';
+import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
 
-/** One agent's calendar: availability, meetings and reminders. */
-export class CalendarActor extends DurableObject<Env> {}
+const refuse = (status: number, code: string, message: string): Refusal => ({ ok: false, status, code, message });
+const accept = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+/** The calendar's owner as the Worker read them from the directory. */
+export type CalendarOwner = CalendarAgent & Pick<AgentParticipant, 'avatarUrl' | 'license'>;
+
+export interface BookingRequest {
+  start: number;
+  durationMinutes: number;
+  guest: { id: string; name: string; email: string; timeZone: string };
+  /** A client's key for this attempt: retrying with it returns the same meeting (M2). */
+  bookingKey: string | null;
+  bookedBy: 'guest' | 'agent';
+}
+
+const BUSY_FEED_TTL_MS = 10 * 60 * 1000;
+const RETRY_BASE_MS = 30 * 1000;
+const MAX_ATTEMPTS = 8;
+
+/**
+ * One agent's calendar (M1–M7): availability settings, meetings, and a table of due jobs
+ * (emails, conversation notes, reminders) served by the one alarm. A booking's final
+ * availability check and its insert run with no await between them, so the actor's
+ * single thread makes concurrent attempts on one slot resolve to exactly one winner.
+ */
+export class CalendarActor extends DurableObject<Env> {
+  private readonly store: CalendarStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(ctx.storage.sql);
+    this.store = new CalendarStore(ctx.storage.sql);
+  }
+
+  // ---- settings, slots, feed -------------------------------------------------------------
+
+  async settings(owner: CalendarOwner): Promise<{ settings: CalendarSettings; feedSecret: string }> {
+    const { settings, feedSecret } = this.calendar(owner);
+    return { settings, feedSecret };
+  }
+
+  async updateSettings(owner: CalendarOwner, patch: Partial<CalendarSettings>): Promise<CalendarSettings> {
+    const current = this.calendar(owner);
+    const settings = { ...current.settings, ...patch };
+    this.store.saveCalendar(owner, settings, current.feedSecret);
+    this.broadcast({ type: 'settings', settings });
+    return settings;
+  }
+
+  async rotateFeedSecret(owner: CalendarOwner): Promise<string> {
+    const current = this.calendar(owner);
+    const secret = newId('fd');
+    this.store.saveCalendar(owner, current.settings, secret);
+    return secret;
+  }
+
+  /** M7: the agent's meetings as an iCalendar feed, or null for a wrong secret. */
+  async feed(owner: CalendarOwner, secret: string): Promise<string | null> {
+    const current = this.calendar(owner);
+    if (!timingSafeEqualText(secret, current.feedSecret)) return null;
+    const organizer = senderAddress(this.env);
+    const events = this.store.allMeetings().filter((m) => m.status !== 'cancelled').map((m) => inviteEvent(owner, m, organizer, undefined));
+    return buildFeed(`${owner.name} — Doorbell meetings`, events);
+  }
+
+  async slots(owner: CalendarOwner, from: number, to: number, durationMinutes: number): Promise<Outcome<Slot[]>> {
+    const { settings } = this.calendar(owner);
+    const busy = await this.busy(settings, from, to);
+    try {
+      return accept(computeSlots(settings.availability, { from, to, durationMinutes, now: Date.now() }, busy));
+    } catch (err) {
+      if (err instanceof RangeError) return refuse(400, 'invalid_request', err.message);
+      throw err;
+    }
+  }
+
+  async meetings(owner: CalendarOwner): Promise<Meeting[]> {
+    this.calendar(owner);
+    return this.store.allMeetings();
+  }
+
+  async meeting(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
+    this.calendar(owner);
+    const meeting = this.store.meeting(meetingId);
+    return meeting ? accept(meeting) : refuse(404, 'not_found', 'Meeting was not found.');
+  }
+
+  // ---- booking and changes ---------------------------------------------------------------
+
+  /** M2 / M6: book a slot if it is still free; exactly one of concurrent attempts wins. */
+  async book(owner: CalendarOwner, request: BookingRequest): Promise<Outcome<{ meeting: Meeting; created: boolean; guestLink: string }>> {
+    const { settings } = this.calendar(owner);
+    const end = request.start + request.durationMinutes * 60_000;
+    // Everything asynchronous happens before the check-and-insert below, which must
+    // contain no await: an await would let another booking of the same slot interleave.
+    const meetingId = newId('mt');
+    const conversationId = await meetingConversationId(meetingId);
+    const external = await this.externalBusy(settings);
+
+    if (request.bookingKey) {
+      const existing = this.store.meetingByBookingKey(request.bookingKey);
+      if (existing) return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
+    }
+    const free = this.slotIsFree(settings, request.start, request.durationMinutes, external, null);
+    if (!free.ok) return free;
+    const meeting: Meeting = {
+      id: meetingId,
+      status: settings.confirmation === 'auto' ? 'confirmed' : 'pending',
+      start: request.start,
+      end,
+      sequence: 0,
+      guest: request.guest,
+      conversationId,
+      bookedBy: request.bookedBy,
+    };
+    this.ctx.storage.transactionSync(() => {
+      this.store.insertMeeting(meeting, request.bookingKey);
+      this.afterChange(owner, settings, meeting, 'booked');
+    });
+    this.broadcast({ type: 'meeting', meeting });
+    // The meeting conversation is created now so the guest can open it from the answer;
+    // if that fails the queued note creates it on the alarm's retry.
+    await this.runJobs(owner, `note:${meeting.id}:`);
+    await this.scheduleAlarm();
+    return accept({ meeting, created: true, guestLink: await this.guestLink(owner, meeting) });
+  }
+
+  /** M4: reschedule and/or change the duration, checked against availability like a booking. */
+  async change(owner: CalendarOwner, meetingId: string, change: { start?: number | undefined; durationMinutes?: number | undefined }): Promise<Outcome<Meeting>> {
+    const { settings } = this.calendar(owner);
+    const external = await this.externalBusy(settings);
+    const current = this.store.meeting(meetingId);
+    if (!current || current.status === 'cancelled') return refuse(404, 'not_found', 'Meeting was not found.');
+    const start = change.start ?? current.start;
+    const duration = change.durationMinutes ?? Math.round((current.end - current.start) / 60000);
+    const free = this.slotIsFree(settings, start, duration, external, current.id);
+    if (!free.ok) return free;
+    const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
+    if (updated.start === current.start && updated.end === current.end) return accept(current);
+    const kind: MeetingChange = updated.start !== current.start ? 'rescheduled' : 'duration_changed';
+    this.ctx.storage.transactionSync(() => {
+      this.store.updateMeeting(updated);
+      this.afterChange(owner, settings, updated, kind);
+    });
+    return this.settle(owner, updated);
+  }
+
+  async cancel(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
+    const { settings } = this.calendar(owner);
+    const current = this.store.meeting(meetingId);
+    if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
+    if (current.status === 'cancelled') return accept(current);
+    const cancelled: Meeting = { ...current, status: 'cancelled', sequence: current.sequence + 1 };
+    this.ctx.storage.transactionSync(() => {
+      this.store.updateMeeting(cancelled);
+      this.afterChange(owner, settings, cancelled, 'cancelled');
+    });
+    return this.settle(owner, cancelled);
+  }
+
+  /** M3: the agent's answer to an invite, from their calendar's iTIP REPLY or the API. */
+  async respond(owner: CalendarOwner, meetingId: string, answer: 'ACCEPTED' | 'DECLINED'): Promise<Outcome<Meeting>> {
+    const { settings } = this.calendar(owner);
+    const current = this.store.meeting(meetingId);
+    if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
+    if (answer === 'DECLINED') {
+      if (current.status === 'cancelled') return accept(current);
+      const declined: Meeting = { ...current, status: 'cancelled', sequence: current.sequence + 1 };
+      this.ctx.storage.transactionSync(() => {
+        this.store.updateMeeting(declined);
+        this.afterChange(owner, settings, declined, 'declined');
+      });
+      return this.settle(owner, declined);
+    }
+    if (current.status !== 'pending') return accept(current);
+    const external = await this.externalBusy(settings);
+    const fresh = this.store.meeting(meetingId)!;
+    if (fresh.status !== 'pending') return accept(fresh);
+    // Accepting makes the meeting hold its slot, so the slot must still be free of other held meetings.
+    const clash = this.store.meetingsBetween(fresh.start, fresh.end).some((m) => m.id !== fresh.id && m.status === 'confirmed');
+    if (clash || external.some((b) => b.start < fresh.end && b.end > fresh.start)) {
+      return refuse(409, 'slot_taken', 'Another meeting already holds this time; reschedule this one instead.');
+    }
+    const confirmed: Meeting = { ...fresh, status: 'confirmed' };
+    this.ctx.storage.transactionSync(() => {
+      this.store.updateMeeting(confirmed);
+      this.afterChange(owner, settings, confirmed, 'confirmed');
+    });
+    return this.settle(owner, confirmed);
+  }
+
+  // ---- the alarm and its jobs ------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const owner = this.store.calendar()?.agent as CalendarOwner | undefined;
+    if (owner) await this.runJobs(owner);
+    await this.scheduleAlarm();
+  }
+
+  /** Pending jobs, for tests and the console. */
+  async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
+    return this.store.jobs().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+  }
+
+  // ---- live calendar socket --------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify({ type: 'meetings', meetings: this.store.allMeetings() }));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    ws.send(JSON.stringify({ type: 'error', code: 'read_only', message: 'The calendar socket only sends; use the HTTP API to act.' }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private calendar(owner: CalendarOwner): { settings: CalendarSettings; feedSecret: string } {
+    const stored = this.store.calendar();
+    if (stored) {
+      // The directory is the source of the owner's name, email and zone; keep the copy the alarm uses fresh.
+      if (JSON.stringify(stored.agent) !== JSON.stringify(owner)) this.store.saveCalendar(owner, stored.settings, stored.feedSecret);
+      return stored;
+    }
+    const created = { settings: defaultSettings(owner.timeZone), feedSecret: newId('fd') };
+    this.store.saveCalendar(owner, created.settings, created.feedSecret);
+    return created;
+  }
+
+  private slotIsFree(settings: CalendarSettings, start: number, durationMinutes: number, external: BusyInterval[], ignore: string | null): Outcome<true> {
+    if (!settings.availability.durations.includes(durationMinutes)) {
+      return refuse(400, 'invalid_request', `Durations offered are ${settings.availability.durations.join(', ')} minutes.`);
+    }
+    const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore), ...external];
+    const slots = computeSlots(settings.availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
+    if (slots.some((s) => s.start === start)) return accept(true);
+    const clash = busy.some((b) => b.start < start + durationMinutes * 60000 && b.end > start);
+    return clash
+      ? refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.')
+      : refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).');
+  }
+
+  /** Meetings that hold their slot: confirmed ones (M3: a pending invite does not). */
+  private heldMeetings(from: number, to: number, ignore: string | null): BusyInterval[] {
+    return this.store
+      .meetingsBetween(from, to)
+      .filter((m) => m.status === 'confirmed' && m.id !== ignore)
+      .map((m) => ({ start: m.start, end: m.end }));
+  }
+
+  private async busy(settings: CalendarSettings, from: number, to: number): Promise<BusyInterval[]> {
+    const external = await this.externalBusy(settings);
+    return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external];
+  }
+
+  /** M1: busy times from the agent's ICS feed, cached; a failing feed keeps the last good copy. */
+  private async externalBusy(settings: CalendarSettings): Promise<BusyInterval[]> {
+    const url = settings.busyFeedUrl;
+    if (!url) return [];
+    const cached = this.store.busyFeed();
+    if (cached && cached.url === url && Date.now() - cached.fetchedAt < BUSY_FEED_TTL_MS) return cached.intervals;
+    try {
+      const response = await fetch(url, { headers: { accept: 'text/calendar' } });
+      if (!response.ok) throw new Error(`feed answered ${response.status}`);
+      const now = Date.now();
+      const intervals = parseBusy(await response.text(), this.store.calendar()!.agent.email, {
+        start: now - 86_400_000,
+        end: now + (settings.availability.horizonDays + 1) * 86_400_000,
+      });
+      this.store.saveBusyFeed(url, now, intervals);
+      return intervals;
+    } catch (err) {
+      console.error('busy feed unavailable', url, err);
+      return cached && cached.url === url ? cached.intervals : [];
+    }
+  }
+
+  /** Queues what a change causes: the note in the meeting conversation, both emails, and the reminders. */
+  private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange): void {
+    const version = `${meeting.sequence}:${meeting.status}`;
+    const now = Date.now();
+    this.store.enqueue(`note:${meeting.id}:${change}:${version}`, 'note', now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
+    // The emails describe the meeting as this change left it, even if another change follows before they go out.
+    this.store.enqueue(`emails:${meeting.id}:${change}:${version}`, 'emails', now, { meetingId: meeting.id, change, meeting });
+    // Reminders follow the meeting: dropped and set again from its current time (M5).
+    this.store.dropJobs(`reminder:${meeting.id}:`);
+    if (meeting.status !== 'cancelled') {
+      for (const minutes of settings.reminderMinutes) {
+        const due = meeting.start - minutes * 60000;
+        if (due > now) this.store.enqueue(`reminder:${meeting.id}:${minutes}`, 'reminder', due, { meetingId: meeting.id, minutes, start: meeting.start });
+      }
+    }
+  }
+
+  private async settle(owner: CalendarOwner, meeting: Meeting): Promise<Outcome<Meeting>> {
+    this.broadcast({ type: 'meeting', meeting });
+    await this.runJobs(owner, `note:${meeting.id}:`);
+    await this.scheduleAlarm();
+    return accept(meeting);
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const due = this.store.nextDue();
+    if (due === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
+  }
+
+  /**
+   * Runs due jobs. Each job is deleted only after it did its work, and each is idempotent
+   * (notes by client id, emails as one job per change), so an alarm that fires twice or a
+   * restart mid-run repeats nothing a person sees twice, except an email whose sending
+   * succeeded just before a crash (at-least-once delivery at the provider boundary).
+   */
+  private async runJobs(owner: CalendarOwner, onlyPrefix?: string): Promise<void> {
+    const jobs = this.store.dueJobs(Date.now()).filter((j) => !onlyPrefix || j.key.startsWith(onlyPrefix));
+    for (const job of jobs) {
+      try {
+        await this.runJob(owner, job.kind, job.payload as never);
+        this.store.finishJob(job.key);
+      } catch (err) {
+        const retryable = !(err instanceof EmailSendError) || err.retryable;
+        if (!retryable || job.attempts + 1 >= MAX_ATTEMPTS) {
+          console.error('job failed for good', job.key, err);
+          this.store.finishJob(job.key);
+        } else {
+          this.store.retryJob(job.key, Date.now() + RETRY_BASE_MS * 2 ** job.attempts, String(err));
+        }
+      }
+    }
+  }
+
+  private async runJob(owner: CalendarOwner, kind: string, payload: Record<string, unknown>): Promise<void> {
+    if (kind === 'email') {
+      await mailerFor(this.env).send(payload.email as OutgoingEmail);
+      return;
+    }
+    const meeting = this.store.meeting(String(payload.meetingId));
+    if (!meeting) return;
+    switch (kind) {
+      case 'note':
+        await this.postNote(owner, meeting, payload.change as MeetingChange, String(payload.clientId));
+        return;
+      case 'emails': {
+        const change = payload.change as MeetingChange;
+        const described = payload.meeting as Meeting;
+        const emails = meetingEmails(change, owner, described, {
+          from: senderAddress(this.env),
+          guestLink: await this.guestLink(owner, described),
+          consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
+        });
+        // Each recipient's email becomes its own job, so a failure for one is retried without resending the other.
+        emails.forEach((email, index) =>
+          this.store.enqueue(`email:${described.id}:${change}:${described.sequence}:${described.status}:${described.start}:${index}`, 'email', Date.now(), { email }),
+        );
+        return;
+      }
+      case 'reminder': {
+        // A reminder for a time the meeting no longer has is stale (it was moved): skip it.
+        if (meeting.status === 'cancelled' || meeting.start !== payload.start) return;
+        const key = `${meeting.id}:${payload.minutes}:${meeting.start}`;
+        // The ledger row and the jobs it causes are written together: either this reminder
+        // was sent before and nothing is queued, or it is recorded and queued at once.
+        this.ctx.storage.transactionSync(() => {
+          if (!this.store.markReminderSent(key)) return;
+          this.store.enqueue(`note:${meeting.id}:reminder:${key}`, 'note', Date.now(), { meetingId: meeting.id, change: 'reminder', clientId: `meeting:reminder:${key}` });
+          this.store.enqueue(`emails:${meeting.id}:reminder:${key}`, 'emails', Date.now(), { meetingId: meeting.id, change: 'reminder', meeting });
+        });
+        return;
+      }
+      default:
+        console.error('unknown job kind', kind);
+    }
+  }
+
+  private async postNote(owner: CalendarOwner, meeting: Meeting, change: MeetingChange, clientId: string): Promise<void> {
+    const agent: AgentParticipant = { id: owner.id, slug: owner.slug, name: owner.name, avatarUrl: owner.avatarUrl, license: owner.license };
+    const conversation = this.env.CONVERSATIONS.get(this.env.CONVERSATIONS.idFromName(meeting.conversationId));
+    await conversation.note(
+      { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null } },
+      clientId,
+      noteText(change, owner, meeting),
+      { type: 'meeting', action: change, meetingId: meeting.id, start: new Date(meeting.start).toISOString(), end: new Date(meeting.end).toISOString() },
+    );
+  }
+
+  private async guestLink(owner: CalendarOwner, meeting: Meeting): Promise<string> {
+    return meetingPageUrl(this.env, await signMeetingLink(this.env, { agentId: owner.id, meetingId: meeting.id }, meeting.end));
+  }
+
+  private broadcast(frame: unknown): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // Closing; nothing to do.
+      }
+    }
+  }
+}
+
+/** Each meeting has its own conversation (M2), its id derived from the meeting's. */
+async function meetingConversationId(meetingId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`meeting|${meetingId}`));
+  return `cv_${[...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y);
+}

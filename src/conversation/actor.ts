@@ -26,12 +26,15 @@ interface SocketAttachment {
   expiresAt: number;
 }
 
-export interface StartRequest {
+export interface OpenRequest {
   id: string;
   origin: Origin;
   /** The agent participants of a new conversation: the personal-link agent or the service's licensed members. */
   agents: AgentParticipant[];
   guest: GuestParticipant;
+}
+
+export interface StartRequest extends OpenRequest {
   clientId: string;
   text: string;
 }
@@ -68,6 +71,30 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** C1/C2: the guest's message creates the conversation the first time, and reuses it after. */
   async start(request: StartRequest): Promise<Outcome<{ created: boolean; seq: number; duplicate: boolean; conversation: ConversationView }>> {
+    const created = this.open(request);
+    const caller: Caller = { kind: 'guest', guest: request.guest };
+    const posted = await this.post(caller, request.clientId, request.text);
+    if (!posted.ok) return posted;
+    return accept({ created, ...posted.value, conversation: this.viewFor(caller) });
+  }
+
+  /**
+   * A note from Doorbell itself, such as a meeting booked or changed (M2, M4, M5). The
+   * conversation is created on the first note; the client id makes a repeated note (an
+   * alarm run twice) land once.
+   */
+  async note(request: OpenRequest, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
+    this.open(request);
+    const existing = this.store.findByClientId(SYSTEM.id, clientId);
+    if (existing) return { seq: existing.seq, duplicate: true };
+    const before = this.state;
+    const [entry] = this.ctx.storage.transactionSync(() => [this.store.append({ at: Date.now(), author: SYSTEM, clientId, text, event })]);
+    this.publish([entry!], before);
+    return { seq: entry!.seq, duplicate: false };
+  }
+
+  /** Creates the conversation unless it exists; true when it did. */
+  private open(request: OpenRequest): boolean {
     let created = false;
     if (!this.stored) {
       const state: ConversationState = {
@@ -88,10 +115,7 @@ export class ConversationActor extends DurableObject<Env> {
       this.stored = this.store.load();
       created = true;
     }
-    const caller: Caller = { kind: 'guest', guest: request.guest };
-    const posted = await this.post(caller, request.clientId, request.text);
-    if (!posted.ok) return posted;
-    return accept({ created, ...posted.value, conversation: this.viewFor(caller) });
+    return created;
   }
 
   async view(caller: Caller): Promise<Outcome<ConversationView>> {

@@ -59,6 +59,13 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('renamed'), name: z.string() }),
   z.object({ type: z.literal('guest_added'), guest: Named }),
   z.object({ type: z.literal('visibility'), visibility: z.enum(['public', 'private']) }),
+  z.object({
+    type: z.literal('meeting'),
+    action: z.enum(['booked', 'confirmed', 'rescheduled', 'duration_changed', 'cancelled', 'declined', 'reminder']),
+    meetingId: z.string(),
+    start: z.string(),
+    end: z.string(),
+  }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 

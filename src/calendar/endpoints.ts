@@ -1,0 +1,315 @@
+import { z } from 'zod';
+import type { Agent } from '../directory/agents';
+import { getAgentBySlug, findAgentById } from '../directory/agents';
+import { createGuest } from '../directory/guests';
+import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
+import type { Env } from '../env';
+import { issueGuestToken } from '../http/auth';
+import { endpoint } from '../http/endpoint';
+import { HttpError, notFound } from '../http/errors';
+import type { Outcome } from '../conversation/actor';
+import type { CalendarOwner } from './actor';
+import { formatSlotInZone, zonedTimeToInstant } from './availability';
+import { verifyMeetingLink } from './links';
+import { CalendarSettings, CalendarSettingsPatch } from './settings';
+import type { Meeting } from './store';
+
+const tag = 'Meetings';
+
+export const ownerOf = (agent: Agent): CalendarOwner => ({
+  id: agent.id,
+  slug: agent.slug,
+  name: agent.name,
+  email: agent.email,
+  timeZone: agent.timeZone,
+  avatarUrl: agent.avatarUrl,
+  license: agent.license,
+});
+
+export const calendarOf = (env: Env, agentId: string) => env.CALENDARS.get(env.CALENDARS.idFromName(agentId));
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new HttpError(outcome.status, outcome.code, outcome.message);
+  return outcome.value;
+}
+
+/** Only licensed agents take part in guest conversations, and a meeting has one. */
+async function bookableAgent(env: Env, slug: string): Promise<Agent> {
+  const agent = await getAgentBySlug(env.DB, slug);
+  if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} does not take meetings.`);
+  return agent;
+}
+
+export const MeetingView = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'confirmed', 'cancelled']),
+  start: z.string(),
+  end: z.string(),
+  durationMinutes: z.number().int(),
+  sequence: z.number().int(),
+  guest: z.object({ name: z.string(), email: z.string(), timeZone: z.string() }),
+  conversationId: z.string(),
+  bookedBy: z.enum(['guest', 'agent']),
+});
+
+const view = (m: Meeting): z.input<typeof MeetingView> => ({
+  id: m.id,
+  status: m.status,
+  start: new Date(m.start).toISOString(),
+  end: new Date(m.end).toISOString(),
+  durationMinutes: Math.round((m.end - m.start) / 60000),
+  sequence: m.sequence,
+  guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
+  conversationId: m.conversationId,
+  bookedBy: m.bookedBy,
+});
+
+const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
+
+export const slotsEndpoint = endpoint({
+  summary: "Free slots of an agent's calendar, shown in the guest's time zone (M1)",
+  tag,
+  access: 'public',
+  params: z.object({ slug: Slug }),
+  query: z.object({
+    timeZone: TimeZone,
+    from: z.iso.date().describe('First day, in the guest zone'),
+    days: z.coerce.number().int().min(1).max(62).default(7),
+    duration: z.coerce.number().int().min(5).max(480),
+  }),
+  response: z.object({
+    timeZone: z.string(),
+    durations: z.array(z.number().int()),
+    slots: z.array(z.object({ start: z.string(), end: z.string(), date: z.string(), time: z.string(), offset: z.string() })),
+  }),
+  errors: [404, 409],
+  handle: async ({ env, params, query }) => {
+    const agent = await bookableAgent(env, params.slug);
+    const calendar = calendarOf(env, agent.id);
+    const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
+    const to = from + query.days * 86_400_000 + 3_600_000; // one more hour covers a day lengthened by DST
+    const slots = unwrap(await calendar.slots(ownerOf(agent), from, to, query.duration));
+    const { settings } = await calendar.settings(ownerOf(agent));
+    return {
+      timeZone: query.timeZone,
+      durations: settings.availability.durations,
+      slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, query.timeZone) })),
+    };
+  },
+});
+
+const BookingBody = z.strictObject({
+  start: Instant,
+  durationMinutes: z.number().int().min(5).max(480),
+  name: DisplayName,
+  email: Email,
+  timeZone: TimeZone,
+  bookingKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9._:-]+$/).optional(),
+});
+
+export const bookEndpoint = endpoint({
+  summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; idempotent on bookingKey',
+  tag,
+  access: 'public',
+  params: z.object({ slug: Slug }),
+  body: BookingBody,
+  response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
+  status: 201,
+  errors: [404, 409],
+  handle: async ({ env, params, body }) => {
+    const agent = await bookableAgent(env, params.slug);
+    const guest = await createGuest(env.DB, { name: body.name, email: body.email });
+    const result = unwrap(
+      await calendarOf(env, agent.id).book(ownerOf(agent), {
+        start: body.start,
+        durationMinutes: body.durationMinutes,
+        guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
+        bookingKey: body.bookingKey ? `guest:${body.bookingKey}` : null,
+        bookedBy: 'guest',
+      }),
+    );
+    return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
+  },
+});
+
+const LinkParams = z.object({ token: z.string().min(20).max(2048) });
+
+async function meetingFromLink(env: Env, token: string) {
+  const claims = await verifyMeetingLink(env, token);
+  const agent = await findAgentById(env.DB, claims.agentId);
+  if (!agent) throw notFound('Meeting');
+  return { agent, owner: ownerOf(agent), meetingId: claims.meetingId, calendar: calendarOf(env, agent.id) };
+}
+
+const GuestMeetingView = z.object({
+  meeting: MeetingView,
+  agent: z.object({ slug: z.string(), name: z.string(), avatarUrl: z.string().nullable() }),
+});
+
+export const guestMeetingEndpoint = endpoint({
+  summary: "The guest's meeting, behind the signed link from their emails",
+  tag,
+  access: 'public',
+  params: LinkParams,
+  response: GuestMeetingView,
+  errors: [401, 404, 410],
+  handle: async ({ env, params }) => {
+    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
+    return { meeting: view(unwrap(await calendar.meeting(owner, meetingId))), agent };
+  },
+});
+
+export const guestRescheduleEndpoint = endpoint({
+  summary: 'The guest moves their meeting (signed link); checked against availability',
+  tag,
+  access: 'public',
+  params: LinkParams,
+  body: z.strictObject({ start: Instant, durationMinutes: z.number().int().min(5).max(480).optional() }),
+  response: GuestMeetingView,
+  errors: [401, 404, 409, 410],
+  handle: async ({ env, params, body }) => {
+    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
+    return { meeting: view(unwrap(await calendar.change(owner, meetingId, body))), agent };
+  },
+});
+
+export const guestCancelEndpoint = endpoint({
+  summary: 'The guest cancels their meeting (signed link)',
+  tag,
+  access: 'public',
+  params: LinkParams,
+  response: GuestMeetingView,
+  errors: [401, 404, 410],
+  handle: async ({ env, params }) => {
+    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
+    return { meeting: view(unwrap(await calendar.cancel(owner, meetingId))), agent };
+  },
+});
+
+const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
+
+export const myCalendarEndpoint = endpoint({
+  summary: "The agent's calendar: settings, secret feed URL and meetings",
+  tag,
+  access: 'agent',
+  response: z.object({ settings: CalendarSettings, feedUrl: z.string(), meetings: z.array(MeetingView) }),
+  handle: async ({ env, principal }) => {
+    const calendar = calendarOf(env, principal.agent.id);
+    const owner = ownerOf(principal.agent);
+    const { settings, feedSecret } = await calendar.settings(owner);
+    return { settings, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
+  },
+});
+
+export const updateSettingsEndpoint = endpoint({
+  summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL',
+  tag,
+  access: 'agent',
+  body: CalendarSettingsPatch,
+  response: CalendarSettings,
+  handle: async ({ env, principal, body }) => calendarOf(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body),
+});
+
+export const rotateFeedEndpoint = endpoint({
+  summary: 'A new secret feed URL (M7); the old one stops working',
+  tag,
+  access: 'agent',
+  response: z.object({ feedUrl: z.string() }),
+  handle: async ({ env, principal }) => ({
+    feedUrl: feedUrl(env, principal.agent, await calendarOf(env, principal.agent.id).rotateFeedSecret(ownerOf(principal.agent))),
+  }),
+});
+
+export const feedEndpoint = endpoint({
+  summary: "An agent's meetings as an iCalendar feed, behind its secret (M7)",
+  tag,
+  access: 'public',
+  params: z.object({ slug: Slug, secret: z.string().max(100) }),
+  errors: [404],
+  handle: async ({ env, params }) => {
+    const agent = await getAgentBySlug(env.DB, params.slug);
+    const ics = await calendarOf(env, agent.id).feed(ownerOf(agent), params.secret);
+    if (ics === null) throw notFound('Feed');
+    return new Response(ics, { headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' } });
+  },
+});
+
+export const agentBookEndpoint = endpoint({
+  summary: 'The agent books a meeting on their own calendar for a guest (M6)',
+  tag,
+  access: 'agent',
+  body: BookingBody,
+  response: z.object({ meeting: MeetingView, created: z.boolean() }),
+  status: 201,
+  errors: [409],
+  handle: async ({ env, principal, body }) => {
+    if (!principal.agent.licensed) throw new HttpError(409, 'agent_unavailable', 'Only standard or premium agents take meetings.');
+    const guest = await createGuest(env.DB, { name: body.name, email: body.email });
+    const result = unwrap(
+      await calendarOf(env, principal.agent.id).book(ownerOf(principal.agent), {
+        start: body.start,
+        durationMinutes: body.durationMinutes,
+        guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
+        bookingKey: body.bookingKey ? `agent:${body.bookingKey}` : null,
+        bookedBy: 'agent',
+      }),
+    );
+    return { meeting: view(result.meeting), created: result.created };
+  },
+});
+
+const MeetingParams = z.object({ id: z.string().regex(/^mt_[A-Za-z0-9]{10,40}$/, 'must be a meeting id') });
+
+export const agentChangeEndpoint = endpoint({
+  summary: 'The agent reschedules a meeting or changes its duration (M4)',
+  tag,
+  access: 'agent',
+  params: MeetingParams,
+  body: z
+    .strictObject({ start: Instant.optional(), durationMinutes: z.number().int().min(5).max(480).optional() })
+    .refine((v) => v.start !== undefined || v.durationMinutes !== undefined, 'name start, durationMinutes or both'),
+  response: MeetingView,
+  errors: [404, 409],
+  handle: async ({ env, principal, params, body }) =>
+    view(unwrap(await calendarOf(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
+});
+
+export const agentCancelEndpoint = endpoint({
+  summary: 'The agent deletes a meeting (M4): both get a cancellation',
+  tag,
+  access: 'agent',
+  params: MeetingParams,
+  response: MeetingView,
+  errors: [404],
+  handle: async ({ env, principal, params }) => view(unwrap(await calendarOf(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
+});
+
+export const agentRespondEndpoint = endpoint({
+  summary: 'The agent accepts or declines a pending invite (M3, the API way)',
+  tag,
+  access: 'agent',
+  params: MeetingParams,
+  body: z.strictObject({ answer: z.enum(['accept', 'decline']) }),
+  response: MeetingView,
+  errors: [404, 409],
+  handle: async ({ env, principal, params, body }) =>
+    view(
+      unwrap(
+        await calendarOf(env, principal.agent.id).respond(ownerOf(principal.agent), params.id, body.answer === 'accept' ? 'ACCEPTED' : 'DECLINED'),
+      ),
+    ),
+});
+
+export const calendarSocketEndpoint = endpoint({
+  summary: "The agent's calendar as a WebSocket: a snapshot, then meeting and settings frames",
+  tag,
+  access: 'agent',
+  query: z.object({ token: z.string().optional() }),
+  errors: [426],
+  handle: async ({ request, env, principal }) => {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
+    }
+    return calendarOf(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
+  },
+});

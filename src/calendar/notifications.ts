@@ -1,0 +1,111 @@
+import type { Address, OutgoingEmail } from '../email/message';
+import { buildInvite, type InviteEvent } from './ical';
+import type { CalendarAgent, Meeting } from './store';
+
+export type MeetingChange = 'booked' | 'confirmed' | 'rescheduled' | 'duration_changed' | 'cancelled' | 'declined' | 'reminder';
+
+/** "Tue, 1 Dec 2026, 10:00–10:30 (Europe/Paris)": always with the zone, never ambiguous. */
+export function when(meeting: Pick<Meeting, 'start' | 'end'>, timeZone: string): string {
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(meeting.start);
+  const time = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  return `${day}, ${time(meeting.start)}–${time(meeting.end)} (${timeZone})`;
+}
+
+const minutes = (m: Pick<Meeting, 'start' | 'end'>) => Math.round((m.end - m.start) / 60000);
+
+const headline: Record<MeetingChange, (who: string) => string> = {
+  booked: (who) => `Meeting booked with ${who}`,
+  confirmed: (who) => `Meeting confirmed with ${who}`,
+  rescheduled: (who) => `Meeting with ${who} moved`,
+  duration_changed: (who) => `Meeting with ${who} changed length`,
+  cancelled: (who) => `Meeting with ${who} cancelled`,
+  declined: (who) => `Meeting with ${who} declined`,
+  reminder: (who) => `Reminder: meeting with ${who}`,
+};
+
+/** What the meeting conversation shows, in the agent's zone and the guest's. */
+export function noteText(change: MeetingChange, agent: CalendarAgent, meeting: Meeting): string {
+  const guestZone = meeting.guest.timeZone === agent.timeZone ? '' : ` · ${when(meeting, meeting.guest.timeZone)}`;
+  return `${headline[change](`${agent.name} and ${meeting.guest.name}`).replace(' with ', ': ')} — ${when(meeting, agent.timeZone)}${guestZone}, ${minutes(meeting)} min`;
+}
+
+export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: Address, url: string | undefined): InviteEvent {
+  const pending = meeting.status === 'pending';
+  return {
+    uid: meetingUid(agent.id, meeting.id),
+    sequence: meeting.sequence,
+    dtstamp: Date.now(),
+    start: meeting.start,
+    end: meeting.end,
+    timeZone: agent.timeZone,
+    summary: `${agent.name} and ${meeting.guest.name}`,
+    description: `Meeting booked through Doorbell.${url ? ` Change or cancel: ${url}` : ''}`,
+    ...(url ? { url } : {}),
+    // The organizer is Doorbell's own address, so calendar replies (M3) come back to us.
+    organizer: { name: `${agent.name} via Doorbell`, email: organizer.email },
+    attendees: [
+      { name: agent.name, email: agent.email, partstat: pending ? 'NEEDS-ACTION' : 'ACCEPTED', rsvp: pending },
+      { name: meeting.guest.name, email: meeting.guest.email, partstat: 'ACCEPTED' },
+    ],
+    status: meeting.status === 'cancelled' ? 'CANCELLED' : pending ? 'TENTATIVE' : 'CONFIRMED',
+  };
+}
+
+/** `agentId.meetingId@doorbell`: a reply's UID alone leads back to the right calendar. */
+export const meetingUid = (agentId: string, meetingId: string): string => `${agentId}.${meetingId}@doorbell`;
+
+export function parseMeetingUid(uid: string): { agentId: string; meetingId: string } | null {
+  const match = /^(ag_[A-Za-z0-9]+)\.(mt_[A-Za-z0-9]+)@doorbell$/.exec(uid);
+  return match ? { agentId: match[1]!, meetingId: match[2]! } : null;
+}
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function email(from: Address, to: Address, subject: string, lines: string[], invite?: { method: 'REQUEST' | 'CANCEL'; ics: string }): OutgoingEmail {
+  const text = lines.join('\n\n');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${lines
+    .map((line) => `<p>${escape(line).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</p>`)
+    .join('')}</body></html>`;
+  return {
+    from,
+    to: [to],
+    subject,
+    text,
+    html,
+    ...(invite
+      ? { attachments: [{ filename: invite.method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', contentType: `text/calendar; method=${invite.method}; charset=utf-8`, content: invite.ics }] }
+      : {}),
+  };
+}
+
+export interface EmailContext {
+  from: Address;
+  guestLink: string;
+  consoleUrl: string;
+}
+
+/** M2, M4, M5: what guest and agent receive for a change; invites and cancellations carry iCalendar. */
+export function meetingEmails(change: MeetingChange, agent: CalendarAgent, meeting: Meeting, context: EmailContext): OutgoingEmail[] {
+  const guest: Address = { name: meeting.guest.name, email: meeting.guest.email };
+  const agentAddress: Address = { name: agent.name, email: agent.email };
+  const withInvite = change !== 'reminder' && change !== 'declined';
+  const method = change === 'cancelled' ? 'CANCEL' : 'REQUEST';
+  const invite = withInvite ? { method, ics: buildInvite(method, inviteEvent(agent, meeting, context.from, context.guestLink)) } as const : undefined;
+  const pendingNote = meeting.status === 'pending' ? 'Waiting for the agent to accept the invitation.' : undefined;
+  const guestLines = [
+    headline[change](agent.name) + '.',
+    `When: ${when(meeting, meeting.guest.timeZone)}, ${minutes(meeting)} minutes.`,
+    ...(pendingNote && change !== 'cancelled' ? [pendingNote] : []),
+    ...(change === 'cancelled' || change === 'declined' ? [] : [`See, reschedule or cancel: ${context.guestLink}`]),
+  ];
+  const agentLines = [
+    headline[change](meeting.guest.name) + '.',
+    `When: ${when(meeting, agent.timeZone)}, ${minutes(meeting)} minutes. Guest: ${meeting.guest.name} <${meeting.guest.email}>.`,
+    ...(meeting.status === 'pending' && change !== 'cancelled' ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
+    `Console: ${context.consoleUrl}`,
+  ];
+  return [
+    email(context.from, guest, headline[change](agent.name), guestLines, invite),
+    email(context.from, agentAddress, headline[change](meeting.guest.name), agentLines, invite),
+  ];
+}

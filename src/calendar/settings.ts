@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { TimeZone } from '../directory/schemas';
+
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
+const Range = z.strictObject({ start: Clock, end: Clock }).refine((r) => r.start < r.end, 'end must be after start');
+const Day = z.array(Range).max(8);
+
+export const AvailabilitySettingsInput = z.strictObject({
+  timeZone: TimeZone,
+  weeklyHours: z.strictObject({ mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day, sun: Day }).partial(),
+  overrides: z.array(z.strictObject({ date: z.iso.date(), ranges: z.array(Range).max(8) })).max(366),
+  durations: z.array(z.number().int().min(5).max(480)).min(1).max(8),
+  bufferBeforeMinutes: z.number().int().min(0).max(240),
+  bufferAfterMinutes: z.number().int().min(0).max(240),
+  minimumNoticeMinutes: z.number().int().min(0).max(60 * 24 * 30),
+  horizonDays: z.number().int().min(1).max(365),
+  slotStepMinutes: z.number().int().min(5).max(240),
+});
+
+export const CalendarSettings = z.strictObject({
+  availability: AvailabilitySettingsInput,
+  /** M3: `auto` holds the slot at once; `invite` only once the agent accepts. */
+  confirmation: z.enum(['auto', 'invite']),
+  /** M5: minutes before the meeting. */
+  reminderMinutes: z.array(z.number().int().min(1).max(60 * 24 * 14)).max(5),
+  /** M1: an ICS URL whose busy events block slots (empty: none). */
+  busyFeedUrl: z.union([z.url({ protocol: /^https?$/ }), z.literal('')]),
+});
+export type CalendarSettings = z.infer<typeof CalendarSettings>;
+
+export const CalendarSettingsPatch = CalendarSettings.partial().refine((v) => Object.keys(v).length > 0, 'name at least one setting');
+
+/** What a new calendar offers until its agent says otherwise; documented in docs/meetings.md. */
+export function defaultSettings(timeZone: string): CalendarSettings {
+  const workday = [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }];
+  return {
+    availability: {
+      timeZone,
+      weeklyHours: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
+      overrides: [],
+      durations: [15, 30, 60],
+      bufferBeforeMinutes: 0,
+      bufferAfterMinutes: 10,
+      minimumNoticeMinutes: 120,
+      horizonDays: 60,
+      slotStepMinutes: 15,
+    },
+    confirmation: 'auto',
+    reminderMinutes: [24 * 60, 15],
+    busyFeedUrl: '',
+  };
+}

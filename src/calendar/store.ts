@@ -1,0 +1,206 @@
+import { migrateSchema } from '../actor/schema';
+import type { CalendarSettings } from './settings';
+
+/** The calendar actor's SQLite schema, one step per version (see actor/schema.ts). */
+const MIGRATIONS = [
+  `CREATE TABLE calendar (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     agent TEXT NOT NULL,
+     settings TEXT NOT NULL,
+     feed_secret TEXT NOT NULL
+   );
+   CREATE TABLE meetings (
+     id TEXT PRIMARY KEY,
+     booking_key TEXT UNIQUE,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled')),
+     start_ms INTEGER NOT NULL,
+     end_ms INTEGER NOT NULL,
+     sequence INTEGER NOT NULL DEFAULT 0,
+     guest_id TEXT NOT NULL,
+     guest_name TEXT NOT NULL,
+     guest_email TEXT NOT NULL,
+     guest_time_zone TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     booked_by TEXT NOT NULL CHECK (booked_by IN ('guest', 'agent')),
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX meetings_by_time ON meetings (start_ms) WHERE status != 'cancelled';
+   -- One alarm serves every due job: emails to send, reminders to post, notes for the
+   -- meeting conversation. A job's key makes enqueueing it twice harmless.
+   CREATE TABLE jobs (
+     key TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT
+   );
+   CREATE INDEX jobs_by_due ON jobs (due_at);
+   -- Reminders that went out, so an alarm that fires twice sends nothing twice (M5).
+   CREATE TABLE reminders_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL);
+   CREATE TABLE busy_feed (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), url TEXT NOT NULL, fetched_at INTEGER NOT NULL, intervals TEXT NOT NULL);`,
+];
+
+export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
+
+export interface CalendarAgent {
+  id: string;
+  slug: string;
+  name: string;
+  email: string;
+  timeZone: string;
+}
+
+export type MeetingStatus = 'pending' | 'confirmed' | 'cancelled';
+
+export interface Meeting {
+  id: string;
+  status: MeetingStatus;
+  start: number;
+  end: number;
+  sequence: number;
+  guest: { id: string; name: string; email: string; timeZone: string };
+  conversationId: string;
+  bookedBy: 'guest' | 'agent';
+}
+
+interface MeetingRow extends Record<string, SqlStorageValue> {
+  id: string;
+  status: MeetingStatus;
+  start_ms: number;
+  end_ms: number;
+  sequence: number;
+  guest_id: string;
+  guest_name: string;
+  guest_email: string;
+  guest_time_zone: string;
+  conversation_id: string;
+  booked_by: 'guest' | 'agent';
+}
+
+const toMeeting = (r: MeetingRow): Meeting => ({
+  id: r.id,
+  status: r.status,
+  start: r.start_ms,
+  end: r.end_ms,
+  sequence: r.sequence,
+  guest: { id: r.guest_id, name: r.guest_name, email: r.guest_email, timeZone: r.guest_time_zone },
+  conversationId: r.conversation_id,
+  bookedBy: r.booked_by,
+});
+
+export interface Job {
+  key: string;
+  kind: string;
+  dueAt: number;
+  payload: unknown;
+  attempts: number;
+}
+
+export class CalendarStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  calendar(): { agent: CalendarAgent; settings: CalendarSettings; feedSecret: string } | null {
+    const row = this.sql.exec<{ agent: string; settings: string; feed_secret: string }>('SELECT * FROM calendar').toArray()[0];
+    return row ? { agent: JSON.parse(row.agent), settings: JSON.parse(row.settings), feedSecret: row.feed_secret } : null;
+  }
+
+  saveCalendar(agent: CalendarAgent, settings: CalendarSettings, feedSecret: string): void {
+    this.sql.exec(
+      `INSERT INTO calendar (singleton, agent, settings, feed_secret) VALUES (1, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET agent = excluded.agent, settings = excluded.settings, feed_secret = excluded.feed_secret`,
+      JSON.stringify(agent),
+      JSON.stringify(settings),
+      feedSecret,
+    );
+  }
+
+  meeting(id: string): Meeting | null {
+    const row = this.sql.exec<MeetingRow>('SELECT * FROM meetings WHERE id = ?', id).toArray()[0];
+    return row ? toMeeting(row) : null;
+  }
+
+  meetingByBookingKey(key: string): Meeting | null {
+    const row = this.sql.exec<MeetingRow>('SELECT * FROM meetings WHERE booking_key = ?', key).toArray()[0];
+    return row ? toMeeting(row) : null;
+  }
+
+  /** Meetings overlapping [from, to), cancelled ones excluded. */
+  meetingsBetween(from: number, to: number): Meeting[] {
+    return this.sql
+      .exec<MeetingRow>("SELECT * FROM meetings WHERE status != 'cancelled' AND start_ms < ? AND end_ms > ? ORDER BY start_ms", to, from)
+      .toArray()
+      .map(toMeeting);
+  }
+
+  allMeetings(): Meeting[] {
+    return this.sql.exec<MeetingRow>('SELECT * FROM meetings ORDER BY start_ms').toArray().map(toMeeting);
+  }
+
+  insertMeeting(m: Meeting, bookingKey: string | null): void {
+    this.sql.exec(
+      `INSERT INTO meetings (id, booking_key, status, start_ms, end_ms, sequence, guest_id, guest_name, guest_email, guest_time_zone, conversation_id, booked_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      m.id, bookingKey, m.status, m.start, m.end, m.sequence, m.guest.id, m.guest.name, m.guest.email, m.guest.timeZone, m.conversationId, m.bookedBy, Date.now(),
+    );
+  }
+
+  updateMeeting(m: Meeting): void {
+    this.sql.exec('UPDATE meetings SET status = ?, start_ms = ?, end_ms = ?, sequence = ? WHERE id = ?', m.status, m.start, m.end, m.sequence, m.id);
+  }
+
+  enqueue(key: string, kind: string, dueAt: number, payload: unknown): void {
+    this.sql.exec(
+      'INSERT INTO jobs (key, kind, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload',
+      key, kind, dueAt, JSON.stringify(payload),
+    );
+  }
+
+  dropJobs(prefix: string): void {
+    this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);
+  }
+
+  dueJobs(now: number, limit = 50): Job[] {
+    return this.sql
+      .exec<{ key: string; kind: string; due_at: number; payload: string; attempts: number }>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit)
+      .toArray()
+      .map((r) => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts }));
+  }
+
+  jobs(): Job[] {
+    return this.sql
+      .exec<{ key: string; kind: string; due_at: number; payload: string; attempts: number }>('SELECT * FROM jobs ORDER BY due_at')
+      .toArray()
+      .map((r) => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts }));
+  }
+
+  finishJob(key: string): void {
+    this.sql.exec('DELETE FROM jobs WHERE key = ?', key);
+  }
+
+  retryJob(key: string, dueAt: number, error: string): void {
+    this.sql.exec('UPDATE jobs SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE key = ?', dueAt, error, key);
+  }
+
+  /** Records a reminder as sent; false when it already was. */
+  markReminderSent(key: string): boolean {
+    return this.sql.exec('INSERT INTO reminders_sent (key, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING', key, Date.now()).rowsWritten > 0;
+  }
+
+  nextDue(): number | null {
+    return this.sql.exec<{ due: number | null }>('SELECT min(due_at) AS due FROM jobs').one().due;
+  }
+
+  busyFeed(): { url: string; fetchedAt: number; intervals: Array<{ start: number; end: number }> } | null {
+    const row = this.sql.exec<{ url: string; fetched_at: number; intervals: string }>('SELECT * FROM busy_feed').toArray()[0];
+    return row ? { url: row.url, fetchedAt: row.fetched_at, intervals: JSON.parse(row.intervals) } : null;
+  }
+
+  saveBusyFeed(url: string, fetchedAt: number, intervals: Array<{ start: number; end: number }>): void {
+    this.sql.exec(
+      `INSERT INTO busy_feed (singleton, url, fetched_at, intervals) VALUES (1, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, intervals = excluded.intervals`,
+      url, fetchedAt, JSON.stringify(intervals),
+    );
+  }
+}

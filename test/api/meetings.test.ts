@@ -1,0 +1,283 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { asAgent, call } from '../helpers';
+import { ALICE_ID, book, calendarStub, clearOutbox, dayFromNow, drainJobs, outbox, slots } from '../meetings';
+
+beforeEach(clearOutbox);
+
+const zoned = (iso: string, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(Date.parse(iso))
+    .replace(',', '');
+
+async function meetingNotes(conversationId: string, guestToken: string) {
+  const { body } = await call('GET', `/api/conversations/${conversationId}/messages?limit=200`, { headers: { authorization: `Bearer ${guestToken}` } });
+  return body.entries.filter((e: any) => e.event?.type === 'meeting').map((e: any) => e.event.action);
+}
+
+describe('slots (M1 through HTTP)', () => {
+  it('are within Alice’s Paris working hours and labelled in the guest’s zone', async () => {
+    const list = await slots('alice', 'America/Los_Angeles');
+    expect(list.length).toBeGreaterThan(10);
+    for (const slot of list) {
+      const paris = zoned(slot.start, 'Europe/Paris').split(' ')[1]!;
+      expect(paris >= '09:00' && paris < '17:00' && !(paris >= '12:00' && paris < '13:00')).toBe(true);
+      expect(`${slot.date} ${slot.time}`).toBe(zoned(slot.start, 'America/Los_Angeles'));
+    }
+  });
+
+  it('refuses an unoffered duration, an unknown zone, and a basic agent', async () => {
+    const bad = await call('GET', `/api/agents/alice/slots?timeZone=UTC&from=${dayFromNow(3)}&duration=45`);
+    expect(bad.status).toBe(400);
+    const zone = await call('GET', `/api/agents/alice/slots?timeZone=Nowhere/City&from=${dayFromNow(3)}&duration=30`);
+    expect(zone.status).toBe(400);
+    const bob = await call('GET', `/api/agents/bob/slots?timeZone=UTC&from=${dayFromNow(3)}&duration=30`);
+    expect(bob.status).toBe(409);
+  });
+});
+
+describe('booking (M2)', () => {
+  it('books a slot: meeting conversation with the note, emails with invites to guest and agent', async () => {
+    const [slot] = await slots();
+    const { status, body } = await book(slot!.start);
+    expect(status).toBe(201);
+    expect(body.meeting).toMatchObject({ status: 'confirmed', start: slot!.start, durationMinutes: 30, guest: { name: 'Gina Guest' } });
+    expect(await meetingNotes(body.meeting.conversationId, body.guestToken)).toEqual(['booked']);
+    const conversation = await call('GET', `/api/conversations/${body.meeting.conversationId}`, { headers: { authorization: `Bearer ${body.guestToken}` } });
+    expect(conversation.body).toMatchObject({ title: 'Alice Martin', visibility: 'public' });
+
+    await drainJobs();
+    const mails = await outbox();
+    expect(mails.map((m) => m.to).sort()).toEqual(['alice@doorbell.example', 'gina@example.com']);
+    for (const mail of mails) {
+      expect(mail.calendar).toMatchObject({ method: 'REQUEST', sequence: 0, status: 'CONFIRMED', start: slot!.start });
+      expect(mail.calendar!.uid).toBe(`${ALICE_ID}.${body.meeting.id}@doorbell`);
+    }
+    const guestMail = mails.find((m) => m.to === 'gina@example.com')!;
+    expect(guestMail.text).toContain('/meeting#');
+    // The guest reads the time in their own zone.
+    expect(guestMail.text).toContain('America/New_York');
+    // The slot is gone for the next guest.
+    expect((await slots()).map((s) => s.start)).not.toContain(slot!.start);
+  });
+
+  it('of 50 concurrent bookings of one slot exactly one wins; the others get slot_taken', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(12));
+    const target = list[3]!.start;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => book(target, { name: `Guest ${i}`, email: `g${i}@example.com` })));
+    const won = results.filter((r) => r.status === 201);
+    expect(won).toHaveLength(1);
+    const lost = results.filter((r) => r.status === 409);
+    expect(lost).toHaveLength(49);
+    expect(new Set(lost.map((r) => r.body.error.code))).toEqual(new Set(['slot_taken']));
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.filter((m: any) => m.start === target && m.status !== 'cancelled')).toHaveLength(1);
+  });
+
+  it('a retry with the same booking key returns the same meeting instead of a second one', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(13));
+    const first = await book(list[0]!.start, { bookingKey: 'key-0000-retry' });
+    const again = await book(list[0]!.start, { bookingKey: 'key-0000-retry' });
+    expect(again.status).toBe(201);
+    expect(again.body.created).toBe(false);
+    expect(again.body.meeting.id).toBe(first.body.meeting.id);
+  });
+
+  it('refuses a time outside working hours, and bad input, changing nothing', async () => {
+    const before = (await call('GET', '/api/calendar', { headers: await asAgent('alice') })).body.meetings.length;
+    const night = `${dayFromNow(14)}T01:00:00Z`;
+    const r = await book(night);
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('slot_unavailable');
+    for (const bad of [{ start: 'tomorrow' }, { durationMinutes: 45 }, { email: 'nope' }, { timeZone: 'Mars/Base' }]) {
+      const list = await slots('alice', 'UTC', 30, dayFromNow(14));
+      const res = await book(list[0]!.start, bad);
+      expect(res.status).toBe(400);
+    }
+    expect((await call('GET', '/api/calendar', { headers: await asAgent('alice') })).body.meetings.length).toBe(before);
+  });
+});
+
+describe('changes (M4)', () => {
+  it('duration change, reschedule and delete each post a note and email both with the right METHOD and SEQUENCE', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(15));
+    const { body } = await book(list[0]!.start);
+    const id = body.meeting.id;
+    await drainJobs();
+    await clearOutbox();
+    const alice = await asAgent('alice');
+
+    const longer = await call('PATCH', `/api/calendar/meetings/${id}`, { headers: alice, body: { durationMinutes: 60 } });
+    expect(longer.status).toBe(200);
+    expect(longer.body).toMatchObject({ durationMinutes: 60, sequence: 1 });
+    await drainJobs();
+    let mails = await outbox();
+    expect(mails.map((m) => [m.calendar?.method, m.calendar?.sequence])).toEqual([['REQUEST', 1], ['REQUEST', 1]]);
+    await clearOutbox();
+
+    const later = list.find((s) => Date.parse(s.start) >= Date.parse(list[0]!.start) + 3 * 3_600_000)!;
+    const moved = await call('PATCH', `/api/calendar/meetings/${id}`, { headers: alice, body: { start: later.start } });
+    expect(moved.body).toMatchObject({ start: later.start, sequence: 2 });
+    await drainJobs();
+    mails = await outbox();
+    expect(mails.map((m) => [m.calendar?.method, m.calendar?.sequence, m.calendar?.start])).toEqual([
+      ['REQUEST', 2, later.start],
+      ['REQUEST', 2, later.start],
+    ]);
+    await clearOutbox();
+
+    const deleted = await call('DELETE', `/api/calendar/meetings/${id}`, { headers: alice });
+    expect(deleted.body).toMatchObject({ status: 'cancelled', sequence: 3 });
+    await drainJobs();
+    mails = await outbox();
+    expect(mails.map((m) => [m.calendar?.method, m.calendar?.sequence, m.calendar?.status])).toEqual([
+      ['CANCEL', 3, 'CANCELLED'],
+      ['CANCEL', 3, 'CANCELLED'],
+    ]);
+    expect(await meetingNotes(body.meeting.conversationId, body.guestToken)).toEqual(['booked', 'duration_changed', 'rescheduled', 'cancelled']);
+  });
+
+  it('a reschedule onto a taken slot is refused and changes nothing', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(16));
+    const a = await book(list[0]!.start);
+    const b = await book(list[4]!.start);
+    const clash = await call('PATCH', `/api/calendar/meetings/${b.body.meeting.id}`, { headers: await asAgent('alice'), body: { start: list[0]!.start } });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.code).toBe('slot_taken');
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.find((m: any) => m.id === b.body.meeting.id).start).toBe(list[4]!.start);
+    expect(a.status).toBe(201);
+  });
+});
+
+describe('signed guest links (M4)', () => {
+  it('let the guest see, reschedule and cancel; expired and tampered links are refused', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(17));
+    const { body } = await book(list[0]!.start);
+    const token = body.guestLink.split('#')[1];
+    const seen = await call('GET', `/api/meetings/${token}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.meeting.id).toBe(body.meeting.id);
+    expect(seen.body.agent).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg' });
+
+    const moved = await call('POST', `/api/meetings/${token}/reschedule`, { body: { start: list[2]!.start } });
+    expect(moved.body.meeting).toMatchObject({ start: list[2]!.start, sequence: 1 });
+
+    const tampered = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect((await call('GET', `/api/meetings/${tampered}`)).status).toBe(401);
+    const expired = await new SignJWT({ agent: ALICE_ID })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(body.meeting.id)
+      .setIssuer('doorbell')
+      .setAudience('doorbell-meeting')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(env.GUEST_TOKEN_SECRET));
+    const gone = await call('GET', `/api/meetings/${expired}`);
+    expect(gone.status).toBe(410);
+    expect(gone.body.error.code).toBe('link_expired');
+
+    const cancelled = await call('POST', `/api/meetings/${token}/cancel`);
+    expect(cancelled.body.meeting.status).toBe('cancelled');
+  });
+});
+
+describe('reminders (M5)', () => {
+  it('are queued per offset, move with a reschedule, go out once even when the alarm runs twice', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(18));
+    const { body } = await book(list[0]!.start);
+    const id = body.meeting.id;
+    await drainJobs();
+    await clearOutbox();
+    const start = Date.parse(list[0]!.start);
+    let reminders = (await calendarStub().pendingJobs()).filter((j) => j.key.startsWith(`reminder:${id}:`));
+    expect(reminders.map((j) => [j.key.split(':')[2], j.dueAt])).toEqual([
+      ['1440', start - 1440 * 60000],
+      ['15', start - 15 * 60000],
+    ]);
+
+    const later = list[6]!;
+    await call('PATCH', `/api/calendar/meetings/${id}`, { headers: await asAgent('alice'), body: { start: later.start } });
+    reminders = (await calendarStub().pendingJobs()).filter((j) => j.key.startsWith(`reminder:${id}:`));
+    expect(reminders.map((j) => j.dueAt)).toEqual([Date.parse(later.start) - 1440 * 60000, Date.parse(later.start) - 15 * 60000]);
+    await drainJobs();
+    await clearOutbox();
+
+    // Time passes: the 15-minute reminder falls due.
+    await runInDurableObject(calendarStub(), async (_instance, state) => {
+      state.storage.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ?', Date.now() - 1, `reminder:${id}:15`);
+    });
+    const { runDurableObjectAlarm } = await import('cloudflare:test');
+    await runDurableObjectAlarm(calendarStub());
+    // An at-least-once alarm may fire again: the reminder job re-armed exactly as if it had not run.
+    await runInDurableObject(calendarStub(), async (_instance, state) => {
+      state.storage.sql.exec(
+        "INSERT OR IGNORE INTO jobs (key, kind, due_at, payload) VALUES (?, 'reminder', ?, ?)",
+        `reminder:${id}:15`,
+        Date.now() - 1,
+        JSON.stringify({ meetingId: id, minutes: 15, start: Date.parse(later.start) }),
+      );
+    });
+    await runDurableObjectAlarm(calendarStub());
+    await drainJobs();
+    expect((await meetingNotes(body.meeting.conversationId, body.guestToken)).filter((a: string) => a === 'reminder')).toHaveLength(1);
+    const mails = await outbox();
+    expect(mails.filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(2);
+    // The 24-hour reminder is still waiting; a delete drops it.
+    await call('DELETE', `/api/calendar/meetings/${id}`, { headers: await asAgent('alice') });
+    expect((await calendarStub().pendingJobs()).filter((j) => j.key.startsWith(`reminder:${id}:`))).toEqual([]);
+  });
+});
+
+describe('own scheduler and feed (M6, M7)', () => {
+  it('Alice books for a guest; her secret feed lists it; rotating the secret retires the old URL', async () => {
+    const list = await slots('alice', 'UTC', 60, dayFromNow(19));
+    const alice = await asAgent('alice');
+    const booked = await call('POST', '/api/calendar/meetings', {
+      headers: alice,
+      body: { start: list[0]!.start, durationMinutes: 60, name: 'Hal Host', email: 'hal@example.com', timeZone: 'Europe/London' },
+    });
+    expect(booked.status).toBe(201);
+    expect(booked.body.meeting).toMatchObject({ bookedBy: 'agent', status: 'confirmed' });
+    const { body } = await call('GET', '/api/calendar', { headers: alice });
+    const path = new URL(body.feedUrl).pathname;
+    const feed = await call('GET', path);
+    expect(feed.response.headers.get('content-type')).toContain('text/calendar');
+    expect(feed.body).toContain(`UID:${ALICE_ID}.${booked.body.meeting.id}@doorbell`);
+    const rotated = await call('POST', '/api/calendar/feed/rotate', { headers: alice });
+    expect((await call('GET', path)).status).toBe(404);
+    expect((await call('GET', new URL(rotated.body.feedUrl).pathname)).status).toBe(200);
+  });
+});
+
+describe('invite confirmation (M3, through the API)', () => {
+  it('a pending invite does not hold its slot until accepted; decline cancels and tells the guest', async () => {
+    const alice = await asAgent('alice');
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'invite' } });
+    try {
+      const list = await slots('alice', 'UTC', 30, dayFromNow(20));
+      const first = await book(list[0]!.start);
+      expect(first.body.meeting.status).toBe('pending');
+      expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).toContain(list[0]!.start);
+      const second = await book(list[0]!.start, { name: 'Second Guest', email: 'second@example.com' });
+      expect(second.status).toBe(201);
+
+      const accepted = await call('POST', `/api/calendar/meetings/${first.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(accepted.body.status).toBe('confirmed');
+      expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).not.toContain(list[0]!.start);
+      const clash = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(clash.status).toBe(409);
+
+      await drainJobs();
+      await clearOutbox();
+      const declined = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'decline' } });
+      expect(declined.body.status).toBe('cancelled');
+      await drainJobs();
+      const mails = await outbox();
+      expect(mails.find((m) => m.to === 'second@example.com')?.subject).toMatch(/declined/);
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'auto' } });
+    }
+  });
+});
