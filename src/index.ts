@@ -2,6 +2,7 @@ import * as meetings from './calendar/endpoints';
 import * as conversations from './conversation/endpoints';
 import * as admin from './directory/admin-endpoints';
 import * as directory from './directory/public-endpoints';
+import { receiveEmail } from './email/inbound';
 import * as outbox from './email/outbox-endpoints';
 import type { Env } from './env';
 import { Api } from './http/api';
@@ -79,4 +80,5 @@ export default {
     }
     return env.ASSETS.fetch(request);
   },
+  email: (message, env) => receiveEmail(message, env),
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,109 @@
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import worker from '../../src/index';
+import eml from '../fixtures/itip-reply.eml?raw';
+import { asAgent, call } from '../helpers';
+import { ALICE_ID, book, clearOutbox, dayFromNow, drainJobs, outbox, slots } from '../meetings';
+
+const icsTime = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+function replyEmail(meeting: any, partstat: 'ACCEPTED' | 'DECLINED', from = 'alice@doorbell.example') {
+  const raw = eml
+    .replaceAll('{{UID}}', `${ALICE_ID}.${meeting.id}@doorbell`)
+    .replaceAll('{{SEQUENCE}}', String(meeting.sequence))
+    .replaceAll('{{DTSTART}}', icsTime(meeting.start))
+    .replaceAll('{{DTEND}}', icsTime(meeting.end))
+    .replaceAll('{{PARTSTAT}}', partstat)
+    .replaceAll('{{VERB}}', partstat === 'ACCEPTED' ? 'accepted' : 'declined')
+    .replaceAll('{{SUBJECT}}', partstat === 'ACCEPTED' ? 'Accepted:_Alice_Martin_and_Gina_Guest' : 'Declined:_Alice_Martin_and_Gina_Guest')
+    .replace('From: Alice Martin <alice@doorbell.example>', `From: Someone <${from}>`);
+  return { from, to: 'meetings@doorbell.example', raw, setReject: vi.fn() };
+}
+
+const receive = (message: ReturnType<typeof replyEmail>) =>
+  worker.email(message as unknown as ForwardableEmailMessage, env, createExecutionContext());
+
+describe('calendar replies by email (M3)', () => {
+  beforeEach(async () => {
+    await clearOutbox();
+    await call('PATCH', '/api/calendar/settings', { headers: await asAgent('alice'), body: { confirmation: 'invite' } });
+  });
+  afterEach(async () => {
+    await call('PATCH', '/api/calendar/settings', { headers: await asAgent('alice'), body: { confirmation: 'auto' } });
+  });
+
+  it('an ACCEPTED reply from Alice’s calendar confirms the meeting and makes it hold its slot', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(21));
+    const { body } = await book(list[0]!.start);
+    expect(body.meeting.status).toBe('pending');
+    const message = replyEmail(body.meeting, 'ACCEPTED');
+    await receive(message);
+    expect(message.setReject).not.toHaveBeenCalled();
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.find((m: any) => m.id === body.meeting.id).status).toBe('confirmed');
+    expect((await slots('alice', 'UTC', 30, dayFromNow(21))).map((s) => s.start)).not.toContain(list[0]!.start);
+  });
+
+  it('a DECLINED reply cancels the meeting and tells the guest', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(22));
+    const { body } = await book(list[0]!.start);
+    await drainJobs();
+    await clearOutbox();
+    const message = replyEmail(body.meeting, 'DECLINED');
+    await receive(message);
+    expect(message.setReject).not.toHaveBeenCalled();
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.find((m: any) => m.id === body.meeting.id).status).toBe('cancelled');
+    await drainJobs();
+    const toGuest = (await outbox()).find((m) => m.to === 'gina@example.com');
+    expect(toGuest?.subject).toBe('Meeting with Alice Martin declined');
+  });
+
+  it('refuses a forged reply from someone else, and mail that is no calendar reply, changing nothing', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(23));
+    const { body } = await book(list[0]!.start);
+    const forged = replyEmail(body.meeting, 'ACCEPTED', 'mallory@evil.example');
+    await receive(forged);
+    expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent.");
+    const plain = { from: 'someone@example.com', to: 'meetings@doorbell.example', raw: 'From: someone@example.com\r\nSubject: hi\r\n\r\nhello', setReject: vi.fn() };
+    await receive(plain);
+    expect(plain.setReject).toHaveBeenCalled();
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.find((m: any) => m.id === body.meeting.id).status).toBe('pending');
+  });
+});
+
+describe('external busy feed (M1)', () => {
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await call('PATCH', '/api/calendar/settings', { headers: await asAgent('carol'), body: { busyFeedUrl: '' } });
+  });
+
+  it('busy events from the agent’s ICS URL block slots; free and declined ones do not', async () => {
+    const list = await slots('carol', 'UTC', 30, dayFromNow(24), 1);
+    // Slots step by 15 minutes; these three are an hour apart, so only their own event can block each.
+    const [a, b, c] = [list[0]!, list[4]!, list[8]!];
+    const feed = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN',
+      'BEGIN:VEVENT', 'UID:busy-1', `DTSTART:${icsTime(a.start)}`, `DTEND:${icsTime(a.end)}`, 'SUMMARY:Busy', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:free-1', `DTSTART:${icsTime(b.start)}`, `DTEND:${icsTime(b.end)}`, 'TRANSP:TRANSPARENT', 'SUMMARY:Free', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:declined-1', `DTSTART:${icsTime(c.start)}`, `DTEND:${icsTime(c.end)}`, 'ATTENDEE;PARTSTAT=DECLINED:mailto:carol@doorbell.example', 'SUMMARY:Declined', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url === 'https://calendar.example.com/carol.ics') return new Response(feed, { headers: { 'content-type': 'text/calendar' } });
+      throw new Error(`unexpected fetch ${url}`);
+    });
+    await call('PATCH', '/api/calendar/settings', { headers: await asAgent('carol'), body: { busyFeedUrl: 'https://calendar.example.com/carol.ics' } });
+    const after = (await slots('carol', 'UTC', 30, dayFromNow(24), 1)).map((s) => s.start);
+    expect(fetchSpy).toHaveBeenCalled();
+    expect(after).not.toContain(a.start);
+    expect(after).toContain(b.start);
+    expect(after).toContain(c.start);
+    const refused = await book(a.start, {}, 'carol');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('slot_taken');
+  });
+});
