@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Outcome, Refusal } from '../conversation/actor';
+import { accept, refuse, type Outcome } from '../actor/outcome';
+import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import type { AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
 import { EmailSendError, type OutgoingEmail } from '../email/message';
@@ -12,8 +13,6 @@ import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './noti
 import { defaultSettings, type CalendarSettings } from './settings';
 import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
 
-const refuse = (status: number, code: string, message: string): Refusal => ({ ok: false, status, code, message });
-const accept = <T>(value: T): Outcome<T> => ({ ok: true, value });
 
 /** The calendar's owner as the Worker read them from the directory. */
 export type CalendarOwner = CalendarAgent & Pick<AgentParticipant, 'avatarUrl' | 'license'>;
@@ -219,25 +218,15 @@ export class CalendarActor extends DurableObject<Env> {
   // ---- live calendar socket --------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
-    }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: 'meetings', meetings: this.store.allMeetings() }));
-    return new Response(null, { status: 101, webSocket: client });
+    return acceptReportSocket(this.ctx, request, { type: 'meetings', meetings: this.store.allMeetings() });
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
-    ws.send(JSON.stringify({ type: 'error', code: 'read_only', message: 'The calendar socket only sends; use the HTTP API to act.' }));
+    ws.send(READ_ONLY_FRAME);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    completeClose(ws, code, reason);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -415,14 +404,7 @@ export class CalendarActor extends DurableObject<Env> {
   }
 
   private broadcast(frame: unknown): void {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(text);
-      } catch {
-        // Closing; nothing to do.
-      }
-    }
+    broadcast(this.ctx.getWebSockets(), frame);
   }
 }
 

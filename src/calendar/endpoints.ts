@@ -6,8 +6,8 @@ import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
 import { issueGuestToken } from '../http/auth';
 import { endpoint } from '../http/endpoint';
-import { HttpError, notFound } from '../http/errors';
-import type { Outcome } from '../conversation/actor';
+import { HttpError, notFound, requireUpgrade } from '../http/errors';
+import { unwrap } from '../actor/outcome';
 import type { CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
@@ -28,10 +28,6 @@ export const ownerOf = (agent: Agent): CalendarOwner => ({
 
 export const calendarOf = (env: Env, agentId: string) => env.CALENDARS.get(env.CALENDARS.idFromName(agentId));
 
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new HttpError(outcome.status, outcome.code, outcome.message);
-  return outcome.value;
-}
 
 /** Only licensed agents take part in guest conversations, and a meeting has one. */
 async function bookableAgent(env: Env, slug: string): Promise<Agent> {
@@ -107,6 +103,23 @@ const BookingBody = z.strictObject({
   bookingKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9._:-]+$/).optional(),
 });
 
+type BookingBody = z.output<typeof BookingBody>;
+
+/** Guests booking from the calendar link and agents booking for a guest (M6) follow one flow. */
+async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'guest' | 'agent') {
+  const guest = await createGuest(env.DB, { name: body.name, email: body.email });
+  return unwrap(
+    await calendarOf(env, agent.id).book(ownerOf(agent), {
+      start: body.start,
+      durationMinutes: body.durationMinutes,
+      guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
+      // Keys are per booker, so a guest's key can never match an agent's booking.
+      bookingKey: body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null,
+      bookedBy,
+    }),
+  );
+}
+
 export const bookEndpoint = endpoint({
   summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; idempotent on bookingKey',
   tag,
@@ -117,17 +130,7 @@ export const bookEndpoint = endpoint({
   status: 201,
   errors: [404, 409],
   handle: async ({ env, params, body }) => {
-    const agent = await bookableAgent(env, params.slug);
-    const guest = await createGuest(env.DB, { name: body.name, email: body.email });
-    const result = unwrap(
-      await calendarOf(env, agent.id).book(ownerOf(agent), {
-        start: body.start,
-        durationMinutes: body.durationMinutes,
-        guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
-        bookingKey: body.bookingKey ? `guest:${body.bookingKey}` : null,
-        bookedBy: 'guest',
-      }),
-    );
+    const result = await bookFor(env, await bookableAgent(env, params.slug), body, 'guest');
     return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
   },
 });
@@ -244,16 +247,7 @@ export const agentBookEndpoint = endpoint({
   errors: [409],
   handle: async ({ env, principal, body }) => {
     if (!principal.agent.licensed) throw new HttpError(409, 'agent_unavailable', 'Only standard or premium agents take meetings.');
-    const guest = await createGuest(env.DB, { name: body.name, email: body.email });
-    const result = unwrap(
-      await calendarOf(env, principal.agent.id).book(ownerOf(principal.agent), {
-        start: body.start,
-        durationMinutes: body.durationMinutes,
-        guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
-        bookingKey: body.bookingKey ? `agent:${body.bookingKey}` : null,
-        bookedBy: 'agent',
-      }),
-    );
+    const result = await bookFor(env, principal.agent, body, 'agent');
     return { meeting: view(result.meeting), created: result.created };
   },
 });
@@ -307,9 +301,7 @@ export const calendarSocketEndpoint = endpoint({
   query: z.object({ token: z.string().optional() }),
   errors: [426],
   handle: async ({ request, env, principal }) => {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
-    }
+    requireUpgrade(request);
     return calendarOf(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
   },
 });

@@ -1,4 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
+import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
+import { broadcast, completeClose } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
@@ -13,12 +15,6 @@ import { avatarFor, titleFor } from './titles';
 /** Who is calling, as the Worker verified it from a token and the directory. */
 export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest'; guest: GuestParticipant };
 
-/** RPC answers: a refusal travels as data, since error classes do not survive RPC. */
-export type Refusal = { ok: false; status: number; code: string; message: string };
-export type Outcome<T> = { ok: true; value: T } | Refusal;
-
-const refuse = (status: number, code: string, message: string): Refusal => ({ ok: false, status, code, message });
-const accept = <T>(value: T): Outcome<T> => ({ ok: true, value });
 
 interface SocketAttachment {
   caller: Caller;
@@ -330,12 +326,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Completes the closing handshake the client started.
-    try {
-      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, reason);
-    } catch {
-      // Already closed.
-    }
+    completeClose(ws, code, reason);
     this.wentAway(ws);
   }
 
@@ -455,15 +446,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   private broadcast(frame: ServerFrame, except?: WebSocket): void {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws === except) continue;
-      try {
-        ws.send(text);
-      } catch {
-        // The socket is closing; its close handler cleans up.
-      }
-    }
+    broadcast(this.ctx.getWebSockets(), frame, except);
   }
 
   private isOnline(participantId: string, except?: WebSocket): boolean {

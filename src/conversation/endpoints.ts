@@ -6,9 +6,10 @@ import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpoint, type Principal } from '../http/endpoint';
-import { HttpError } from '../http/errors';
+import { HttpError, requireUpgrade } from '../http/errors';
 import { InboxItem } from '../inbox/item';
-import type { Caller, Outcome } from './actor';
+import { unwrap } from '../actor/outcome';
+import type { Caller } from './actor';
 import type { AgentParticipant, Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 
@@ -34,10 +35,6 @@ const participantOf = (a: { id: string; slug: string; name: string; avatarUrl: s
 
 const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new HttpError(outcome.status, outcome.code, outcome.message);
-  return outcome.value;
-}
 
 /**
  * C2: a guest's conversation with one agent or service has an id derived from both, so
@@ -137,9 +134,7 @@ export const socketEndpoint = endpoint({
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
   errors: [404, 426],
   handle: async ({ request, env, principal, params }) => {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
-    }
+    requireUpgrade(request);
     if (principal.kind === 'guest') checkGuestOrigin(request, env);
     const caller = await callerOf(principal, env);
     const forwarded = new Request(request.url, { headers: request.headers });
@@ -267,9 +262,7 @@ export const inboxSocketEndpoint = endpoint({
   query: z.object({ token: z.string().optional() }),
   errors: [426],
   handle: async ({ request, env, principal }) => {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
-    }
+    requireUpgrade(request);
     return inbox(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
   },
 });

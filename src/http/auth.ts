@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Env } from '../env';
 import { HttpError } from './errors';
 
@@ -100,28 +100,50 @@ export interface GuestClaims {
   guestId: string;
 }
 
-export async function issueGuestToken(guestId: string, env: Env): Promise<string> {
-  return new SignJWT({ typ: 'guest' })
+/**
+ * Tokens the server issues to people without an account: guest tokens, invite links and
+ * meeting links. One HS256 key, told apart by audience and `typ`, so none can stand in
+ * for another.
+ */
+export interface ServerToken {
+  typ: 'guest' | 'invite' | 'meeting';
+  audience: string;
+  subject: string;
+  /** A jose duration such as '7d', or seconds since the epoch. */
+  expires: string | number;
+  claims?: Record<string, string>;
+}
+
+export async function signServerToken(env: Env, token: ServerToken): Promise<string> {
+  return new SignJWT({ ...token.claims, typ: token.typ })
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(guestId)
+    .setSubject(token.subject)
     .setIssuer(GUEST_ISSUER)
-    .setAudience(GUEST_AUDIENCE)
+    .setAudience(token.audience)
     .setIssuedAt()
-    .setExpirationTime(GUEST_TOKEN_LIFETIME)
+    .setExpirationTime(token.expires)
     .sign(guestSecret(env));
 }
 
+/** Verifies a server token of one kind; throws jose's error (see describeJoseError) when it is not one. */
+export async function verifyServerToken(env: Env, token: string, typ: ServerToken['typ'], audience: string): Promise<JWTPayload & { sub: string }> {
+  const { payload } = await jwtVerify(token, guestSecret(env), {
+    algorithms: ['HS256'],
+    issuer: GUEST_ISSUER,
+    audience,
+    clockTolerance: CLOCK_SKEW_SECONDS,
+    requiredClaims: ['sub', 'exp'],
+  });
+  if (payload.typ !== typ || !payload.sub) throw new Error(`not a ${typ} token`);
+  return payload as JWTPayload & { sub: string };
+}
+
+export const issueGuestToken = (guestId: string, env: Env): Promise<string> =>
+  signServerToken(env, { typ: 'guest', audience: GUEST_AUDIENCE, subject: guestId, expires: GUEST_TOKEN_LIFETIME });
+
 export async function verifyGuestToken(token: string, env: Env): Promise<GuestClaims> {
   try {
-    const { payload } = await jwtVerify(token, guestSecret(env), {
-      algorithms: ['HS256'],
-      issuer: GUEST_ISSUER,
-      audience: GUEST_AUDIENCE,
-      clockTolerance: CLOCK_SKEW_SECONDS,
-      requiredClaims: ['sub', 'exp'],
-    });
-    if (payload.typ !== 'guest' || !payload.sub) throw new Error('not a guest token');
-    return { guestId: payload.sub };
+    return { guestId: (await verifyServerToken(env, token, 'guest', GUEST_AUDIENCE)).sub };
   } catch (err) {
     throw unauthorized(`The guest token is not valid (${describeJoseError(err)}).`);
   }
@@ -133,7 +155,7 @@ function guestSecret(env: Env): Uint8Array {
 }
 
 /** jose's error codes are safe to show and tell a client what to fix (expired, wrong audience…). */
-function describeJoseError(err: unknown): string {
+export function describeJoseError(err: unknown): string {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
     const claim = 'claim' in err && typeof err.claim === 'string' ? `: ${err.claim}` : '';
     return `${err.code}${claim}`;
@@ -142,28 +164,12 @@ function describeJoseError(err: unknown): string {
 }
 
 /** C7: a link that lets one more guest into a conversation; signed so it cannot be made up. */
-export async function issueInvite(conversationId: string, env: Env): Promise<string> {
-  return new SignJWT({ typ: 'invite' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(conversationId)
-    .setIssuer(GUEST_ISSUER)
-    .setAudience(INVITE_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(INVITE_LIFETIME)
-    .sign(guestSecret(env));
-}
+export const issueInvite = (conversationId: string, env: Env): Promise<string> =>
+  signServerToken(env, { typ: 'invite', audience: INVITE_AUDIENCE, subject: conversationId, expires: INVITE_LIFETIME });
 
 export async function verifyInvite(invite: string, env: Env): Promise<string> {
   try {
-    const { payload } = await jwtVerify(invite, guestSecret(env), {
-      algorithms: ['HS256'],
-      issuer: GUEST_ISSUER,
-      audience: INVITE_AUDIENCE,
-      clockTolerance: CLOCK_SKEW_SECONDS,
-      requiredClaims: ['sub', 'exp'],
-    });
-    if (payload.typ !== 'invite' || !payload.sub) throw new Error('not an invite');
-    return payload.sub;
+    return (await verifyServerToken(env, invite, 'invite', INVITE_AUDIENCE)).sub;
   } catch (err) {
     throw new HttpError(400, 'invalid_invite', `The invite link is not valid (${describeJoseError(err)}).`);
   }

@@ -32,3 +32,10 @@ export function errorResponse(err: unknown): Response {
 }
 
 export const notFound = (what: string): HttpError => new HttpError(404, 'not_found', `${what} was not found.`);
+
+/** Socket routes answer 426 to a plain request, so a client learns it must upgrade. */
+export function requireUpgrade(request: Request): void {
+  if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new HttpError(426, 'upgrade_required', 'This route opens a WebSocket: send an Upgrade: websocket request.');
+  }
+}

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { migrateSchema } from '../actor/schema';
+import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxFrame, InboxItem } from './item';
 
@@ -54,36 +55,19 @@ export class InboxActor extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
-    }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: 'inbox', items: await this.list() } satisfies InboxFrame));
-    return new Response(null, { status: 101, webSocket: client });
+    return acceptReportSocket(this.ctx, request, { type: 'inbox', items: await this.list() } satisfies InboxFrame);
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
-    // The inbox socket is read-only; the only client frame is the ping the runtime answers.
-    ws.send(JSON.stringify({ type: 'error', code: 'read_only', message: 'The inbox socket only sends; use the conversation sockets to act.' }));
+    // The only client frame is the ping the runtime answers itself.
+    ws.send(READ_ONLY_FRAME);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    completeClose(ws, code, reason);
   }
 
   private broadcast(frame: InboxFrame): void {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(text);
-      } catch {
-        // Closing; nothing to do.
-      }
-    }
+    broadcast(this.ctx.getWebSockets(), frame);
   }
 }

@@ -1,4 +1,3 @@
-import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
@@ -22,7 +21,7 @@ function replyEmail(meeting: any, partstat: 'ACCEPTED' | 'DECLINED', from = 'ali
 }
 
 const receive = (message: ReturnType<typeof replyEmail>) =>
-  worker.email(message as unknown as ForwardableEmailMessage, env, createExecutionContext());
+  worker.email(message as unknown as ForwardableEmailMessage, env);
 
 describe('calendar replies by email (M3)', () => {
   beforeEach(async () => {

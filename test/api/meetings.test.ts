@@ -167,7 +167,7 @@ describe('signed guest links (M4)', () => {
 
     const tampered = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await call('GET', `/api/meetings/${tampered}`)).status).toBe(401);
-    const expired = await new SignJWT({ agent: ALICE_ID })
+    const expired = await new SignJWT({ agent: ALICE_ID, typ: 'meeting' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(body.meeting.id)
       .setIssuer('doorbell')
