@@ -230,6 +230,49 @@ describe('reminders (M5)', () => {
   });
 });
 
+describe('email delivery', () => {
+  it('a failed send never blocks a booking, and is retried until it goes out', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(25));
+    // The outbox is unwritable: every send fails.
+    await env.DB.prepare('ALTER TABLE outbox RENAME TO outbox_unavailable').run();
+    let booked;
+    try {
+      booked = await book(list[0]!.start);
+      expect(booked.status).toBe(201);
+      await drainJobs();
+      const failing = (await calendarStub().pendingJobs()).filter((j) => j.kind === 'email');
+      expect(failing).toHaveLength(2);
+      expect(failing.every((j) => j.attempts >= 1 && j.dueAt > Date.now())).toBe(true);
+    } finally {
+      await env.DB.prepare('ALTER TABLE outbox_unavailable RENAME TO outbox').run();
+    }
+    // The backoff has passed.
+    await runInDurableObject(calendarStub(), async (_instance, state) => {
+      state.storage.sql.exec("UPDATE jobs SET due_at = ? WHERE kind = 'email'", Date.now() - 1);
+    });
+    await drainJobs();
+    const mails = await outbox();
+    expect(mails.filter((m) => m.subject.startsWith('Meeting booked')).map((m) => m.to).sort()).toEqual(['alice@doorbell.example', 'gina@example.com']);
+    expect((await calendarStub().pendingJobs()).filter((j) => j.kind === 'email')).toEqual([]);
+  });
+});
+
+describe('live calendar socket', () => {
+  it('shows Alice her meetings, then a new booking and its change as they happen', async () => {
+    const { TestSocket } = await import('../socket');
+    const { agentToken } = await import('../helpers');
+    const socket = await TestSocket.open('/api/calendar/socket', await agentToken('alice'));
+    await socket.next((f) => f.type === 'meetings');
+    const list = await slots('alice', 'UTC', 30, dayFromNow(26));
+    const { body } = await book(list[0]!.start);
+    expect((await socket.next((f) => f.type === 'meeting' && f.meeting.id === body.meeting.id)).meeting.status).toBe('confirmed');
+    const mark = socket.frames.length;
+    await call('DELETE', `/api/calendar/meetings/${body.meeting.id}`, { headers: await asAgent('alice') });
+    expect((await socket.next((f) => f.type === 'meeting', mark)).meeting.status).toBe('cancelled');
+    socket.close();
+  });
+});
+
 describe('own scheduler and feed (M6, M7)', () => {
   it('Alice books for a guest; her secret feed lists it; rotating the secret retires the old URL', async () => {
     const list = await slots('alice', 'UTC', 60, dayFromNow(19));

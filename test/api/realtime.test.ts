@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { agentToken, call, clientId, guestWrites, newGuest } from '../helpers';
+import { agentToken, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
 import { TestSocket } from '../socket';
 
 async function conversationWithAlice(name = 'Ann Lee') {
@@ -172,6 +172,25 @@ describe('conversation sockets (C9)', () => {
     await call('PATCH', `/api/conversations/${id}`, { headers: { authorization: `Bearer ${await agentToken('alice')}` }, body: { visibility: 'private' } });
     expect((await carol.waitClosed()).code).toBe(4003);
     expect((await TestSocket.refused(socketPath(id), await agentToken('carol'))).status).toBe(404);
+  });
+
+  it('answers heartbeats, and rate-limits a flooding socket with error frames, then serves it again', async () => {
+    const { guest, id } = await conversationWithAlice();
+    const ann = await TestSocket.open(socketPath(id), guest.token);
+    const welcome = await ann.next((f) => f.type === 'welcome');
+    ann.send({ type: 'ping' });
+    await ann.next((f) => f.type === 'pong');
+
+    // Typing frames cost nothing to store, so the flood outruns the refill (50/s after a burst of 200).
+    for (let n = 0; n < 400; n++) ann.send({ type: 'typing', typing: n % 2 === 0 });
+    await ann.next((f) => f.code === 'rate_limited', 0, 10000);
+    await sleep(1000);
+    const mark = ann.frames.length;
+    ann.send({ type: 'send', clientId: 'after-flood', text: 'calm again' });
+    const ack = await ann.next((f) => f.type === 'ack', mark);
+    expect(ack.seq).toBe(welcome.conversation.lastSeq + 1);
+    expect(ann.closed).toBeNull();
+    ann.close();
   });
 
   it('refuses frames after the token expired', async () => {
