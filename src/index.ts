@@ -6,6 +6,7 @@ import { receiveEmail } from './email/inbound';
 import * as outbox from './email/outbox-endpoints';
 import type { Env } from './env';
 import { Api } from './http/api';
+import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
 import { healthEndpoint, openApiEndpoint } from './http/system-endpoints';
 
@@ -72,11 +73,13 @@ const api: Api = new Api()
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
+    const early = preflight(request, env);
+    if (early) return early;
     const answered = await api.handle(request, env, ctx);
-    if (answered) return answered;
+    if (answered) return withCors(request, env, answered);
     const { pathname } = new URL(request.url);
     if (pathname.startsWith('/api/') || pathname.startsWith('/dev/')) {
-      return errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`));
+      return withCors(request, env, errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`)));
     }
     return env.ASSETS.fetch(request);
   },

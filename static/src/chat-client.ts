@@ -1,0 +1,339 @@
+// The guest side of a conversation, without any DOM: the guest token, the conversation id per
+// target, history over HTTP, the WebSocket with resume and back-off, pending messages until
+// their ack, typing and read positions. Shared by the guest pages and the widget
+// (docs/protocol.md is the contract).
+
+export type Target = { kind: 'agent' | 'service'; slug: string; widget?: boolean };
+export type Person = { id: string; kind: 'agent' | 'guest' | 'system'; name: string };
+export type Participant = { id: string; kind: 'agent' | 'guest'; name: string; avatarUrl: string | null; readSeq: number; online: boolean };
+export type View = {
+  id: string;
+  title: string;
+  avatarUrl: string | null;
+  participants: Participant[];
+  lastSeq: number;
+  you: { id: string; kind: string; participant: boolean };
+};
+export type Entry = {
+  seq: number;
+  at: string;
+  kind: 'message' | 'event';
+  author: Person;
+  clientId: string | null;
+  text: string | null;
+  event: ({ type: string } & Record<string, any>) | null;
+};
+export type Pending = { clientId: string; text: string };
+/** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
+export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
+export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+type Stored = { token: string; guest: { id: string; name: string } };
+
+const PING = '{"type":"ping"}';
+
+export class GuestChat {
+  guest: Stored['guest'] | null = null;
+  conversationId: string | null = null;
+  view: View | null = null;
+  entries: Entry[] = [];
+  pending: Pending[] = [];
+  state: State = 'idle';
+  /** Who is typing now (id → name); cleared after 6 s without news. */
+  typing = new Map<string, string>();
+  error: string | null = null;
+  /** Seconds until the next reconnect attempt, while offline. */
+  retryIn = 0;
+  /** Whether the guest is looking at the timeline (read positions, unread count). */
+  visible = true;
+
+  private token: string | null = null;
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private listeners = new Set<(what: Change) => void>();
+  private readSent = 0;
+  private typingSentAt = 0;
+  private key: string;
+
+  constructor(readonly base: string, readonly target: Target, private storage: Storage = localStorage) {
+    // Keys carry the server origin, so a widget on a host page never mixes two servers.
+    this.key = `doorbell:${new URL(base).origin}:`;
+    addEventListener('online', () => this.state === 'offline' && this.connect());
+  }
+
+  on(listener: (what: Change) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  private emit(what: Change) {
+    for (const l of this.listeners) l(what);
+  }
+
+  get lastSeq(): number {
+    return this.entries.length ? this.entries[this.entries.length - 1]!.seq : 0;
+  }
+
+  /** Messages from others after the guest's read position. */
+  get unread(): number {
+    const me = this.view?.participants.find((p) => p.id === this.guest?.id);
+    const read = Math.max(me?.readSeq ?? 0, this.readSent);
+    return this.entries.filter((e) => e.kind === 'message' && e.seq > read && e.author.id !== this.guest?.id).length;
+  }
+
+  private read<T>(name: string): T | null {
+    try {
+      return JSON.parse(this.storage.getItem(this.key + name) ?? 'null');
+    } catch {
+      return null;
+    }
+  }
+  private write(name: string, value: unknown) {
+    try {
+      if (value === null) this.storage.removeItem(this.key + name);
+      else this.storage.setItem(this.key + name, JSON.stringify(value));
+    } catch {
+      /* storage full or blocked: the conversation still works for this visit */
+    }
+  }
+  private get convKey() {
+    return `conversation:${this.target.kind}:${this.target.slug}`;
+  }
+
+  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'network', json?.error?.message ?? `HTTP ${res.status}`);
+    return json as T;
+  }
+
+  /** Restores the guest and, when there is one, their conversation with this target (C2). */
+  async init(): Promise<void> {
+    const stored = this.read<Stored>('guest');
+    if (stored) {
+      this.token = stored.token;
+      this.guest = stored.guest;
+    }
+    this.conversationId = this.read<string>(this.convKey);
+    this.emit('guest');
+    if (!this.conversationId || !this.token) return;
+    try {
+      this.view = await this.api<View>('GET', `/api/conversations/${this.conversationId}`);
+      for (let more = true; more; ) {
+        const page = await this.api<{ entries: Entry[] }>('GET', `/api/conversations/${this.conversationId}/messages?after=${this.lastSeq}&limit=200`);
+        this.add(page.entries);
+        more = page.entries.length === 200;
+      }
+      this.emit('view');
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 401)) {
+        // The server no longer knows this conversation (or this guest): start afresh.
+        if (e.status === 401) this.forget();
+        this.conversationId = null;
+        this.write(this.convKey, null);
+        this.emit('guest');
+        return;
+      }
+      // Network trouble: the socket's retries will bring the history.
+    }
+    this.connect();
+  }
+
+  private forget() {
+    this.token = null;
+    this.guest = null;
+    this.write('guest', null);
+  }
+
+  /** Sends a message; the first one creates the guest (with their name) and the conversation. */
+  async send(text: string, intro?: { name: string; email?: string }): Promise<void> {
+    text = text.trim();
+    if (!text) return;
+    const clientId = `g-${crypto.randomUUID()}`;
+    this.pending.push({ clientId, text });
+    this.setError(null);
+    this.emit('entries');
+    if (this.conversationId) {
+      this.sendFrame({ type: 'send', clientId, text });
+      return;
+    }
+    try {
+      if (!this.token) {
+        if (!intro?.name.trim()) throw new ApiError(400, 'name_required', 'name');
+        const made = await this.api<Stored>('POST', '/api/guests', { name: intro.name.trim(), ...(intro.email?.trim() ? { email: intro.email.trim() } : {}) });
+        this.token = made.token;
+        this.guest = made.guest;
+        this.write('guest', { token: made.token, guest: { id: made.guest.id, name: made.guest.name } });
+        this.emit('guest');
+      }
+      const started = await this.api<{ conversation: View }>('POST', '/api/conversations', { target: this.target, clientId, text });
+      this.view = started.conversation;
+      this.conversationId = started.conversation.id;
+      this.write(this.convKey, this.conversationId);
+      this.emit('view');
+      this.connect();
+    } catch (e) {
+      this.pending = this.pending.filter((p) => p.clientId !== clientId);
+      this.emit('entries');
+      this.setError(e instanceof ApiError ? e.code : 'network');
+      throw e;
+    }
+  }
+
+  private setError(code: string | null) {
+    this.error = code;
+    this.emit('error');
+  }
+
+  private sendFrame(frame: object): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN || this.state !== 'online') return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  setTyping(typing: boolean) {
+    const now = Date.now();
+    // typing:true at most every 3 s (the other side hides it after 6 s of silence).
+    if (typing && now - this.typingSentAt < 3000) return;
+    if (!typing && !this.typingSentAt) return;
+    if (this.sendFrame({ type: 'typing', typing })) this.typingSentAt = typing ? now : 0;
+  }
+
+  /** Moves the guest's read position to the end, when they can see it. */
+  markRead() {
+    const seq = this.lastSeq;
+    if (!this.visible || seq <= this.readSent) return;
+    if (this.sendFrame({ type: 'read', seq })) this.readSent = seq;
+    this.emit('entries');
+  }
+
+  connect() {
+    if (!this.conversationId || !this.token || this.state === 'closed') return;
+    this.clear('retry');
+    this.ws?.close();
+    if (this.state !== 'offline') this.setState('connecting');
+    const wsBase = this.base.replace(/^http/, 'ws');
+    const ws = new WebSocket(`${wsBase}/api/conversations/${this.conversationId}/socket?token=${encodeURIComponent(this.token)}&since=${this.lastSeq}`);
+    this.ws = ws;
+    ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)));
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.clear('ping');
+      this.clear('pong');
+      if (event.code === 4003) {
+        this.setState('closed');
+        return;
+      }
+      this.retry();
+    };
+  }
+
+  private retry() {
+    // 1 s doubling to 30 s, with jitter (protocol.md, "Resuming after a disconnect").
+    const delay = Math.min(30_000, 1000 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    this.attempt++;
+    this.retryIn = Math.ceil(delay / 1000);
+    this.setState('offline');
+    this.later('retry', delay, () => this.connect());
+  }
+
+  private onFrame(frame: any) {
+    switch (frame.type) {
+      case 'welcome':
+        this.view = frame.conversation;
+        this.attempt = 0;
+        this.setState('online');
+        this.emit('view');
+        this.heartbeat();
+        break;
+      case 'conversation':
+        this.view = frame.conversation;
+        this.emit('view');
+        break;
+      case 'entry':
+        this.add([frame.entry]);
+        if (frame.entry.author.id !== this.guest?.id) this.typing.delete(frame.entry.author.id), this.emit('typing');
+        this.emit('entries');
+        this.markRead();
+        break;
+      case 'ack':
+        this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);
+        this.emit('entries');
+        break;
+      case 'caught_up':
+        // Whatever has no ack yet is sent again with the same clientId: never stored twice.
+        for (const p of this.pending) this.sendFrame({ type: 'send', clientId: p.clientId, text: p.text });
+        this.markRead();
+        break;
+      case 'typing': {
+        const id = frame.participant.id;
+        if (frame.typing) {
+          this.typing.set(id, frame.participant.name);
+          this.later(`typing:${id}`, 6000, () => this.typing.delete(id) && this.emit('typing'));
+        } else this.typing.delete(id);
+        this.emit('typing');
+        break;
+      }
+      case 'read':
+      case 'presence': {
+        const p = this.view?.participants.find((x) => x.id === (frame.participantId ?? frame.agentId));
+        if (p && frame.type === 'read') p.readSeq = frame.seq;
+        if (p && frame.type === 'presence') p.online = frame.online;
+        this.emit(frame.type === 'read' ? 'entries' : 'view');
+        break;
+      }
+      case 'pong':
+        this.clear('pong');
+        break;
+      case 'error':
+        if (frame.clientId) {
+          this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);
+          this.emit('entries');
+        }
+        if (frame.code !== 'rate_limited') this.setError(frame.code);
+        break;
+    }
+  }
+
+  private heartbeat() {
+    this.later('ping', 30_000, () => {
+      if (this.ws?.readyState !== WebSocket.OPEN) return;
+      this.ws.send(PING);
+      this.later('pong', 10_000, () => this.ws?.close());
+      this.heartbeat();
+    });
+  }
+
+  /** Adds entries in seq order, ignoring ones already held (replays may repeat). */
+  private add(entries: Entry[]) {
+    for (const entry of entries) {
+      if (this.entries.some((e) => e.seq === entry.seq)) continue;
+      this.entries.push(entry);
+      if (entry.clientId && entry.author.id === this.guest?.id) this.pending = this.pending.filter((p) => p.clientId !== entry.clientId);
+    }
+    this.entries.sort((a, b) => a.seq - b.seq);
+  }
+
+  private setState(state: State) {
+    this.state = state;
+    this.emit('state');
+  }
+  private later(name: string, ms: number, fn: () => void) {
+    this.clear(name);
+    this.timers.set(name, setTimeout(fn, ms));
+  }
+  private clear(name: string) {
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+}

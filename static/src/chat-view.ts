@@ -1,0 +1,128 @@
+// The chat panel: header (title, avatar, connection state), timeline, typing line and
+// composer, drawn from a GuestChat. Used as is by the guest pages and inside the widget.
+import { ApiError, type Entry, type GuestChat } from './chat-client';
+import { fill, type Strings } from './i18n';
+
+export type ViewOptions = {
+  t: Strings;
+  greeting?: string;
+  /** Title and avatar before the conversation exists (the agent's or service's card). */
+  card: { name: string; avatarUrl: string | null };
+  /** Shows a close button in the header (the widget). */
+  onClose?: () => void;
+};
+
+type Attrs = Record<string, string | boolean | ((e: any) => void)>;
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, '');
+    else if (v !== false) el.setAttribute(k, v);
+  }
+  el.append(...children);
+  return el;
+}
+
+const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
+
+export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
+  const { t } = o;
+  const title = h('h2', { class: 'db-title', id: 'db-title' });
+  const img = h('img', { alt: '', width: '36', height: '36' });
+  const status = h('div', { class: 'db-status', role: 'status' });
+  const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite' });
+  const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
+  const alert = h('p', { class: 'db-alert', role: 'alert' });
+  const name = h('input', { name: 'name', autocomplete: 'name', placeholder: t.name, 'aria-label': t.name, maxlength: '100' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: t.email, 'aria-label': t.email });
+  const intro = h('div', { class: 'db-intro' }, name, email);
+  const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
+  const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
+  const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, h('div', { class: 'db-row' }, text, send));
+  const head = h('header', { class: 'db-head' }, img, h('div', { class: 'db-who' }, title, status));
+  if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
+  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, alert, form);
+
+  const submit = async () => {
+    const value = text.value;
+    if (!value.trim()) return;
+    if (!chat.guest && !name.value.trim()) {
+      alert.textContent = t.nameRequired;
+      name.focus();
+      return;
+    }
+    text.value = '';
+    chat.setTyping(false);
+    try {
+      await chat.send(value, { name: name.value, email: email.value });
+    } catch (e) {
+      if (!text.value) text.value = value;
+      if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
+    }
+  };
+  form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
+  text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), submit());
+  });
+  text.addEventListener('input', () => chat.setTyping(text.value.trim() !== ''));
+
+  const eventText = (e: Entry) => {
+    const ev = e.event!;
+    const who = ev.participant?.name ?? ev.guest?.name ?? ev.agents?.map((a: { name: string }) => a.name).join(', ') ?? ev.assignee?.name ?? ev.service?.name ?? ev.name ?? '';
+    return fill((t as Record<string, string>)[ev.type] ?? ev.type, { name: who });
+  };
+  const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+  const renderLog = () => {
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    const items: HTMLElement[] = [];
+    if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
+    for (const e of chat.entries) {
+      if (e.kind === 'event') {
+        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, eventText(e)));
+        continue;
+      }
+      const mine = e.author.id === chat.guest?.id;
+      items.push(
+        h('li', { class: `db-msg${mine ? ' db-mine' : ''}`, 'data-seq': String(e.seq) },
+          ...(mine ? [] : [h('span', { class: 'db-by' }, e.author.name)]),
+          e.text ?? '',
+          h('span', { class: 'db-meta' }, time(e.at))),
+      );
+    }
+    for (const p of chat.pending) {
+      items.push(h('li', { class: 'db-msg db-mine db-pending', 'data-client-id': p.clientId }, p.text, h('span', { class: 'db-meta' }, t.sending)));
+    }
+    log.replaceChildren(...items);
+    if (atEnd || chat.pending.length) log.scrollTop = log.scrollHeight;
+  };
+
+  const renderHead = () => {
+    title.textContent = chat.view?.title ?? o.card.name;
+    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : o.card.avatarUrl);
+    intro.hidden = !!chat.guest;
+    form.hidden = chat.state === 'closed';
+  };
+  const renderState = () => {
+    status.dataset.state = chat.state;
+    status.textContent =
+      chat.state === 'online' ? (chat.view?.participants.some((p) => p.kind === 'agent' && p.online) ? t.online : '')
+      : chat.state === 'connecting' ? t.connecting
+      : chat.state === 'offline' ? fill(t.offline, { s: chat.retryIn })
+      : chat.state === 'closed' ? t.closed
+      : '';
+  };
+
+  chat.on((what) => {
+    if (what === 'entries') renderLog();
+    if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState();
+    if (what === 'state') renderState(), renderHead();
+    if (what === 'typing') typing.textContent = [...chat.typing.values()].map((n) => fill(t.typing, { name: n })).join(' ');
+    if (what === 'error' && !chat.error) alert.textContent = '';
+  });
+  renderHead();
+  renderLog();
+  renderState();
+  return root;
+}

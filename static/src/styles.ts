@@ -1,0 +1,36 @@
+// The chat panel's styles: one string, put in the widget's shadow root and in the guest page.
+// Every rule is scoped under .db, so the guest page's own layout is untouched.
+export const chatCss = `
+.db{--db-accent:#2f6fed;--db-ink:#1d2430;--db-muted:#667085;--db-line:#e4e7ec;--db-bg:#fff;--db-soft:#f3f5f8;
+display:flex;flex-direction:column;height:100%;min-height:0;box-sizing:border-box;background:var(--db-bg);color:var(--db-ink);
+font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
+.db *,.db *::before,.db *::after{box-sizing:border-box}
+.db-head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--db-accent);color:#fff}
+.db-head img{width:36px;height:36px;border-radius:50%;background:#fff;flex:none}
+.db-head .db-who{flex:1;min-width:0}
+.db-title{font-weight:600;font-size:15px;margin:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.db-status{font-size:12px;opacity:.9;min-height:1.2em}
+.db-status[data-state=offline],.db-status[data-state=closed]{font-weight:600}
+.db-x{background:none;border:0;color:inherit;font-size:22px;line-height:1;cursor:pointer;padding:4px 8px;border-radius:6px}
+.db-x:focus-visible,.db button:focus-visible,.db input:focus-visible,.db textarea:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
+.db-x:focus-visible{outline-color:#fff}
+.db-log{flex:1;min-height:0;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:6px;background:var(--db-soft)}
+.db-msg{max-width:80%;padding:7px 11px;border-radius:14px;background:#fff;border:1px solid var(--db-line);align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}
+.db-msg.db-mine{align-self:flex-end;background:var(--db-accent);border-color:var(--db-accent);color:#fff}
+.db-msg.db-pending{opacity:.65}
+.db-by{display:block;font-size:11px;font-weight:600;color:var(--db-muted)}
+.db-meta{display:block;font-size:11px;opacity:.75;text-align:right}
+.db-event,.db-hello{align-self:center;font-size:12px;color:var(--db-muted);text-align:center}
+.db-typing{min-height:20px;padding:0 14px;font-size:12px;color:var(--db-muted);background:var(--db-soft)}
+.db-form{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line)}
+.db-form[hidden],.db-intro[hidden],.db-alert:empty{display:none}
+.db-intro{display:flex;gap:6px}
+.db-form input,.db-form textarea{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
+.db-form textarea{resize:none;height:40px}
+.db-row{display:flex;gap:6px;align-items:flex-end}
+.db-send{font:inherit;font-weight:600;border:0;border-radius:8px;padding:9px 14px;background:var(--db-accent);color:#fff;cursor:pointer}
+.db-send:disabled{opacity:.5;cursor:default}
+.db-alert{margin:0 10px 8px;padding:6px 10px;border-radius:6px;background:#fdecec;color:#a11919;font-size:12px}
+.db-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:480px){.db-intro{flex-direction:column}}
+`;
