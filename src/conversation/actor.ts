@@ -135,6 +135,9 @@ export class ConversationActor extends DurableObject<Env> {
     const existing = this.store.findByClientId(callerId(caller), clientId);
     if (existing) return accept({ seq: existing.seq, duplicate: true });
 
+    // A participant downgraded to basic stays listed but may no longer speak to guests.
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
     const before = this.state;
     let state = before;
     const events: TimelineEvent[] = [];
@@ -352,8 +355,8 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /**
-   * Only licensed agents are ever added to a guest conversation, so only they may change
-   * one (assign, rename, visibility, invite); a basic agent can still open a public one.
+   * Only licensed agents are ever added to a guest conversation, so only they may write in
+   * or change one (assign, rename, visibility, invite); a basic agent can still open a public one.
    */
   private unlicensed(caller: Caller): Refusal | null {
     if (caller.kind !== 'agent' || caller.agent.license !== 'basic') return null;

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { asAgent, call, clientId, guestWrites, newGuest } from '../helpers';
 
@@ -164,6 +165,26 @@ describe('assign (C5)', () => {
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe('agent_not_licensed');
     }
+  });
+});
+
+describe('license changes', () => {
+  it('an agent downgraded to basic can no longer write, and writes again once licensed', async () => {
+    const ann = await newGuest('Ann Lee');
+    const id = (await guestWrites(ann, 'service:support')).body.conversation.id;
+    const admin = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+    await call('PATCH', '/api/admin/agents/carol', { headers: admin, body: { license: 'basic' } });
+    try {
+      const refused = await call('POST', `/api/conversations/${id}/messages`, { headers: await asAgent('carol'), body: { clientId: clientId(), text: 'still here' } });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('agent_not_licensed');
+    } finally {
+      await call('PATCH', '/api/admin/agents/carol', { headers: admin, body: { license: 'premium' } });
+    }
+    const again = await call('POST', `/api/conversations/${id}/messages`, { headers: await asAgent('carol'), body: { clientId: clientId(), text: 'back' } });
+    expect(again.status).toBe(200);
+    const history = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
+    expect(history.body.entries.map((e: any) => e.text)).not.toContain('still here');
   });
 });
 
