@@ -1,6 +1,7 @@
 import * as meetings from './calendar/endpoints';
 import * as conversations from './conversation/endpoints';
 import * as admin from './directory/admin-endpoints';
+import * as contacts from './directory/contact-endpoints';
 import * as directory from './directory/public-endpoints';
 import { receiveEmail } from './email/inbound';
 import * as outbox from './email/outbox-endpoints';
@@ -24,6 +25,13 @@ const api: Api = new Api()
   .get('/api/guests/me', directory.currentGuestEndpoint)
   .get('/api/agents/me', directory.currentAgentEndpoint)
   .get('/api/services', directory.agentServicesEndpoint)
+  .get('/api/contacts', contacts.listContactsEndpoint)
+  .post('/api/contacts', contacts.createContactEndpoint)
+  .get('/api/contacts/:id', contacts.getContactEndpoint)
+  .patch('/api/contacts/:id', contacts.updateContactEndpoint)
+  .delete('/api/contacts/:id', contacts.deleteContactEndpoint)
+  .post('/api/conversations/:id/contact', contacts.addGuestContactEndpoint)
+  .get('/api/guests/:guestId/contact', contacts.guestContactEndpoint)
 
   .post('/api/conversations', conversations.startConversationEndpoint)
   .get('/api/conversations/:id', conversations.viewConversationEndpoint)
