@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
-import type { AgentParticipant } from '../conversation/model';
+import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
 import { EmailSendError, type OutgoingEmail } from '../email/message';
 import { mailerFor, senderAddress } from '../email/mailer';
@@ -107,7 +107,8 @@ export class CalendarActor extends DurableObject<Env> {
     // Everything asynchronous happens before the check-and-insert below, which must
     // contain no await: an await would let another booking of the same slot interleave.
     const meetingId = newId('mt');
-    const conversationId = await meetingConversationId(meetingId);
+    // Each meeting has its own conversation (M2).
+    const conversationId = await conversationIdFor(`meeting|${meetingId}`);
     const external = await this.externalBusy(settings);
 
     if (request.bookingKey) {
@@ -389,7 +390,7 @@ export class CalendarActor extends DurableObject<Env> {
   }
 
   private async postNote(owner: CalendarOwner, meeting: Meeting, change: MeetingChange, clientId: string): Promise<void> {
-    const agent: AgentParticipant = { id: owner.id, slug: owner.slug, name: owner.name, avatarUrl: owner.avatarUrl, license: owner.license };
+    const agent = agentParticipant(owner);
     const conversation = this.env.CONVERSATIONS.get(this.env.CONVERSATIONS.idFromName(meeting.conversationId));
     await conversation.note(
       { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null } },
@@ -406,12 +407,6 @@ export class CalendarActor extends DurableObject<Env> {
   private broadcast(frame: unknown): void {
     broadcast(this.ctx.getWebSockets(), frame);
   }
-}
-
-/** Each meeting has its own conversation (M2), its id derived from the meeting's. */
-async function meetingConversationId(meetingId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`meeting|${meetingId}`));
-  return `cv_${[...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function timingSafeEqualText(a: string, b: string): boolean {

@@ -383,6 +383,7 @@ export class ConversationActor extends DurableObject<Env> {
     const after = this.state;
     const changed = entries.some((e) => e.kind === 'event');
     if (changed) {
+      const shared = this.sharedView();
       for (const ws of this.ctx.getWebSockets()) {
         const { caller } = ws.deserializeAttachment() as SocketAttachment;
         if (this.denied(caller)) {
@@ -390,7 +391,7 @@ export class ConversationActor extends DurableObject<Env> {
           this.send(ws, { type: 'error', code: 'not_found', message: 'You can no longer open this conversation.' });
           ws.close(CLOSE.forbidden, 'no longer allowed');
         } else {
-          this.send(ws, { type: 'conversation', conversation: this.viewFor(caller) });
+          this.send(ws, { type: 'conversation', conversation: this.viewFor(caller, shared) });
         }
       }
     }
@@ -398,7 +399,8 @@ export class ConversationActor extends DurableObject<Env> {
     this.syncInboxes([...affected]);
   }
 
-  private viewFor(caller: Caller): ConversationView {
+  /** What every viewer's view shares; computed once when many sockets get a new view. */
+  private sharedView(): Omit<ConversationView, 'title' | 'avatarUrl' | 'you'> {
     const state = this.state;
     const reads = this.store.readPositions();
     const online = new Set(this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)));
@@ -411,16 +413,23 @@ export class ConversationActor extends DurableObject<Env> {
       online: online.has(p.id),
     });
     const origin = state.origin.kind === 'service' ? state.origin.service : state.origin.agent;
-    const id = callerId(caller);
     return {
       id: this.stored!.id,
-      title: titleFor(caller.kind, state),
-      avatarUrl: avatarFor(caller.kind, state),
       visibility: state.visibility,
       origin: { kind: state.origin.kind, slug: origin.slug, name: origin.name },
       service: state.service ? { slug: state.service.slug, name: state.service.name } : null,
       participants: [...state.agents.map((a) => participant(a, 'agent')), ...state.guests.map((g) => participant(g, 'guest'))],
       lastSeq: this.store.lastSeq(),
+    };
+  }
+
+  private viewFor(caller: Caller, shared = this.sharedView()): ConversationView {
+    const state = this.state;
+    const id = callerId(caller);
+    return {
+      ...shared,
+      title: titleFor(caller.kind, state),
+      avatarUrl: avatarFor(caller.kind, state),
       you: {
         id,
         kind: caller.kind,

@@ -10,7 +10,7 @@ import { HttpError, requireUpgrade } from '../http/errors';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
-import type { AgentParticipant, Origin } from './model';
+import { agentParticipant, conversationIdFor, type AgentParticipant, type Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 
 const tag = 'Conversations';
@@ -20,32 +20,13 @@ const IdParams = z.object({ id: ConversationId });
 
 /** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
 async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
-  if (principal.kind === 'agent') return { kind: 'agent', agent: participantOf(principal.agent) };
+  if (principal.kind === 'agent') return { kind: 'agent', agent: agentParticipant(principal.agent) };
   const guest = await getGuest(env.DB, principal.guestId);
   return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
 }
 
-const participantOf = (a: { id: string; slug: string; name: string; avatarUrl: string | null; license: AgentParticipant['license'] }): AgentParticipant => ({
-  id: a.id,
-  slug: a.slug,
-  name: a.name,
-  avatarUrl: a.avatarUrl,
-  license: a.license,
-});
-
 const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 
-
-/**
- * C2: a guest's conversation with one agent or service has an id derived from both, so
- * writing again reaches the same actor, and two concurrent first messages are serialised
- * by that one actor instead of racing to create two conversations.
- */
-async function conversationIdFor(guestId: string, target: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${guestId}|${target}`));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `cv_${hex.slice(0, 32)}`;
-}
 
 const Target = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('agent'), slug: Slug }),
@@ -66,16 +47,17 @@ export const startConversationEndpoint = endpoint({
     if (body.target.kind === 'agent') {
       const agent = await getAgentBySlug(env.DB, body.target.slug);
       if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} cannot take conversations.`);
-      origin = { kind: 'agent', agent: participantOf(agent) };
-      agents = [participantOf(agent)];
+      origin = { kind: 'agent', agent: agentParticipant(agent) };
+      agents = [agentParticipant(agent)];
     } else {
       const service = await getServiceBySlug(env.DB, body.target.slug);
       if (!service.assignable) throw new HttpError(409, 'service_unavailable', `Nobody in ${service.name} can take conversations.`);
       origin = { kind: 'service', service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl }, viaWidget: body.target.widget };
-      agents = service.licensedMembers.map(participantOf);
+      agents = service.licensedMembers.map(agentParticipant);
     }
     const targetKey = origin.kind === 'agent' ? `agent:${origin.agent.id}` : `service:${origin.service.id}`;
-    const id = await conversationIdFor(guest.id, targetKey);
+    // C2: the id comes from the guest and the target, so writing again reaches the same actor.
+    const id = await conversationIdFor(`${guest.id}|${targetKey}`);
     return unwrap(
       await actor(env, id).start({
         id,
@@ -191,7 +173,7 @@ export const assignEndpoint = endpoint({
       throw new HttpError(422, 'member_not_in_service', `"${body.member}" is not a member of ${service.name}.`);
     }
     const request = {
-      service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(participantOf) },
+      service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(agentParticipant) },
       memberId: member?.id,
     };
     return unwrap(await actor(env, params.id).assign(await callerOf(principal, env), request));

@@ -68,3 +68,22 @@ export interface ConversationState {
 
 export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>
   state.agents.some((agent) => agent.id === agentId);
+
+/** The participant view of a directory agent (or anything carrying the same fields). */
+export const agentParticipant = (a: AgentParticipant): AgentParticipant => ({
+  id: a.id,
+  slug: a.slug,
+  name: a.name,
+  avatarUrl: a.avatarUrl,
+  license: a.license,
+});
+
+/**
+ * A conversation id derived from what the conversation is for (a guest and their target,
+ * or a meeting), so the same key always reaches the same actor: reuse (C2) and concurrent
+ * first messages need no lookup table.
+ */
+export async function conversationIdFor(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
+  return `cv_${[...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
