@@ -7,7 +7,7 @@ import type { Env } from '../env';
 import { issueGuestToken } from '../http/auth';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
-import { unwrap } from '../actor/outcome';
+import { unwrap, type Outcome } from '../actor/outcome';
 import type { CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
@@ -137,11 +137,16 @@ export const bookEndpoint = endpoint({
 
 const LinkParams = z.object({ token: z.string().min(20).max(2048) });
 
-async function meetingFromLink(env: Env, token: string) {
+/** Resolves a signed meeting link to its calendar, runs one action there, and answers as the guest sees it. */
+async function onLinkedMeeting(
+  env: Env,
+  token: string,
+  act: (calendar: ReturnType<typeof calendarOf>, owner: CalendarOwner, meetingId: string) => Promise<Outcome<Meeting>>,
+) {
   const claims = await verifyMeetingLink(env, token);
   const agent = await findAgentById(env.DB, claims.agentId);
   if (!agent) throw notFound('Meeting');
-  return { agent, owner: ownerOf(agent), meetingId: claims.meetingId, calendar: calendarOf(env, agent.id) };
+  return { meeting: view(unwrap(await act(calendarOf(env, agent.id), ownerOf(agent), claims.meetingId))), agent };
 }
 
 const GuestMeetingView = z.object({
@@ -156,10 +161,7 @@ export const guestMeetingEndpoint = endpoint({
   params: LinkParams,
   response: GuestMeetingView,
   errors: [401, 404, 410],
-  handle: async ({ env, params }) => {
-    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
-    return { meeting: view(unwrap(await calendar.meeting(owner, meetingId))), agent };
-  },
+  handle: ({ env, params }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.meeting(owner, id)),
 });
 
 export const guestRescheduleEndpoint = endpoint({
@@ -170,10 +172,7 @@ export const guestRescheduleEndpoint = endpoint({
   body: z.strictObject({ start: Instant, durationMinutes: z.number().int().min(5).max(480).optional() }),
   response: GuestMeetingView,
   errors: [401, 404, 409, 410],
-  handle: async ({ env, params, body }) => {
-    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
-    return { meeting: view(unwrap(await calendar.change(owner, meetingId, body))), agent };
-  },
+  handle: ({ env, params, body }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.change(owner, id, body)),
 });
 
 export const guestCancelEndpoint = endpoint({
@@ -183,10 +182,7 @@ export const guestCancelEndpoint = endpoint({
   params: LinkParams,
   response: GuestMeetingView,
   errors: [401, 404, 410],
-  handle: async ({ env, params }) => {
-    const { agent, owner, meetingId, calendar } = await meetingFromLink(env, params.token);
-    return { meeting: view(unwrap(await calendar.cancel(owner, meetingId))), agent };
-  },
+  handle: ({ env, params }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.cancel(owner, id)),
 });
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
