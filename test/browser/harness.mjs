@@ -3,72 +3,32 @@
 // origin, headless Debian Chromium driven by playwright-core, agent tokens and sockets.
 // Screenshots go to test-results/screenshots/ (git-ignored).
 import { after, before } from 'node:test';
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { SignJWT } from 'jose';
 import { chromium } from 'playwright-core';
+import { agentToken, freePort, startDevServer } from '../support/dev-server.mjs';
+
+export { agentToken };
 
 const root = new URL('../..', import.meta.url).pathname;
 process.chdir(root);
 const shots = `${root}test-results/screenshots`;
 export const log = (msg) => console.log(`[browser] ${msg}`);
-const wrangler = `${root}node_modules/.bin/wrangler`;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-let server; // the wrangler dev child
+let server; // the wrangler dev server (test/support/dev-server.mjs)
 let hostServer;
 /** Filled in by useBrowserSuite's `before` hook: the Worker's and the host site's origins, the browser. */
 export const suite = { BASE: '', HOST: '', browser: null };
 
-/** The project's own config; development secrets come from .dev.vars, made as `npm start` makes it. */
-function testConfig() {
-  if (!existsSync('.dev.vars')) copyFileSync('.dev.vars.example', '.dev.vars');
-  return 'wrangler.toml';
-}
-
-function runWrangler(args) {
-  const r = spawnSync(wrangler, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } });
-  if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
-}
-
 async function startServer(work, hostPages) {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
   mkdirSync(shots, { recursive: true });
-  const config = testConfig();
-  const state = `${work}/state`;
-  log('applying migrations and seeding the demo directory');
-  runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', state]);
-  runWrangler(['d1', 'execute', 'DB', '--local', '--config', config, '--persist-to', state, '--file', 'scripts/demo-directory.sql']);
-  const [port, hostPort, inspector] = [await freePort(), await freePort(), await freePort()];
-  const BASE = (suite.BASE = `http://127.0.0.1:${port}`);
+  const hostPort = await freePort();
   const HOST = (suite.HOST = `http://127.0.0.1:${hostPort}`);
-  log(`starting wrangler dev on ${BASE} (host page on ${HOST})`);
-  server = spawn(
-    wrangler,
-    ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-      '--persist-to', state, '--var', `GUEST_ORIGINS:${HOST}`, '--var', `PUBLIC_BASE_URL:${BASE}`, '--show-interactive-dev-session=false'],
-    { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
-  );
-  let output = '';
-  server.stdout.on('data', (d) => (output += d));
-  server.stderr.on('data', (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-    const ok = await fetch(`${BASE}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return startHost(hostPort, hostPages(BASE));
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`wrangler dev did not answer /healthz within 60 s:\n${output}`);
+  server = await startDevServer({ work, vars: { GUEST_ORIGINS: HOST }, log });
+  suite.BASE = server.base;
+  log(`host page on ${HOST}`);
+  return startHost(hostPort, hostPages(server.base));
 }
 
 /** The host site: pages on another origin, each file its own. */
@@ -84,41 +44,8 @@ function startHost(port, pages) {
 async function stopAll() {
   await suite.browser?.close().catch(() => {});
   hostServer?.close();
-  if (server && server.exitCode === null) {
-    // wrangler dev runs workerd as a child: end the whole process group we started.
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {}
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        try {
-          process.kill(-server.pid, 'SIGKILL');
-        } catch {}
-        r();
-      }, 5000);
-      server.once('exit', () => (clearTimeout(t), r()));
-    });
-  }
+  await server?.stop();
   log('servers stopped');
-}
-
-export async function agentToken(email) {
-  const vars = Object.fromEntries(
-    readFileSync(existsSync('.dev.vars') ? '.dev.vars' : '.dev.vars.example', 'utf8')
-      .split('\n')
-      .map((l) => /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(l))
-      .filter(Boolean)
-      .map((m) => [m[1], m[2]]),
-  );
-  const toml = readFileSync('wrangler.toml', 'utf8');
-  const get = (name) => new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)[1];
-  return new SignJWT({ email })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(get('AGENT_JWT_ISSUER'))
-    .setAudience(get('AGENT_JWT_AUDIENCE'))
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(vars.AGENT_JWT_SECRET));
 }
 
 /** An agent's conversation socket from Node, recording frames. */

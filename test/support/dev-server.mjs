@@ -1,0 +1,133 @@
+// The product as `npm start` runs it, for tests and benchmarks that talk to it from Node:
+// `wrangler dev` on free ports with its own state directory, migrations applied and the demo
+// directory seeded. It can be killed hard and started again on the same state (fault suite).
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { SignJWT } from 'jose';
+
+export const root = new URL('../..', import.meta.url).pathname;
+const wrangler = `${root}node_modules/.bin/wrangler`;
+const quiet = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' };
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Development secrets come from .dev.vars, made as `npm start` makes it. */
+function devVars() {
+  const file = `${root}.dev.vars`;
+  if (!existsSync(file)) copyFileSync(`${root}.dev.vars.example`, file);
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(l))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
+}
+
+function runWrangler(args) {
+  const r = spawnSync(wrangler, args, { cwd: root, encoding: 'utf8', env: quiet });
+  if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** A development agent token, signed as scripts/token.mjs signs it. */
+export async function agentToken(email, expiresIn = '1h') {
+  const toml = readFileSync(`${root}wrangler.toml`, 'utf8');
+  const get = (name) => new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)[1];
+  return new SignJWT({ email })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(get('AGENT_JWT_ISSUER'))
+    .setAudience(get('AGENT_JWT_AUDIENCE'))
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(devVars().AGENT_JWT_SECRET));
+}
+
+/** The admin token of the development secrets. */
+export const adminToken = () => devVars().ADMIN_TOKEN;
+
+/**
+ * Starts `wrangler dev` on a fresh state directory `work/state` (migrated and seeded) and
+ * answers once /healthz does. `vars` are passed as `--var NAME:value`. The returned server
+ * can be `kill`ed (SIGKILL to the whole process group: a crash, not a shutdown) and
+ * `restart`ed on the same state and port.
+ */
+export async function startDevServer({ work, vars = {}, log = () => {} }) {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  devVars();
+  const state = `${work}/state`;
+  log('applying migrations and seeding the demo directory');
+  runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+  runWrangler(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', 'scripts/demo-directory.sql']);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const varArgs = Object.entries({ PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  let child = null;
+  let output = '';
+
+  const launch = async () => {
+    const inspector = await freePort();
+    log(`starting wrangler dev on ${base}`);
+    output = '';
+    child = spawn(
+      wrangler,
+      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state,
+        '--show-interactive-dev-session=false', ...varArgs],
+      { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quiet },
+    );
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`wrangler dev did not answer /healthz within 60 s:\n${output}`);
+  };
+
+  /** Ends the process group we started: SIGTERM for a shutdown, SIGKILL for a crash. */
+  const kill = (signal = 'SIGKILL') =>
+    new Promise((resolve) => {
+      if (!child || child.exitCode !== null) return resolve();
+      const done = child;
+      const t = setTimeout(() => {
+        try {
+          process.kill(-done.pid, 'SIGKILL');
+        } catch {}
+        resolve();
+      }, 5000);
+      done.once('exit', () => (clearTimeout(t), resolve()));
+      try {
+        process.kill(-done.pid, signal);
+      } catch {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+
+  await launch();
+  return {
+    base,
+    port,
+    state,
+    /** The process whose memory benchmarks read: wrangler dev's group leader. */
+    get pid() {
+      return child?.pid;
+    },
+    output: () => output,
+    kill,
+    stop: () => kill('SIGTERM'),
+    restart: async () => {
+      await kill('SIGKILL');
+      await launch();
+    },
+  };
+}
