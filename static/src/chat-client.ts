@@ -65,8 +65,9 @@ export class GuestChat {
   constructor(readonly base: string, readonly target: Target, private storage: Storage = localStorage) {
     // Keys carry the server origin, so a widget on a host page never mixes two servers.
     this.key = `doorbell:${new URL(base).origin}:`;
-    addEventListener('online', () => this.state === 'offline' && this.connect());
+    addEventListener('online', this.onOnline);
   }
+  private onOnline = () => this.state === 'offline' && this.connect();
 
   on(listener: (what: Change) => void): () => void {
     this.listeners.add(listener);
@@ -127,13 +128,7 @@ export class GuestChat {
     this.emit('guest');
     if (!this.conversationId || !this.token) return;
     try {
-      this.view = await this.api<View>('GET', `/api/conversations/${this.conversationId}`);
-      for (let more = true; more; ) {
-        const page = await this.api<{ entries: Entry[] }>('GET', `/api/conversations/${this.conversationId}/messages?after=${this.lastSeq}&limit=200`);
-        this.add(page.entries);
-        more = page.entries.length === 200;
-      }
-      this.emit('view');
+      await this.load();
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 401)) {
         // The server no longer knows this conversation (or this guest): start afresh.
@@ -146,6 +141,41 @@ export class GuestChat {
       // Network trouble: the socket's retries will bring the history.
     }
     this.connect();
+  }
+
+  /**
+   * Opens a conversation by id for someone who already holds a token, e.g. an agent in the
+   * console: `me` takes the place of the guest (their messages are "mine"), and nothing is
+   * read from or written to storage. API errors (404 for no access) are thrown.
+   */
+  async open(token: string, me: { id: string; name: string }, conversationId: string): Promise<void> {
+    this.token = token;
+    this.guest = me;
+    this.conversationId = conversationId;
+    this.emit('guest');
+    await this.load();
+    this.connect();
+  }
+
+  private async load() {
+    this.view = await this.api<View>('GET', `/api/conversations/${this.conversationId}`);
+    for (let more = true; more; ) {
+      const page = await this.api<{ entries: Entry[] }>('GET', `/api/conversations/${this.conversationId}/messages?after=${this.lastSeq}&limit=200`);
+      this.add(page.entries);
+      more = page.entries.length === 200;
+    }
+    this.emit('view');
+  }
+
+  /** Stops for good: closes the socket, clears every timer and listener (the console moved on). */
+  dispose() {
+    this.state = 'closed';
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000);
+    for (const name of [...this.timers.keys()]) this.clear(name);
+    this.listeners.clear();
+    removeEventListener('online', this.onOnline);
   }
 
   private forget() {
