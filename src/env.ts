@@ -11,7 +11,7 @@ export interface Env extends EmailEnv {
   CALENDARS: DurableObjectNamespace<CalendarActor>;
   INBOXES: DurableObjectNamespace<InboxActor>;
 
-  /** Comma-separated extra origins whose pages may open guest sockets (the Worker's own origin always may). */
+  /** Comma-separated organisation-wide origins whose pages may embed every service and agent (src/http/embed.ts). */
   GUEST_ORIGINS: string;
   EMAIL_TRANSPORT: string;
   EMAIL_FROM: string;

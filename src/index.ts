@@ -81,7 +81,7 @@ const api: Api = new Api()
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    const early = preflight(request, env);
+    const early = await preflight(request, env);
     if (early) return early;
     const answered = await api.handle(request, env, ctx);
     if (answered) return withCors(request, env, answered);

@@ -5,6 +5,7 @@ import { createGuest } from '../directory/guests';
 import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
 import { issueGuestToken } from '../http/auth';
+import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { unwrap, type Outcome } from '../actor/outcome';
@@ -128,8 +129,10 @@ export const bookEndpoint = endpoint({
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
   status: 201,
-  errors: [404, 409],
-  handle: async ({ env, params, body }) => {
+  errors: [403, 404, 409],
+  handle: async ({ request, env, params, body }) => {
+    // Booking is an agent's personal link: other sites need the organisation-wide list.
+    await requireEmbedOrigin(request, env, { kind: 'agent' });
     const result = await bookFor(env, await bookableAgent(env, params.slug), body, 'guest');
     return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
   },

@@ -6,6 +6,7 @@ import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpoint, type Principal } from '../http/endpoint';
+import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
@@ -27,6 +28,17 @@ async function callerOf(principal: Principal<'person'>, env: Env): Promise<Calle
 
 const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 
+/**
+ * A guest's page on another site reaches a conversation only if that site may embed whom the
+ * conversation was started with (src/http/embed.ts), so a token carried to a site that is not
+ * allowed for that service is refused. Pages of this server and non-browser clients pass.
+ */
+async function checkGuestSite(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<void> {
+  if (principal.kind !== 'guest' || !foreignOrigin(request, env)) return;
+  const view = unwrap(await actor(env, id).view(await callerOf(principal, env)));
+  await requireEmbedOrigin(request, env, conversationScope(view.origin));
+}
+
 
 const Target = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('agent'), slug: Slug }),
@@ -40,7 +52,8 @@ export const startConversationEndpoint = endpoint({
   body: z.strictObject({ target: Target, clientId: ClientId, text: MessageText }),
   response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
   errors: [404, 409],
-  handle: async ({ env, principal, body }) => {
+  handle: async ({ request, env, principal, body }) => {
+    await requireEmbedOrigin(request, env, body.target.kind === 'service' ? { kind: 'service', slug: body.target.slug } : { kind: 'agent' });
     const guest = await getGuest(env.DB, principal.guestId);
     let origin: Origin;
     let agents: AgentParticipant[];
@@ -77,8 +90,11 @@ export const viewConversationEndpoint = endpoint({
   access: 'person',
   params: IdParams,
   response: ConversationView,
-  errors: [404],
-  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).view(await callerOf(principal, env))),
+  errors: [403, 404],
+  handle: async ({ request, env, principal, params }) => {
+    await checkGuestSite(request, env, principal, params.id);
+    return unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+  },
 });
 
 export const historyEndpoint = endpoint({
@@ -91,9 +107,11 @@ export const historyEndpoint = endpoint({
     limit: z.coerce.number().int().min(1).max(LIMITS.historyPage).default(50),
   }),
   response: z.object({ entries: z.array(Entry), lastSeq: z.number().int() }),
-  errors: [404],
-  handle: async ({ env, principal, params, query }) =>
-    unwrap(await actor(env, params.id).history(await callerOf(principal, env), query.after, query.limit)),
+  errors: [403, 404],
+  handle: async ({ request, env, principal, params, query }) => {
+    await checkGuestSite(request, env, principal, params.id);
+    return unwrap(await actor(env, params.id).history(await callerOf(principal, env), query.after, query.limit));
+  },
 });
 
 export const postMessageEndpoint = endpoint({
@@ -104,8 +122,10 @@ export const postMessageEndpoint = endpoint({
   body: z.strictObject({ clientId: ClientId, text: MessageText }),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
   errors: [404, 403],
-  handle: async ({ env, principal, params, body }) =>
-    unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text)),
+  handle: async ({ request, env, principal, params, body }) => {
+    await checkGuestSite(request, env, principal, params.id);
+    return unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
+  },
 });
 
 export const socketEndpoint = endpoint({
@@ -114,29 +134,16 @@ export const socketEndpoint = endpoint({
   access: 'person',
   params: IdParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
-  errors: [404, 426],
+  errors: [403, 404, 426],
   handle: async ({ request, env, principal, params }) => {
     requireUpgrade(request);
-    if (principal.kind === 'guest') checkGuestOrigin(request, env);
+    await checkGuestSite(request, env, principal, params.id);
     const caller = await callerOf(principal, env);
     const forwarded = new Request(request.url, { headers: request.headers });
     forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
     return actor(env, params.id).fetch(forwarded);
   },
 });
-
-/**
- * Guest sockets may be opened by pages of this server and of the configured sites only,
- * so a stolen guest token cannot be used from another site's page. Clients that are not
- * browsers send no Origin and are judged by their token alone.
- */
-function checkGuestOrigin(request: Request, env: Env): void {
-  const origin = request.headers.get('origin');
-  if (!origin) return;
-  const allowed = new Set([new URL(request.url).origin, new URL(env.PUBLIC_BASE_URL).origin]);
-  for (const extra of env.GUEST_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)) allowed.add(extra);
-  if (!allowed.has(origin)) throw new HttpError(403, 'origin_not_allowed', `Pages on ${origin} may not open guest conversations.`);
-}
 
 export const joinEndpoint = endpoint({
   summary: 'An agent joins a public conversation (licensed agents only)',
@@ -193,8 +200,10 @@ export const updateConversationEndpoint = endpoint({
     .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
   response: ConversationView,
   errors: [404, 403],
-  handle: async ({ env, principal, params, body }) =>
-    unwrap(await actor(env, params.id).update(await callerOf(principal, env), body)),
+  handle: async ({ request, env, principal, params, body }) => {
+    await checkGuestSite(request, env, principal, params.id);
+    return unwrap(await actor(env, params.id).update(await callerOf(principal, env), body));
+  },
 });
 
 export const inviteEndpoint = endpoint({
@@ -219,8 +228,10 @@ export const acceptInviteEndpoint = endpoint({
   access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
-  errors: [404],
-  handle: async ({ env, principal, body }) => {
+  errors: [403, 404],
+  handle: async ({ request, env, principal, body }) => {
+    // Invite links open this server's /invite page; other sites need the organisation-wide list.
+    await requireEmbedOrigin(request, env, { kind: 'agent' });
     const conversationId = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
     return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));

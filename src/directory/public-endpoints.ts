@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueGuestToken } from '../http/auth';
+import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
 import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
@@ -12,8 +13,12 @@ export const publicAgentEndpoint = endpoint({
   access: 'public',
   params: SlugParams,
   response: AgentPublic,
-  errors: [404],
-  handle: ({ env, params }) => getAgentBySlug(env.DB, params.slug),
+  errors: [403, 404],
+  handle: async ({ request, env, params }) => {
+    // The widget's first call: a site not allowed to embed learns it here, clearly.
+    await requireEmbedOrigin(request, env, { kind: 'agent' });
+    return getAgentBySlug(env.DB, params.slug);
+  },
 });
 
 export const publicServiceEndpoint = endpoint({
@@ -22,8 +27,11 @@ export const publicServiceEndpoint = endpoint({
   access: 'public',
   params: SlugParams,
   response: ServicePublic,
-  errors: [404],
-  handle: ({ env, params }) => getServiceBySlug(env.DB, params.slug),
+  errors: [403, 404],
+  handle: async ({ request, env, params }) => {
+    await requireEmbedOrigin(request, env, { kind: 'service', slug: params.slug });
+    return getServiceBySlug(env.DB, params.slug);
+  },
 });
 
 export const createGuestEndpoint = endpoint({
@@ -61,7 +69,7 @@ export const agentServicesEndpoint = endpoint({
   tag: 'Agents',
   access: 'agent',
   response: z.object({
-    services: z.array(ServiceView.omit({ members: true, createdAt: true, updatedAt: true })),
+    services: z.array(ServiceView.omit({ members: true, embedOrigins: true, createdAt: true, updatedAt: true })),
   }),
   handle: async ({ env }) => ({ services: await listServices(env.DB) }),
 });

@@ -33,6 +33,28 @@ export const TimeZone = z
     }
   }, 'must be an IANA time zone such as Europe/Paris');
 
+/**
+ * A site that may embed a service's widget, written exactly as browsers send it in the Origin
+ * header (scheme, host, optional port; lowercase; no path, no trailing slash), because that
+ * header is compared with it character for character.
+ */
+export const EmbedOrigin = z
+  .string()
+  .max(300)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+    } catch {
+      return false;
+    }
+  }, 'must be an origin such as https://shop.example.com (http or https, lowercase host, optional port, no path or trailing slash)');
+
+export const EmbedOrigins = z
+  .array(EmbedOrigin)
+  .max(50, 'at most 50 origins per service')
+  .transform((origins) => [...new Set(origins)].sort());
+
 export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9]{10,40}$/, 'must be an id');
 
 export const AgentPublic = z.object({
@@ -82,6 +104,7 @@ export const ServicePublic = z.object({
 export const ServiceView = ServicePublic.extend({
   id: z.string(),
   assignable: z.boolean().describe('True while the service has at least one licensed member.'),
+  embedOrigins: z.array(z.string()).describe('Sites allowed to embed this service’s widget, besides the organisation-wide GUEST_ORIGINS.'),
   members: z.array(MemberView),
   licensedMembers: z.array(MemberView),
   createdAt: z.string(),
@@ -92,6 +115,7 @@ export const ServiceCreate = z.strictObject({
   slug: Slug,
   name: DisplayName,
   avatarUrl: AvatarUrl.nullable().optional(),
+  embedOrigins: EmbedOrigins.optional().describe('Replaces the whole list when given.'),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

@@ -22,6 +22,8 @@ export interface Service {
   members: Member[];
   licensedMembers: Member[];
   assignable: boolean;
+  /** Sites allowed to embed this service's widget (besides GUEST_ORIGINS), sorted. */
+  embedOrigins: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -44,7 +46,12 @@ interface MemberRow {
   license: License;
 }
 
-function toService(row: ServiceRow, memberRows: MemberRow[]): Service {
+interface OriginRow {
+  service_id: string;
+  origin: string;
+}
+
+function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginRow[]): Service {
   const members = memberRows.map((m) => ({
     id: m.id,
     slug: m.slug,
@@ -61,6 +68,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[]): Service {
     members,
     licensedMembers: members.filter((m) => m.licensed),
     assignable: isAssignable(members),
+    embedOrigins: originRows.map((o) => o.origin),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -69,23 +77,34 @@ function toService(row: ServiceRow, memberRows: MemberRow[]): Service {
 const MEMBERS_SQL = `SELECT m.service_id, a.id, a.slug, a.name, a.avatar_url, a.license
   FROM memberships m JOIN agents a ON a.id = m.agent_id`;
 
+const ORIGINS_SQL = 'SELECT e.service_id, e.origin FROM embed_origins e';
+
 export async function listServices(db: D1Database): Promise<Service[]> {
-  const [services, members] = await db.batch([
+  const [services, members, origins] = await db.batch([
     db.prepare('SELECT * FROM services ORDER BY name, slug'),
     db.prepare(`${MEMBERS_SQL} ORDER BY a.name, a.slug`),
+    db.prepare(`${ORIGINS_SQL} ORDER BY e.origin`),
   ]);
-  const byService = Map.groupBy((members!.results as MemberRow[]), (m) => m.service_id);
-  return (services!.results as ServiceRow[]).map((row) => toService(row, byService.get(row.id) ?? []));
+  const byService = Map.groupBy(members!.results as MemberRow[], (m) => m.service_id);
+  const originsBy = Map.groupBy(origins!.results as OriginRow[], (o) => o.service_id);
+  return (services!.results as ServiceRow[]).map((row) => toService(row, byService.get(row.id) ?? [], originsBy.get(row.id) ?? []));
 }
 
 async function findServiceBy(db: D1Database, column: 'slug' | 'id', value: string): Promise<Service | null> {
-  const [service, members] = await db.batch([
+  const [service, members, origins] = await db.batch([
     db.prepare(`SELECT * FROM services WHERE ${column} = ?`).bind(value),
     db.prepare(`${MEMBERS_SQL} JOIN services s ON s.id = m.service_id WHERE s.${column} = ? ORDER BY a.name, a.slug`).bind(value),
+    db.prepare(`${ORIGINS_SQL} JOIN services s ON s.id = e.service_id WHERE s.${column} = ? ORDER BY e.origin`).bind(value),
   ]);
   const row = service!.results[0] as ServiceRow | undefined;
-  return row ? toService(row, members!.results as MemberRow[]) : null;
+  return row ? toService(row, members!.results as MemberRow[], origins!.results as OriginRow[]) : null;
 }
+
+/** Replaces a service's embed allowlist, in the same batch as the change that goes with it. */
+const setEmbedOrigins = (db: D1Database, serviceId: string, origins: string[]): D1PreparedStatement[] => [
+  db.prepare('DELETE FROM embed_origins WHERE service_id = ?').bind(serviceId),
+  ...origins.map((origin) => db.prepare('INSERT INTO embed_origins (service_id, origin) VALUES (?, ?)').bind(serviceId, origin)),
+];
 
 export const findServiceBySlug = (db: D1Database, slug: string) => findServiceBy(db, 'slug', slug);
 export const findServiceById = (db: D1Database, id: string) => findServiceBy(db, 'id', id);
@@ -99,25 +118,29 @@ export async function getServiceBySlug(db: D1Database, slug: string): Promise<Se
 export async function createService(db: D1Database, input: ServiceCreate): Promise<Service> {
   const id = newId('sv');
   await withConstraints(() =>
-    db
-      .prepare('INSERT INTO services (id, slug, name, avatar_url) VALUES (?, ?, ?, ?)')
-      .bind(id, input.slug, input.name, input.avatarUrl ?? null)
-      .run(),
+    db.batch([
+      db.prepare('INSERT INTO services (id, slug, name, avatar_url) VALUES (?, ?, ?, ?)').bind(id, input.slug, input.name, input.avatarUrl ?? null),
+      ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
+    ]),
   );
   return (await findServiceById(db, id))!;
 }
 
-const serviceColumns: Record<keyof ServiceUpdate, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url' };
+type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
+const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url' };
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as Array<[keyof ServiceUpdate, unknown]>;
-  const assignments = entries.map(([key]) => `${serviceColumns[key]} = ?`).join(', ');
+  const { embedOrigins, ...columns } = patch;
+  const entries = Object.entries(columns).filter(([, v]) => v !== undefined) as Array<[ServiceColumn, unknown]>;
+  const assignments = entries.map(([key]) => `${serviceColumns[key]} = ?, `).join('');
   await withConstraints(() =>
-    db
-      .prepare(`UPDATE services SET ${assignments}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
-      .bind(...entries.map(([, v]) => v ?? null), current.id)
-      .run(),
+    db.batch([
+      db
+        .prepare(`UPDATE services SET ${assignments}updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
+        .bind(...entries.map(([, v]) => v ?? null), current.id),
+      ...(embedOrigins ? setEmbedOrigins(db, current.id, embedOrigins) : []),
+    ]),
   );
   return (await findServiceById(db, current.id))!;
 }
@@ -145,4 +168,18 @@ export async function removeMember(db: D1Database, serviceSlug: string, agentSlu
     .run();
   if (meta.changes === 0) throw notFound(`Agent "${agentSlug}" in service "${serviceSlug}"`);
   return (await findServiceById(db, service.id))!;
+}
+
+/** Whether some service lets pages on this origin embed it: such sites get CORS (src/http/embed.ts). */
+export async function embedsSomeService(db: D1Database, origin: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 FROM embed_origins WHERE origin = ? LIMIT 1').bind(origin).first()) !== null;
+}
+
+/** Whether the service with this slug lets pages on this origin embed it; false for an unknown service. */
+export async function serviceEmbeddableFrom(db: D1Database, slug: string, origin: string): Promise<boolean> {
+  const row = await db
+    .prepare('SELECT 1 FROM embed_origins e JOIN services s ON s.id = e.service_id WHERE s.slug = ? AND e.origin = ?')
+    .bind(slug, origin)
+    .first();
+  return row !== null;
 }
