@@ -1,0 +1,94 @@
+// A conversation client that behaves as the widget and console do: every message has a
+// client id and stays pending until acknowledged; a dropped socket reconnects by itself,
+// resumes after the last sequence number it holds without a gap, and resends what is pending.
+import { conversationSocketUrl, FrameSocket } from '../support/client.mjs';
+
+export class ResilientClient {
+  constructor(base, conversationId, token, name) {
+    Object.assign(this, { base, conversationId, token, name });
+    this.seen = new Map(); // seq → entry
+    this.pending = new Map(); // clientId → text, until acknowledged
+    this.acked = new Map(); // clientId → seq
+    this.errors = [];
+    this.sent = 0;
+    this.stopped = false;
+    this.connections = 0;
+    this.socket = null;
+    this.listeners = new Set();
+  }
+
+  /** The highest seq such that every entry up to it has been seen: where to resume. */
+  contiguous() {
+    let n = 0;
+    while (this.seen.has(n + 1)) n += 1;
+    return n;
+  }
+
+  async connect() {
+    while (!this.stopped) {
+      const socket = new FrameSocket(conversationSocketUrl(this.base, this.conversationId, this.token, this.contiguous()));
+      socket.onFrame = (frame) => this.receive(frame);
+      try {
+        await socket.opened;
+      } catch {
+        // The server is down or restarting: try again shortly.
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      this.socket = socket;
+      this.connections += 1;
+      socket.closed.then(() => {
+        if (this.socket === socket) this.socket = null;
+        if (!this.stopped) setTimeout(() => this.connect(), Math.random() * 200);
+      });
+      for (const [clientId, text] of this.pending) socket.send({ type: 'send', clientId, text });
+      return;
+    }
+  }
+
+  receive(frame) {
+    if (frame.type === 'entry') this.seen.set(frame.entry.seq, frame.entry);
+    else if (frame.type === 'ack') {
+      this.acked.set(frame.clientId, frame.seq);
+      this.pending.delete(frame.clientId);
+    } else if (frame.type === 'error') this.errors.push(frame);
+    for (const listener of this.listeners) listener();
+  }
+
+  send() {
+    this.sent += 1;
+    const clientId = `${this.name}-${this.sent}`;
+    const text = `message ${this.sent} from ${this.name}`;
+    this.pending.set(clientId, text);
+    if (this.socket?.open) this.socket.send({ type: 'send', clientId, text });
+    return clientId;
+  }
+
+  /** Cuts the connection with no close frame; the client reconnects on its own. */
+  drop() {
+    this.socket?.terminate();
+  }
+
+  /** Resolves when `condition()` holds, re-checked on every frame. */
+  until(condition, what, ms = 30_000) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`${this.name}: ${what} not reached within ${ms} ms`));
+      }, ms);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  stop() {
+    this.stopped = true;
+    this.socket?.close();
+  }
+}
