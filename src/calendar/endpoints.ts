@@ -72,10 +72,12 @@ export const slotsEndpoint = endpoint({
     timeZone: TimeZone,
     from: z.iso.date().describe('First day, in the guest zone'),
     days: z.coerce.number().int().min(1).max(62).default(7),
-    duration: z.coerce.number().int().min(5).max(480),
+    duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the agent offers'),
   }),
   response: z.object({
     timeZone: z.string(),
+    agentTimeZone: z.string().describe("The agent's zone, so a guest can see both"),
+    durationMinutes: z.number().int(),
     durations: z.array(z.number().int()),
     slots: z.array(z.object({ start: z.string(), end: z.string(), date: z.string(), time: z.string(), offset: z.string() })),
   }),
@@ -85,10 +87,14 @@ export const slotsEndpoint = endpoint({
     const calendar = calendarOf(env, agent.id);
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
     const to = from + query.days * 86_400_000 + 3_600_000; // one more hour covers a day lengthened by DST
-    const slots = unwrap(await calendar.slots(ownerOf(agent), from, to, query.duration));
+    // A guest page does not know the offered durations before its first call.
     const { settings } = await calendar.settings(ownerOf(agent));
+    const duration = query.duration ?? settings.availability.durations[0]!;
+    const slots = unwrap(await calendar.slots(ownerOf(agent), from, to, duration));
     return {
       timeZone: query.timeZone,
+      agentTimeZone: settings.availability.timeZone,
+      durationMinutes: duration,
       durations: settings.availability.durations,
       slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, query.timeZone) })),
     };
@@ -149,12 +155,15 @@ async function onLinkedMeeting(
   const claims = await verifyMeetingLink(env, token);
   const agent = await findAgentById(env.DB, claims.agentId);
   if (!agent) throw notFound('Meeting');
-  return { meeting: view(unwrap(await act(calendarOf(env, agent.id), ownerOf(agent), claims.meetingId))), agent };
+  const calendar = calendarOf(env, agent.id);
+  const meeting = view(unwrap(await act(calendar, ownerOf(agent), claims.meetingId)));
+  const { settings } = await calendar.settings(ownerOf(agent));
+  return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
 }
 
 const GuestMeetingView = z.object({
   meeting: MeetingView,
-  agent: z.object({ slug: z.string(), name: z.string(), avatarUrl: z.string().nullable() }),
+  agent: z.object({ slug: z.string(), name: z.string(), avatarUrl: z.string().nullable(), timeZone: z.string() }),
 });
 
 export const guestMeetingEndpoint = endpoint({

@@ -38,6 +38,20 @@ describe('slots (M1 through HTTP)', () => {
   });
 });
 
+describe('what a guest page needs before its first choice', () => {
+  it('slots without a duration use the first offered one, and name the agent’s zone; the meeting link names it too', async () => {
+    const r = await call('GET', `/api/agents/alice/slots?timeZone=Asia/Tokyo&from=${dayFromNow(3)}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ timeZone: 'Asia/Tokyo', agentTimeZone: 'Europe/Paris', durationMinutes: 15, durations: [15, 30, 60] });
+    expect(r.body.slots[0].end).toBe(new Date(Date.parse(r.body.slots[0].start) + 15 * 60_000).toISOString());
+    const booked = await book(r.body.slots[0].start, { durationMinutes: 15 });
+    const token = booked.body.guestLink.split('#')[1];
+    const seen = await call('GET', `/api/meetings/${token}`);
+    expect(seen.body.agent).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg', timeZone: 'Europe/Paris' });
+    await drainJobs(); // its emails, so the next test's outbox holds only its own
+  });
+});
+
 describe('booking (M2)', () => {
   it('books a slot: meeting conversation with the note, emails with invites to guest and agent', async () => {
     const [slot] = await slots();
@@ -160,7 +174,7 @@ describe('signed guest links (M4)', () => {
     const seen = await call('GET', `/api/meetings/${token}`);
     expect(seen.status).toBe(200);
     expect(seen.body.meeting.id).toBe(body.meeting.id);
-    expect(seen.body.agent).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg' });
+    expect(seen.body.agent).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg', timeZone: 'Europe/Paris' });
 
     const moved = await call('POST', `/api/meetings/${token}/reschedule`, { body: { start: list[2]!.start } });
     expect(moved.body.meeting).toMatchObject({ start: list[2]!.start, sequence: 1 });
