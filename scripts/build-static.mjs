@@ -1,5 +1,6 @@
-// `npm run build:static`: bundles the guest pages' and the widget's TypeScript (static/src/)
-// into the files the Worker serves: static/widget.js and static/assets/guest.js.
+// `npm run build:static`: bundles the guest pages', the widget's and the agent console's
+// TypeScript (static/src/) into the files the Worker serves: static/widget.js,
+// static/assets/guest.js and static/assets/console.js.
 // `--check` type-checks static/src first (tsc with the DOM library).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -12,4 +13,5 @@ if (process.argv.includes('--check')) {
 const common = { bundle: true, minify: true, target: 'es2022', absWorkingDir: root, legalComments: 'none', logLevel: 'warning' };
 await build({ ...common, entryPoints: ['static/src/widget.ts'], outfile: 'static/widget.js', format: 'iife' });
 await build({ ...common, entryPoints: ['static/src/guest-page.ts'], outfile: 'static/assets/guest.js', format: 'esm' });
-console.log('[build:static] static/widget.js, static/assets/guest.js');
+await build({ ...common, entryPoints: ['static/src/console.ts'], outfile: 'static/assets/console.js', format: 'esm' });
+console.log('[build:static] static/widget.js, static/assets/guest.js, static/assets/console.js');

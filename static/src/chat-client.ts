@@ -10,6 +10,9 @@ export type View = {
   id: string;
   title: string;
   avatarUrl: string | null;
+  visibility: 'public' | 'private';
+  /** Where the conversation belongs now (null: a personal-link conversation never assigned). */
+  service: { slug: string; name: string } | null;
   participants: Participant[];
   lastSeq: number;
   you: { id: string; kind: string; participant: boolean };

@@ -1,0 +1,123 @@
+// The open conversation in the console: the shared chat panel (timeline, composer, typing)
+// driven by the same client as the guest pages, with the agent's actions above it and the
+// participants, read positions and phonebook beside it. An agent watching a public
+// conversation can join it, or just write (the server joins them first).
+import { ApiError, GuestChat } from './chat-client';
+import { chatView, h } from './chat-view';
+import { messageOf, type Agent, type AgentApi } from './console-api';
+import { assignDialog } from './console-assign';
+import { inviteDialog, renameDialog } from './console-actions';
+import { avatarFor } from './console-avatar';
+import { ConversationDetails } from './console-details';
+import { strings } from './i18n';
+
+const t = strings('en');
+
+export class ConversationPane {
+  readonly element: HTMLElement;
+  /** The conversation shown, or null. */
+  id: string | null = null;
+  /** Called when the shown conversation changes. */
+  onChange = () => {};
+  private chat: GuestChat | null = null;
+  private placeholder = h('p', { class: 'empty pane-empty' }, 'Choose a conversation in the inbox.');
+
+  constructor(private api: AgentApi, private me: Agent, private back: () => void) {
+    this.element = h('section', { class: 'pane', 'aria-label': 'Conversation' }, this.placeholder);
+  }
+
+  close() {
+    this.chat?.dispose();
+    this.chat = null;
+    if (this.id === null) return;
+    this.id = null;
+    this.element.replaceChildren(this.placeholder);
+    this.onChange();
+  }
+
+  async open(id: string) {
+    this.close();
+    this.id = id;
+    this.onChange();
+    // The target only names storage keys, which open() never uses.
+    const chat = new GuestChat(this.api.base, { kind: 'agent', slug: this.me.slug });
+    this.chat = chat;
+    const alert = h('p', { class: 'error', role: 'alert' });
+    const show = (err: unknown) => (alert.textContent = messageOf(err));
+    /** Runs an action; its refusal is shown above the timeline, and changes nothing. */
+    const act = (run: () => Promise<unknown>) => async () => {
+      alert.textContent = '';
+      try {
+        await run();
+      } catch (err) {
+        show(err);
+      }
+    };
+    const base = `/api/conversations/${id}`;
+    const viewOf = () => chat.view;
+
+    const button = (label: string, onclick: () => void, attrs: Record<string, string> = {}) => h('button', { type: 'button', ...attrs, onclick }, label);
+    const join = button('Join', act(() => this.api.call('POST', `${base}/join`)), { class: 'primary' });
+    const leave = button('Leave', act(() => this.api.call('POST', `${base}/leave`)));
+    const assign = button('Assign…', () => assignDialog(this.api, id, viewOf()));
+    const rename = button('Rename…', () => renameDialog(this.api, id, viewOf()));
+    const invite = button('Add a guest…', () => inviteDialog(this.api, id));
+    const visibility = button('Make private', act(() => this.api.call('PATCH', base, { visibility: chat.view?.visibility === 'private' ? 'public' : 'private' })));
+    const copy = button('Copy link', act(async () => {
+      await navigator.clipboard.writeText(`${location.origin}/console#/c/${id}`);
+      copy.textContent = 'Link copied';
+      setTimeout(() => (copy.textContent = 'Copy link'), 2000);
+    }));
+    const detailsToggle = button('Details', () => {
+      const open = root.classList.toggle('show-details');
+      detailsToggle.setAttribute('aria-expanded', String(open));
+    }, { class: 'details-toggle', 'aria-expanded': 'false', 'aria-controls': `details-${id}` });
+    const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
+
+    const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
+    const details = new ConversationDetails(this.api, chat, id, show);
+    details.element.id = `details-${id}`;
+    const root = h('div', { class: 'conversation' }, toolbar, alert, h('div', { class: 'conversation-body' }, panel, details.element));
+    this.element.replaceChildren(root);
+
+    const renderActions = () => {
+      const view = chat.view;
+      const inIt = !!view?.you.participant;
+      join.hidden = !view || inIt;
+      leave.hidden = !inIt;
+      for (const b of [assign, rename, invite, visibility, leave]) b.disabled = !view || chat.state === 'closed';
+      visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
+      if (view) document.title = `${view.title} · Doorbell console`;
+      if (chat.state === 'closed') alert.textContent = 'You can no longer open this conversation (it was made private, or you left it).';
+    };
+    const headAvatar = panel.querySelector<HTMLImageElement>('.db-head img')!;
+    chat.on((what) => {
+      // Runs after the panel's own handler: replaces its fallback picture with the guest's initials.
+      if (what === 'view' && chat.view) headAvatar.src = avatarFor(chat.view.title, chat.view.avatarUrl);
+      if (what === 'view' || what === 'state') renderActions(), details.render();
+      if (what === 'entries') details.render();
+      // Socket errors (e.g. agent_not_licensed when a basic agent writes) come as frames.
+      if (what === 'error' && chat.error) alert.textContent = errorText(chat.error);
+    });
+    renderActions();
+    try {
+      await chat.open(this.api.token, { id: this.me.id, name: this.me.name }, id);
+    } catch (err) {
+      if (this.chat !== chat) return;
+      alert.textContent =
+        err instanceof ApiError && err.status === 404 ? 'This conversation does not exist, or you may not open it (it is private).' : messageOf(err);
+      panel.hidden = true;
+      toolbar.replaceChildren(backButton);
+      return;
+    }
+    if (this.chat === chat) panel.querySelector('textarea')?.focus();
+  }
+}
+
+const errorText = (code: string) =>
+  code === 'agent_not_licensed'
+    ? 'Only standard and premium agents can write in guest conversations.'
+    : code === 'not_found'
+      ? 'You can no longer open this conversation.'
+      : `The server refused that (${code}).`;

@@ -1,0 +1,113 @@
+// Beside the open conversation: who is in it, who is online, how far each has read (C9), and
+// each guest's phonebook contact (C11), with a way to add the guest to the phonebook.
+import type { GuestChat, Participant } from './chat-client';
+import { h } from './chat-view';
+import { ApiError, messageOf, type AgentApi } from './console-api';
+import { field, openDialog } from './console-dialog';
+
+type Contact = { id: string; name: string; email: string | null; phone: string | null; company: string | null };
+
+export class ConversationDetails {
+  readonly element: HTMLElement;
+  private people = h('ul', { class: 'people', 'aria-label': 'Participants' });
+  private contacts = h('div', { class: 'contacts' });
+  /** Guest id → their contact (null: none), once asked. */
+  private known = new Map<string, Contact | null>();
+  private asked = new Set<string>();
+
+  constructor(private api: AgentApi, private chat: GuestChat, private id: string, private showError: (err: unknown) => void) {
+    this.element = h(
+      'aside',
+      { class: 'details', 'aria-label': 'Conversation details' },
+      h('h3', {}, 'Participants'),
+      this.people,
+      h('h3', {}, 'Phonebook'),
+      this.contacts,
+    );
+  }
+
+  render() {
+    const view = this.chat.view;
+    if (!view) return;
+    const lastSeq = this.chat.lastSeq;
+    this.people.replaceChildren(
+      ...view.participants.map((p) =>
+        h(
+          'li',
+          { 'data-participant': p.id },
+          h('span', { class: `dot${p.online ? ' on' : ''}`, 'aria-hidden': 'true' }),
+          h('span', { class: 'who' }, p.name, p.id === view.you.id ? ' (you)' : '', h('small', {}, ` ${p.kind}`)),
+          h('small', { class: 'read' }, `${p.online ? 'online' : 'offline'} · ${readText(p, lastSeq)}`),
+        ),
+      ),
+    );
+    this.renderContacts(view.participants.filter((p) => p.kind === 'guest'));
+  }
+
+  private renderContacts(guests: Participant[]) {
+    for (const g of guests) if (!this.asked.has(g.id)) this.lookUp(g.id);
+    this.contacts.replaceChildren(
+      ...guests.map((g) => {
+        const contact = this.known.get(g.id);
+        if (contact === undefined) return h('p', { class: 'muted' }, `${g.name}: looking up…`);
+        if (contact) {
+          const line = [contact.email, contact.phone, contact.company].filter(Boolean).join(' · ');
+          return h('p', { class: 'contact' }, h('strong', {}, contact.name), h('br'), line || 'no details', h('br'), h('small', {}, 'In the phonebook'));
+        }
+        return h(
+          'p',
+          { class: 'contact' },
+          h('span', {}, `${g.name} is not in the phonebook. `),
+          h('button', { type: 'button', onclick: () => this.addDialog(g) }, `Add ${g.name} to the phonebook`),
+        );
+      }),
+    );
+  }
+
+  private async lookUp(guestId: string) {
+    this.asked.add(guestId);
+    try {
+      this.known.set(guestId, await this.api.call<Contact>('GET', `/api/guests/${guestId}/contact`));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.known.set(guestId, null);
+      else return this.asked.delete(guestId), this.showError(err);
+    }
+    this.render();
+  }
+
+  private addDialog(guest: Participant) {
+    const email = h('input', { name: 'email', type: 'email', autocomplete: 'off' });
+    const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'off' });
+    const company = h('input', { name: 'company', maxlength: '120' });
+    const merge = h('input', { type: 'checkbox', name: 'merge', id: `merge-${guest.id}` });
+    openDialog({
+      title: `Add ${guest.name} to the phonebook`,
+      body: [
+        field('Email', email, 'Leave empty to use the email the guest gave, if any.'),
+        field('Phone', phone),
+        field('Company', company),
+        h('div', { class: 'choice' }, merge, h('label', { for: merge.id }, 'If this person is already in the phonebook, fill in their empty fields')),
+      ],
+      submit: 'Add to phonebook',
+      onSubmit: async () => {
+        const body: Record<string, unknown> = { guestId: guest.id, merge: merge.checked };
+        for (const [k, input] of [['email', email], ['phone', phone], ['company', company]] as const) if (input.value.trim()) body[k] = input.value.trim();
+        try {
+          const saved = await this.api.call<{ contact: Contact }>('POST', `/api/conversations/${this.id}/contact`, body);
+          this.known.set(guest.id, saved.contact);
+          this.render();
+        } catch (err) {
+          // A match with an existing contact: say so, and offer the merge.
+          if (err instanceof ApiError && err.code === 'contact_exists') throw new Error(`${messageOf(err)} Tick the box above to fill in the existing contact’s empty fields.`);
+          throw err;
+        }
+      },
+    });
+  }
+}
+
+function readText(p: Participant, lastSeq: number): string {
+  if (p.readSeq >= lastSeq) return 'has read everything';
+  if (p.readSeq === 0) return 'has not read yet';
+  return `read up to #${p.readSeq}`;
+}
