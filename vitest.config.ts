@@ -6,6 +6,7 @@ export const TEST_SECRETS = {
   ADMIN_TOKEN: 'test-admin-token',
   AGENT_JWT_SECRET: 'test-agent-jwt-secret-0123456789abcdef',
   GUEST_TOKEN_SECRET: 'test-guest-token-secret-0123456789abcdef',
+  REPLY_SECRET: 'test-reply-secret-0123456789abcdef',
 };
 
 export default defineConfig(async () => {

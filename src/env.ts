@@ -15,6 +15,8 @@ export interface Env extends EmailEnv {
   GUEST_ORIGINS: string;
   EMAIL_TRANSPORT: string;
   EMAIL_FROM: string;
+  /** Domain of the signed reply addresses of continuity emails (C12); EMAIL_FROM's domain when empty. */
+  REPLY_DOMAIN: string;
 
   ENVIRONMENT: string;
   PUBLIC_BASE_URL: string;
@@ -27,6 +29,8 @@ export interface Env extends EmailEnv {
   ADMIN_TOKEN: string;
   AGENT_JWT_SECRET: string;
   GUEST_TOKEN_SECRET: string;
+  /** HMAC key of the reply addresses of continuity emails. */
+  REPLY_SECRET: string;
 }
 
 export const isDevelopment = (env: Env): boolean => env.ENVIRONMENT === 'development';

@@ -10,6 +10,7 @@ import { Api } from './http/api';
 import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
 import { healthEndpoint, openApiEndpoint } from './http/system-endpoints';
+import * as inboxSettings from './inbox/settings-endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
@@ -46,6 +47,8 @@ const api: Api = new Api()
   .post('/api/invites/accept', conversations.acceptInviteEndpoint)
   .get('/api/inbox', conversations.inboxEndpoint)
   .get('/api/inbox/socket', conversations.inboxSocketEndpoint)
+  .get('/api/inbox/settings', inboxSettings.inboxSettingsEndpoint)
+  .patch('/api/inbox/settings', inboxSettings.updateInboxSettingsEndpoint)
 
   .get('/api/agents/:slug/slots', meetings.slotsEndpoint)
   .post('/api/agents/:slug/bookings', meetings.bookEndpoint)

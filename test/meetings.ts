@@ -37,6 +37,7 @@ export interface ParsedEmail {
   to: string;
   subject: string;
   text: string;
+  replyTo: string | null;
   calendar: { method: string; sequence: number; uid: string; status: string; start: string; partstats: Record<string, string> } | null;
 }
 
@@ -65,7 +66,7 @@ export async function outbox(): Promise<ParsedEmail[]> {
         partstats,
       };
     }
-    parsed.push({ to: mail.to?.[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '', calendar });
+    parsed.push({ to: mail.to?.[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '', replyTo: mail.replyTo?.[0]?.address ?? null, calendar });
   }
   return parsed;
 }

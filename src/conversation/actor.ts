@@ -4,6 +4,7 @@ import { broadcast, completeClose } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
+import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
@@ -53,12 +54,14 @@ export class ConversationActor extends DurableObject<Env> {
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
   private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
+  private readonly digests: EmailDigests;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
     this.stored = this.store.load();
+    this.digests = new EmailDigests(ctx, env, this.store, () => this.stored, (id) => this.isOnline(id));
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -154,7 +157,10 @@ export class ConversationActor extends DurableObject<Env> {
     }
     const entries = this.commit(state, events, (at) => this.store.append({ at, author: asAuthor(caller), clientId, text }));
     const message = entries[entries.length - 1]!;
+    // Synchronously after the commit, so the digest jobs (C12) are written with the message.
+    this.digests.queue(message);
     this.publish(entries, before);
+    await this.digests.arm();
     return accept({ seq: message.seq, duplicate: false });
   }
 
@@ -239,6 +245,20 @@ export class ConversationActor extends DurableObject<Env> {
     const entries = this.commit({ ...before, guests: [...before.guests, guest] }, [{ type: 'guest_added', guest: named(guest) }]);
     this.publish(entries, before);
     return accept(this.viewFor(caller));
+  }
+
+  /** Email continuity (C12): who a signed reply address's handle stands for, if they are still in the conversation. */
+  async emailParticipant(handle: number): Promise<{ id: string; kind: 'guest' | 'agent' } | null> {
+    return this.digests.participantOf(handle);
+  }
+
+  /** Pending alarm jobs (digests, emails), for tests and operators. */
+  async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
+    return this.digests.jobs().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.digests.run();
   }
 
   // ---- WebSockets ----------------------------------------------------------------------
@@ -472,6 +492,7 @@ export class ConversationActor extends DurableObject<Env> {
     if (caller.kind === 'agent' && !this.isOnline(caller.agent.id, ws)) {
       this.broadcast({ type: 'presence', agentId: caller.agent.id, online: false }, ws);
     }
+    this.digests.wentAway(callerId(caller));
   }
 
   private takeToken(ws: WebSocket): boolean {

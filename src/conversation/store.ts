@@ -25,6 +25,26 @@ const MIGRATIONS: string[] = [
    -- A client message id identifies a message per author: a resend finds the stored one.
    CREATE UNIQUE INDEX timeline_client_id ON timeline (author_id, client_id) WHERE client_id IS NOT NULL;
    CREATE TABLE reads (participant_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
+  // Email continuity (C12): one alarm serves a table of due jobs (a recipient's digest, an
+  // email to send); a job's key makes enqueueing it twice harmless. The ledger records per
+  // recipient what emails carried and what they saw live; its handle is the small number
+  // their signed reply address carries (email/reply-address.ts).
+  `CREATE TABLE jobs (
+     key TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT
+   );
+   CREATE INDEX jobs_by_due ON jobs (due_at);
+   CREATE TABLE email_recipients (
+     handle INTEGER PRIMARY KEY AUTOINCREMENT,
+     participant_id TEXT NOT NULL UNIQUE,
+     emailed_seq INTEGER NOT NULL DEFAULT 0,
+     seen_seq INTEGER NOT NULL DEFAULT 0,
+     last_sent_at INTEGER
+   );`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -108,6 +128,14 @@ export class ConversationStore {
 
   lastSeq(): number {
     return this.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM timeline').one().seq ?? 0;
+  }
+
+  /** Messages after `seq` written by neither `participantId` nor Doorbell: the latest `limit`, oldest first, and how many there are in all. */
+  newsFor(participantId: string, seq: number, limit: number): { entries: Entry[]; total: number } {
+    const where = "kind = 'message' AND author_kind != 'system' AND author_id != ? AND seq > ?";
+    const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM timeline WHERE ${where}`, participantId, seq).one().n;
+    const latest = this.sql.exec<EntryRow>(`SELECT * FROM timeline WHERE ${where} ORDER BY seq DESC LIMIT ?`, participantId, seq, limit).toArray();
+    return { entries: latest.reverse().map(toEntry), total };
   }
 
   lastMessage(): Entry | null {

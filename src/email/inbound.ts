@@ -4,19 +4,17 @@ import { IcalError, parseReply } from '../calendar/ical';
 import { parseMeetingUid } from '../calendar/notifications';
 import { findAgentById } from '../directory/agents';
 import type { Env } from '../env';
-
-/** The part of an inbound message the handler needs; ForwardableEmailMessage has it. */
-export interface InboundEmail {
-  readonly from: string;
-  readonly raw: ReadableStream<Uint8Array> | string;
-  setReject(reason: string): void;
-}
+import { receiveReply, type InboundEmail } from './inbound-reply';
+import { looksLikeReplyAddress } from './reply-address';
 
 /**
- * The Worker's email handler. A calendar's iTIP REPLY to an invite (M3) confirms or
- * declines the meeting; anything else is refused with a reason the sender's server shows.
+ * The Worker's email handler. Mail to a reply address (reply+…@REPLY_DOMAIN) is an answer
+ * to a continuity email (C12) and goes into its conversation; a calendar's iTIP REPLY to an
+ * invite (M3) confirms or declines the meeting; anything else is refused with a reason the
+ * sender's server shows.
  */
 export async function receiveEmail(message: InboundEmail, env: Env): Promise<void> {
+  if (looksLikeReplyAddress(message.to)) return receiveReply(message, env);
   const mail = await PostalMime.parse(message.raw);
   const calendarPart = mail.attachments.find((a) => /^text\/calendar/i.test(a.mimeType)) ?? mail.attachments.find((a) => /\.ics$/i.test(a.filename ?? ''));
   if (!calendarPart) {

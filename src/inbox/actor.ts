@@ -21,6 +21,8 @@ export class InboxActor extends DurableObject<Env> {
          updated_at TEXT
        );
        CREATE INDEX items_by_update ON items (updated_at) WHERE item IS NOT NULL;`,
+      // The agent's own settings; today only the email continuity opt-in (C12), off by default.
+      `CREATE TABLE settings (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), email_when_offline INTEGER NOT NULL DEFAULT 0);`,
     ]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -52,6 +54,28 @@ export class InboxActor extends DurableObject<Env> {
       .exec<{ item: string }>('SELECT item FROM items WHERE item IS NOT NULL ORDER BY updated_at DESC')
       .toArray()
       .map((row) => JSON.parse(row.item) as InboxItem);
+  }
+
+  /**
+   * What a conversation needs before emailing this agent the messages they missed (C12):
+   * whether they opted in, and whether their console is open (then they saw the
+   * conversation in their inbox and need no email).
+   */
+  async emailContinuity(): Promise<{ emailWhenOffline: boolean; consoleOpen: boolean }> {
+    return { ...this.settings(), consoleOpen: this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN) };
+  }
+
+  async updateSettings(patch: { emailWhenOffline: boolean }): Promise<{ emailWhenOffline: boolean }> {
+    this.ctx.storage.sql.exec(
+      'INSERT INTO settings (singleton, email_when_offline) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET email_when_offline = excluded.email_when_offline',
+      patch.emailWhenOffline ? 1 : 0,
+    );
+    return this.settings();
+  }
+
+  private settings(): { emailWhenOffline: boolean } {
+    const row = this.ctx.storage.sql.exec<{ email_when_offline: number }>('SELECT email_when_offline FROM settings').toArray()[0];
+    return { emailWhenOffline: row?.email_when_offline === 1 };
   }
 
   override async fetch(request: Request): Promise<Response> {

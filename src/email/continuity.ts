@@ -1,0 +1,83 @@
+import type { Entry } from '../conversation/protocol';
+import type { Address, OutgoingEmail } from './message';
+import { REPLY_ABOVE_MARKER } from './reply-text';
+
+/**
+ * The email that carries the messages someone missed while away from a conversation (C12).
+ * It quotes them with their authors and times, and is answered by replying: the Reply-To is
+ * the conversation's signed reply address for this recipient (email/reply-address.ts).
+ */
+export interface DigestEmailInput {
+  from: Address;
+  to: Address;
+  /** The signed reply address. */
+  replyTo: string;
+  /** The conversation's title as this recipient sees it (C3). */
+  title: string;
+  messages: readonly Entry[];
+  /** How many earlier missed messages the email leaves out. */
+  omitted: number;
+  /** Where to continue in the browser: the guest page, or the agent console. */
+  link: string;
+  /** The recipient's time zone for the times shown; UTC when unknown (guests). */
+  timeZone: string;
+}
+
+const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function stamp(iso: string, timeZone: string): string {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${format.format(new Date(iso))} ${timeZone === 'UTC' ? 'UTC' : `(${timeZone})`}`;
+}
+
+export function digestSubject(title: string, count: number): string {
+  return `${count === 1 ? 'New message' : `${count} new messages`} — ${title}`;
+}
+
+/** Titles and names are free text; a line break in one must not end up in a header. */
+const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+export function digestEmail(input: DigestEmailInput): OutgoingEmail {
+  const title = oneLine(input.title);
+  const count = input.messages.length + input.omitted;
+  const marker = `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`;
+  const intro = `You have ${count === 1 ? 'a new message' : `${count} new messages`} in "${input.title}" while you were away.`;
+  const earlier = input.omitted > 0 ? `(${input.omitted} earlier message${input.omitted === 1 ? ' is' : 's are'} not shown here: see them in the conversation.)` : null;
+  const outro = `Reply to this email to answer in the conversation, or continue at ${input.link}`;
+
+  const text = [
+    marker,
+    '',
+    intro,
+    ...(earlier ? ['', earlier] : []),
+    ...input.messages.flatMap((m) => ['', `${m.author.name}, ${stamp(m.at, input.timeZone)}:`, m.text ?? '']),
+    '',
+    outro,
+  ].join('\n');
+
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p style="color:#888;font-size:12px">${escape(marker)}</p>
+<p>${escape(intro)}</p>
+${earlier ? `<p style="color:#666">${escape(earlier)}</p>` : ''}
+${input.messages
+  .map(
+    (m) => `<div style="margin:12px 0;padding:8px 12px;border-left:3px solid #6d28d9;background:#f7f5ff">
+<div style="font-size:13px;color:#555"><b>${escape(m.author.name)}</b> · ${escape(stamp(m.at, input.timeZone))}</div>
+<div style="white-space:pre-wrap">${escape(m.text ?? '')}</div>
+</div>`,
+  )
+  .join('\n')}
+<p>Reply to this email to answer in the conversation, or <a href="${escape(input.link)}">continue in your browser</a>.</p>
+</body></html>`;
+
+  return {
+    from: input.from,
+    to: [{ ...input.to, ...(input.to.name ? { name: oneLine(input.to.name) } : {}) }],
+    replyTo: { name: title, email: input.replyTo },
+    subject: digestSubject(title, count),
+    text,
+    html,
+    // Mail clients keep these out of vacation auto-replies and mark the email as automatic.
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+  };
+}

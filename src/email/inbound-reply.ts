@@ -1,0 +1,146 @@
+import PostalMime, { type Email } from 'postal-mime';
+import type { Caller } from '../conversation/actor';
+import { agentParticipant } from '../conversation/model';
+import { LIMITS } from '../conversation/protocol';
+import { findAgentById } from '../directory/agents';
+import type { Env } from '../env';
+import { verifyReplyAddress } from './reply-address';
+import { htmlToText, replyText } from './reply-text';
+
+/** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
+export interface InboundEmail {
+  readonly from: string;
+  readonly to: string;
+  readonly raw: ReadableStream<Uint8Array> | string;
+  readonly rawSize?: number;
+  setReject(reason: string): void;
+}
+
+/**
+ * Size limits of an email reply (C12). The chat carries text only, so attachments are never
+ * posted; these limits keep a reply from costing the Worker more memory than it can spare.
+ */
+export const REPLY_LIMITS = {
+  /** The whole message as it arrives, attachments and encoding included. */
+  rawBytes: 20 * 1024 * 1024,
+  /** All attachments together, decoded. */
+  attachmentBytes: 10 * 1024 * 1024,
+} as const;
+
+const MB = 1024 * 1024;
+const megabytes = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
+
+/** Reads the message, giving up as soon as it exceeds `limit` bytes. */
+async function readRaw(raw: ReadableStream<Uint8Array> | string, limit: number): Promise<Uint8Array | string | null> {
+  if (typeof raw === 'string') return new TextEncoder().encode(raw).byteLength > limit ? null : raw;
+  const reader = raw.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+const size = (content: ArrayBuffer | Uint8Array | string): number => (typeof content === 'string' ? content.length : content.byteLength);
+
+/** The client id a reply is posted with: the same email delivered twice posts once (C9). */
+async function clientIdOf(mail: Email, raw: Uint8Array | string): Promise<string> {
+  const source = mail.messageId?.trim() || raw;
+  const digest = await crypto.subtle.digest('SHA-256', typeof source === 'string' ? new TextEncoder().encode(source) : source);
+  return `email:${[...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The participant as a conversation caller, with the address the conversation emails them at. */
+async function participantCaller(env: Env, participant: { id: string; kind: 'guest' | 'agent' }): Promise<{ caller: Caller; email: string | null } | null> {
+  if (participant.kind === 'agent') {
+    const agent = await findAgentById(env.DB, participant.id);
+    return agent ? { caller: { kind: 'agent', agent: agentParticipant(agent) }, email: agent.email } : null;
+  }
+  const guest = await env.DB.prepare('SELECT id, name, email FROM guests WHERE id = ?').bind(participant.id).first<{ id: string; name: string; email: string | null }>();
+  return guest ? { caller: { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } }, email: guest.email } : null;
+}
+
+/**
+ * An answer to a continuity email, sent to its signed reply address: verified, stripped of
+ * quoted history and signature, and posted into the conversation as the participant the
+ * address names. Anything refused gets a bounce whose reason says why.
+ */
+export async function receiveReply(message: InboundEmail, env: Env): Promise<void> {
+  if ((message.rawSize ?? 0) > REPLY_LIMITS.rawBytes) {
+    message.setReject(`This email is ${megabytes(message.rawSize!)}; replies to Doorbell are limited to ${megabytes(REPLY_LIMITS.rawBytes)}. Send a link to large files instead.`);
+    return;
+  }
+  const target = await verifyReplyAddress(env, message.to);
+  if (!target) {
+    message.setReject('This reply address is not valid: answer a Doorbell email with your mail client’s Reply, without changing the address.');
+    return;
+  }
+  const raw = await readRaw(message.raw, REPLY_LIMITS.rawBytes);
+  if (raw === null) {
+    message.setReject(`This email is larger than ${megabytes(REPLY_LIMITS.rawBytes)}, the limit of replies to Doorbell. Send a link to large files instead.`);
+    return;
+  }
+  let mail: Email;
+  try {
+    mail = await PostalMime.parse(raw);
+  } catch {
+    message.setReject('Doorbell could not read this email.');
+    return;
+  }
+  const autoSubmitted = mail.headers.find((h) => h.key === 'auto-submitted')?.value.trim().toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no') {
+    // Vacation notices and other automatic answers would otherwise land in the chat.
+    message.setReject('Automatic replies are not posted into Doorbell conversations.');
+    return;
+  }
+  const attached = mail.attachments.reduce((total, a) => total + size(a.content), 0);
+  if (attached > REPLY_LIMITS.attachmentBytes) {
+    message.setReject(
+      `The attachments of this email total ${megabytes(attached)}; replies to Doorbell may carry at most ${megabytes(REPLY_LIMITS.attachmentBytes)} of attachments, and the conversation shows only text. Send a link to large files instead.`,
+    );
+    return;
+  }
+
+  const conversation = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(target.conversationId));
+  const participant = await conversation.emailParticipant(target.handle);
+  const person = participant ? await participantCaller(env, participant) : null;
+  if (!person) {
+    message.setReject('You are no longer in this conversation, so your reply was not posted.');
+    return;
+  }
+  // The signature proves the address came from one of our emails; the sender check keeps a
+  // forwarded email from letting someone else answer in the participant's name.
+  const senders = [message.from, mail.from?.address ?? ''].map((a) => a.trim().toLowerCase());
+  if (!person.email || !senders.includes(person.email.toLowerCase())) {
+    message.setReject('This reply does not come from the address the conversation emailed, so it was not posted. Reply from that address.');
+    return;
+  }
+
+  let text = replyText(mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html) : '');
+  if (!text) {
+    message.setReject('This reply has no text of its own above the quoted messages, so nothing was posted. Write your answer above the quote.');
+    return;
+  }
+  const files = mail.attachments.filter((a) => a.disposition === 'attachment').map((a) => a.filename ?? 'unnamed file');
+  if (files.length > 0) text += `\n\n[Attachments stay in the email: ${files.join(', ')}]`;
+  if (text.length > LIMITS.messageChars) {
+    message.setReject(`This reply is ${text.length} characters long; messages are limited to ${LIMITS.messageChars}. Shorten it or split it.`);
+    return;
+  }
+  const outcome = await conversation.post(person.caller, await clientIdOf(mail, raw), text);
+  if (!outcome.ok) message.setReject(`Your reply was not posted: ${outcome.message}`);
+}
