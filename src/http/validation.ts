@@ -37,14 +37,23 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_JSON_BODY_BYTES) throw tooLarge();
-  const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_JSON_BODY_BYTES) throw tooLarge();
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw tooLarge();
+  let text: string;
+  try {
+    // Decoding leniently would turn invalid bytes into U+FFFD and store them as if sent.
+    text = utf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, 'invalid_utf8', 'The request body is not valid UTF-8.');
+  }
   try {
     return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const tooLarge = (): HttpError =>
   new HttpError(413, 'body_too_large', `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);

@@ -1,3 +1,4 @@
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, call, directorySnapshot } from '../helpers';
 
@@ -58,6 +59,17 @@ describe('bad input is refused with the error envelope and changes nothing', () 
     });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('unsupported_media_type');
+    expect(await directorySnapshot()).toEqual(before);
+  });
+
+  it('refuses invalid UTF-8 rather than storing replacement characters', async () => {
+    const before = await directorySnapshot();
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"name":"Ann '), 0xff, 0xfe, ...new TextEncoder().encode('"}')]);
+    const response = await exports.default.fetch(
+      new Request('http://doorbell.test/api/guests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes }),
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).error.code).toBe('invalid_utf8');
     expect(await directorySnapshot()).toEqual(before);
   });
 
