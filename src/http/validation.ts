@@ -53,7 +53,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 const tooLarge = (): HttpError =>
   new HttpError(413, 'body_too_large', `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
