@@ -78,6 +78,14 @@ async function guestWithDigest(email: string) {
   return { guest, id, replyTo: digest!.replyTo! };
 }
 
+/** Delivers a reply that must bounce: its reason says why, and the conversation gets nothing. */
+async function expectBounce(chat: { id: string; guest: { headers: Record<string, string> } }, message: ReturnType<typeof inbound>, reason: string | RegExp) {
+  const before = (await history(chat.id, chat.guest.headers)).length;
+  await receive(message);
+  expect(message.setReject).toHaveBeenCalledWith(typeof reason === 'string' ? expect.stringContaining(reason) : expect.stringMatching(reason));
+  expect((await history(chat.id, chat.guest.headers)).length).toBe(before);
+}
+
 beforeEach(clearOutbox);
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -275,33 +283,27 @@ describe('answering by email', () => {
   });
 
   it('rejects a forged reply address and posts nothing', async () => {
-    const { guest, id, replyTo } = await guestWithDigest('ivy@example.com');
-    const before = (await history(id, guest.headers)).length;
+    const chat = await guestWithDigest('ivy@example.com');
+    const { replyTo } = chat;
     const [local, domain] = replyTo.split('@');
     const signature = local!.slice(-16);
     const forgedSignature = `${local!.slice(0, -16)}${signature[0] === 'a' ? 'b' : 'a'}${signature.slice(1)}@${domain}`;
     const otherRecipient = replyTo.replace(/\.(\d+)\./, (_m, n: string) => `.${Number(n) + 1}.`);
     const otherConversation = replyTo.replace(/reply\+[0-9a-f]/, (m) => (m.endsWith('0') ? m.slice(0, -1) + '1' : m.slice(0, -1) + '0'));
     for (const address of [forgedSignature, otherRecipient, otherConversation, 'reply+nonsense@doorbell.example']) {
-      const message = inbound(gmail(address, 'ivy@example.com'), 'ivy@example.com', address);
-      await receive(message);
-      expect(message.setReject, address).toHaveBeenCalledWith(expect.stringContaining('reply address is not valid'));
+      await expectBounce(chat, inbound(gmail(address, 'ivy@example.com'), 'ivy@example.com', address), 'reply address is not valid');
     }
-    expect((await history(id, guest.headers)).length).toBe(before);
   });
 
   it('rejects a reply from another sender than the participant', async () => {
-    const { guest, id, replyTo } = await guestWithDigest('jo@example.com');
-    const before = (await history(id, guest.headers)).length;
-    const message = inbound(gmail(replyTo, 'mallory@evil.example'), 'mallory@evil.example', replyTo);
-    await receive(message);
-    expect(message.setReject).toHaveBeenCalledWith(expect.stringContaining('does not come from the address the conversation emailed'));
-    expect((await history(id, guest.headers)).length).toBe(before);
+    const chat = await guestWithDigest('jo@example.com');
+    const forwarded = inbound(gmail(chat.replyTo, 'mallory@evil.example'), 'mallory@evil.example', chat.replyTo);
+    await expectBounce(chat, forwarded, 'does not come from the address the conversation emailed');
   });
 
   it('bounces an over-size attachment, or an over-size email, naming the limit', async () => {
-    const { guest, id, replyTo } = await guestWithDigest('kim@example.com');
-    const before = (await history(id, guest.headers)).length;
+    const chat = await guestWithDigest('kim@example.com');
+    const { replyTo } = chat;
     // 11 MiB of zero bytes, base64 encoded ("AAAA" is three zero bytes).
     const attachment = 'AAAA'.repeat((11 * 1024 * 1024) / 3 + 1).match(/.{1,76}/g)!.join('\r\n');
     const raw = [
@@ -326,26 +328,16 @@ describe('answering by email', () => {
       '',
     ].join('\r\n');
     expect(raw.length).toBeLessThan(REPLY_LIMITS.rawBytes);
-    const message = inbound(raw, 'kim@example.com', replyTo, raw.length);
-    await receive(message);
-    expect(message.setReject).toHaveBeenCalledWith(expect.stringMatching(/attachments of this email total 11\.0 MB.*at most 10\.0 MB/));
-
-    const huge = inbound(gmail(replyTo, 'kim@example.com'), 'kim@example.com', replyTo, 21 * 1024 * 1024);
-    await receive(huge);
-    expect(huge.setReject).toHaveBeenCalledWith(expect.stringContaining('limited to 20.0 MB'));
-    expect((await history(id, guest.headers)).length).toBe(before);
+    await expectBounce(chat, inbound(raw, 'kim@example.com', replyTo, raw.length), /attachments of this email total 11\.0 MB.*at most 10\.0 MB/);
+    await expectBounce(chat, inbound(gmail(replyTo, 'kim@example.com'), 'kim@example.com', replyTo, 21 * 1024 * 1024), 'limited to 20.0 MB');
   });
 
   it('refuses a reply that is only the quoted email, and an automatic reply', async () => {
-    const { guest, id, replyTo } = await guestWithDigest('lee@example.com');
-    const before = (await history(id, guest.headers)).length;
+    const chat = await guestWithDigest('lee@example.com');
+    const { replyTo } = chat;
     const quoteOnly = gmail(replyTo, 'lee@example.com').replace('Thanks Alice! The Team plan, for 12 people.\r\nCould we start on Monday?\r\n\r\nAnn\r\n', '');
-    const empty = inbound(quoteOnly, 'lee@example.com', replyTo);
-    await receive(empty);
-    expect(empty.setReject).toHaveBeenCalledWith(expect.stringContaining('no text of its own'));
-    const vacation = inbound(gmail(replyTo, 'lee@example.com').replace('MIME-Version: 1.0', 'Auto-Submitted: auto-replied\r\nMIME-Version: 1.0'), 'lee@example.com', replyTo);
-    await receive(vacation);
-    expect(vacation.setReject).toHaveBeenCalledWith('Automatic replies are not posted into Doorbell conversations.');
-    expect((await history(id, guest.headers)).length).toBe(before);
+    await expectBounce(chat, inbound(quoteOnly, 'lee@example.com', replyTo), 'no text of its own');
+    const vacation = gmail(replyTo, 'lee@example.com').replace('MIME-Version: 1.0', 'Auto-Submitted: auto-replied\r\nMIME-Version: 1.0');
+    await expectBounce(chat, inbound(vacation, 'lee@example.com', replyTo), 'Automatic replies are not posted');
   });
 });
