@@ -155,10 +155,13 @@ export class ConversationActor extends DurableObject<Env> {
       state = applyRejoinDecision(state, decision);
       if (decision.kind === 'rejoin') events.push({ type: 'rejoined', agents: decision.agents.map(named) });
     }
-    const entries = this.commit(state, events, (at) => this.store.append({ at, author: asAuthor(caller), clientId, text }));
+    const entries = this.commit(state, events, (at) => {
+      const entry = this.store.append({ at, author: asAuthor(caller), clientId, text });
+      // In the message's own transaction: the emails it may cause (C12) cannot be lost.
+      this.digests.queue(entry, state);
+      return entry;
+    });
     const message = entries[entries.length - 1]!;
-    // Synchronously after the commit, so the digest jobs (C12) are written with the message.
-    this.digests.queue(message);
     this.publish(entries, before);
     await this.digests.arm();
     return accept({ seq: message.seq, duplicate: false });

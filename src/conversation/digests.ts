@@ -44,12 +44,11 @@ export class EmailDigests {
   }
 
   /**
-   * Called right after a message is committed, with no await in between, so that its
-   * digest jobs are part of the same atomic write as the message.
+   * Queues the digests a new message causes; called inside the transaction that stores the
+   * message, with the conversation's state as that transaction leaves it.
    */
-  queue(message: Entry): void {
-    const state = this.conversation()?.state;
-    if (!state || message.kind !== 'message' || message.author.kind === 'system') return;
+  queue(message: Entry, state: ConversationState): void {
+    if (message.kind !== 'message' || message.author.kind === 'system') return;
     const at = Date.parse(message.at);
     for (const id of digestRecipients(message.author.id, participantIds(state), this.online)) {
       this.store.enqueueOnce(`digest:${id}`, 'digest', digestDueAt(at, this.store.ledger(id)), { participantId: id });

@@ -54,7 +54,13 @@ async function offlineGuestWithFiveMessages(email: string) {
 }
 
 function inbound(raw: string, from: string, to: string, rawSize?: number) {
-  return { from, to, raw, ...(rawSize === undefined ? {} : { rawSize }), setReject: vi.fn() };
+  return { from, to, raw: raw as string | ReadableStream<Uint8Array>, ...(rawSize === undefined ? {} : { rawSize }), setReject: vi.fn() };
+}
+
+/** As Email Routing hands it to the Worker: the raw message as a stream, with its size. */
+function streamed(raw: string, from: string, to: string) {
+  const bytes = new TextEncoder().encode(raw);
+  return { ...inbound(raw, from, to, bytes.byteLength), raw: new Blob([bytes]).stream() };
 }
 const receive = (message: ReturnType<typeof inbound>) => worker.email(message as unknown as ForwardableEmailMessage, env);
 
@@ -178,6 +184,27 @@ describe('email continuity: missed messages by email (C12)', () => {
     expect(mails[1]!.text).not.toContain('Message 5 from Alice');
   });
 
+  it('an email the provider fails to take is retried with backoff until it goes out, once', async () => {
+    const { id } = await offlineGuestWithFiveMessages('ned@example.com');
+    await elapse(id, 2 * MIN);
+    await env.DB.prepare('ALTER TABLE outbox RENAME TO outbox_unavailable').run();
+    try {
+      await drain(id);
+      const failing = (await conversation(id).pendingJobs()).filter((j) => j.kind === 'email');
+      expect(failing).toHaveLength(1);
+      expect(failing[0]!.attempts).toBeGreaterThanOrEqual(1);
+      expect(failing[0]!.dueAt).toBeGreaterThan(Date.now());
+    } finally {
+      await env.DB.prepare('ALTER TABLE outbox_unavailable RENAME TO outbox').run();
+    }
+    await elapse(id, 5 * MIN);
+    await drain(id);
+    const mails = await mailsTo('ned@example.com');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe('5 new messages — Alice Martin');
+    expect(await conversation(id).pendingJobs()).toEqual([]);
+  });
+
   it('a guest without an email address gets nothing, and nothing waits for them', async () => {
     const guest = await newGuest('No Mail');
     const id = (await guestWrites(guest, 'alice', 'Hi')).body.conversation.id as string;
@@ -247,7 +274,7 @@ describe('answering by email', () => {
     const first = inbound(raw, 'gina.reply@example.com', replyTo);
     await receive(first);
     expect(first.setReject).not.toHaveBeenCalled();
-    const again = inbound(raw, 'gina.reply@example.com', replyTo);
+    const again = streamed(raw, 'gina.reply@example.com', replyTo);
     await receive(again);
     expect(again.setReject).not.toHaveBeenCalled();
 
