@@ -7,6 +7,13 @@ export const TEST_SECRETS = {
   AGENT_JWT_SECRET: 'test-agent-jwt-secret-0123456789abcdef',
   GUEST_TOKEN_SECRET: 'test-guest-token-secret-0123456789abcdef',
   REPLY_SECRET: 'test-reply-secret-0123456789abcdef',
+  // CRM credentials for the local fakes (test/fakes); the hosts are the real ones, intercepted.
+  HUBSPOT_TOKEN: 'test-hubspot-private-app-token',
+  SALESFORCE_INSTANCE_URL: 'https://doorbell-test.my.salesforce.com',
+  SALESFORCE_ACCESS_TOKEN: 'test-salesforce-expired-access-token',
+  SALESFORCE_REFRESH_TOKEN: 'test-salesforce-refresh-token',
+  SALESFORCE_CLIENT_ID: 'test-salesforce-consumer-key',
+  SALESFORCE_CLIENT_SECRET: 'test-salesforce-consumer-secret',
 };
 
 export default defineConfig(async () => {

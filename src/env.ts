@@ -2,9 +2,10 @@ import type { CalendarActor } from './calendar/actor';
 import type { ConversationActor } from './conversation/actor';
 import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
+import type { IntegrationsEnv } from './integrations/env';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
-export interface Env extends EmailEnv {
+export interface Env extends EmailEnv, IntegrationsEnv {
   DB: D1Database;
   ASSETS: Fetcher;
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;

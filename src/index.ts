@@ -10,11 +10,15 @@ import { Api } from './http/api';
 import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
 import { healthEndpoint, openApiEndpoint } from './http/system-endpoints';
+import * as crm from './integrations/crm-endpoints';
+import * as webhooks from './integrations/webhook-endpoints';
 import * as inboxSettings from './inbox/settings-endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
 export { InboxActor } from './inbox/actor';
+export { CrmActor } from './integrations/crm-actor';
+export { WebhookActor } from './integrations/webhook-actor';
 
 const api: Api = new Api()
   .get('/healthz', healthEndpoint)
@@ -33,6 +37,8 @@ const api: Api = new Api()
   .delete('/api/contacts/:id', contacts.deleteContactEndpoint)
   .post('/api/conversations/:id/contact', contacts.addGuestContactEndpoint)
   .get('/api/guests/:guestId/contact', contacts.guestContactEndpoint)
+  .post('/api/conversations/:id/crm', crm.pushToCrmEndpoint)
+  .get('/api/conversations/:id/crm', crm.listCrmPushesEndpoint)
 
   .post('/api/conversations', conversations.startConversationEndpoint)
   .get('/api/conversations/:id', conversations.viewConversationEndpoint)
@@ -80,7 +86,13 @@ const api: Api = new Api()
   .patch('/api/admin/services/:slug', admin.updateServiceEndpoint)
   .delete('/api/admin/services/:slug', admin.deleteServiceEndpoint)
   .put('/api/admin/services/:slug/members/:agentSlug', admin.addMemberEndpoint)
-  .delete('/api/admin/services/:slug/members/:agentSlug', admin.removeMemberEndpoint);
+  .delete('/api/admin/services/:slug/members/:agentSlug', admin.removeMemberEndpoint)
+  .get('/api/admin/webhooks', webhooks.listWebhooksEndpoint)
+  .post('/api/admin/webhooks', webhooks.createWebhookEndpoint)
+  .get('/api/admin/webhooks/:id', webhooks.getWebhookEndpoint)
+  .patch('/api/admin/webhooks/:id', webhooks.updateWebhookEndpoint)
+  .delete('/api/admin/webhooks/:id', webhooks.deleteWebhookEndpoint)
+  .get('/api/admin/webhooks/:id/deliveries', webhooks.webhookDeliveriesEndpoint);
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {

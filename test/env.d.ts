@@ -14,7 +14,7 @@ declare global {
   namespace Cloudflare {
     interface GlobalProps {
       mainModule: typeof import('../src/index');
-      durableNamespaces: 'ConversationActor' | 'CalendarActor' | 'InboxActor';
+      durableNamespaces: 'ConversationActor' | 'CalendarActor' | 'InboxActor' | 'WebhookActor' | 'CrmActor';
     }
   }
 }

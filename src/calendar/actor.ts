@@ -6,6 +6,8 @@ import { newId } from '../directory/ids';
 import { EmailSendError, type OutgoingEmail } from '../email/message';
 import { mailerFor, senderAddress } from '../email/mailer';
 import type { Env } from '../env';
+import { emitWebhookEvents } from '../integrations/emit';
+import { meetingEvent } from '../integrations/webhook-events';
 import { computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
 import { meetingPageUrl, signMeetingLink } from './links';
@@ -299,6 +301,7 @@ export class CalendarActor extends DurableObject<Env> {
     this.store.enqueue(`note:${meeting.id}:${change}:${version}`, 'note', now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
     // The emails describe the meeting as this change left it, even if another change follows before they go out.
     this.store.enqueue(`emails:${meeting.id}:${change}:${version}`, 'emails', now, { meetingId: meeting.id, change, meeting });
+    this.store.enqueue(`webhook:${meeting.id}:${change}:${version}`, 'webhook', now, { meetingId: meeting.id, change, version, meeting });
     // Reminders follow the meeting: dropped and set again from its current time (M5).
     this.store.dropJobs(`reminder:${meeting.id}:`);
     if (meeting.status !== 'cancelled') {
@@ -381,9 +384,15 @@ export class CalendarActor extends DurableObject<Env> {
           if (!this.store.markReminderSent(key)) return;
           this.store.enqueue(`note:${meeting.id}:reminder:${key}`, 'note', Date.now(), { meetingId: meeting.id, change: 'reminder', clientId: `meeting:reminder:${key}` });
           this.store.enqueue(`emails:${meeting.id}:reminder:${key}`, 'emails', Date.now(), { meetingId: meeting.id, change: 'reminder', meeting });
+          this.store.enqueue(`webhook:${meeting.id}:reminder:${key}`, 'webhook', Date.now(), { meetingId: meeting.id, change: 'reminder', version: key, meeting, extra: { minutesBefore: payload.minutes } });
         });
         return;
       }
+      case 'webhook':
+        await emitWebhookEvents(this.env, [
+          await meetingEvent(payload.change as MeetingChange, String(payload.version), owner, payload.meeting as Meeting, payload.extra as Record<string, unknown> | undefined),
+        ]);
+        return;
       default:
         console.error('unknown job kind', kind);
     }

@@ -3,12 +3,14 @@ import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, completeClose } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
+import { emitInBackground } from '../integrations/emit';
+import { conversationEvents } from '../integrations/webhook-events';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { assertNever, ClientFrame, CLOSE, LIMITS, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -80,10 +82,11 @@ export class ConversationActor extends DurableObject<Env> {
   /**
    * A note from Doorbell itself, such as a meeting booked or changed (M2, M4, M5). The
    * conversation is created on the first note; the client id makes a repeated note (an
-   * alarm run twice) land once.
+   * alarm run twice) land once. Without a request (a CRM result) it only goes into a conversation that exists.
    */
-  async note(request: OpenRequest, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
-    this.open(request);
+  async note(request: OpenRequest | null, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
+    if (request) this.open(request);
+    else if (!this.stored) throw new Error('conversation not started');
     const existing = this.store.findByClientId(SYSTEM.id, clientId);
     if (existing) return { seq: existing.seq, duplicate: true };
     const before = this.state;
@@ -113,6 +116,7 @@ export class ConversationActor extends DurableObject<Env> {
       });
       this.stored = this.store.load();
       created = true;
+      emitInBackground(this.ctx, this.env, conversationEvents(request.id, this.state, this.store.after(0, 1)));
     }
     return created;
   }
@@ -124,7 +128,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   async history(caller: Caller, after: number, limit: number): Promise<Outcome<{ entries: Entry[]; lastSeq: number }>> {
     const denied = this.denied(caller);
-    return denied ?? accept({ entries: this.store.after(after, limit), lastSeq: this.store.lastSeq() });
+    return denied ?? accept({ entries: this.store.after(after, limit).filter((e) => visibleTo(caller.kind, e)), lastSeq: this.store.lastSeq() });
   }
 
   /** Stores a message once per client id (C9) and applies the rejoin rule to guest messages (C6). */
@@ -402,8 +406,10 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** Delivers committed entries, per-viewer views when participants or names changed, and inbox updates. */
   private publish(entries: Entry[], before: ConversationState): void {
-    for (const entry of entries) this.broadcast({ type: 'entry', entry });
+    const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
+    for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     const after = this.state;
+    emitInBackground(this.ctx, this.env, conversationEvents(this.stored!.id, after, entries));
     const changed = entries.some((e) => e.kind === 'event');
     if (changed) {
       const shared = this.sharedView();
@@ -465,7 +471,8 @@ export class ConversationActor extends DurableObject<Env> {
     let after = since;
     for (;;) {
       const page = this.store.after(after, LIMITS.historyPage);
-      for (const entry of page) this.send(ws, { type: 'entry', entry });
+      const { kind } = (ws.deserializeAttachment() as SocketAttachment).caller;
+      for (const entry of page) if (visibleTo(kind, entry)) this.send(ws, { type: 'entry', entry });
       if (page.length < LIMITS.historyPage) break;
       after = page[page.length - 1]!.seq;
     }

@@ -66,6 +66,17 @@ export const TimelineEvent = z.discriminatedUnion('type', [
     start: z.string(),
     end: z.string(),
   }),
+  // The result of a CRM push (C11): shown to agents only (see agentOnly).
+  z.object({
+    type: z.literal('crm'),
+    provider: z.enum(['hubspot', 'salesforce']),
+    pushId: z.string(),
+    outcome: z.enum(['succeeded', 'failed']),
+    action: z.enum(['created', 'updated']).nullable(),
+    recordUrl: z.string().nullable(),
+    error: z.string().nullable(),
+    requestedBy: Named,
+  }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -79,6 +90,10 @@ export const Entry = z.object({
   event: TimelineEvent.nullable(),
 });
 export type Entry = z.infer<typeof Entry>;
+
+/** Entries guests never receive (CRM results are the organisation's business); they see a gap in seq instead. */
+export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm';
+export const visibleTo = (kind: 'agent' | 'guest', entry: Entry): boolean => kind === 'agent' || !agentOnly(entry);
 
 export const ParticipantView = z.object({
   id: z.string(),

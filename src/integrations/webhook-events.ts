@@ -1,0 +1,137 @@
+import type { ConversationState } from '../conversation/model';
+import type { Entry } from '../conversation/protocol';
+
+/** Every event a webhook endpoint can subscribe to (docs/integrations.md lists their payloads). */
+export const WEBHOOK_EVENTS = [
+  'conversation.created',
+  'message.created',
+  'conversation.assigned',
+  'agent.left',
+  'meeting.booked',
+  'meeting.updated',
+  'meeting.cancelled',
+  'meeting.reminder',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/**
+ * One event as it is delivered. `id` is derived from what happened (the conversation and
+ * sequence number, the meeting and its version), so an event emitted twice is queued once
+ * and a receiver can dedupe retries by it.
+ */
+export interface WebhookEvent {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+async function eventId(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
+  return `evt_${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export async function webhookEvent(type: WebhookEventType, key: string, at: number, data: Record<string, unknown>): Promise<WebhookEvent> {
+  return { id: await eventId(`${type}|${key}`), type, createdAt: new Date(at).toISOString(), data };
+}
+
+/** The conversation as receivers see it: who it is with and where it belongs, no per-viewer title. */
+function conversationSummary(id: string, state: ConversationState) {
+  const origin = state.origin.kind === 'service' ? state.origin.service : state.origin.agent;
+  return {
+    id,
+    origin: { kind: state.origin.kind, slug: origin.slug, name: origin.name },
+    service: state.service ? { slug: state.service.slug, name: state.service.name } : null,
+    visibility: state.visibility,
+    agents: state.agents.map((a) => ({ id: a.id, slug: a.slug, name: a.name })),
+    guests: state.guests.map((g) => ({ id: g.id, name: g.name })),
+  };
+}
+
+/** The webhook events that newly committed timeline entries stand for. */
+export async function conversationEvents(conversationId: string, state: ConversationState, entries: Entry[]): Promise<WebhookEvent[]> {
+  const events: WebhookEvent[] = [];
+  const conversation = conversationSummary(conversationId, state);
+  for (const entry of entries) {
+    const at = Date.parse(entry.at);
+    const key = `${conversationId}|${entry.seq}`;
+    if (entry.kind === 'message') {
+      events.push(
+        await webhookEvent('message.created', key, at, {
+          conversation,
+          message: { seq: entry.seq, at: entry.at, author: entry.author, clientId: entry.clientId, text: entry.text },
+        }),
+      );
+      continue;
+    }
+    switch (entry.event?.type) {
+      case 'created':
+        events.push(await webhookEvent('conversation.created', key, at, { conversation }));
+        break;
+      case 'assigned':
+        events.push(
+          await webhookEvent('conversation.assigned', key, at, {
+            conversation,
+            assignedBy: entry.author,
+            service: entry.event.service,
+            assignee: entry.event.assignee,
+            agents: entry.event.agents,
+          }),
+        );
+        break;
+      case 'left':
+        events.push(await webhookEvent('agent.left', key, at, { conversation, agent: { id: entry.event.participant.id, name: entry.event.participant.name } }));
+        break;
+      default:
+        break;
+    }
+  }
+  return events;
+}
+
+export type MeetingAction = 'booked' | 'confirmed' | 'rescheduled' | 'duration_changed' | 'cancelled' | 'declined' | 'reminder';
+
+const MEETING_EVENT: Record<MeetingAction, WebhookEventType> = {
+  booked: 'meeting.booked',
+  confirmed: 'meeting.updated',
+  rescheduled: 'meeting.updated',
+  duration_changed: 'meeting.updated',
+  cancelled: 'meeting.cancelled',
+  declined: 'meeting.cancelled',
+  reminder: 'meeting.reminder',
+};
+
+export interface MeetingFacts {
+  id: string;
+  status: string;
+  start: number;
+  end: number;
+  sequence: number;
+  guest: { id: string; name: string; email: string; timeZone: string };
+  conversationId: string;
+  bookedBy: string;
+}
+
+/** A meeting change as a webhook event; `version` tells two changes of one kind apart (and keeps a repeat one event). */
+export function meetingEvent(
+  action: MeetingAction,
+  version: string,
+  agent: { id: string; slug: string; name: string; email: string },
+  meeting: MeetingFacts,
+  extra: Record<string, unknown> = {},
+): Promise<WebhookEvent> {
+  return webhookEvent(MEETING_EVENT[action], `${meeting.id}|${action}|${version}`, Date.now(), {
+    action,
+    meeting: {
+      id: meeting.id,
+      status: meeting.status,
+      start: new Date(meeting.start).toISOString(),
+      end: new Date(meeting.end).toISOString(),
+      bookedBy: meeting.bookedBy,
+      conversationId: meeting.conversationId,
+      agent: { id: agent.id, slug: agent.slug, name: agent.name, email: agent.email },
+      guest: meeting.guest,
+    },
+    ...extra,
+  });
+}
