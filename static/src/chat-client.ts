@@ -3,7 +3,11 @@
 // their ack, typing and read positions. Shared by the guest pages and the widget
 // (docs/protocol.md is the contract).
 
-export type Target = { kind: 'agent' | 'service'; slug: string; widget?: boolean };
+/**
+ * Whom the guest talks to. `invite`: a conversation joined through an invite link (C7), whose
+ * slug is the invite itself; it is never started with POST /api/conversations.
+ */
+export type Target = { kind: 'agent' | 'service' | 'invite'; slug: string; widget?: boolean };
 export type Person = { id: string; kind: 'agent' | 'guest' | 'system'; name: string };
 export type Participant = { id: string; kind: 'agent' | 'guest'; name: string; avatarUrl: string | null; readSeq: number; online: boolean };
 export type View = {
@@ -181,6 +185,29 @@ export class GuestChat {
     removeEventListener('online', this.onOnline);
   }
 
+  /**
+   * Joins the conversation of an invite link (target kind `invite`), becoming a guest first when
+   * this browser is not one yet. The invite's conversation is remembered, so a guest who comes
+   * back sees it on init().
+   */
+  async acceptInvite(intro?: { name: string; email?: string }): Promise<void> {
+    if (!this.token) await this.becomeGuest(intro);
+    const view = await this.api<View>('POST', '/api/invites/accept', { invite: this.target.slug });
+    this.conversationId = view.id;
+    this.write(this.convKey, view.id);
+    await this.load();
+    this.connect();
+  }
+
+  private async becomeGuest(intro?: { name: string; email?: string }): Promise<void> {
+    if (!intro?.name.trim()) throw new ApiError(400, 'name_required', 'name');
+    const made = await this.api<Stored>('POST', '/api/guests', { name: intro.name.trim(), ...(intro.email?.trim() ? { email: intro.email.trim() } : {}) });
+    this.token = made.token;
+    this.guest = made.guest;
+    this.write('guest', { token: made.token, guest: { id: made.guest.id, name: made.guest.name } });
+    this.emit('guest');
+  }
+
   private forget() {
     this.token = null;
     this.guest = null;
@@ -200,14 +227,7 @@ export class GuestChat {
       return;
     }
     try {
-      if (!this.token) {
-        if (!intro?.name.trim()) throw new ApiError(400, 'name_required', 'name');
-        const made = await this.api<Stored>('POST', '/api/guests', { name: intro.name.trim(), ...(intro.email?.trim() ? { email: intro.email.trim() } : {}) });
-        this.token = made.token;
-        this.guest = made.guest;
-        this.write('guest', { token: made.token, guest: { id: made.guest.id, name: made.guest.name } });
-        this.emit('guest');
-      }
+      if (!this.token) await this.becomeGuest(intro);
       const started = await this.api<{ conversation: View }>('POST', '/api/conversations', { target: this.target, clientId, text });
       this.view = started.conversation;
       this.conversationId = started.conversation.id;

@@ -80,7 +80,8 @@ export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
     if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
     for (const e of chat.entries) {
       if (e.kind === 'event') {
-        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, eventText(e)));
+        // Meeting notes carry their own text, with the time in both zones (docs/meetings.md).
+        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, e.event?.type === 'meeting' && e.text ? e.text : eventText(e)));
         continue;
       }
       const mine = e.author.id === chat.guest?.id;

@@ -1,68 +1,29 @@
 // The guest pages, one script for every path the Worker does not answer itself:
-//   /s/{service}      the service's chat page
-//   /u/{agent}        the agent's contact-me page: name, avatar, start a conversation, book a meeting
-//   /u/{agent}/meet   booking (placeholder until the meeting pages land)
-import { GuestChat, type Target } from './chat-client';
-import { chatView, h } from './chat-view';
-import { strings } from './i18n';
+//   /s/{service}      the service's chat page                      (chat-pages.ts)
+//   /u/{agent}        the agent's contact-me page                  (chat-pages.ts)
+//   /u/{agent}/meet   booking a meeting with the agent             (booking-page.ts)
+//   /meeting#{link}   the guest's meeting, behind the signed link emailed to them (meeting-page.ts)
+//   /invite#{invite}  a second guest joins a conversation          (invite-page.ts)
+// Links carry their secret after `#`, which browsers never send to a server or a Referer.
+import { bookingPage } from './booking-page';
+import { contactPage, servicePage } from './chat-pages';
+import { h } from './chat-view';
+import { invitePage } from './invite-page';
+import { meetingPage } from './meeting-page';
+import { notFound } from './page';
 import { chatCss } from './styles';
 
-const t = strings(document.documentElement.lang || navigator.language);
-const base = location.origin;
-const main = document.querySelector('main')!;
 document.head.append(h('style', {}, chatCss));
+const secret = () => decodeURIComponent(location.hash.slice(1));
+const [first, slug, sub, ...rest] = location.pathname.split('/').filter(Boolean);
 
-type Card = { slug: string; name: string; avatarUrl: string | null };
-const card = (kind: string, slug: string): Promise<Card | null> =>
-  fetch(`/api/public/${kind}/${encodeURIComponent(slug)}`).then((r) => (r.ok ? r.json() : null), () => null);
+// Another link pasted into the same tab changes only the hash: read it afresh.
+if (first === 'meeting' || first === 'invite') addEventListener('hashchange', () => location.reload());
 
-function notFound() {
-  document.title = 'Doorbell';
-  main.replaceChildren(h('p', { class: 'notice' }, t.notFound));
-}
-
-async function openChat(target: Target, c: Card, into: HTMLElement) {
-  const chat = new GuestChat(base, target);
-  const view = chatView(chat, { t, card: c });
-  into.replaceChildren(view);
-  await chat.init();
-  view.querySelector<HTMLElement>('input:not([hidden]), textarea')?.focus();
-  return chat;
-}
-
-async function route() {
-  const [kind, slug, sub, ...rest] = location.pathname.split('/').filter(Boolean);
-  if (!slug || rest.length || (kind !== 's' && kind !== 'u') || (sub && !(kind === 'u' && sub === 'meet'))) return notFound();
-  const c = await card(kind === 's' ? 'services' : 'agents', slug);
-  if (!c) return notFound();
-  document.title = `${c.name} · Doorbell`;
-  const avatar = h('img', { class: 'avatar', src: c.avatarUrl ?? '/avatars/sales.svg', alt: '', width: '72', height: '72' });
-
-  if (kind === 's') {
-    const box = h('div', { class: 'chat' });
-    main.replaceChildren(box);
-    await openChat({ kind: 'service', slug }, c, box);
-    return;
-  }
-  if (sub === 'meet') {
-    main.replaceChildren(h('section', { class: 'card' }, avatar, h('h1', {}, c.name), h('p', {}, t.meetSoon), h('a', { class: 'button secondary', href: `/u/${slug}` }, t.back)));
-    return;
-  }
-  const box = h('div', { class: 'chat', hidden: true });
-  const start = h('button', { class: 'button', type: 'button' }, t.start);
-  const target: Target = { kind: 'agent', slug };
-  const open = () => {
-    start.hidden = true;
-    box.hidden = false;
-    return openChat(target, c, box);
-  };
-  start.addEventListener('click', open);
-  main.replaceChildren(
-    h('section', { class: 'card' }, avatar, h('h1', {}, c.name), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
-    box,
-  );
-  // A guest who comes back sees their conversation straight away (C2).
-  if (localStorage.getItem(`doorbell:${base}:conversation:agent:${slug}`)) await open();
-}
-
-route();
+if (rest.length) notFound();
+else if (first === 's' && slug && !sub) servicePage(slug);
+else if (first === 'u' && slug && !sub) contactPage(slug);
+else if (first === 'u' && slug && sub === 'meet') bookingPage(slug);
+else if (first === 'meeting' && !slug) meetingPage(secret());
+else if (first === 'invite' && !slug) invitePage(secret());
+else notFound();

@@ -1,0 +1,111 @@
+// /u/{agent}/meet: a guest books a meeting with the agent. Times are shown in the guest's own
+// zone (the browser's, or one they pick); the confirmation gives the time in both zones and
+// the link to the meeting page. A booking key per chosen time makes a double click, or a retry
+// after a lost answer, book once (POST /api/agents/{slug}/bookings, docs/meetings.md).
+import { ApiError } from './chat-client';
+import { h } from './chat-view';
+import { fill } from './i18n';
+import { avatar, card, EMAIL, field, lang, main, messageOf, notFound, request, t, type Card } from './page';
+import { slotPicker, type Choice } from './slot-picker';
+import { browserZone, span } from './zones';
+
+type Booked = {
+  meeting: { id: string; status: 'pending' | 'confirmed' | 'cancelled'; start: string; end: string; conversationId: string; guest: { email: string } };
+  created: boolean;
+  guestLink: string;
+  guestToken: string;
+};
+
+export async function bookingPage(slug: string) {
+  const c = await card('agents', slug);
+  if (!c) return notFound();
+  const title = fill(t.meetTitle, { name: c.name });
+  document.title = `${title} · Doorbell`;
+
+  let choice: Choice | null = null;
+  let key = '';
+  const summary = h('p', { class: 'summary' });
+  const name = h('input', { name: 'name', autocomplete: 'name', maxlength: '120' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
+  const note = h('textarea', { name: 'note', rows: '3', maxlength: '4000' });
+  const [nameField, emailField, noteField] = [field(t.name, name), field(t.yourEmail, email), field(t.note, note)];
+  const submit = h('button', { type: 'submit', class: 'button' }, t.bookIt);
+  const form = h('form', { class: 'panel book', hidden: true, novalidate: true, 'aria-labelledby': 'book-title' },
+    h('h2', { id: 'book-title' }, t.chosen), summary, nameField.wrap, emailField.wrap, noteField.wrap, submit);
+  const alert = h('p', { class: 'alert', role: 'alert' });
+
+  const picker = slotPicker(slug, {
+    zone: browserZone(),
+    onPick: (next) => {
+      // A new key only for a new time or length: the same choice relabelled keeps its key.
+      if (next && (next.slot.start !== choice?.slot.start || next.duration !== choice?.duration)) key = `bk-${crypto.randomUUID()}`;
+      choice = next;
+      form.hidden = !next;
+      if (next) summary.textContent = `${span(next.slot.start, next.slot.end, next.zone, lang)} · ${fill(t.minutes, { n: next.duration })}`;
+    },
+  });
+
+  let busy = false;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy || !choice) return;
+    const fine = [nameField.invalid(name.value.trim() ? '' : t.nameRequired), emailField.invalid(EMAIL.test(email.value.trim()) ? '' : t.emailInvalid)];
+    if (fine.includes(false)) return (fine[0] ? email : name).focus();
+    busy = submit.disabled = true;
+    submit.textContent = t.booking;
+    alert.textContent = '';
+    const chosen = choice;
+    try {
+      const booked = await request<Booked>('POST', `/api/agents/${encodeURIComponent(slug)}/bookings`, {
+        start: chosen.slot.start,
+        durationMinutes: chosen.duration,
+        name: name.value.trim(),
+        email: email.value.trim(),
+        timeZone: chosen.zone,
+        bookingKey: key,
+      });
+      // The note goes into the meeting's conversation, where the agent reads it with the meeting.
+      const text = note.value.trim();
+      const noteError = text
+        ? await request('POST', `/api/conversations/${booked.meeting.conversationId}/messages`, { clientId: `${key}-note`, text }, booked.guestToken).then(() => '', messageOf)
+        : '';
+      confirmation(c, booked, chosen, noteError);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'slot_taken') {
+        alert.textContent = t.slotTaken;
+        await picker.load();
+      } else alert.textContent = messageOf(err);
+    } finally {
+      busy = submit.disabled = false;
+      submit.textContent = t.bookIt;
+    }
+  });
+
+  main.replaceChildren(
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, title)),
+    h('div', { class: 'panel' }, picker.el),
+    alert,
+    form,
+  );
+  await picker.load();
+}
+
+function confirmation(c: Card, booked: Booked, choice: Choice, noteError: string) {
+  const m = booked.meeting;
+  const pending = m.status === 'pending';
+  const heading = h('h1', { tabindex: '-1' }, pending ? t.requested : t.booked);
+  main.replaceChildren(
+    h('section', { class: 'card confirmed', 'aria-labelledby': 'confirmed-title' },
+      avatar(c),
+      Object.assign(heading, { id: 'confirmed-title' }),
+      ...(pending ? [h('p', {}, fill(t.requestedText, { name: c.name }))] : []),
+      h('dl', { class: 'when' },
+        h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone, lang)),
+        h('dt', {}, fill(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
+      h('p', {}, fill(t.sentTo, { email: m.guest.email })),
+      ...(noteError ? [h('p', { class: 'alert', role: 'alert' }, fill(t.noteFailed, { code: noteError }))] : []),
+      h('a', { class: 'button', href: booked.guestLink }, t.manage)),
+  );
+  document.title = `${heading.textContent} · Doorbell`;
+  heading.focus();
+}

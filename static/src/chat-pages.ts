@@ -1,0 +1,44 @@
+// The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
+// page: name, avatar, start a conversation, book a meeting).
+import { GuestChat, type Target } from './chat-client';
+import { chatView, h } from './chat-view';
+import { avatar, base, card, notFound, t, main, type Card } from './page';
+
+/** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
+export async function openChat(chat: GuestChat, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
+  const view = chatView(chat, { t, card: c });
+  into.replaceChildren(view);
+  await start();
+  view.querySelector<HTMLElement>('input:not([hidden]), textarea')?.focus();
+  return chat;
+}
+
+export async function servicePage(slug: string) {
+  const c = await card('services', slug);
+  if (!c) return notFound();
+  document.title = `${c.name} · Doorbell`;
+  const box = h('div', { class: 'chat' });
+  main.replaceChildren(box);
+  await openChat(new GuestChat(base, { kind: 'service', slug }), c, box);
+}
+
+export async function contactPage(slug: string) {
+  const c = await card('agents', slug);
+  if (!c) return notFound();
+  document.title = `${c.name} · Doorbell`;
+  const box = h('div', { class: 'chat', hidden: true });
+  const start = h('button', { class: 'button', type: 'button' }, t.start);
+  const target: Target = { kind: 'agent', slug };
+  const open = () => {
+    start.hidden = true;
+    box.hidden = false;
+    return openChat(new GuestChat(base, target), c, box);
+  };
+  start.addEventListener('click', open);
+  main.replaceChildren(
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, c.name), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
+    box,
+  );
+  // A guest who comes back sees their conversation straight away (C2).
+  if (localStorage.getItem(`doorbell:${base}:conversation:agent:${slug}`)) await open();
+}

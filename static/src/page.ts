@@ -1,0 +1,70 @@
+// What every guest page shares: its language, its <main>, the API called from this origin,
+// public cards, and the "not found" and error states.
+import { ApiError } from './chat-client';
+import { h } from './chat-view';
+import { strings } from './i18n';
+
+export const lang = document.documentElement.lang || navigator.language || 'en';
+export const t = strings(lang);
+export const base = location.origin;
+export const main = document.querySelector('main')!;
+
+export type Card = { slug: string; name: string; avatarUrl: string | null };
+
+/** A JSON call to this server; failures become ApiError with the API's code and message. */
+export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'network', t.networkError);
+  }
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'http', json?.error?.message ?? `HTTP ${res.status}`);
+  return json as T;
+}
+
+export const card = (kind: 'agents' | 'services', slug: string): Promise<Card | null> =>
+  request<Card>('GET', `/api/public/${kind}/${encodeURIComponent(slug)}`).catch(() => null);
+
+export const avatar = (c: { avatarUrl: string | null }, size = 72) =>
+  h('img', { class: 'avatar', src: c.avatarUrl ?? '/avatars/sales.svg', alt: '', width: String(size), height: String(size) });
+
+export function notFound() {
+  document.title = 'Doorbell';
+  main.replaceChildren(h('p', { class: 'notice' }, t.notFound));
+}
+
+/** A full-page state for a link that cannot be used (expired, invalid), with what to do next. */
+export function problem(title: string, text: string, ...actions: HTMLElement[]) {
+  document.title = `${title} · Doorbell`;
+  main.replaceChildren(h('section', { class: 'card problem', role: 'alert' }, h('h1', {}, title), h('p', {}, text), ...actions));
+}
+
+export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/**
+ * A labelled form field with its own error line (announced, and tied to the input for screen
+ * readers). `invalid('')` clears it; it answers whether the field is fine.
+ */
+export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement, ...extra: Node[]) {
+  if (!input.id) input.id = `f-${Math.random().toString(36).slice(2, 9)}`;
+  const error = h('span', { class: 'field-error', id: `${input.id}-error`, 'aria-live': 'polite' });
+  input.setAttribute('aria-describedby', error.id);
+  const wrap = h('div', { class: 'field' }, h('label', { for: input.id }, label), input, ...extra, error);
+  const invalid = (message: string): boolean => {
+    error.textContent = message;
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    return !message;
+  };
+  // A complaint about what was typed goes away as soon as the person types again.
+  input.addEventListener('input', () => error.textContent && invalid(''));
+  return { wrap, invalid };
+}
+
+/** The message to show for a failed call: the API's own words, or the network notice. */
+export const messageOf = (e: unknown): string => (e instanceof ApiError ? e.message : t.networkError);
