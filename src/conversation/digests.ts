@@ -5,7 +5,7 @@ import { replyAddress } from '../email/reply-address';
 import type { Env } from '../env';
 import { DigestStore, type ConversationJob } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
-import type { ConversationState } from './model';
+import { conversationIdFor, guestConversationKey, type ConversationState } from './model';
 import type { Entry } from './protocol';
 import type { ConversationStore, Stored } from './store';
 import { titleFor } from './titles';
@@ -18,7 +18,7 @@ interface Recipient {
   kind: 'guest' | 'agent';
   address: Address;
   timeZone: string;
-  link: string;
+  link: string | null;
   /** An agent whose console is open saw the conversation in their inbox. */
   consoleOpen: boolean;
 }
@@ -152,7 +152,10 @@ export class EmailDigests {
       const row = await this.env.DB.prepare('SELECT name, email FROM guests WHERE id = ?').bind(id).first<{ name: string; email: string | null }>();
       if (!row?.email) return null;
       const page = state.origin.kind === 'service' ? `/s/${state.origin.service.slug}` : `/u/${state.origin.agent.slug}`;
-      return { kind: 'guest', address: { name: row.name, email: row.email }, timeZone: 'UTC', link: `${base}${page}`, consoleOpen: false };
+      // The chat page opens the conversation the guest started there; a meeting's
+      // conversation or one they were invited to is answered by replying only.
+      const reachable = (await conversationIdFor(guestConversationKey(id, state.origin))) === this.conversation()?.id;
+      return { kind: 'guest', address: { name: row.name, email: row.email }, timeZone: 'UTC', link: reachable ? `${base}${page}` : null, consoleOpen: false };
     }
     if (state.agents.some((a) => a.id === id)) {
       const inbox = this.env.INBOXES.get(this.env.INBOXES.idFromName(id));

@@ -11,7 +11,7 @@ import { HttpError, requireUpgrade } from '../http/errors';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
-import { agentParticipant, conversationIdFor, type AgentParticipant, type Origin } from './model';
+import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 
 const tag = 'Conversations';
@@ -68,9 +68,8 @@ export const startConversationEndpoint = endpoint({
       origin = { kind: 'service', service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl }, viaWidget: body.target.widget };
       agents = service.licensedMembers.map(agentParticipant);
     }
-    const targetKey = origin.kind === 'agent' ? `agent:${origin.agent.id}` : `service:${origin.service.id}`;
     // C2: the id comes from the guest and the target, so writing again reaches the same actor.
-    const id = await conversationIdFor(`${guest.id}|${targetKey}`);
+    const id = await conversationIdFor(guestConversationKey(guest.id, origin));
     return unwrap(
       await actor(env, id).start({
         id,

@@ -78,6 +78,10 @@ export const agentParticipant = (a: AgentParticipant): AgentParticipant => ({
   license: a.license,
 });
 
+/** What identifies the conversation a guest reaches by writing to an agent or a service (C2). */
+export const guestConversationKey = (guestId: string, origin: Origin): string =>
+  `${guestId}|${origin.kind === 'agent' ? `agent:${origin.agent.id}` : `service:${origin.service.id}`}`;
+
 /**
  * A conversation id derived from what the conversation is for (a guest and their target,
  * or a meeting), so the same key always reaches the same actor: reuse (C2) and concurrent

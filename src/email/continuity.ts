@@ -17,8 +17,8 @@ export interface DigestEmailInput {
   messages: readonly Entry[];
   /** How many earlier missed messages the email leaves out. */
   omitted: number;
-  /** Where to continue in the browser: the guest page, or the agent console. */
-  link: string;
+  /** Where to continue in the browser: the guest page, or the agent console; null when no page opens this conversation. */
+  link: string | null;
   /** The recipient's time zone for the times shown; UTC when unknown (guests). */
   timeZone: string;
 }
@@ -43,7 +43,7 @@ export function digestEmail(input: DigestEmailInput): OutgoingEmail {
   const marker = `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`;
   const intro = `You have ${count === 1 ? 'a new message' : `${count} new messages`} in "${input.title}" while you were away.`;
   const earlier = input.omitted > 0 ? `(${input.omitted} earlier message${input.omitted === 1 ? ' is' : 's are'} not shown here: see them in the conversation.)` : null;
-  const outro = `Reply to this email to answer in the conversation, or continue at ${input.link}`;
+  const outro = `Reply to this email to answer in the conversation${input.link ? `, or continue at ${input.link}` : '.'}`;
 
   const text = [
     marker,
@@ -67,7 +67,7 @@ ${input.messages
 </div>`,
   )
   .join('\n')}
-<p>Reply to this email to answer in the conversation, or <a href="${escape(input.link)}">continue in your browser</a>.</p>
+<p>Reply to this email to answer in the conversation${input.link ? `, or <a href="${escape(input.link)}">continue in your browser</a>` : ''}.</p>
 </body></html>`;
 
   return {

@@ -7,7 +7,7 @@ import gmailReply from '../fixtures/reply-gmail.eml?raw';
 import outlookBody from '../fixtures/reply-outlook-body.txt?raw';
 import outlookReply from '../fixtures/reply-outlook.eml?raw';
 import { asAgent, call, clientId, guestWrites, newGuest } from '../helpers';
-import { clearOutbox, outbox } from '../meetings';
+import { book, clearOutbox, dayFromNow, outbox, slots } from '../meetings';
 import { TestSocket } from '../socket';
 
 const MIN = 60_000;
@@ -203,6 +203,21 @@ describe('email continuity: missed messages by email (C12)', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('5 new messages — Alice Martin');
     expect(await conversation(id).pendingJobs()).toEqual([]);
+  });
+
+  it('a meeting’s guest gets the messages of the meeting conversation, with no chat-page link that would open another one', async () => {
+    const [slot] = await slots('alice', 'UTC', 30, dayFromNow(30));
+    const booked = await book(slot!.start, { email: 'mona@example.com', name: 'Mona Meet' });
+    expect(booked.status).toBe(201);
+    const id: string = booked.body.meeting.conversationId;
+    await agentSays('alice', id, 'Looking forward to it. Anything to prepare?');
+    await elapse(id, 2 * MIN);
+    await drain(id);
+    const digests = (await mailsTo('mona@example.com')).filter((m) => m.subject.endsWith('— Alice Martin'));
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.text).toContain('Anything to prepare?');
+    expect(digests[0]!.text).toContain('Reply to this email to answer in the conversation.');
+    expect(digests[0]!.text).not.toContain('/u/alice');
   });
 
   it('a guest without an email address gets nothing, and nothing waits for them', async () => {
