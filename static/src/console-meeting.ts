@@ -25,9 +25,10 @@ export class MeetingRow {
   private form: HTMLFormElement | null = null;
   private respond = h('span', { class: 'respond' });
   private confirmDelete = h('span', { class: 'confirm', hidden: true });
+  private reschedule: HTMLButtonElement;
 
   constructor(private api: AgentApi, public meeting: Meeting, private zone: () => string, private durations: () => number[], private onSaved: (m: Meeting) => void) {
-    const reschedule = h('button', { type: 'button', onclick: () => this.toggleForm() }, 'Reschedule');
+    const reschedule = (this.reschedule = h('button', { type: 'button', 'aria-expanded': 'false', onclick: () => this.toggleForm() }, 'Reschedule'));
     const del = h('button', { type: 'button', class: 'danger', onclick: () => ((this.confirmDelete.hidden = false), this.confirmDelete.querySelector('button')!.focus()) }, 'Delete');
     this.confirmDelete.append(
       h('span', {}, 'Delete this meeting? Both of you get a cancellation. '),
@@ -112,6 +113,7 @@ export class MeetingRow {
       if (done) this.closeForm();
     });
     this.form = form;
+    this.reschedule.setAttribute('aria-expanded', 'true');
     this.error.before(form);
     start.focus();
   }
@@ -119,6 +121,7 @@ export class MeetingRow {
   private closeForm() {
     this.form?.remove();
     this.form = null;
-    this.element.querySelector<HTMLButtonElement>('.meeting-actions button')?.focus();
+    this.reschedule.setAttribute('aria-expanded', 'false');
+    this.reschedule.focus();
   }
 }

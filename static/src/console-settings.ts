@@ -1,31 +1,17 @@
 // Availability settings (M1, M3, M5) and the calendar feed URL (M7). Hours are written as
 // people say them, "09:00-12:00, 13:00-17:00"; the server validates everything and its
 // message is shown as is. Live updates from another tab do not overwrite unsaved edits.
+// The settings type is the server's own: a field added there fails to compile here until the
+// form reads it.
+import type { CalendarSettings } from '../../src/calendar/settings';
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { zoneList } from './console-booking';
 import { field } from './console-dialog';
 
+export type { CalendarSettings };
 type Range = { start: string; end: string };
 const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']] as const;
-type Day = (typeof DAYS)[number][0];
-
-export type CalendarSettings = {
-  availability: {
-    timeZone: string;
-    weeklyHours: Partial<Record<Day, Range[]>>;
-    overrides: { date: string; ranges: Range[] }[];
-    durations: number[];
-    bufferBeforeMinutes: number;
-    bufferAfterMinutes: number;
-    minimumNoticeMinutes: number;
-    horizonDays: number;
-    slotStepMinutes: number;
-  };
-  confirmation: 'auto' | 'invite';
-  reminderMinutes: number[];
-  busyFeedUrl: string;
-};
 
 const rangesText = (ranges: Range[] = []) => ranges.map((r) => `${r.start}-${r.end}`).join(', ');
 const clock = (t: string) => t.padStart(5, '0');

@@ -292,6 +292,40 @@ test('from the calendar tab Alice books for a guest, changes her availability, a
   await context.close();
 });
 
+test('the inbox says when it is offline, and catches up with what it missed when it reconnects', async () => {
+  const context = await suite.browser.newContext({ viewport: { width: 1100, height: 760 } });
+  let drop = false;
+  const routed = [];
+  await context.routeWebSocket(/\/api\/inbox\/socket/, (ws) => {
+    if (drop) return ws.close({ code: 1006, reason: 'network lost (test)' });
+    ws.connectToServer();
+    routed.push(ws);
+  });
+  const page = await context.newPage();
+  await signIn(page, await agentToken(ALICE));
+  const status = page.locator('.inbox .live');
+  await status.filter({ hasText: 'Live' }).waitFor();
+
+  drop = true;
+  for (const ws of routed) ws.close({ code: 1006, reason: 'network lost (test)' });
+  await status.filter({ hasText: /^Offline, retrying in \d+ s$/ }).waitFor();
+  await shot(page, 'console-inbox-offline');
+  log(`while cut off: "${await status.textContent()}"`);
+
+  // A guest writes while the console is cut off.
+  const guest = await (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Olga Offline' }) })).json();
+  const started = await api('POST', '/api/conversations', guest.token, { target: { kind: 'service', slug: 'sales' }, clientId: 'g-offline-1', text: 'Written while you were away' });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  assert.equal(await page.locator('.inbox-list a', { hasText: 'Olga Offline' }).count(), 0);
+
+  drop = false;
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.locator('.inbox-list a', { hasText: 'Written while you were away' }).waitFor();
+  await status.filter({ hasText: 'Live' }).waitFor();
+  log('back online: the snapshot brought the conversation written meanwhile');
+  await context.close();
+});
+
 test('narrow screen: the inbox, then the conversation alone with a way back', async () => {
   const token = await agentToken(ALICE);
   const context = await suite.browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
