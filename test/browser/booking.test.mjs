@@ -55,6 +55,10 @@ test('a guest in Los Angeles books Alice; times in the guest zone, a zone picker
   const labels = await page.getByRole('list', { name: 'Available times' }).getByRole('button').evaluateAll((bs) => bs.map((b) => [b.dataset.start, b.textContent]));
   for (const [s, text] of labels) assert.equal(text, clock(s, GUEST_ZONE));
   await shot(page, 'booking-page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways scrolling on a phone');
+  await shot(page, 'booking-page-narrow');
+  await page.setViewportSize({ width: 900, height: 1000 });
 
   // Another zone relabels the same instants; back to Los Angeles.
   await page.getByLabel('Time zone').fill('asia/tokyo');
