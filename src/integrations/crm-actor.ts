@@ -52,7 +52,7 @@ export class CrmActor extends DurableObject<Env> {
     this.store = new CrmStore(ctx.storage.sql, () => this.provider()!);
   }
 
-  async queue(provider: CrmProvider, request: CrmPushRequest): Promise<{ id: string }> {
+  async enqueuePush(provider: CrmProvider, request: CrmPushRequest): Promise<{ id: string }> {
     this.store.saveSetting('provider', provider);
     const id = newId('crm');
     this.store.insert(id, request, Date.now());

@@ -101,7 +101,7 @@ export const pushToCrmEndpoint = endpoint({
       requestedBy: { id: agent.id, name: agent.name },
       requestedAt: Date.now(),
     };
-    const { id } = await crmActor(env, body.provider).queue(body.provider, request);
+    const { id } = await crmActor(env, body.provider).enqueuePush(body.provider, request);
     const now = new Date().toISOString();
     return { push: { id, provider: body.provider, status: 'queued' as const, attempts: 0, nextAttemptAt: now, recordUrl: null, error: null, createdAt: now, finishedAt: null } };
   },
