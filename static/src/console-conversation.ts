@@ -20,6 +20,11 @@ export class ConversationPane {
   /** Called when the shown conversation changes. */
   onChange = () => {};
   private chat: GuestChat | null = null;
+  /** True when the shown conversation could not be opened, or access to it was lost. */
+  get lost(): boolean {
+    return this.failed || this.chat?.state === 'closed';
+  }
+  private failed = false;
   private placeholder = h('p', { class: 'empty pane-empty' }, 'Choose a conversation in the inbox.');
 
   constructor(private api: AgentApi, private me: Agent, private back: () => void) {
@@ -38,6 +43,7 @@ export class ConversationPane {
   async open(id: string) {
     this.close();
     this.id = id;
+    this.failed = false;
     this.onChange();
     // The target only names storage keys, which open() never uses.
     const chat = new GuestChat(this.api.base, { kind: 'agent', slug: this.me.slug });
@@ -105,6 +111,7 @@ export class ConversationPane {
       await chat.open(this.api.token, { id: this.me.id, name: this.me.name }, id);
     } catch (err) {
       if (this.chat !== chat) return;
+      this.failed = true;
       alert.textContent =
         err instanceof ApiError && err.status === 404 ? 'This conversation does not exist, or you may not open it (it is private).' : messageOf(err);
       panel.hidden = true;

@@ -38,7 +38,11 @@ export class InboxList {
       e.preventDefault();
       const id = CONVERSATION_LINK.exec(open.value)?.[1];
       openError.textContent = id ? '' : 'Paste a conversation link or an id starting with cv_.';
-      if (id) (location.hash = `#/c/${id}`), (open.value = '');
+      if (!id) return;
+      open.value = '';
+      // Asked again for the conversation already shown (e.g. after losing access): open it afresh.
+      if (location.hash === `#/c/${id}`) dispatchEvent(new HashChangeEvent('hashchange'));
+      else location.hash = `#/c/${id}`;
     });
     this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), this.list, this.empty, openForm);
   }

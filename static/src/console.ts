@@ -130,7 +130,7 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     }
     if (tab === 'calendar') return calendar.start();
     if (kind === 'c' && id) {
-      if (id !== pane.id) pane.open(id);
+      if (id !== pane.id || pane.lost) pane.open(id);
     } else pane.close();
     inbox.setActive(pane.id);
     inboxPanel.classList.toggle('has-conversation', !!pane.id);

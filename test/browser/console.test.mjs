@@ -171,6 +171,69 @@ test('assigning to Billing (not assignable) shows the refusal in the dialog and 
   await state.guest.context().close();
 });
 
+test('from the console Alice invites a second guest, adds the guest to the phonebook, renames, makes private and leaves', async () => {
+  const newGuest = async (name, email) =>
+    (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ...(email ? { email } : {}) }) })).json();
+  const pia = await newGuest('Pia Prospect', 'pia@example.com');
+  const started = await api('POST', '/api/conversations', pia.token, { target: { kind: 'service', slug: 'sales' }, clientId: 'g-pia-1', text: 'Can I get a quote?' });
+  const id = started.body.conversation.id;
+
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`console page error: ${e.message}`));
+  await signIn(page, await agentToken(ALICE));
+  await page.locator('.inbox-list a', { hasText: 'Can I get a quote?' }).click();
+  const title = page.locator('.db-title');
+  await title.filter({ hasText: 'Pia Prospect' }).waitFor();
+
+  // Add a guest (C7): the link, accepted by a second guest, puts their name in the title live.
+  await page.getByRole('button', { name: 'Add a guest…' }).click();
+  const inviteDialog = page.getByRole('dialog', { name: 'Add a guest' });
+  await inviteDialog.getByRole('button', { name: 'Create link' }).click();
+  const link = inviteDialog.getByLabel('Invite link');
+  await page.waitForFunction(() => document.querySelector('dialog input[name=invite]')?.value.includes('/invite#'));
+  const invite = (await link.inputValue()).split('#')[1];
+  await inviteDialog.getByRole('button', { name: 'Close' }).click();
+  const quinn = await newGuest('Quinn Second');
+  assert.equal((await api('POST', '/api/invites/accept', quinn.token, { invite })).status, 200);
+  await title.filter({ hasText: 'Pia Prospect, Quinn Second' }).waitFor();
+  log('the invited guest joined; the title shows both guests');
+
+  // Phonebook (C11): Pia is added with the email she gave and a phone.
+  await page.getByRole('button', { name: 'Add Pia Prospect to the phonebook' }).click();
+  const phonebook = page.getByRole('dialog', { name: 'Add Pia Prospect to the phonebook' });
+  await phonebook.getByLabel('Phone', { exact: true }).fill('+33 6 12 34 56 78');
+  await phonebook.getByRole('button', { name: 'Add to phonebook' }).click();
+  await page.locator('.contacts .contact', { hasText: 'pia@example.com' }).filter({ hasText: 'In the phonebook' }).waitFor();
+  const contact = await api('GET', `/api/guests/${pia.guest.id}/contact`, await agentToken(ALICE));
+  assert.equal(contact.status, 200);
+  assert.equal(contact.body.phone, '+33612345678');
+  log('Pia is in the phonebook, shown beside the conversation');
+
+  // Rename (C3): the guest sees the new name too.
+  await page.getByRole('button', { name: 'Rename…' }).click();
+  await page.getByRole('dialog', { name: 'Rename the conversation' }).getByLabel('New name').fill('Quote for Pia');
+  await page.getByRole('button', { name: 'Rename', exact: true }).click();
+  await title.filter({ hasText: 'Quote for Pia' }).waitFor();
+  assert.equal((await api('GET', `/api/conversations/${id}`, pia.token)).body.title, 'Quote for Pia');
+
+  // Private (C8), then leaving it takes the conversation away from Alice.
+  await page.getByRole('button', { name: 'Make private' }).click();
+  await page.getByRole('button', { name: 'Make public' }).waitFor();
+  await page.locator('.inbox-list a', { hasText: 'Quote for Pia' }).locator('.tag', { hasText: 'private' }).waitFor();
+  assert.equal((await api('GET', `/api/conversations/${id}`, pia.token)).body.visibility, 'private');
+  await page.getByRole('button', { name: 'Leave' }).click();
+  await page.getByRole('alert').filter({ hasText: 'You can no longer open this conversation' }).waitFor();
+  await page.locator('.inbox-list a', { hasText: 'Quote for Pia' }).waitFor({ state: 'detached' });
+  log('made private, then left: the console says it is closed to her, and it left her inbox');
+
+  // Opening it again by its link is refused like any conversation she may not open.
+  await page.getByLabel('Conversation link or id').fill(`${suite.BASE}/console#/c/${id}`);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'does not exist, or you may not open it' }).waitFor();
+  await context.close();
+});
+
 test('the calendar tab shows a meeting booked through the API live, in Alice’s zone; Reschedule moves it; Delete cancels another', async () => {
   const token = await agentToken(ALICE);
   const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Los_Angeles' });
