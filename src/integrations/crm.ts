@@ -1,3 +1,5 @@
+import { retryAfterMs } from './backoff';
+
 /**
  * What the CRM pushes (C11) share: the person and the conversation being pushed, the error
  * that says whether to retry, and the HTTP call that sorts answers into those errors.
@@ -77,7 +79,7 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim().slice
  * says whether to retry. 429 honours Retry-After; 5xx and network errors back off; other
  * 4xx are permanent (the caller may still handle 401 itself, e.g. to refresh a token).
  */
-export async function crmFetch(provider: string, url: string, init: RequestInit, parseRetryAfter: (header: string | null) => number | null): Promise<Response> {
+export async function crmFetch(provider: string, url: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
@@ -87,9 +89,24 @@ export async function crmFetch(provider: string, url: string, init: RequestInit,
   if (response.ok) return response;
   const { message, code } = describeErrorBody(await response.text().catch(() => ''));
   const text = `${provider} answered ${response.status}${code ? ` ${code}` : ''}: ${oneLine(message)}`;
-  if (response.status === 429) throw new CrmError(text, parseRetryAfter(response.headers.get('retry-after')) ?? 'backoff', 429, code);
+  if (response.status === 429) throw new CrmError(text, retryAfterMs(response.headers.get('retry-after')) ?? 'backoff', 429, code);
   if (response.status >= 500) throw new CrmError(text, 'backoff', response.status, code);
   throw new CrmError(text, null, response.status, code);
+}
+
+/** A JSON call with a Bearer token, as both providers' REST APIs take them; an empty answer (204) is null. */
+export async function crmJsonCall<T>(provider: string, url: string, method: string, token: string, body?: unknown): Promise<T> {
+  const response = await crmFetch(provider, url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 /** "Ann Marie Lee" → first "Ann Marie", last "Lee"; a single word is the last name (Salesforce requires one). */

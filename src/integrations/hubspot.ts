@@ -1,5 +1,4 @@
-import { retryAfterMs } from './backoff';
-import { activityIntro, activitySubject, crmFetch, CrmError, splitName, type CrmClient, type CrmPerson, type CrmPushRequest, type CrmRecord } from './crm';
+import { activityIntro, activitySubject, CrmError, crmJsonCall, splitName, type CrmClient, type CrmPerson, type CrmPushRequest, type CrmRecord } from './crm';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
 /** HubSpot-defined association type of note → contact (CRM associations v4 type list). */
@@ -74,22 +73,7 @@ export class HubSpotClient implements CrmClient {
     return `https://${domain}/contacts/${portal}/record/0-1/${recordId}`;
   }
 
-  private async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await crmFetch(
-      'HubSpot',
-      `${HUBSPOT_API}${path}`,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      },
-      (header) => retryAfterMs(header),
-    );
-    const text = await response.text();
-    return (text ? JSON.parse(text) : null) as T;
+  private call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return crmJsonCall<T>('HubSpot', `${HUBSPOT_API}${path}`, method, this.options.token, body);
   }
 }

@@ -1,5 +1,4 @@
-import { retryAfterMs } from './backoff';
-import { activityIntro, activitySubject, crmFetch, CrmError, splitName, type CrmClient, type CrmPerson, type CrmPushRequest, type CrmRecord } from './crm';
+import { activityIntro, activitySubject, crmFetch, CrmError, crmJsonCall, splitName, type CrmClient, type CrmPerson, type CrmPushRequest, type CrmRecord } from './crm';
 
 /** Company is required on a Lead; when the phonebook has none we say so the way Web-to-Lead does. */
 export const DEFAULT_COMPANY = '[not provided]';
@@ -86,23 +85,8 @@ export class SalesforceClient implements CrmClient {
     }
   }
 
-  private async send<T>(token: string, method: string, path: string, body: unknown): Promise<T> {
-    const response = await crmFetch(
-      'Salesforce',
-      `${this.instanceUrl()}/services/data/v${this.options.apiVersion}${path}`,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      },
-      (header) => retryAfterMs(header),
-    );
-    const text = await response.text();
-    return (text ? JSON.parse(text) : null) as T;
+  private send<T>(token: string, method: string, path: string, body: unknown): Promise<T> {
+    return crmJsonCall<T>('Salesforce', `${this.instanceUrl()}/services/data/v${this.options.apiVersion}${path}`, method, token, body);
   }
 
   /** OAuth 2.0 refresh token flow; a refused refresh token is permanent until an admin sets a new one. */
@@ -118,7 +102,6 @@ export class SalesforceClient implements CrmClient {
       'Salesforce',
       `${(this.options.loginUrl || 'https://login.salesforce.com').replace(/\/+$/, '')}/services/oauth2/token`,
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() },
-      (header) => retryAfterMs(header),
     );
     const granted = (await response.json()) as { access_token?: string; instance_url?: string; refresh_token?: string };
     if (!granted.access_token) throw new CrmError('Salesforce answered the token refresh without an access token.', null);

@@ -14,14 +14,15 @@ const RECEIVER = 'https://hooks.receiver.example';
 function receiver(script: number[] = []) {
   const received: Recorded[] = [];
   const answers = [...script];
-  const stop = interceptFetch({
+  const hook = { received, stop: () => {}, fixed: false };
+  hook.stop = interceptFetch({
     [RECEIVER]: (request) => {
       received.push(request);
-      const status = answers.shift() ?? 200;
+      const status = hook.fixed ? 200 : (answers.shift() ?? 200);
       return new Response(status === 200 ? 'ok' : 'receiver is down', { status });
     },
   });
-  return { received, stop };
+  return hook;
 }
 
 let stopIntercepting: (() => void) | null = null;
@@ -78,6 +79,21 @@ async function fastForward(id: string): Promise<void> {
   for (let i = 0; i < 100 && (await attemptsMade(id)) < before + pending; i++) {
     await runDurableObjectAlarm(stub(id));
     await sleep(10);
+  }
+}
+
+/** Sends a first event and retries it through all its attempts; a second event is sent before attempt `second.at`. */
+async function exhaustFirst(id: string, first: () => Promise<unknown>, second: { at: number; send: () => Promise<unknown> }): Promise<void> {
+  await first();
+  await queued(id, 1);
+  await drain(id);
+  for (let attempt = 2; attempt <= WEBHOOK_MAX_ATTEMPTS; attempt++) {
+    if (attempt === second.at) {
+      await second.send();
+      await queued(id, 2);
+      await drain(id);
+    }
+    await fastForward(id);
   }
 }
 
@@ -197,18 +213,8 @@ describe('webhook deliveries', () => {
     stopIntercepting = hook.stop;
     const { webhook } = await register(['message.created']);
     const ann = await newGuest('Ann Lee');
-    await guestWrites(ann, 'alice', 'first');
-    await queued(webhook.id, 1);
-    await drain(webhook.id);
-    for (let attempt = 2; attempt <= WEBHOOK_MAX_ATTEMPTS; attempt++) {
-      // A second event arrives during the outage; it is still pending when the first gives up.
-      if (attempt === 3) {
-        await guestWrites(ann, 'alice', 'second');
-        await queued(webhook.id, 2);
-        await drain(webhook.id);
-      }
-      await fastForward(webhook.id);
-    }
+    // A second event arrives during the outage; it is still pending when the first gives up.
+    await exhaustFirst(webhook.id, () => guestWrites(ann, 'alice', 'first'), { at: 3, send: () => guestWrites(ann, 'alice', 'second') });
     const log = await deliveries(webhook.id);
     const first = log.find((d) => d.payload.data.message.text === 'first');
     const second = log.find((d) => d.payload.data.message.text === 'second');
@@ -228,8 +234,13 @@ describe('webhook deliveries', () => {
     expect((await deliveries(webhook.id)).some((d) => d.payload.data.message.text === 'third')).toBe(false);
 
     // An admin turns it back on once the receiver is fixed: events flow again.
+    hook.fixed = true;
     const enabled = await call('PATCH', `/api/admin/webhooks/${webhook.id}`, { headers: ADMIN, body: { enabled: true } });
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, disabledAt: null });
+    await guestWrites(ann, 'alice', 'fourth');
+    await queued(webhook.id, 3);
+    const after = await drain(webhook.id);
+    expect(after.find((d) => d.payload.data.message.text === 'fourth').status).toBe('delivered');
   });
 
   it('an endpoint one delivery of which fails for good stays enabled if others reached it meanwhile', async () => {
@@ -243,17 +254,7 @@ describe('webhook deliveries', () => {
     });
     const { webhook } = await register(['message.created']);
     const ann = await newGuest('Ann Lee');
-    await guestWrites(ann, 'carol', 'poison');
-    await queued(webhook.id, 1);
-    await drain(webhook.id);
-    for (let attempt = 2; attempt <= WEBHOOK_MAX_ATTEMPTS; attempt++) {
-      if (attempt === 5) {
-        await guestWrites(ann, 'carol', 'fine');
-        await queued(webhook.id, 2);
-        await drain(webhook.id);
-      }
-      await fastForward(webhook.id);
-    }
+    await exhaustFirst(webhook.id, () => guestWrites(ann, 'carol', 'poison'), { at: 5, send: () => guestWrites(ann, 'carol', 'fine') });
     const log = await deliveries(webhook.id);
     expect(log.map((d) => [d.payload.data.message.text, d.status])).toEqual(
       expect.arrayContaining([
