@@ -56,16 +56,19 @@ export const adminToken = () => devVars().ADMIN_TOKEN;
  * Starts `wrangler dev` on a fresh state directory `work/state` (migrated and seeded) and
  * answers once /healthz does. `vars` are passed as `--var NAME:value`. The returned server
  * can be `kill`ed (SIGKILL to the whole process group: a crash, not a shutdown) and
- * `restart`ed on the same state and port.
+ * `restart`ed on the same state and port. `config` runs another Worker (a wrangler.toml path,
+ * e.g. a benchmark's reference peer) instead of Doorbell, with no database to prepare.
  */
-export async function startDevServer({ work, vars = {}, log = () => {} }) {
+export async function startDevServer({ work, vars = {}, log = () => {}, config = null }) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   devVars();
   const state = `${work}/state`;
-  log('applying migrations and seeding the demo directory');
-  runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
-  runWrangler(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', 'scripts/demo-directory.sql']);
+  if (!config) {
+    log('applying migrations and seeding the demo directory');
+    runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+    runWrangler(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', 'scripts/demo-directory.sql']);
+  }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const varArgs = Object.entries({ PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
@@ -78,7 +81,7 @@ export async function startDevServer({ work, vars = {}, log = () => {} }) {
     output = '';
     child = spawn(
       wrangler,
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state,
+      [...(config ? ['-c', config] : []), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state,
         '--show-interactive-dev-session=false', ...varArgs],
       { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quiet },
     );
