@@ -1,0 +1,73 @@
+// The servers a benchmark talks to, each in its own process so the load generator never
+// shares an event loop with what it measures: Doorbell and the relay worker under
+// `wrangler dev` (test/support/dev-server.mjs), the Node peers as child processes.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { freePort, root, startDevServer } from '../../test/support/dev-server.mjs';
+
+export const work = `${root}bench/results/tmp`;
+
+/** Doorbell as `npm start` runs it: fresh state, migrations, the demo directory. */
+export const startProduct = (log) => startDevServer({ work: `${work}/doorbell`, log });
+
+/** The bare relay Durable Object (and its storing variant) on the same local runtime. */
+export const startRelay = (log) => startDevServer({ work: `${work}/relay`, config: 'bench/peers/relay-worker/wrangler.toml', log });
+
+/** A Node reference peer (bench/peers/*.mjs) on a free port; resolves once it listens. */
+export async function startNodePeer(script, log) {
+  const port = await freePort();
+  log(`starting ${script} on port ${port}`);
+  const child = spawn(process.execPath, [`${root}bench/peers/${script}`, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.stdout.on('data', (d) => String(d).includes('listening') && resolve());
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const parentOf = (pid) => {
+  try {
+    // The command name is in parentheses and may hold spaces; the fields after it are fixed.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+};
+
+const commandOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+
+/** The workerd process below `rootPid` (wrangler dev's group leader), or null. */
+export function workerdPid(rootPid) {
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const descends = (pid) => {
+    for (let p = pid, hops = 0; p && hops < 20; p = parentOf(p), hops++) if (p === rootPid) return true;
+    return false;
+  };
+  return pids.find((pid) => commandOf(pid) === 'workerd' && descends(pid)) ?? null;
+}
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS), or null. */
+export function rssMiB(pid) {
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib ? Math.round((Number(kib) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}

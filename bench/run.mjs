@@ -1,0 +1,102 @@
+// `npm run bench`: the benchmarks of issue #7 against Doorbell as `npm start` runs it, with
+// references in the same run. Writes bench/results/<scenario>.json and regenerates
+// docs/benchmarks.md from every result file there.
+//   npm run bench                      every scenario, full sizes (about 10-15 minutes)
+//   npm run bench -- --quick           small sizes, under a minute (development, smoke run)
+//   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability)
+//   npm run bench -- --report          only regenerate docs/benchmarks.md from bench/results
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { root } from '../test/support/dev-server.mjs';
+import { writeReport } from './lib/report.mjs';
+import { describeMachine, machine } from './lib/machine.mjs';
+import { log } from './lib/progress.mjs';
+import { startNodePeer, startProduct, startRelay } from './lib/servers.mjs';
+import availability from './scenarios/availability.mjs';
+import booking from './scenarios/booking.mjs';
+import busy from './scenarios/busy.mjs';
+import fanout from './scenarios/fanout.mjs';
+import many from './scenarios/many.mjs';
+
+const scenarios = [fanout, busy, many, booking, availability];
+const args = process.argv.slice(2);
+const flag = (name) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+const quick = Boolean(flag('quick'));
+const only = flag('only')?.split('=')[1]?.split(',').filter(Boolean);
+const unknown = only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
+const known = new Set(['quick', 'only', 'report']);
+const badFlags = args.filter((a) => !known.has(a.replace(/^--/, '').split('=')[0]));
+if (unknown.length || badFlags.length) {
+  console.error(`unknown ${unknown.length ? `scenario ${unknown.join(', ')}` : `flag ${badFlags.join(' ')}`}; scenarios: ${scenarios.map((s) => s.name).join(', ')}; flags: --quick --only=a,b --report`);
+  process.exit(2);
+}
+const resultsDir = `${root}bench/results`;
+
+/** Servers are started on first use; a full run gives each scenario fresh ones (fresh state, clean memory). */
+function serverPool() {
+  let product = null;
+  let relay = null;
+  let cache = new Map();
+  const peers = new Set();
+  return {
+    product: () => (product ??= startProduct(log)),
+    relay: () => (relay ??= startRelay(log)),
+    async nodePeer(script) {
+      const peer = await startNodePeer(script, log);
+      peers.add(peer);
+      return { ...peer, stop: () => (peers.delete(peer), peer.stop()) };
+    },
+    /** Setup made once per product server (agents, services), shared by its scenarios. */
+    async cache(key, make) {
+      if (!cache.has(key)) cache.set(key, make());
+      return cache.get(key);
+    },
+    async stopAll() {
+      const all = [product, relay].filter(Boolean);
+      product = relay = null;
+      cache = new Map();
+      await Promise.all([...all.map((p) => p.then((s) => s.stop(), () => {})), ...[...peers].map((p) => p.stop())]);
+      peers.clear();
+    },
+  };
+}
+
+async function main() {
+  if (flag('report')) return writeReport(resultsDir, log);
+  const pool = serverPool();
+  const stop = () => pool.stopAll().finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  mkdirSync(resultsDir, { recursive: true });
+  const selected = scenarios.filter((s) => !only || only.includes(s.name));
+  const started = Date.now();
+  let failed = false;
+  try {
+    for (const scenario of selected) {
+      const m = machine();
+      log(`${scenario.title}${quick ? ' (quick)' : ''} on ${describeMachine(m)}`);
+      const t0 = Date.now();
+      let result;
+      try {
+        result = await scenario.run({ quick, log, ...pool });
+      } catch (err) {
+        failed = true;
+        log(`${scenario.name} FAILED: ${err.stack ?? err}`);
+        continue;
+      } finally {
+        if (!quick || scenario.ownServers) await pool.stopAll();
+      }
+      const record = { scenario: scenario.name, title: scenario.title, quick, timestamp: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), machine: m, ...result };
+      writeFileSync(`${resultsDir}/${scenario.name}.json`, `${JSON.stringify(record, null, 2)}\n`);
+      console.log(`\n== ${scenario.title}${quick ? ' (quick)' : ''} — ${describeMachine(m)}`);
+      for (const line of scenario.print(result)) console.log(`   ${line}`);
+      console.log('');
+    }
+  } finally {
+    await pool.stopAll();
+  }
+  writeReport(resultsDir, log);
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s${failed ? ' (with failures)' : ''}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,133 @@
+// 5. Availability: 31 days of slots for an agent with 500 meetings and 500 busy events from
+// an external calendar feed. Twice: the pure function (src/calendar/availability.ts bundled
+// for Node by esbuild) timed call by call, and the same question through HTTP
+// (GET /api/agents/{slug}/slots) after booking the meetings through the API and pointing the
+// calendar's busy feed at an .ics served by a local HTTP server. Both must find the same
+// number of slots, which checks that the two measure the same computation.
+import { createServer } from 'node:http';
+import { build } from 'esbuild';
+import { root } from '../../test/support/dev-server.mjs';
+import { doorbell, everyDay, tomorrowIn } from '../lib/doorbell.mjs';
+import { inParallel } from '../lib/pace.mjs';
+import { log, progress } from '../lib/progress.mjs';
+import { work } from '../lib/servers.mjs';
+import { summarize } from '../lib/stats.mjs';
+
+const ZONE = 'Europe/Paris';
+const DAYS = 31;
+const DURATION = 15;
+const SETTINGS = everyDay(ZONE, '07:00', '21:00', { durations: [15, 30, 60], stepMinutes: 15 });
+
+/** The availability module as Node can import it. */
+async function loadAvailability() {
+  const outfile = `${work}/availability.mjs`;
+  await build({ entryPoints: [`${root}src/calendar/availability.ts`], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  return import(`${outfile}?${Date.now()}`);
+}
+
+/**
+ * `count` meetings and as many busy events, 15 minutes each, spread over the 31 days:
+ * meeting k on day k mod 31 at 07:00 + 45 min × ⌊k / 31⌋, its busy event 15 minutes later.
+ */
+function calendarLoad(zonedTimeToInstant, from, count) {
+  const first = zonedTimeToInstant(from, '07:00', ZONE);
+  const meetings = [];
+  const events = [];
+  for (let k = 0; k < count; k++) {
+    const start = first + (k % DAYS) * 86_400_000 + Math.floor(k / DAYS) * 45 * 60_000;
+    meetings.push({ start, end: start + DURATION * 60_000 });
+    events.push({ start: start + 15 * 60_000, end: start + 30 * 60_000 });
+  }
+  return { meetings, events };
+}
+
+const icsTime = (ms) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+const ics = (events) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Doorbell bench//EN']
+    .concat(...events.map((e, k) => ['BEGIN:VEVENT', `UID:busy-${k}@bench.doorbell.example`, `DTSTAMP:${icsTime(Date.now())}`, `DTSTART:${icsTime(e.start)}`, `DTEND:${icsTime(e.end)}`, 'SUMMARY:Busy', 'END:VEVENT']))
+    .concat('END:VCALENDAR')
+    .join('\r\n');
+
+function timeCalls(iterations, call) {
+  const times = [];
+  let result;
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    result = call();
+    times.push(performance.now() - t0);
+  }
+  return { times, result };
+}
+
+export default {
+  name: 'availability',
+  title: 'Availability',
+  async run(ctx) {
+    const count = ctx.quick ? 50 : 500;
+    const iterations = ctx.quick ? 200 : 2000;
+    const requests = ctx.quick ? 30 : 300;
+    const { computeSlots, zonedTimeToInstant } = await loadAvailability();
+    const from = tomorrowIn(ZONE);
+    const query = () => {
+      const start = zonedTimeToInstant(from, '00:00', ZONE);
+      // As the slots endpoint asks: the days, plus an hour for a day lengthened by DST.
+      return { from: start, to: start + DAYS * 86_400_000 + 3_600_000, durationMinutes: DURATION, now: Date.now() };
+    };
+    const { meetings, events } = calendarLoad(zonedTimeToInstant, from, count);
+    const busy = [...meetings, ...events];
+
+    log(`availability: pure function, ${iterations} calls (${count} meetings, ${count} busy events, ${DAYS} days)`);
+    timeCalls(50, () => computeSlots(SETTINGS, query(), busy)); // warm-up: JIT and the zone offset cache
+    const pure = timeCalls(iterations, () => computeSlots(SETTINGS, query(), busy));
+
+    const api = doorbell(await ctx.product());
+    const agent = await api.calendarAgent('avail-agent', SETTINGS);
+    let booked = 0;
+    const booking = progress('availability: booking', () => `${booked}/${count} meetings`);
+    const answers = await inParallel(count, async (k) => {
+      const answer = await api.book(agent.slug, new Date(meetings[k].start).toISOString(), DURATION, `avail-${k}`);
+      booked++;
+      return answer;
+    }, 6);
+    booking.done();
+    const refused = answers.filter((a) => a.status !== 201);
+    if (refused.length) throw new Error(`${refused.length} bookings refused, e.g. ${refused[0].status} ${refused[0].code}`);
+
+    const feed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/calendar' }).end(ics(events)));
+    await new Promise((r) => feed.listen(0, '127.0.0.1', r));
+    try {
+      const busyFeedUrl = `http://127.0.0.1:${feed.address().port}/busy.ics`;
+      await api.expect(200, 'busy feed', api.call('PATCH', '/api/calendar/settings', { headers: agent.headers, body: { busyFeedUrl } }));
+      const path = `/api/agents/${agent.slug}/slots?timeZone=${ZONE}&from=${from}&days=${DAYS}&duration=${DURATION}`;
+      const get = async () => {
+        const t0 = performance.now();
+        const body = await api.expect(200, 'slots', api.call('GET', path));
+        return { ms: performance.now() - t0, slots: body.slots.length };
+      };
+      // The first request fetches and parses the feed; later ones use the calendar's cached copy.
+      const cold = await get();
+      const http = [];
+      const bar = progress('availability: HTTP', () => `${http.length}/${requests} requests`);
+      for (let i = 0; i < requests; i++) http.push(await get());
+      bar.done();
+      const httpSlots = http[http.length - 1].slots;
+      return {
+        params: { meetings: count, busyEvents: count, days: DAYS, durationMinutes: DURATION, iterations, requests },
+        figures: {
+          pure: { ...summarize(pure.times), slots: pure.result.length },
+          http: { ...summarize(http.map((h) => h.ms)), slots: httpSlots, firstRequestMs: Math.round(cold.ms * 10) / 10 },
+          sameSlots: httpSlots === pure.result.length,
+        },
+      };
+    } finally {
+      feed.close();
+    }
+  },
+  print({ params, figures: f }) {
+    return [
+      `pure function: median ${f.pure.p50} ms, p99 ${f.pure.p99} ms, max ${f.pure.max} ms over ${params.iterations} calls (${f.pure.slots} slots)`,
+      `through HTTP: median ${f.http.p50} ms, p99 ${f.http.p99} ms over ${params.requests} requests (${f.http.slots} slots; first request, fetching the feed: ${f.http.firstRequestMs} ms)`,
+      f.sameSlots ? 'both found the same slots count' : `MISMATCH: ${f.pure.slots} slots from the function, ${f.http.slots} through HTTP`,
+    ];
+  },
+};
