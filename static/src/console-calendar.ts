@@ -29,7 +29,7 @@ export class CalendarTab {
   private meetings = new Map<string, Meeting>();
   private rows = new Map<string, MeetingRow>();
   private list = h('ul', { class: 'meetings', 'aria-label': 'Meetings' });
-  private empty = h('p', { class: 'empty' }, 'No upcoming meetings.');
+  private empty = h('p', { class: 'empty', hidden: true }, 'No upcoming meetings.');
   private zoneNote = h('p', { class: 'muted zone' });
   private status = liveStatus();
   private feed: LiveFeed<Frame> | null = null;

@@ -48,6 +48,12 @@ export class ConversationPane {
     // The target only names storage keys, which open() never uses.
     const chat = new GuestChat(this.api.base, { kind: 'agent', slug: this.me.slug });
     this.chat = chat;
+    // Started before the panel is drawn: open() names the agent at once, so the panel never
+    // shows the guest's name and email fields, even for a moment.
+    const opened = chat.open(this.api.token, { id: this.me.id, name: this.me.name }, id).then(
+      () => null,
+      (err: unknown) => err,
+    );
     const alert = h('p', { class: 'error', role: 'alert' });
     const show = (err: unknown) => (alert.textContent = messageOf(err));
     /** Runs an action; its refusal is shown above the timeline, and changes nothing. */
@@ -107,10 +113,9 @@ export class ConversationPane {
       if (what === 'error' && chat.error) alert.textContent = errorText(chat.error);
     });
     renderActions();
-    try {
-      await chat.open(this.api.token, { id: this.me.id, name: this.me.name }, id);
-    } catch (err) {
-      if (this.chat !== chat) return;
+    const err = await opened;
+    if (this.chat !== chat) return;
+    if (err) {
       this.failed = true;
       alert.textContent =
         err instanceof ApiError && err.status === 404 ? 'This conversation does not exist, or you may not open it (it is private).' : messageOf(err);
@@ -118,7 +123,7 @@ export class ConversationPane {
       toolbar.replaceChildren(backButton);
       return;
     }
-    if (this.chat === chat) panel.querySelector('textarea')?.focus();
+    panel.querySelector('textarea')?.focus();
   }
 }
 

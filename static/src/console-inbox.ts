@@ -18,7 +18,7 @@ export class InboxList {
   private items = new Map<string, InboxItem>();
   private rows = new Map<string, HTMLLIElement>();
   private list = h('ul', { class: 'inbox-list', 'aria-label': 'Conversations' });
-  private empty = h('p', { class: 'empty' }, 'No conversations yet. Guests’ messages appear here as they arrive.');
+  private empty = h('p', { class: 'empty', hidden: true }, 'No conversations yet. Guests’ messages appear here as they arrive.');
   private status = liveStatus();
   private feed: LiveFeed<Frame> | null = null;
   private active: string | null = null;

@@ -91,16 +91,17 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     (next === 'inbox' ? inboxTab : calendarTab).focus();
   });
 
+  const validUntil = exp === null ? '' : ` · signed in until ${formatDateTime(new Date(exp).toISOString(), Intl.DateTimeFormat().resolvedOptions().timeZone)}`;
+  const who = `${me.email} · ${me.license}${validUntil}`;
   const avatar = h('img', { src: me.avatarUrl ?? '/avatars/sales.svg', alt: '', width: '28', height: '28' });
   const header = h(
     'header',
     { class: 'top' },
     h('span', { class: 'brand' }, 'Doorbell'),
     tablist,
-    h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: `${me.email} · ${me.license}` }, me.name)),
+    h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: who }, me.name)),
     h('button', { type: 'button', class: 'signout', onclick: () => signOut('You signed out.') }, 'Sign out'),
   );
-  if (exp !== null) header.querySelector('.me-name')!.setAttribute('title', `${me.email} · ${me.license} · token valid until ${formatDateTime(new Date(exp).toISOString(), Intl.DateTimeFormat().resolvedOptions().timeZone)}`);
 
   const pane = new ConversationPane(api, me, () => (location.hash = '#/inbox'));
   const inbox = new InboxList(api, (n) => {
