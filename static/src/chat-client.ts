@@ -192,7 +192,11 @@ export class GuestChat {
    */
   async acceptInvite(intro?: { name: string; email?: string }): Promise<void> {
     if (!this.token) await this.becomeGuest(intro);
-    const view = await this.api<View>('POST', '/api/invites/accept', { invite: this.target.slug });
+    const view = await this.api<View>('POST', '/api/invites/accept', { invite: this.target.slug }).catch((e) => {
+      // A guest token the server no longer takes: forget it, so the guest can join afresh.
+      if (e instanceof ApiError && e.status === 401) this.forget();
+      throw e;
+    });
     this.conversationId = view.id;
     this.write(this.convKey, view.id);
     await this.load();

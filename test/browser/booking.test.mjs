@@ -118,6 +118,16 @@ test('a guest in Los Angeles books Alice; times in the guest zone, a zone picker
   const link = await page.getByRole('link', { name: 'See, reschedule or cancel your meeting' }).getAttribute('href');
   assert.ok(link.startsWith(`${suite.BASE}/meeting#`), link);
 
+  // The link in the guest's confirmation email is the same page.
+  let mail;
+  for (let i = 0; i < 50 && !mail; i++) {
+    const { emails } = await (await fetch(`${suite.BASE}/dev/outbox.json?to=lou@example.com`)).json();
+    mail = emails.find((e) => e.subject === 'Meeting booked with Alice Martin');
+    if (!mail) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(mail, 'the guest got a confirmation email');
+  assert.ok(mail.text.includes(link), `the email links to the meeting page: ${mail.text}`);
+
   const meetings = (await asAlice('GET', '/api/calendar')).meetings;
   assert.equal(meetings.length, 1, 'a double click booked once');
   assert.equal(meetings[0].start, start);
@@ -246,6 +256,21 @@ test('a second guest joins the meeting conversation through an invite link', asy
   await page.goto(`${suite.BASE}/invite#not-an-invite-at-all`);
   await page.getByRole('button', { name: 'Join as Max Second' }).click();
   await page.getByRole('heading', { name: 'This invite link is not valid' }).waitFor();
+
+  // A stored guest token the server no longer accepts: the page asks who they are instead.
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage).filter((k) => k.endsWith(':guest'))) {
+      const stored = JSON.parse(localStorage.getItem(key));
+      localStorage.setItem(key, JSON.stringify({ ...stored, token: `${stored.token.slice(0, -4)}AAAA` }));
+    }
+  });
+  const again = await asAlice('POST', `/api/conversations/${booked.conversationId}/invites`);
+  await page.goto(again.url);
+  await page.getByRole('button', { name: 'Join as Max Second' }).click();
+  await page.getByLabel('Your name').fill('Max Again');
+  await page.getByRole('button', { name: 'Join the conversation' }).click();
+  await page.locator('.db-event', { hasText: 'Max Again was added' }).waitFor();
+  log('an invalid invite says so; a stale guest token makes the page ask the name again');
   socket.ws.close();
   await context.close();
 });
