@@ -61,6 +61,7 @@ let stopAll: () => void = () => {};
 
 function signOut(notice?: string) {
   stopAll();
+  for (const dialog of document.querySelectorAll('dialog')) dialog.close();
   saveToken(null);
   if (location.hash) history.replaceState(null, '', location.pathname);
   signInPage(notice);
@@ -72,8 +73,7 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
   // The server refuses an expired token; sign out at that moment rather than on the next failure.
   const expiry = exp !== null && exp - Date.now() < 2 ** 31 ? setTimeout(() => signOut(`Your token expired at ${new Date(exp).toLocaleTimeString()}. Sign in with a new one.`), exp - Date.now()) : undefined;
 
-  const tabs = ['inbox', 'calendar'] as const;
-  type Tab = (typeof tabs)[number];
+  type Tab = 'inbox' | 'calendar';
   const tabButton = (tab: Tab, label: string) =>
     h('button', { type: 'button', role: 'tab', id: `tab-${tab}`, 'aria-controls': `panel-${tab}`, 'aria-selected': 'false', tabindex: '-1', onclick: () => go(tab) }, label);
   const inboxTab = tabButton('inbox', 'Inbox');
@@ -133,8 +133,6 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     if (kind === 'c' && id) {
       if (id !== pane.id || pane.lost) pane.open(id);
     } else pane.close();
-    inbox.setActive(pane.id);
-    inboxPanel.classList.toggle('has-conversation', !!pane.id);
   };
   pane.onChange = () => {
     inbox.setActive(pane.id);
