@@ -21,6 +21,12 @@ async function elapse(id: string, ms: number): Promise<void> {
   });
 }
 
+/** Time passes and the alarm fires as it would meanwhile. */
+async function timePasses(id: string, ms: number): Promise<void> {
+  await elapse(id, ms);
+  await drain(id);
+}
+
 /** Fires the conversation's alarm until nothing is due now (a digest queues its email for the next run). */
 async function drain(id: string): Promise<void> {
   for (let i = 0; i < 5; i++) {
@@ -77,8 +83,7 @@ function outlook(to: string, from: string, messageId: string): string {
 /** A guest's conversation that has had its first digest: the reply address is known. */
 async function guestWithDigest(email: string) {
   const { guest, id } = await offlineGuestWithFiveMessages(email);
-  await elapse(id, 2 * MIN);
-  await drain(id);
+  await timePasses(id, 2 * MIN);
   const [digest] = await mailsTo(email);
   expect(digest?.replyTo).toBeTruthy();
   return { guest, id, replyTo: digest!.replyTo! };
@@ -109,8 +114,7 @@ describe('email continuity: missed messages by email (C12)', () => {
     await runDurableObjectAlarm(conversation(id));
     expect(await mailsTo('ann.five@example.com')).toEqual([]);
 
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     const mails = await mailsTo('ann.five@example.com');
     expect(mails).toHaveLength(1);
     const [mail] = mails;
@@ -143,8 +147,7 @@ describe('email continuity: missed messages by email (C12)', () => {
     expect((await conversation(id).pendingJobs()).filter((j) => j.key.startsWith('digest:gu_'))).toEqual([]);
     socket.close();
     await socket.waitClosed();
-    await elapse(id, 15 * MIN);
-    await drain(id);
+    await timePasses(id, 15 * MIN);
     expect(await mailsTo('cy@example.com')).toEqual([]);
 
     // Away when Alice writes, back within the pause: reads, leaves again. Nothing to email.
@@ -156,27 +159,23 @@ describe('email continuity: missed messages by email (C12)', () => {
     await back.next((f) => f.type === 'read');
     back.close();
     await back.waitClosed();
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     expect(await mailsTo('cy@example.com')).toEqual([]);
     expect(await conversation(id).pendingJobs()).toEqual([]);
   });
 
   it('keeps at least 10 minutes between two emails to the same person, and the second carries only what is new', async () => {
     const { id } = await offlineGuestWithFiveMessages('dee@example.com');
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     expect(await mailsTo('dee@example.com')).toHaveLength(1);
 
     await agentSays('alice', id, 'One more thing: the invoice is ready.');
     const next = (await conversation(id).pendingJobs()).find((j) => j.key.startsWith('digest:'));
     expect(next!.dueAt - Date.now()).toBeGreaterThan(9 * MIN);
-    await elapse(id, 3 * MIN);
-    await drain(id);
+    await timePasses(id, 3 * MIN);
     expect(await mailsTo('dee@example.com')).toHaveLength(1);
 
-    await elapse(id, 7 * MIN);
-    await drain(id);
+    await timePasses(id, 7 * MIN);
     const mails = await mailsTo('dee@example.com');
     expect(mails).toHaveLength(2);
     expect(mails[1]!.subject).toBe('New message — Alice Martin');
@@ -197,8 +196,7 @@ describe('email continuity: missed messages by email (C12)', () => {
     } finally {
       await env.DB.prepare('ALTER TABLE outbox_unavailable RENAME TO outbox').run();
     }
-    await elapse(id, 5 * MIN);
-    await drain(id);
+    await timePasses(id, 5 * MIN);
     const mails = await mailsTo('ned@example.com');
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('5 new messages — Alice Martin');
@@ -211,8 +209,7 @@ describe('email continuity: missed messages by email (C12)', () => {
     expect(booked.status).toBe(201);
     const id: string = booked.body.meeting.conversationId;
     await agentSays('alice', id, 'Looking forward to it. Anything to prepare?');
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     const digests = (await mailsTo('mona@example.com')).filter((m) => m.subject.endsWith('— Alice Martin'));
     expect(digests).toHaveLength(1);
     expect(digests[0]!.text).toContain('Anything to prepare?');
@@ -224,8 +221,7 @@ describe('email continuity: missed messages by email (C12)', () => {
     const guest = await newGuest('No Mail');
     const id = (await guestWrites(guest, 'alice', 'Hi')).body.conversation.id as string;
     await agentSays('alice', id, 'Hello');
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     expect(await outbox()).toEqual([]);
     expect(await conversation(id).pendingJobs()).toEqual([]);
   });
@@ -245,8 +241,7 @@ describe('agents opt in to email continuity', () => {
     const id = (await guestWrites(guest, 'service:sales', 'Do you ship to Canada?')).body.conversation.id as string;
     const more = await call('POST', `/api/conversations/${id}/messages`, { headers: guest.headers, body: { clientId: clientId(), text: 'And to Mexico?' } });
     expect(more.status).toBe(200);
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     const toAlice = await mailsTo('alice@doorbell.example');
     expect(toAlice).toHaveLength(1);
     expect(toAlice[0]!.subject).toBe('2 new messages — Eve Buyer');
@@ -263,8 +258,7 @@ describe('agents opt in to email continuity', () => {
     await console.next((f) => f.type === 'inbox');
     const guest = await newGuest('Fay Later', 'fay@example.com');
     const id = (await guestWrites(guest, 'alice', 'Are you there?')).body.conversation.id as string;
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     console.close();
     expect(await mailsTo('alice@doorbell.example')).toEqual([]);
   });
@@ -313,8 +307,7 @@ describe('answering by email', () => {
     await call('PATCH', '/api/inbox/settings', { headers: await asAgent('alice'), body: { emailWhenOffline: true } });
     const guest = await newGuest('Hal Guest', 'hal@example.com');
     const id = (await guestWrites(guest, 'alice', 'Can I pay by card?')).body.conversation.id as string;
-    await elapse(id, 2 * MIN);
-    await drain(id);
+    await timePasses(id, 2 * MIN);
     const [toAlice] = await mailsTo('alice@doorbell.example');
     const message = inbound(gmail(toAlice!.replyTo!, 'alice@doorbell.example'), 'alice@doorbell.example', toAlice!.replyTo!);
     await receive(message);
