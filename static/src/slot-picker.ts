@@ -124,5 +124,5 @@ export function slotPicker(slug: string, o: { zone: string; duration?: number; f
     }
   }
 
-  return { el, load, get zone() { return zone; } };
+  return { el, load };
 }

@@ -107,6 +107,7 @@ test('a guest in Los Angeles books Alice; times in the guest zone, a zone picker
 
   await page.getByLabel('Email').fill('lou@example.com');
   await page.getByLabel('Note (optional)').fill('Looking forward to it');
+  await shot(page, 'booking-form');
   await page.getByRole('button', { name: 'Book this time' }).dblclick();
   await page.getByRole('heading', { name: 'Your meeting is booked' }).waitFor();
   const yourTime = await page.locator('dd[data-zone="America/Los_Angeles"]').textContent();
@@ -188,6 +189,7 @@ test('Alice reschedules in the console; the guest’s meeting page shows the new
   const target = page.getByRole('list', { name: 'Available times' }).getByRole('button').nth(4);
   const movedTo = await target.getAttribute('data-start');
   await target.click();
+  await shot(page, 'meeting-reschedule');
   await page.getByRole('button', { name: 'Confirm new time' }).click();
   await page.getByText('The meeting has moved.').waitFor();
   assert.match(await page.locator('dd[data-zone="America/Los_Angeles"]').textContent(), new RegExp(`, ${clock(movedTo, GUEST_ZONE)}–`));
