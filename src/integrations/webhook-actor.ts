@@ -58,6 +58,8 @@ export class WebhookActor extends DurableObject<Env> {
   async purge(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // deleteAll drops the tables too; this instance may still be asked (an empty log), so recreate them.
+    migrate(this.ctx.storage.sql);
   }
 
   override async alarm(): Promise<void> {

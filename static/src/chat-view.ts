@@ -80,8 +80,10 @@ export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
     if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
     for (const e of chat.entries) {
       if (e.kind === 'event') {
-        // Meeting notes carry their own text, with the time in both zones (docs/meetings.md).
-        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, e.event?.type === 'meeting' && e.text ? e.text : eventText(e)));
+        // Meeting notes carry their own text, with the time in both zones (docs/meetings.md);
+        // CRM results (agents only) carry the record link or the error (docs/integrations.md).
+        const ownText = (e.event?.type === 'meeting' || e.event?.type === 'crm') && e.text;
+        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, ownText ? e.text! : eventText(e)));
         continue;
       }
       const mine = e.author.id === chat.guest?.id;
