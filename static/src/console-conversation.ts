@@ -20,11 +20,16 @@ export class ConversationPane {
   /** Called when the shown conversation changes. */
   onChange = () => {};
   private chat: GuestChat | null = null;
-  /** True when the shown conversation could not be opened, or access to it was lost. */
+  /**
+   * True when the shown conversation could not be opened, access to it was lost, or its socket
+   * is cut off (a refused reconnect looks the same to a browser): asking for it again opens it
+   * afresh, which says why if it is refused.
+   */
   get lost(): boolean {
-    return this.failed || this.chat?.state === 'closed';
+    return this.failed || this.chat?.state === 'closed' || this.chat?.state === 'offline';
   }
   private failed = false;
+  private details: ConversationDetails | null = null;
   private placeholder = h('p', { class: 'empty pane-empty' }, 'Choose a conversation in the inbox.');
 
   constructor(private api: AgentApi, private me: Agent, private back: () => void) {
@@ -34,6 +39,8 @@ export class ConversationPane {
   close() {
     this.chat?.dispose();
     this.chat = null;
+    this.details?.stop();
+    this.details = null;
     if (this.id === null) return;
     this.id = null;
     this.element.replaceChildren(this.placeholder);
@@ -88,7 +95,7 @@ export class ConversationPane {
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
-    const details = new ConversationDetails(this.api, chat, id, show);
+    const details = (this.details = new ConversationDetails(this.api, chat, id, show));
     details.element.id = `details-${id}`;
     const root = h('div', { class: 'conversation' }, toolbar, alert, h('div', { class: 'conversation-body' }, panel, details.element));
     this.element.replaceChildren(root);

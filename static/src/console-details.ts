@@ -1,8 +1,9 @@
-// Beside the open conversation: who is in it, who is online, how far each has read (C9), and
-// each guest's phonebook contact (C11), with a way to add the guest to the phonebook.
+// Beside the open conversation: who is in it, who is online, how far each has read (C9),
+// each guest's phonebook contact with a way to add the guest, and CRM pushes (C11).
 import type { GuestChat, Participant } from './chat-client';
 import { h } from './chat-view';
 import { ApiError, messageOf, type AgentApi } from './console-api';
+import { CrmPanel } from './console-crm';
 import { field, openDialog } from './console-dialog';
 
 type Contact = { id: string; name: string; email: string | null; phone: string | null; company: string | null };
@@ -14,8 +15,10 @@ export class ConversationDetails {
   /** Guest id → their contact (null: none), once asked. */
   private known = new Map<string, Contact | null>();
   private asked = new Set<string>();
+  private crm: CrmPanel;
 
   constructor(private api: AgentApi, private chat: GuestChat, private id: string, private showError: (err: unknown) => void) {
+    this.crm = new CrmPanel(api, chat, id);
     this.element = h(
       'aside',
       { class: 'details', 'aria-label': 'Conversation details' },
@@ -23,7 +26,13 @@ export class ConversationDetails {
       this.people,
       h('h3', {}, 'Phonebook'),
       this.contacts,
+      h('h3', {}, 'CRM'),
+      this.crm.element,
     );
+  }
+
+  stop() {
+    this.crm.stop();
   }
 
   render() {

@@ -171,7 +171,7 @@ test('assigning to Billing (not assignable) shows the refusal in the dialog and 
   await state.guest.context().close();
 });
 
-test('from the console Alice invites a second guest, adds the guest to the phonebook, renames, makes private and leaves', async () => {
+test('from the console Alice invites a second guest, adds the guest to the phonebook, is told the CRM is not configured, renames, makes private and leaves', async () => {
   const newGuest = async (name, email) =>
     (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ...(email ? { email } : {}) }) })).json();
   const pia = await newGuest('Pia Prospect', 'pia@example.com');
@@ -209,6 +209,11 @@ test('from the console Alice invites a second guest, adds the guest to the phone
   assert.equal(contact.status, 200);
   assert.equal(contact.body.phone, '+33612345678');
   log('Pia is in the phonebook, shown beside the conversation');
+
+  // CRM (C11): this server has no HubSpot credentials, and the console says which are missing.
+  await page.getByRole('button', { name: 'Push to HubSpot' }).click();
+  await page.locator('.crm').getByRole('alert').filter({ hasText: 'HubSpot is not configured on this server: set HUBSPOT_TOKEN' }).waitFor();
+  assert.equal(await page.getByRole('list', { name: 'CRM pushes' }).getByRole('listitem').count(), 0, 'nothing was queued');
 
   // Rename (C3): the guest sees the new name too.
   await page.getByRole('button', { name: 'Rename…' }).click();
