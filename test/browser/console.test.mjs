@@ -3,7 +3,7 @@
 // the assign dialog shows the server's refusal; the calendar tab shows and changes meetings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, cuttableSockets, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('console', (BASE) => ({
   '/shop.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
@@ -362,20 +362,13 @@ test('from the calendar tab Alice books for a guest, changes her availability, a
 
 test('the inbox says when it is offline, and catches up with what it missed when it reconnects', async () => {
   const context = await suite.browser.newContext({ viewport: { width: 1100, height: 760 } });
-  let drop = false;
-  const routed = [];
-  await context.routeWebSocket(/\/api\/inbox\/socket/, (ws) => {
-    if (drop) return ws.close({ code: 1006, reason: 'network lost (test)' });
-    ws.connectToServer();
-    routed.push(ws);
-  });
+  const network = await cuttableSockets(context, /\/api\/inbox\/socket/);
   const page = await context.newPage();
   await signIn(page, await agentToken(ALICE));
   const status = page.locator('.inbox .live');
   await status.filter({ hasText: 'Live' }).waitFor();
 
-  drop = true;
-  for (const ws of routed) ws.close({ code: 1006, reason: 'network lost (test)' });
+  network.cut();
   await status.filter({ hasText: /^Offline, retrying in \d+ s$/ }).waitFor();
   await shot(page, 'console-inbox-offline');
   log(`while cut off: "${await status.textContent()}"`);
@@ -386,7 +379,7 @@ test('the inbox says when it is offline, and catches up with what it missed when
   assert.equal(started.status, 200, JSON.stringify(started.body));
   assert.equal(await page.locator('.inbox-list a', { hasText: 'Olga Offline' }).count(), 0);
 
-  drop = false;
+  network.restore();
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await page.locator('.inbox-list a', { hasText: 'Written while you were away' }).waitFor();
   await status.filter({ hasText: 'Live' }).waitFor();

@@ -70,6 +70,29 @@ export function agentSocket(conversationId, token) {
   return { ws, frames, waitFor, send: (f) => ws.send(JSON.stringify(f)), opened: new Promise((r) => ws.addEventListener('open', r)) };
 }
 
+/**
+ * Routes a browser context's WebSockets whose URL matches `pattern` through the test, which
+ * can `cut()` them all (close 1006, as a lost network) and refuse new ones until `restore()`.
+ */
+export async function cuttableSockets(context, pattern) {
+  let cut = false;
+  const open = [];
+  await context.routeWebSocket(pattern, (ws) => {
+    if (cut) return ws.close({ code: 1006, reason: 'network lost (test)' });
+    ws.connectToServer();
+    open.push(ws);
+  });
+  return {
+    cut() {
+      cut = true;
+      for (const ws of open.splice(0)) ws.close({ code: 1006, reason: 'network lost (test)' });
+    },
+    restore() {
+      cut = false;
+    },
+  };
+}
+
 export const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png` });
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
