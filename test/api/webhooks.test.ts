@@ -269,11 +269,14 @@ describe('webhook deliveries', () => {
   it('delivers meeting events from the calendar, and agent.left and conversation.assigned from conversations', async () => {
     const hook = receiver();
     stopIntercepting = hook.stop;
-    const { webhook } = await register(['meeting.booked', 'meeting.cancelled', 'agent.left', 'conversation.assigned']);
+    const { webhook } = await register(['meeting.booked', 'meeting.updated', 'meeting.cancelled', 'agent.left', 'conversation.assigned']);
 
     const list = await slots('alice', 'UTC', 30, dayFromNow(12));
     const booked = await book(list[0]!.start);
     expect(booked.status).toBe(201);
+    await drainJobs();
+    const moved = await call('PATCH', `/api/calendar/meetings/${booked.body.meeting.id}`, { headers: await asAgent('alice'), body: { start: list[3]!.start } });
+    expect(moved.status).toBe(200);
     await drainJobs();
     await call('DELETE', `/api/calendar/meetings/${booked.body.meeting.id}`, { headers: await asAgent('alice') });
     await drainJobs();
@@ -284,19 +287,48 @@ describe('webhook deliveries', () => {
     await call('POST', `/api/conversations/${id}/assign`, { headers: await asAgent('alice'), body: { service: 'support' } });
     await call('POST', `/api/conversations/${id}/leave`, { headers: await asAgent('carol') });
 
-    await queued(webhook.id, 4);
+    await queued(webhook.id, 5);
     const log = await drain(webhook.id);
     const payloads = Object.fromEntries(log.map((d) => [d.type, d.payload]));
     expect(payloads['meeting.booked'].data).toMatchObject({
       action: 'booked',
       meeting: { id: booked.body.meeting.id, start: list[0]!.start, agent: { slug: 'alice' }, guest: { name: 'Gina Guest', email: 'gina@example.com' } },
     });
+    expect(payloads['meeting.updated'].data).toMatchObject({ action: 'rescheduled', meeting: { start: list[3]!.start } });
     expect(payloads['meeting.cancelled'].data).toMatchObject({ action: 'cancelled', meeting: { id: booked.body.meeting.id, status: 'cancelled' } });
     expect(payloads['conversation.assigned'].data).toMatchObject({ service: { slug: 'support' }, assignedBy: { name: 'Alice Martin' }, agents: [{ name: 'Carol Diaz' }] });
     expect(payloads['agent.left'].data).toMatchObject({ conversation: { id }, agent: { name: 'Carol Diaz' } });
     expect(log.every((d) => d.status === 'delivered')).toBe(true);
     // The guest's message was not subscribed to, so it was not sent.
-    expect(hook.received.map((r) => r.headers.get('doorbell-event')).sort()).toEqual(['agent.left', 'conversation.assigned', 'meeting.booked', 'meeting.cancelled']);
+    expect(hook.received.map((r) => r.headers.get('doorbell-event')).sort()).toEqual(['agent.left', 'conversation.assigned', 'meeting.booked', 'meeting.cancelled', 'meeting.updated']);
+  });
+
+  it('queues an event once however often it is emitted', async () => {
+    stopIntercepting = receiver().stop;
+    const { webhook } = await register(['message.created']);
+    const event = { id: 'evt_0123456789abcdef0123456789abcdef', type: 'message.created' as const, createdAt: new Date().toISOString(), data: {} };
+    expect(await stub(webhook.id).enqueue(webhook.id, event)).toEqual({ queued: true });
+    expect(await stub(webhook.id).enqueue(webhook.id, event)).toEqual({ queued: false });
+    expect(await deliveries(webhook.id)).toHaveLength(1);
+  });
+
+  it('never blocks or fails a chat message or a booking when webhooks cannot be queued', async () => {
+    await register(['message.created', 'meeting.booked']);
+    // The endpoint table is unreadable: every hand-over fails.
+    await env.DB.prepare('ALTER TABLE webhook_endpoints RENAME TO webhook_endpoints_unavailable').run();
+    try {
+      const ann = await newGuest('Ann Lee');
+      const sent = await guestWrites(ann, 'alice', 'still works');
+      expect(sent.status).toBe(200);
+      const list = await slots('alice', 'UTC', 30, dayFromNow(14));
+      expect((await book(list[0]!.start, { email: 'nonblocking@example.com' })).status).toBe(201);
+      const history = await call('GET', `/api/conversations/${sent.body.conversation.id}/messages`, { headers: ann.headers });
+      expect(history.body.entries.map((e: any) => e.text)).toContain('still works');
+      // Let the background hand-over use up its three tries (0.5 s and 2 s apart) while the table is unreadable.
+      await sleep(3_000);
+    } finally {
+      await env.DB.prepare('ALTER TABLE webhook_endpoints_unavailable RENAME TO webhook_endpoints').run();
+    }
   });
 });
 
