@@ -6,7 +6,7 @@ import { WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS } from '../../src/integrations/we
 import { requireHttps } from '../../src/integrations/webhook-endpoints';
 import { interceptFetch, type Recorded } from '../fakes/intercept';
 import { ADMIN, asAgent, call, guestWrites, newGuest, sleep } from '../helpers';
-import { book, dayFromNow, drainJobs, slots } from '../meetings';
+import { book, calendarStub, dayFromNow, drainJobs, slots } from '../meetings';
 
 const RECEIVER = 'https://hooks.receiver.example';
 
@@ -301,6 +301,29 @@ describe('webhook deliveries', () => {
     expect(log.every((d) => d.status === 'delivered')).toBe(true);
     // The guest's message was not subscribed to, so it was not sent.
     expect(hook.received.map((r) => r.headers.get('doorbell-event')).sort()).toEqual(['agent.left', 'conversation.assigned', 'meeting.booked', 'meeting.cancelled', 'meeting.updated']);
+  });
+
+  it('delivers a meeting reminder when it falls due, once', async () => {
+    const hook = receiver();
+    stopIntercepting = hook.stop;
+    const { webhook } = await register(['meeting.reminder']);
+    const list = await slots('alice', 'UTC', 30, dayFromNow(16));
+    const booked = await book(list[0]!.start, { email: 'remind@example.com' });
+    const id = booked.body.meeting.id;
+    await drainJobs();
+    // Time passes: the 15-minute reminder falls due, and the alarm fires twice (at least once).
+    for (let i = 0; i < 2; i++) {
+      await runInDurableObject(calendarStub(), async (_instance, state) => {
+        state.storage.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ?', Date.now() - 1, `reminder:${id}:15`);
+      });
+      await runDurableObjectAlarm(calendarStub());
+      await drainJobs();
+    }
+    await queued(webhook.id, 1);
+    const log = await drain(webhook.id);
+    expect(log).toHaveLength(1);
+    expect(log[0].payload.data).toMatchObject({ action: 'reminder', minutesBefore: 15, meeting: { id, start: list[0]!.start, guest: { email: 'remind@example.com' } } });
+    expect(hook.received).toHaveLength(1);
   });
 
   it('queues an event once however often it is emitted', async () => {
