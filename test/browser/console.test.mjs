@@ -20,6 +20,14 @@ const api = async (method, path, token, body) => {
   return { status: res.status, body: await res.json().catch(() => null) };
 };
 
+/** Every control on the page has an accessible name (from the accessibility tree, as a screen reader gets it). */
+async function assertControlsNamed(page, where) {
+  const tree = await page.locator('body').ariaSnapshot();
+  const unnamed = tree.split('\n').filter((line) => /^\s*- '?(button|textbox|combobox|checkbox|radio|spinbutton|link|tab|switch|slider)\b(?! ")/.test(line));
+  assert.deepEqual(unnamed, [], `controls without a name (${where})`);
+  assert.ok(tree.includes('button "'), `the tree was read (${where})`);
+}
+
 async function signIn(page, token) {
   await page.goto(`${suite.BASE}/console`);
   await page.getByLabel('Agent token').fill(token);
@@ -35,6 +43,8 @@ test('sign-in refuses a bad, an expired and an unknown token with the reason; si
   const page = await context.newPage();
   await page.goto(`${suite.BASE}/console`);
   const error = page.locator('.signin .error');
+  await page.getByLabel('Agent token').waitFor();
+  await assertControlsNamed(page, 'sign-in');
 
   await page.getByLabel('Agent token').fill('not-a-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -117,6 +127,7 @@ test('a widget guest writes; Alice sees it live in the console inbox, opens it, 
   // Read positions: the guest has the panel open, so their position reaches the console.
   await alice.locator('.people li', { hasText: 'Ann Lee' }).filter({ hasText: 'has read everything' }).waitFor();
   await shot(alice, 'console-conversation');
+  await assertControlsNamed(alice, 'inbox and conversation');
 
   await guest.reload();
   await widget.locator('.l').click();
@@ -146,6 +157,7 @@ test('assigning to Billing (not assignable) shows the refusal in the dialog and 
   assert.match(await refusal.textContent(), /no licensed member/);
   assert.ok(await dialog.isVisible(), 'the dialog stays open');
   await shot(alice, 'console-assign-refused');
+  await assertControlsNamed(alice, 'assign dialog');
 
   const after = (await api('GET', `/api/conversations/${conversationId}`, token)).body;
   assert.equal(after.lastSeq, lastSeq, 'no event was recorded');
@@ -277,6 +289,7 @@ test('the calendar tab shows a meeting booked through the API live, in Alice’s
   await item.getByRole('button', { name: 'Reschedule' }).click();
   const start = item.getByLabel('New start');
   assert.equal(await start.getAttribute('type'), 'datetime-local');
+  await assertControlsNamed(page, 'calendar with a reschedule form');
   assert.equal(await start.inputValue(), parisInput(slots[0].start), 'the form starts from the current time, in Paris time');
   await start.fill(parisInput(target.start));
   await item.getByRole('button', { name: 'Save' }).click();
