@@ -8,7 +8,7 @@ import { soqlString } from '../../src/integrations/salesforce';
 import { FakeHubSpot, HUBSPOT_ORIGIN, PORTAL_ID } from '../fakes/hubspot';
 import { interceptFetch } from '../fakes/intercept';
 import { FakeSalesforce, SALESFORCE_INSTANCE, SALESFORCE_LOGIN } from '../fakes/salesforce';
-import { ADMIN, asAgent, BASE, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, BASE, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
 import { TestSocket } from '../socket';
 
 let hubspot: FakeHubSpot;
@@ -81,6 +81,10 @@ async function crmEntries(id: string, headers?: Record<string, string>): Promise
 describe('HubSpot', () => {
   it('creates the contact, logs the conversation as a note on it, and shows the record link to agents only', async () => {
     const { id, guest } = await conversationWith('ann.lee@example.com', { phone: '+33 6 12 34 56 78', company: 'Lee & Co' });
+    // Both are connected while the push runs: only Alice's socket receives the result.
+    const guestLive = await TestSocket.open(`/api/conversations/${id}/socket`, guest.token);
+    const aliceLive = await TestSocket.open(`/api/conversations/${id}/socket`, await agentToken('alice'));
+    await guestLive.next((f) => f.type === 'welcome');
     const answered = await push(id, 'hubspot');
     expect(answered.status).toBe(202);
     expect(answered.body.push).toMatchObject({ provider: 'hubspot', status: 'queued', attempts: 0 });
@@ -106,6 +110,12 @@ describe('HubSpot', () => {
     const [entry] = await crmEntries(id);
     expect(entry.text).toBe(`Ann Lee was created in HubSpot: ${url}`);
     expect(entry.event).toMatchObject({ type: 'crm', provider: 'hubspot', outcome: 'succeeded', action: 'created', recordUrl: url, error: null, requestedBy: { name: 'Alice Martin' } });
+    expect((await aliceLive.next((f) => f.type === 'entry' && f.entry.event?.type === 'crm')).entry.seq).toBe(entry.seq);
+    guestLive.send({ type: 'ping' });
+    await guestLive.next((f) => f.type === 'pong');
+    expect(guestLive.entries()).toEqual([]);
+    guestLive.close();
+    aliceLive.close();
 
     // The guest sees neither the entry in the history nor on the socket's replay.
     expect(await crmEntries(id, guest.headers)).toEqual([]);
