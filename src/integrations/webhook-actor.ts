@@ -109,8 +109,8 @@ export class WebhookActor extends DurableObject<Env> {
         body: delivery.body,
       });
       status = response.status;
-      const text = await response.text().catch(() => '');
-      if (status < 200 || status > 299) error = `The endpoint answered HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}.`;
+      const text = await answerStart(response);
+      if (status < 200 || status > 299) error = `The endpoint answered HTTP ${status}${text ? `: ${text}` : ''}.`;
     } catch (err) {
       error = err instanceof Error && err.name === 'TimeoutError' ? `No answer within ${ATTEMPT_TIMEOUT_MS / 1000} s.` : `Could not reach the endpoint: ${String(err)}`;
     }
@@ -141,4 +141,24 @@ export class WebhookActor extends DurableObject<Env> {
     if (due === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
   }
+}
+
+/** The first 200 characters of an answer, for the log; the rest is not read, so a huge or endless answer costs nothing. */
+async function answerStart(response: Response, limit = 200): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // A broken answer still has its status.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text.slice(0, limit);
 }
