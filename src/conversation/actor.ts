@@ -159,15 +159,17 @@ export class ConversationActor extends DurableObject<Env> {
       state = applyRejoinDecision(state, decision);
       if (decision.kind === 'rejoin') events.push({ type: 'rejoined', agents: decision.agents.map(named) });
     }
+    let queued = false;
     const entries = this.commit(state, events, (at) => {
       const entry = this.store.append({ at, author: asAuthor(caller), clientId, text });
       // In the message's own transaction: the emails it may cause (C12) cannot be lost.
-      this.digests.queue(entry, state);
+      queued = this.digests.queue(entry, state);
       return entry;
     });
     const message = entries[entries.length - 1]!;
     this.publish(entries, before);
-    await this.digests.arm();
+    // Only a new job can need an earlier alarm; while everyone is connected this costs nothing.
+    if (queued) await this.digests.arm();
     return accept({ seq: message.seq, duplicate: false });
   }
 

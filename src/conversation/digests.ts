@@ -45,14 +45,17 @@ export class EmailDigests {
 
   /**
    * Queues the digests a new message causes; called inside the transaction that stores the
-   * message, with the conversation's state as that transaction leaves it.
+   * message, with the conversation's state as that transaction leaves it. True when it
+   * queued any (then the alarm may need to be set earlier).
    */
-  queue(message: Entry, state: ConversationState): void {
-    if (message.kind !== 'message' || message.author.kind === 'system') return;
+  queue(message: Entry, state: ConversationState): boolean {
+    if (message.kind !== 'message' || message.author.kind === 'system') return false;
     const at = Date.parse(message.at);
-    for (const id of digestRecipients(message.author.id, participantIds(state), this.online)) {
+    const recipients = digestRecipients(message.author.id, participantIds(state), this.online);
+    for (const id of recipients) {
       this.store.enqueueOnce(`digest:${id}`, 'digest', digestDueAt(at, this.store.ledger(id)), { participantId: id });
     }
+    return recipients.length > 0;
   }
 
   /** A participant's socket closed: whatever the conversation holds now reached them live. */
