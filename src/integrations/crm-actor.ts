@@ -7,7 +7,7 @@ import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';
 import { SalesforceClient } from './salesforce';
 
-/** 30 s doubling to an hour; 10 attempts span about 4.5 hours before a push is given up and shown as failed. */
+/** 30 s doubling to an hour; 10 attempts span about 3 hours (30 s, 1, 2, 4, 8, 16, 32, 60, 60 minutes) before a push is given up and shown as failed. */
 export const CRM_BACKOFF: Backoff = { baseMs: 30_000, capMs: 3_600_000 };
 export const CRM_MAX_ATTEMPTS = 10;
 /** A result that could not be posted into the conversation is posted again this much later. */

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEndpoint } from '../../src/http/endpoint';
 import { errorResponse } from '../../src/http/errors';
+import { CRM_MAX_ATTEMPTS } from '../../src/integrations/crm-actor';
 import { pushToCrmEndpoint } from '../../src/integrations/crm-endpoints';
 import { soqlString } from '../../src/integrations/salesforce';
 import { FakeHubSpot, HUBSPOT_ORIGIN, PORTAL_ID } from '../fakes/hubspot';
@@ -202,6 +203,24 @@ describe('HubSpot', () => {
     await runDurableObjectAlarm(crmStub('hubspot'));
     expect(hubspot.requests.length).toBe(requests);
     expect(await crmEntries(id)).toHaveLength(1);
+  });
+
+  it('gives up after 10 attempts of a provider that keeps failing, and says so in the conversation', async () => {
+    const { id } = await conversationWith('jo.west@example.com');
+    for (let i = 0; i < CRM_MAX_ATTEMPTS; i++) {
+      hubspot.inject({ match: (r) => r.url.pathname.endsWith('/search'), status: 503, body: { status: 'error', message: 'Service unavailable', category: 'INTERNAL_ERROR' } });
+    }
+    const answered = await push(id, 'hubspot');
+    let state = await settle('hubspot', id, answered.body.push.id);
+    for (let attempt = 2; attempt <= CRM_MAX_ATTEMPTS; attempt++) {
+      expect(state).toMatchObject({ status: 'queued', attempts: attempt - 1 });
+      await fastForward('hubspot');
+      state = await settle('hubspot', id, answered.body.push.id);
+    }
+    expect(state).toMatchObject({ status: 'failed', attempts: CRM_MAX_ATTEMPTS });
+    const [entry] = await crmEntries(id);
+    expect(entry.text).toBe(`Pushing Ann Lee to HubSpot failed: Gave up after ${CRM_MAX_ATTEMPTS} attempts. HubSpot answered 503 INTERNAL_ERROR: Service unavailable`);
+    expect(hubspot.requests.filter((r) => r.url.pathname.endsWith('/search'))).toHaveLength(CRM_MAX_ATTEMPTS);
   });
 });
 
