@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { root } from '../test/support/dev-server.mjs';
 import { writeReport } from './lib/report.mjs';
 import { describeMachine, machine } from './lib/machine.mjs';
-import { log } from './lib/progress.mjs';
+import { endProgress, log } from './lib/progress.mjs';
 import { startNodePeer, startProduct, startRelay } from './lib/servers.mjs';
 import availability from './scenarios/availability.mjs';
 import booking from './scenarios/booking.mjs';
@@ -37,9 +37,16 @@ function serverPool() {
   let relay = null;
   let cache = new Map();
   const peers = new Set();
+  const started = [];
+  const track = (promise) => (promise.then((s) => started.push(s), () => {}), promise);
   return {
-    product: () => (product ??= startProduct(log)),
-    relay: () => (relay ??= startRelay(log)),
+    /**
+     * How many times `wrangler dev` reloaded a Worker so far: it does when a source file it
+     * watches changes, which restarts the objects and drops every socket mid-run.
+     */
+    reloads: () => started.reduce((sum, s) => sum + (s.output().match(/Reloading local server/g)?.length ?? 0), 0),
+    product: () => (product ??= track(startProduct(log))),
+    relay: () => (relay ??= track(startRelay(log))),
     async nodePeer(script) {
       const peer = await startNodePeer(script, log);
       peers.add(peer);
@@ -75,17 +82,22 @@ async function main() {
       const m = machine();
       log(`${scenario.title}${quick ? ' (quick)' : ''} on ${describeMachine(m)}`);
       const t0 = Date.now();
+      const reloadsBefore = pool.reloads();
       let result;
+      let reloads = 0;
       try {
         result = await scenario.run({ quick, log, ...pool });
       } catch (err) {
+        endProgress();
         failed = true;
         log(`${scenario.name} FAILED: ${err.stack ?? err}`);
         continue;
       } finally {
-        if (!quick || scenario.ownServers) await pool.stopAll();
+        reloads = pool.reloads() - reloadsBefore;
+        if (!quick) await pool.stopAll();
       }
-      const record = { scenario: scenario.name, title: scenario.title, quick, timestamp: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), machine: m, ...result };
+      if (reloads) log(`WARNING: wrangler dev reloaded the Worker ${reloads} time(s) during ${scenario.name} (a watched file changed): its figures are not valid`);
+      const record = { scenario: scenario.name, title: scenario.title, quick, timestamp: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), reloads, machine: m, ...result };
       writeFileSync(`${resultsDir}/${scenario.name}.json`, `${JSON.stringify(record, null, 2)}\n`);
       console.log(`\n== ${scenario.title}${quick ? ' (quick)' : ''} — ${describeMachine(m)}`);
       for (const line of scenario.print(result)) console.log(`   ${line}`);

@@ -32,6 +32,8 @@ function runNotes(results) {
   const lines = all.map((r) => `- ${r.title}: ${r.timestamp.slice(0, 16).replace('T', ' ')} UTC, ${r.quick ? '**quick run (small sizes)**' : 'full run'}, ${r.seconds} s, on ${describeMachine(r.machine)}`);
   const quick = all.some((r) => r.quick);
   const busy = all.filter((r) => r.machine.loadAverage[0] > r.machine.cores * 0.75);
+  const reloaded = all.filter((r) => r.reloads);
+  if (reloaded.length) lines.push('', `> **Not valid: \`wrangler dev\` reloaded the Worker during ${reloaded.map((r) => `${r.title} (${r.reloads}×)`).join(', ')}** because a source file changed while it ran; a reload restarts every object and drops every socket. Run again with nobody editing the tree.`);
   if (quick) lines.push('', '> **These figures come from a `--quick` run** (small sizes, for development): they are not the reference figures. Run `npm run bench` for those.');
   if (busy.length) lines.push('', `> The machine was already busy when ${busy.map((r) => r.title).join(', ')} started (1-minute load average above ¾ of its cores): other work competed for the CPU, so latencies are inflated and noisy.`);
   return lines.join('\n');
@@ -60,6 +62,7 @@ function fanoutSection(r) {
   const d = t.doorbell;
   const rows = Object.values(t).map((v) => [
     v.label,
+    n(v.messages),
     ms(v.latencyMs.p50),
     ms(v.latencyMs.p95),
     ms(v.latencyMs.p99),
@@ -71,9 +74,9 @@ function fanoutSection(r) {
   ]);
   return `## 1. Fan-out latency
 
-One conversation, one guest, ${r.params.agents} agents connected. The guest sends ${n(r.params.messages)} messages at a steady ${r.params.rate}/s (after 100 unmeasured warm-up messages); each agent's receipt is timed from the send. The protocol allows 50 frames/s per socket, so the guest's sends are spread over ${t.doorbell.guestSockets} of its sockets (${r.params.perSocketRate}/s each), and every target gets the same pattern. Ratios are Doorbell's figure divided by the row's.
+One conversation, one guest, ${r.params.agents} agents connected. The guest sends ${n(r.params.messages)} messages at a steady ${r.params.rate}/s (after ${r.params.warmup ?? 100} unmeasured warm-up messages); each agent's receipt is timed from the send. The protocol allows 50 frames/s per socket, so the guest's sends are spread over ${t.doorbell.guestSockets} of its sockets (${r.params.perSocketRate}/s each), and every target gets the same pattern. The two intermediate rows (the storing relay, Doorbell with the agents watching) only split the gap into layers and get a fifth of the messages. Ratios are Doorbell's figure divided by the row's.
 
-${table(['target', 'p50', 'p95', 'p99', 'max', 'msg/s delivered to all', 'Doorbell ÷ p50', 'Doorbell ÷ p99', 'delivery'], rows)}
+${table(['target', 'messages', 'p50', 'p95', 'p99', 'max', 'msg/s delivered to all', 'Doorbell ÷ p50', 'Doorbell ÷ p99', 'delivery'], rows)}
 
 Doorbell's own acknowledgement to the guest (stored, then acked): p50 ${ms(d.ackMs?.p50)}, p99 ${ms(d.ackMs?.p99)}.
 
@@ -81,12 +84,19 @@ Doorbell's own acknowledgement to the guest (stored, then acked): p50 ${ms(d.ack
 }
 
 function busySection(r) {
-  const { params: p, figures: f } = r;
+  const { params: p, figures: f, profile } = r;
+  const profileText = profile
+    ? `
+
+Where the Worker's time went, from a V8 CPU profile of the Doorbell isolate (through the DevTools port of \`wrangler dev\`) during a second, ${n(profile.messages)}-message pass of the same load, not counted above: ${ms(profile.busyMsPerMessage)} of isolate time per message, and the isolate was idle ${Math.round((profile.idleMs / (profile.idleMs + profile.busyMs)) * 100)}% of the pass. Each sample is charged to the nearest function on its stack that names a layer (bench/lib/profile.mjs); the raw profile is left in bench/results/tmp/busy.cpuprofile for Chrome DevTools.
+
+${table(['layer', 'share of busy time', 'per message'], profile.layers.map((l) => [l.layer, `${l.share}%`, ms(l.ms / profile.messages)]))}`
+    : '';
   return `## 2. One busy conversation
 
 Closed loop: ${p.sockets} sockets of one conversation (${p.sockets / 2} of the guest's tabs, ${p.sockets / 2} of the agent's consoles) each keep up to ${p.window} messages unacknowledged, paced at ${p.pacePerSocket}/s per socket to stay under the protocol's 50 frames/s (so at most ${n(p.offeredCeiling)}/s can be offered). Measured over ${p.measureMs / 1000} s after ${p.warmupMs / 1000} s of warm-up; the timeline is then read back over HTTP.
 
-${table(['stored, acknowledged msg/s', 'ack p50', 'ack p95', 'ack p99', 'ack max', 'acknowledged', 'stored', 'acked but missing', 'stored twice', 'rate-limited'], [[`**${n(f.ackedPerSecond)}**${f.ceilingReached ? ' (ceiling)' : ''}`, ms(f.ackMs.p50), ms(f.ackMs.p95), ms(f.ackMs.p99), ms(f.ackMs.max), n(f.acknowledged), n(f.stored), n(f.ackedButMissing), n(f.storedTwice), n(f.rateLimited)]])}`;
+${table(['stored, acknowledged msg/s', 'ack p50', 'ack p95', 'ack p99', 'ack max', 'acknowledged', 'stored', 'acked but missing', 'stored twice', 'rate-limited'], [[`**${n(f.ackedPerSecond)}**${f.ceilingReached ? ' (ceiling)' : ''}`, ms(f.ackMs.p50), ms(f.ackMs.p95), ms(f.ackMs.p99), ms(f.ackMs.max), n(f.acknowledgedWithProfilePass ?? f.acknowledged), n(f.stored), n(f.ackedButMissing), n(f.storedTwice), n(f.rateLimited)]])}${profileText}`;
 }
 
 function manySection(r) {
@@ -122,28 +132,40 @@ ${table(['', 'median', 'p95', 'p99', 'max', 'runs', 'slots found'], [
 ${f.sameSlots ? 'Both found the same number of slots.' : '**The two disagree on the number of slots**: the benchmark did not measure the same computation twice.'}`;
 }
 
-/** The layer costs the fan-out run shows, Doorbell's gaps, and what explains them. */
+/** The layer costs the runs show, Doorbell's gaps, and the mechanisms behind them. */
 function behindSection(results) {
   const parts = ['## Where we are behind, and why'];
   const fan = results.fanout?.targets;
   if (fan) {
-    const step = (from, to) => `${ms(fan[to].latencyMs.p50 - fan[from].latencyMs.p50)} at p50, ${ms(fan[to].latencyMs.p99 - fan[from].latencyMs.p99)} at p99`;
-    parts.push(`Each fan-out row adds one layer to the one before it, so the differences between rows are what the layers cost on this machine:
+    const steps = [
+      ['the local Workers runtime (workerd behind `wrangler dev`) and a Durable Object', 'ws', 'relay'],
+      ['one SQLite write per message before delivery', 'relay', 'stored'],
+      ["Doorbell's per-message work with 1 agent participant: checks, dedupe lookup, timeline row, ack, one inbox update, webhook and digest bookkeeping", 'stored', 'watching'],
+      ['inbox updates for 19 more agent participants', 'watching', 'doorbell'],
+    ].map(([layer, from, to]) => ({ layer, from, to, p50: fan[to].latencyMs.p50 - fan[from].latencyMs.p50, p99: fan[to].latencyMs.p99 - fan[from].latencyMs.p99 }));
+    const largest = steps.reduce((a, b) => (b.p50 > a.p50 ? b : a));
+    parts.push(`Each fan-out row adds one layer to the row before it, so the differences between rows are what the layers cost on this machine, at this rate:
 
-| layer | from → to | adds |
-| --- | --- | --- |
-| the local Workers runtime (workerd behind \`wrangler dev\`) and a Durable Object | plain \`ws\` → bare relay DO | ${step('ws', 'relay')} |
-| one SQLite write per message before delivery | bare relay DO → relay DO + SQLite | ${step('relay', 'stored')} |
-| Doorbell's rules, per-socket checks, the timeline row and the ack, one inbox update | relay DO + SQLite → Doorbell, 1 participant | ${step('stored', 'watching')} |
-| an inbox update for each of 19 more agent participants | Doorbell, 1 participant → 20 participants | ${step('watching', 'doorbell')} |
-`);
+${table(['layer', 'from → to', 'adds at p50', 'adds at p99'], steps.map((st) => [st.layer, `${fan[st.from].label} → ${fan[st.to].label}`, ms(st.p50), ms(st.p99)]))}
+
+The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50).`);
+    const behind = ['watching', 'doorbell'].filter((k) => fan[k].fellBehind);
+    if (behind.length) {
+      parts.push(`${behind.map((k) => `"${fan[k].label}"`).join(' and ')} could not sustain ${results.fanout.params.rate} messages/s: deliveries fell more than 10 s behind the sends, so the run stopped offering load (after ${behind.map((k) => n(fan[k].messages)).join(' and ')} messages). Those latencies are mostly time spent queueing behind earlier messages, not the cost of one message.`);
+    }
   }
-  parts.push(`What the measurements point at:
+  const profile = results.busy?.profile;
+  if (profile) {
+    const top = profile.layers.slice(0, 3).map((l) => `${l.layer} (${l.share}%)`).join(', ');
+    parts.push(`Inside the Worker, the busy-conversation profile (section 2) puts most of the time in ${top}.`);
+  }
+  parts.push(`The mechanisms behind these figures:
 
-- **Inbox updates grow with the participants.** After committing a message, the conversation sends each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) the conversation as that agent now sees it: per participant a SQLite count of unread messages, the revision bump, one RPC and one SQLite write in the inbox. With 20 agent participants that is 20 RPCs and 20 inbox writes per guest message, all on the same local runtime as the conversation. The watching row (20 agents connected, 1 participant) isolates this cost: it is the largest single layer above.
-- **Everything shares two cores here.** Under \`wrangler dev\` every Durable Object of the Worker (the conversation, the 20 inboxes) runs in one workerd process, on the same cores as the load generator. On Cloudflare the inboxes are separate objects that can run elsewhere, so the conversation's own cost per message is only the RPC sends; these local figures overstate the inbox cost there, but they are what \`npm start\` gives.
-- **Storage before delivery.** Doorbell stores every message (a timeline row in one transaction, the dedupe lookup by client id) before the entry frame goes out; the Durable Object runtime also holds the outgoing frames until the write is durable (output gate). The storing relay pays the same kind of write and is the fair floor for "stored before delivered".
-- **One conversation's throughput is capped by the protocol before the server.** A socket may send 50 frames/s, so ≥ 1,000 messages/s in one conversation needs ≥ 20 sockets, and every socket receives every entry: the fan-out of the busy conversation grows with the load.`);
+- **Inbox updates grow with the participants.** After committing a message, the conversation sends each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) the conversation as that agent now sees it: per participant a SQLite count of unread messages and the revision bump in the conversation, one RPC, and one SQLite write in the inbox. With 20 agent participants that is 20 RPCs and 20 inbox writes per guest message. The "20 agents watching" row has the same sockets and frames with one participant, which isolates this cost.
+- **Everything shares the machine's cores here.** Under \`wrangler dev\` every Durable Object of the Worker (the conversation and all the inboxes) runs in one workerd process, on the same cores as the load generator and the reference servers' idle processes. On Cloudflare the inboxes are separate objects that can run elsewhere, so the conversation itself pays only its side of each RPC; the local figures overstate the inbox cost there, but they are what \`npm start\` gives.
+- **Storage before delivery.** Doorbell stores every message (the dedupe lookup by client id, then the timeline row in one transaction) before the entry frame goes out, and the runtime holds outgoing frames until the write is durable (the output gate). The storing relay pays the same kind of write and is the fair floor for "stored before delivered"; the bare relay stores nothing.
+- **Per-message bookkeeping outside the chat itself.** Each message also queues email-digest state and emits webhook events (whose subscribers are read from D1), in the background but on the same isolate.
+- **One conversation's throughput meets the protocol's limit first.** A socket may send 50 frames/s, so ≥ 1,000 messages/s in one conversation needs ≥ 20 sockets, and every socket receives every entry: the busy conversation's fan-out grows with its load.`);
   return parts.join('\n\n');
 }
 

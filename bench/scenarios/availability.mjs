@@ -63,9 +63,9 @@ export default {
   name: 'availability',
   title: 'Availability',
   async run(ctx) {
-    const count = ctx.quick ? 50 : 500;
+    const count = ctx.quick ? 20 : 500;
     const iterations = ctx.quick ? 200 : 2000;
-    const requests = ctx.quick ? 30 : 300;
+    const requests = ctx.quick ? 20 : 200;
     const { computeSlots, zonedTimeToInstant } = await loadAvailability();
     const from = tomorrowIn(ZONE);
     const query = () => {

@@ -12,7 +12,10 @@ const outcome = (answers, started) => ({
   requests: answers.length,
   succeeded: answers.filter((a) => a.status === 201).length,
   slotTaken: answers.filter((a) => a.code === 'slot_taken').length,
-  other: answers.filter((a) => a.status !== 201 && a.code !== 'slot_taken').map((a) => `${a.status} ${a.code}`),
+  // Unexpected answers, counted by kind: "503 <first words>" × n.
+  other: Object.entries(
+    answers.filter((a) => a.status !== 201 && a.code !== 'slot_taken').reduce((kinds, a) => ({ ...kinds, [`${a.status} ${a.code}`]: (kinds[`${a.status} ${a.code}`] ?? 0) + 1 }), {}),
+  ).map(([kind, count]) => `${kind} ×${count}`),
   wallMs: Math.round(performance.now() - started),
   latencyMs: summarize(answers.map((a) => a.ms)),
 });

@@ -14,9 +14,9 @@ export default {
   name: 'many',
   title: 'Many conversations',
   async run(ctx) {
-    const conversations = ctx.quick ? 50 : 1000;
+    const conversations = ctx.quick ? 30 : 1000;
     const agentCount = ctx.quick ? 5 : 20;
-    const messages = ctx.quick ? 500 : 10_000;
+    const messages = ctx.quick ? 300 : 5000;
     const rate = ctx.quick ? 100 : 200;
     const server = await ctx.product();
     const api = doorbell(server);

@@ -74,9 +74,10 @@ export async function startDevServer({ work, vars = {}, log = () => {}, config =
   const varArgs = Object.entries({ PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   let child = null;
   let output = '';
+  let inspector = null;
 
   const launch = async () => {
-    const inspector = await freePort();
+    inspector = await freePort();
     log(`starting wrangler dev on ${base}`);
     output = '';
     child = spawn(
@@ -121,6 +122,10 @@ export async function startDevServer({ work, vars = {}, log = () => {}, config =
     base,
     port,
     state,
+    /** The Chrome DevTools Protocol port of the Worker (benchmarks record CPU profiles). */
+    get inspectorPort() {
+      return inspector;
+    },
     /** The process whose memory benchmarks read: wrangler dev's group leader. */
     get pid() {
       return child?.pid;
