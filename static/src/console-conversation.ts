@@ -97,7 +97,9 @@ export class ConversationPane {
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
     const details = (this.details = new ConversationDetails(this.api, chat, id, show));
     details.element.id = `details-${id}`;
-    const root = h('div', { class: 'conversation' }, toolbar, alert, h('div', { class: 'conversation-body' }, panel, details.element));
+    // Over the top of the timeline rather than above it, so showing an error moves nothing.
+    const floating = h('div', { class: 'float-alert' }, alert, h('button', { type: 'button', 'aria-label': 'Dismiss the message', onclick: () => (alert.textContent = '') }, '×'));
+    const root = h('div', { class: 'conversation' }, toolbar, h('div', { class: 'conversation-body' }, floating, panel, details.element));
     this.element.replaceChildren(root);
 
     const renderActions = () => {

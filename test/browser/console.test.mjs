@@ -20,6 +20,17 @@ const api = async (method, path, token, body) => {
   return { status: res.status, body: await res.json().catch(() => null) };
 };
 
+const newGuest = async (name, email) =>
+  (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ...(email ? { email } : {}) }) })).json();
+
+/** A new guest writes to Sales: `{guest, token, conversationId}`. */
+async function guestWrites(name, text, email) {
+  const made = await newGuest(name, email);
+  const started = await api('POST', '/api/conversations', made.token, { target: { kind: 'service', slug: 'sales' }, clientId: `g-${Date.now()}`, text });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  return { guest: made.guest, token: made.token, conversationId: started.body.conversation.id };
+}
+
 /** Every control on the page has an accessible name (from the accessibility tree, as a screen reader gets it). */
 async function assertControlsNamed(page, where) {
   const tree = await page.locator('body').ariaSnapshot();
@@ -184,11 +195,8 @@ test('assigning to Billing (not assignable) shows the refusal in the dialog and 
 });
 
 test('from the console Alice invites a second guest, adds the guest to the phonebook, is told the CRM is not configured, renames, makes private and leaves', async () => {
-  const newGuest = async (name, email) =>
-    (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ...(email ? { email } : {}) }) })).json();
-  const pia = await newGuest('Pia Prospect', 'pia@example.com');
-  const started = await api('POST', '/api/conversations', pia.token, { target: { kind: 'service', slug: 'sales' }, clientId: 'g-pia-1', text: 'Can I get a quote?' });
-  const id = started.body.conversation.id;
+  const pia = await guestWrites('Pia Prospect', 'Can I get a quote?', 'pia@example.com');
+  const id = pia.conversationId;
 
   const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -387,9 +395,7 @@ test('the inbox says when it is offline, and catches up with what it missed when
   log(`while cut off: "${await status.textContent()}"`);
 
   // A guest writes while the console is cut off.
-  const guest = await (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Olga Offline' }) })).json();
-  const started = await api('POST', '/api/conversations', guest.token, { target: { kind: 'service', slug: 'sales' }, clientId: 'g-offline-1', text: 'Written while you were away' });
-  assert.equal(started.status, 200, JSON.stringify(started.body));
+  await guestWrites('Olga Offline', 'Written while you were away');
   assert.equal(await page.locator('.inbox-list a', { hasText: 'Olga Offline' }).count(), 0);
 
   network.restore();
@@ -404,8 +410,9 @@ test('narrow screen: the inbox, then the conversation alone with a way back', as
   const token = await agentToken(ALICE);
   const context = await suite.browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
+  await guestWrites('Nora Narrow', 'Hello from a small screen');
   await signIn(page, token);
-  const item = page.locator('.inbox-list a').first();
+  const item = page.locator('.inbox-list a', { hasText: 'Hello from a small screen' });
   await item.waitFor();
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.equal(await overflow(), 0, 'no horizontal scrolling');
@@ -418,7 +425,7 @@ test('narrow screen: the inbox, then the conversation alone with a way back', as
   await page.getByRole('button', { name: 'Back to the inbox' }).click();
   await item.waitFor();
   await page.getByRole('tab', { name: 'Calendar' }).click();
-  await page.getByRole('list', { name: 'Meetings' }).waitFor();
+  await page.getByRole('heading', { name: 'Book for a guest' }).waitFor();
   assert.equal(await overflow(), 0);
   await context.close();
 });
