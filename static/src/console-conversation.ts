@@ -11,7 +11,8 @@ import { avatarFor } from './console-avatar';
 import { ConversationDetails } from './console-details';
 import { strings } from './i18n';
 
-const t = strings('en');
+// The panel's greeting is for guests; agents see it only while the history loads.
+const t = { ...strings('en'), greeting: 'Loading the conversation…' };
 
 export class ConversationPane {
   readonly element: HTMLElement;

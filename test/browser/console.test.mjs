@@ -418,7 +418,7 @@ test('narrow screen: the inbox, then the conversation alone with a way back', as
   assert.equal(await overflow(), 0, 'no horizontal scrolling');
   await shot(page, 'console-narrow');
   await item.click();
-  await page.locator('.db-form textarea').waitFor();
+  await page.locator('.db-msg', { hasText: 'Hello from a small screen' }).waitFor();
   assert.ok(await page.locator('.inbox').isHidden(), 'the inbox makes room for the conversation');
   assert.equal(await overflow(), 0);
   await shot(page, 'console-narrow-conversation');
