@@ -259,7 +259,7 @@ test('from the console Alice invites a second guest, adds the guest to the phone
   await context.close();
 });
 
-test('the calendar tab shows a meeting booked through the API live, in Alice’s zone; Reschedule moves it; Delete cancels another', async () => {
+test('the calendar tab shows a meeting booked through the API live, in Alice’s zone; Reschedule moves it and changes its duration; Delete cancels another', async () => {
   const token = await agentToken(ALICE);
   const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Los_Angeles' });
   const page = await context.newPage();
@@ -307,6 +307,14 @@ test('the calendar tab shows a meeting booked through the API live, in Alice’s
   const moved = calendar.meetings.find((m) => m.id === booked.body.meeting.id);
   assert.equal(moved.start, target.start, 'the server has the new time');
   log(`rescheduled to ${await item.locator('.when').textContent()}`);
+
+  // Change the duration only.
+  await item.getByRole('button', { name: 'Reschedule' }).click();
+  await item.getByLabel('Duration').selectOption('15');
+  await item.getByRole('button', { name: 'Save' }).click();
+  await item.locator('.when', { hasText: '(15 min' }).waitFor();
+  const shorter = (await api('GET', '/api/calendar', token)).body.meetings.find((m) => m.id === booked.body.meeting.id);
+  assert.deepEqual([shorter.start, shorter.durationMinutes], [target.start, 15]);
 
   // A refused change is shown on the meeting and changes nothing.
   await item.getByRole('button', { name: 'Reschedule' }).click();
