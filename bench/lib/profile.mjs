@@ -13,7 +13,10 @@ const LAYERS = [
   ['storage (dedupe lookup, timeline insert, transaction)', ['findByClientId', 'commit', 'append']],
   ['delivery (entry frame to every socket)', ['broadcast']],
   ['other per-message work (parse, rate limit, access, ack)', ['webSocketMessage']],
-  ['HTTP routes and D1 (setup, history reads)', ['runEndpoint', '_send', 'fetch']],
+  // D1 answers resume after an await, so their stacks no longer show who asked; during a
+  // message load that is mostly the webhook subscribers read for each message.
+  ['D1 queries (webhook subscribers per message, digests)', ['_send']],
+  ['HTTP routes (setup, history reads)', ['runEndpoint', 'fetch']],
   ['garbage collection', ['(garbage collector)']],
   ['runtime outside JavaScript', ['(program)']],
 ];

@@ -10,8 +10,14 @@ import { ratio } from './stats.mjs';
 
 const SCENARIOS = ['fanout', 'busy', 'many', 'booking', 'availability'];
 const CHART = 'benchmarks-fanout.svg';
+// Doorbell first, so it gets the chart's first colour (red), then the layers down to the floor.
+const CHART_ORDER = ['doorbell', 'watching', 'stored', 'relay', 'socketio', 'ws'];
 
-const ms = (v) => (v == null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
+const ms = (v) => {
+  if (v == null) return '–';
+  const a = Math.abs(v);
+  return a >= 1000 ? `${(v / 1000).toFixed(2)} s` : a >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`;
+};
 const x = (v) => (v == null ? '–' : `${v}×`);
 const n = (v) => (v == null ? '–' : v.toLocaleString('en-US'));
 const row = (cells) => `| ${cells.join(' | ')} |`;
@@ -70,7 +76,7 @@ function fanoutSection(r) {
     n(v.msgsPerSecond),
     x(ratio(d.latencyMs.p50, v.latencyMs.p50)),
     x(ratio(d.latencyMs.p99, v.latencyMs.p99)),
-    v.fellBehind ? `fell behind after ${n(v.messages)} messages` : v.undelivered || v.duplicates || v.errors ? `${v.undelivered} undelivered, ${v.duplicates} duplicates, ${v.errors} errors` : 'all delivered once',
+    v.fellBehind ? `fell behind after ${n(v.messages)} messages` : v.undelivered || v.duplicates || v.errors ? `${n(v.undelivered)} deliveries missing at the end, ${v.duplicates} duplicates, ${v.errors} errors` : 'all delivered once',
   ]);
   return `## 1. Fan-out latency
 
@@ -105,7 +111,7 @@ function manySection(r) {
 
 ${n(p.conversations)} conversations, each with its guest and its agent connected (${n(p.sockets)} sockets, ${p.agents} agents); ${n(p.messages)} messages offered at ${p.rate}/s, each from one side of a random conversation and timed until the other side has it. Memory is workerd's resident set (VmRSS of the workerd process under \`wrangler dev\`).
 
-${table(['msg/s delivered', 'p50', 'p95', 'p99', 'max', 'delivery', 'RSS idle', 'RSS with conversations open', 'per conversation', 'RSS after messages'], [[`${n(f.msgsPerSecond)}${f.fellBehind ? ' (fell behind)' : ''}`, ms(f.latencyMs.p50), ms(f.latencyMs.p95), ms(f.latencyMs.p99), ms(f.latencyMs.max), f.undelivered || f.duplicates || f.errors || f.droppedSockets ? `${f.undelivered} undelivered, ${f.duplicates} duplicates, ${f.errors} errors, ${f.droppedSockets} sockets dropped` : 'all delivered once', `${f.memory.idleMiB} MiB`, `${f.memory.openMiB} MiB`, `${n(f.memoryPerConversationKiB)} KiB`, `${f.memory.afterMiB} MiB`]])}`;
+${table(['msg/s delivered', 'p50', 'p95', 'p99', 'max', 'delivery', 'RSS idle', 'RSS with conversations open', 'per conversation', 'RSS after messages'], [[`${n(f.msgsPerSecond)}${f.fellBehind ? ' (fell behind)' : ''}`, ms(f.latencyMs.p50), ms(f.latencyMs.p95), ms(f.latencyMs.p99), ms(f.latencyMs.max), f.undelivered || f.duplicates || f.errors || f.droppedSockets ? `${n(f.undelivered)} missing at the end, ${f.duplicates} duplicates, ${f.errors} errors, ${f.droppedSockets} sockets dropped` : 'all delivered once', `${f.memory.idleMiB} MiB`, `${f.memory.openMiB} MiB`, `${n(f.memoryPerConversationKiB)} KiB`, `${f.memory.afterMiB} MiB`]])}`;
 }
 
 function bookingSection(r) {
@@ -148,7 +154,7 @@ function behindSection(results) {
 
 ${table(['layer', 'from → to', 'adds at p50', 'adds at p99'], steps.map((st) => [st.layer, `${fan[st.from].label} → ${fan[st.to].label}`, ms(st.p50), ms(st.p99)]))}
 
-The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50).`);
+The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50). A negative step means the two rows differ by less than the run's noise.`);
     const behind = ['watching', 'doorbell'].filter((k) => fan[k].fellBehind);
     if (behind.length) {
       parts.push(`${behind.map((k) => `"${fan[k].label}"`).join(' and ')} could not sustain ${results.fanout.params.rate} messages/s: deliveries fell more than 10 s behind the sends, so the run stopped offering load (after ${behind.map((k) => n(fan[k].messages)).join(' and ')} messages). Those latencies are mostly time spent queueing behind earlier messages, not the cost of one message.`);
@@ -169,13 +175,12 @@ The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50).`
   return parts.join('\n\n');
 }
 
-export function writeReport(dir, log = () => {}) {
-  const results = load(dir);
+/** The page (Markdown) and its chart (SVG, or null without fan-out results) for a set of results. */
+export function renderReport(results) {
   const fan = results.fanout?.targets;
-  if (fan) {
-    const series = Object.values(fan).map((t) => ({ label: t.label, quantiles: t.cdf }));
-    writeFileSync(`${root}docs/${CHART}`, cdfChart({ title: `Fan-out latency: ${results.fanout.params.agents} agents, ${results.fanout.params.rate} msg/s`, series }));
-  }
+  const chart = fan
+    ? cdfChart({ title: `Fan-out latency: ${results.fanout.params.agents} agents, ${results.fanout.params.rate} msg/s`, series: CHART_ORDER.filter((k) => fan[k]).map((k) => ({ label: fan[k].label, quantiles: fan[k].cdf })) })
+    : null;
   const sections = {
     fanout: fanoutSection,
     busy: busySection,
@@ -187,7 +192,8 @@ export function writeReport(dir, log = () => {}) {
     '# Benchmarks',
     '<!-- Generated by `npm run bench` (bench/lib/report.mjs) from bench/results/*.json: edit those, not this file. -->',
     `Doorbell measured against references in the same run, on the same machine, with the same message pattern (issue #7): Doorbell as \`npm start\` runs it (\`wrangler dev\`, fresh state, migrations and the demo directory), the load generator in Node over loopback. References: a bare relay Durable Object on the same local runtime (bench/peers/relay-worker, accept sockets and forward each frame to the others: no storage, no rules, no auth), the same relay with one SQLite write per frame, a plain Node \`ws\` broadcast server (bench/peers/ws-server.mjs) and a Socket.IO room broadcast (bench/peers/socketio-server.mjs).`,
-    '```sh\nnpm run bench                        # every scenario, full sizes (about 10–15 minutes); rewrites this page\nnpm run bench -- --quick             # small sizes, under a minute: development and smoke runs\nnpm run bench -- --only=fanout,busy  # some scenarios: fanout, busy, many, booking, availability\nnpm run bench -- --report            # only regenerate this page from bench/results/*.json\n```',
+    '```sh\nnpm run bench                        # every scenario, full sizes (about 10–15 minutes); rewrites this page\nnpm run bench -- --quick             # small sizes, for development and smoke runs\nnpm run bench -- --only=fanout,busy  # some scenarios: fanout, busy, many, booking, availability\nnpm run bench -- --report            # only regenerate this page from bench/results/*.json\n```',
+    'Run it on a machine doing nothing else, and with nobody editing the tree: `wrangler dev` reloads the Worker when a source file changes, which restarts every object and drops every socket (a run notices and marks the scenario as not valid).',
     '## Runs',
     runNotes(results),
     '## Targets',
@@ -195,6 +201,12 @@ export function writeReport(dir, log = () => {}) {
     ...SCENARIOS.map((name) => (results[name] ? sections[name](results[name]) : `## ${SCENARIOS.indexOf(name) + 1}. ${name}\n\nNot measured yet: \`npm run bench -- --only=${name}\`.`)),
     behindSection(results),
   ];
-  writeFileSync(`${root}docs/benchmarks.md`, `${body.join('\n\n')}\n`);
+  return { markdown: `${body.join('\n\n')}\n`, chart };
+}
+
+export function writeReport(dir, log = () => {}) {
+  const { markdown, chart } = renderReport(load(dir));
+  if (chart) writeFileSync(`${root}docs/${CHART}`, chart);
+  writeFileSync(`${root}docs/benchmarks.md`, markdown);
   log('wrote docs/benchmarks.md');
 }

@@ -41,6 +41,20 @@ export function deliveryTracker(count, receivers, { behindMs = 10_000 } = {}) {
       return received;
     },
     allDelivered: () => received === sent * receivers,
+    /**
+     * After the last send: waits for every delivery, but gives up when none has arrived for
+     * `quietMs` or after `maxMs`. What is missing then counts as not delivered by the end.
+     */
+    async drain(quietMs = 5000, maxMs = 30_000) {
+      const deadline = performance.now() + maxMs;
+      let seen = received;
+      let lastProgress = performance.now();
+      while (received < sent * receivers && performance.now() < deadline && performance.now() - lastProgress < quietMs) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (received !== seen) (seen = received), (lastProgress = performance.now());
+      }
+      return received === sent * receivers;
+    },
     figures() {
       return {
         messages: sent,

@@ -4,7 +4,7 @@
 // memory of the server process (workerd's resident set, /proc/<pid>/status VmRSS) before
 // the conversations exist, once they are open, and after the messages.
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
-import { inParallel, paced, until } from '../lib/pace.mjs';
+import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
 import { rssMiB, workerdPid } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
@@ -72,7 +72,7 @@ export default {
       links[from].send(JSON.stringify({ type: 'send', clientId: `m-${i}`, text: `Message ${i}: could we move the call to Thursday?` }));
       return true;
     });
-    const complete = await until(track.allDelivered, 15_000);
+    const complete = await track.drain();
     sending.done();
     memory.afterMiB = rssMiB(pid);
     const dropped = links.filter((l) => l.dropped !== null);
@@ -86,7 +86,7 @@ export default {
     return [
       `${params.conversations} conversations, ${params.sockets} sockets, ${f.messages} messages offered at ${params.rate}/s: ${f.msgsPerSecond} msg/s delivered` +
         (f.fellBehind ? ' (FELL BEHIND: sending stopped early)' : ''),
-      `latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; undelivered ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
+      `latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; missing at the end ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
       `workerd RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
     ];
   },

@@ -1,0 +1,101 @@
+// The benchmark's own arithmetic: percentiles, delivery bookkeeping, profile layers and the
+// chart. Run with `npm run test:bench` (node --test); no server needed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cdfChart } from '../lib/chart.mjs';
+import { layers } from '../lib/profile.mjs';
+import { percentile, quantiles, ratio, summarize } from '../lib/stats.mjs';
+import { deliveryTracker } from '../lib/tracker.mjs';
+
+test('percentiles are nearest-rank over the sorted samples', () => {
+  const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+  assert.equal(percentile(sorted, 50), 50);
+  assert.equal(percentile(sorted, 99), 99);
+  assert.equal(percentile(sorted, 100), 100);
+  assert.equal(percentile([], 50), null);
+  const s = summarize([5, 1, 3, 2, 4]);
+  assert.deepEqual([s.count, s.min, s.p50, s.max, s.mean], [5, 1, 3, 5, 3]);
+  assert.deepEqual(quantiles([3, 1, 2], 3), [1, 2, 3]);
+  assert.equal(ratio(3, 2), 1.5);
+  assert.equal(ratio(1, null), null);
+});
+
+test('the tracker counts each receipt once and sees a target falling behind', async () => {
+  const track = deliveryTracker(4, 2, { behindMs: 30 });
+  assert.ok(track.send(0));
+  track.receive(0, 0);
+  track.receive(0, 0); // a duplicate
+  track.receive(0, 1);
+  assert.ok(track.send(1));
+  track.receive(1, 0); // receiver 1 never gets message 1
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(track.send(2), false, 'message 1 is 30 ms overdue');
+  assert.equal(await track.drain(20, 100), false);
+  const f = track.figures();
+  assert.deepEqual([f.messages, f.deliveries, f.undelivered, f.duplicates, f.fellBehind], [2, 3, 1, 1, true]);
+});
+
+test('profile samples are charged to the nearest function on the stack that names a layer', () => {
+  const frame = (id, functionName, children = [], url = 'index.js') => ({ id, callFrame: { functionName, url }, children });
+  const profile = {
+    nodes: [
+      frame(1, '(root)', [2, 6, 7], ''),
+      frame(2, 'webSocketMessage', [3, 5]),
+      frame(3, 'syncInboxes', [4]),
+      frame(4, 'unreadFor'),
+      frame(5, 'apply', [], ''), // Function.prototype.apply: a built-in never names a layer
+      frame(6, '(idle)', [], ''),
+      frame(7, 'safeParse'),
+    ],
+    samples: [4, 4, 5, 6, 7],
+    timeDeltas: [1000, 1000, 1000, 5000, 2000],
+  };
+  const result = layers(profile);
+  const ms = Object.fromEntries(result.layers.map((l) => [l.layer.split(' (')[0], l.ms]));
+  assert.equal(result.idleMs, 5);
+  assert.equal(result.busyMs, 5);
+  assert.deepEqual(ms, { 'inbox updates': 2, 'frame validation': 2, 'other per-message work': 1 });
+});
+
+test('the chart draws one line and one legend entry per series on a log scale', () => {
+  const svg = cdfChart({ title: 'T & <t>', series: [{ label: 'a', quantiles: [1, 2, 30] }, { label: 'b', quantiles: [0.5, 5, 500] }] });
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.equal(svg.match(/<polyline /g).length, 2);
+  assert.match(svg, /T &amp; &lt;t&gt;/);
+  for (const tick of ['0.1 ms', '1 ms', '10 ms', '100 ms', '1 s']) assert.ok(svg.includes(`>${tick}<`), tick);
+});
+
+test('the page judges each target from the results and says when a run is not valid', async () => {
+  const { renderReport } = await import('../lib/report.mjs');
+  const machine = { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v22.0.0', os: 'Test OS', loadAverage: [0.1, 0.1, 0.1] };
+  const lat = (p50, p99) => ({ count: 10, min: p50 / 2, mean: p50, p50, p95: p99, p99, max: p99 });
+  const row = (label, p50, p99, extra = {}) => ({ label, messages: 5000, fellBehind: false, undelivered: 0, duplicates: 0, errors: 0, msgsPerSecond: 100, guestSockets: 3, latencyMs: lat(p50, p99), cdf: [p50 / 2, p50, p99], ackMs: lat(p50, p99), ...extra });
+  const base = { quick: false, timestamp: '2026-11-24T18:00:00.000Z', seconds: 60, reloads: 0, machine };
+  const results = {
+    fanout: {
+      ...base,
+      title: 'Fan-out latency',
+      params: { messages: 5000, warmup: 100, rate: 100, agents: 20, perSocketRate: 40 },
+      targets: {
+        relay: row('Bare relay', 2, 10),
+        stored: row('Storing relay', 3, 11),
+        ws: row('ws', 1, 4),
+        socketio: row('Socket.IO', 1.5, 6),
+        watching: row('Watching', 4, 11.5),
+        doorbell: row('Doorbell', 5, 12),
+      },
+    },
+    busy: { ...base, title: 'One busy conversation', reloads: 2, params: { sockets: 32, pacePerSocket: 48, window: 8, warmupMs: 3000, measureMs: 15000, offeredCeiling: 1536 }, figures: { ackedPerSecond: 1200, ceilingReached: false, ackMs: lat(10, 40), acknowledged: 18000, stored: 18000, ackedButMissing: 0, storedTwice: 0, rateLimited: 0 } },
+    availability: { ...base, title: 'Availability', params: { meetings: 500, busyEvents: 500, days: 31, durationMinutes: 15, iterations: 2000, requests: 200 }, figures: { pure: { ...lat(3, 6), slots: 700 }, http: { ...lat(20, 60), slots: 700, firstRequestMs: 90 }, sameSlots: true } },
+  };
+  const { markdown, chart } = renderReport(results);
+  const target = (name) => markdown.split('\n').find((l) => l.startsWith(`| ${name}`));
+  assert.match(target('Fan-out p99 within 1.5×'), /12\.0 ms vs 10\.0 ms: 1\.2×.*\*\*met\*\*/);
+  assert.match(target('Fan-out p50 within 3×'), /5\.00 ms vs 1\.00 ms: 5×.*\*\*missed\*\*/);
+  assert.match(target('≥ 1,000 stored'), /1,200\/s.*\*\*met\*\*/);
+  assert.match(target('Availability median'), /3\.00 ms \(pure function\).*\*\*met\*\*/);
+  assert.match(markdown, /Not valid: `wrangler dev` reloaded the Worker during One busy conversation \(2×\)/);
+  assert.doesNotMatch(markdown, /quick run/);
+  assert.match(markdown, /Not measured yet: `npm run bench -- --only=many`/);
+  assert.equal(chart.match(/<polyline /g).length, 6);
+});
