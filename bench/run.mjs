@@ -2,7 +2,7 @@
 // references in the same run. Writes bench/results/<scenario>.json and regenerates
 // docs/benchmarks.md from every result file there.
 //   npm run bench                      every scenario, full sizes (about 10-15 minutes)
-//   npm run bench -- --quick           small sizes, under a minute (development, smoke run)
+//   npm run bench -- --quick           small sizes for development and smoke runs (a few minutes at most)
 //   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability)
 //   npm run bench -- --report          only regenerate docs/benchmarks.md from bench/results
 import { mkdirSync, writeFileSync } from 'node:fs';
