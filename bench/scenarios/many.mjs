@@ -35,7 +35,7 @@ export default {
       const id = await api.conversation(guest, { kind: 'agent', slug: agent.slug });
       made++;
       return { id, guest, agent };
-    }, 8);
+    }, 16);
     bar.done();
 
     // Socket 2c is conversation c's guest, 2c+1 its agent; a message goes to the other one.
