@@ -64,7 +64,7 @@ export class ConversationPane {
     );
     const alert = h('p', { class: 'error', role: 'alert' });
     const show = (err: unknown) => (alert.textContent = messageOf(err));
-    /** Runs an action; its refusal is shown above the timeline, and changes nothing. */
+    /** Runs an action; a refusal (which changed nothing) is shown over the timeline. */
     const act = (run: () => Promise<unknown>) => async () => {
       alert.textContent = '';
       try {
