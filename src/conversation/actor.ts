@@ -228,6 +228,10 @@ export class ConversationActor extends DurableObject<Env> {
     if (change.visibility !== undefined && caller.kind !== 'agent') {
       return refuse(403, 'agents_only', 'Only agents change who can open a conversation.');
     }
+    // Making it private shuts out every non-participant, so only a participant may decide it (C8).
+    if (change.visibility !== undefined && caller.kind === 'agent' && !isAgentParticipant(this.state, caller.agent.id)) {
+      return refuse(403, 'not_participant', 'Join the conversation before changing who can open it.');
+    }
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
     const before = this.state;
