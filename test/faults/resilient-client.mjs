@@ -10,6 +10,7 @@ export class ResilientClient {
     this.pending = new Map(); // clientId → text, until acknowledged
     this.acked = new Map(); // clientId → seq
     this.errors = [];
+    this.refused = [];
     this.sent = 0;
     this.stopped = false;
     this.connections = 0;
@@ -30,8 +31,9 @@ export class ResilientClient {
       socket.onFrame = (frame) => this.receive(frame);
       try {
         await socket.opened;
-      } catch {
+      } catch (e) {
         // The server is down or restarting: try again shortly.
+        this.refused.push(e.status ?? e.code ?? e.message);
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
@@ -80,11 +82,16 @@ export class ResilientClient {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(check);
-        reject(new Error(`${this.name}: ${what} not reached within ${ms} ms`));
+        reject(new Error(`${this.name}: ${what} not reached within ${ms} ms (${this.describe()})`));
       }, ms);
       this.listeners.add(check);
       check();
     });
+  }
+
+  /** Where the client stands, for failure messages. */
+  describe() {
+    return `connected: ${Boolean(this.socket?.open)}, connections: ${this.connections}, refused upgrades: ${this.refused.length} (last: ${this.refused.at(-1)}), pending: ${[...this.pending.keys()].slice(0, 5).join(' ')}${this.pending.size > 5 ? '…' : ''}, last seq held: ${this.contiguous()}, errors: ${JSON.stringify(this.errors.slice(-3))}`;
   }
 
   stop() {
