@@ -1,13 +1,10 @@
 // `npm run chat:demo`: two browser-less clients (a guest and the agent Alice) hold a live
 // conversation against a running server, using only the documented HTTP + WebSocket protocol.
 // Base URL from DOORBELL_URL (default http://127.0.0.1:8787). Prints PASS and exits 0, or the failed check and exits 1.
-import { SignJWT } from 'jose';
-import { devVars, wranglerVars } from './dev-env.mjs';
+import { agentToken } from './dev-env.mjs';
 
 const BASE = (process.env.DOORBELL_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
 const WS_BASE = BASE.replace(/^http/, 'ws');
-// dev-env.mjs reads .dev.vars and wrangler.toml relative to the working directory.
-process.chdir(new URL('..', import.meta.url).pathname);
 
 const log = (msg) => console.log(`[chat-demo] ${msg}`);
 const sockets = [];
@@ -89,15 +86,7 @@ const conversationId = started.conversation.id;
 check(started.created && !started.duplicate, `guest ${guest.id} started conversation ${conversationId} with message #${started.seq}`);
 
 log("3. minting alice's development JWT (as scripts/token.mjs does)");
-const { issuer, audience } = wranglerVars();
-const aliceToken = await new SignJWT({ email: 'alice@doorbell.example' })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('alice@doorbell.example')
-  .setIssuer(issuer)
-  .setAudience(audience)
-  .setIssuedAt()
-  .setExpirationTime('10m')
-  .sign(new TextEncoder().encode(devVars().AGENT_JWT_SECRET));
+const aliceToken = await agentToken('alice@doorbell.example', '10m');
 
 log('4. opening both sockets');
 let guestWs = connect('guest', conversationId, guestToken);

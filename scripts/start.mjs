@@ -1,6 +1,6 @@
 // `npm start`: development secrets, local D1 migrations, the demo directory, then wrangler dev.
 import { spawnSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { ensureDevVars } from './dev-env.mjs';
 
 const port = process.env.PORT ?? '8787';
 const step = (label) => console.log(`\n[doorbell] ${label}`);
@@ -9,10 +9,7 @@ const run = (args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-if (!existsSync('.dev.vars')) {
-  step('creating .dev.vars from .dev.vars.example (development secrets)');
-  copyFileSync('.dev.vars.example', '.dev.vars');
-}
+ensureDevVars((what) => step(what));
 step('1/3 applying D1 migrations to the local database');
 run(['d1', 'migrations', 'apply', 'DB', '--local']);
 step('2/3 seeding the demo directory (alice, bob, carol; sales, support, billing)');

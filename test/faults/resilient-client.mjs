@@ -3,6 +3,8 @@
 // resumes after the last sequence number it holds without a gap, and resends what is pending.
 import { conversationSocketUrl, FrameSocket } from '../support/client.mjs';
 
+const OPEN_TIMEOUT_MS = 10_000;
+
 export class ResilientClient {
   constructor(base, conversationId, token, name) {
     Object.assign(this, { base, conversationId, token, name });
@@ -11,6 +13,7 @@ export class ResilientClient {
     this.acked = new Map(); // clientId → seq
     this.errors = [];
     this.refused = [];
+    this.hung = 0; // upgrades that never answered: counted, since a healthy server answers them all
     this.sent = 0;
     this.stopped = false;
     this.connections = 0;
@@ -30,8 +33,11 @@ export class ResilientClient {
       const socket = new FrameSocket(conversationSocketUrl(this.base, this.conversationId, this.token, this.contiguous()));
       socket.onFrame = (frame) => this.receive(frame);
       try {
-        await socket.opened;
+        // Like the widget: an upgrade that hangs is abandoned and tried again.
+        await Promise.race([socket.opened, new Promise((_, reject) => setTimeout(() => reject(new Error('upgrade timed out')), OPEN_TIMEOUT_MS))]);
       } catch (e) {
+        socket.terminate();
+        if (e.message === 'upgrade timed out') this.hung += 1;
         // The server is down or restarting: try again shortly.
         this.refused.push(e.status ?? e.code ?? e.message);
         await new Promise((r) => setTimeout(r, 250));
@@ -91,7 +97,7 @@ export class ResilientClient {
 
   /** Where the client stands, for failure messages. */
   describe() {
-    return `connected: ${Boolean(this.socket?.open)}, connections: ${this.connections}, refused upgrades: ${this.refused.length} (last: ${this.refused.at(-1)}), pending: ${[...this.pending.keys()].slice(0, 5).join(' ')}${this.pending.size > 5 ? '…' : ''}, last seq held: ${this.contiguous()}, errors: ${JSON.stringify(this.errors.slice(-3))}`;
+    return `connected: ${Boolean(this.socket?.open)}, connections: ${this.connections}, refused upgrades: ${this.refused.length} (last: ${this.refused.at(-1)}), hung upgrades: ${this.hung}, pending: ${[...this.pending.keys()].slice(0, 5).join(' ')}${this.pending.size > 5 ? '…' : ''}, last seq held: ${this.contiguous()}, errors: ${JSON.stringify(this.errors.slice(-3))}`;
   }
 
   stop() {

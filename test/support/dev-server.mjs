@@ -2,9 +2,11 @@
 // `wrangler dev` on free ports with its own state directory, migrations applied and the demo
 // directory seeded. It can be killed hard and started again on the same state (fault suite).
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { SignJWT } from 'jose';
+import { agentToken, devVars, ensureDevVars } from '../../scripts/dev-env.mjs';
+
+export { agentToken };
 
 export const root = new URL('../..', import.meta.url).pathname;
 const wrangler = `${root}node_modules/.bin/wrangler`;
@@ -18,35 +20,9 @@ export const freePort = () =>
     });
   });
 
-/** Development secrets come from .dev.vars, made as `npm start` makes it. */
-function devVars() {
-  const file = `${root}.dev.vars`;
-  if (!existsSync(file)) copyFileSync(`${root}.dev.vars.example`, file);
-  return Object.fromEntries(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .map((l) => /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(l))
-      .filter(Boolean)
-      .map((m) => [m[1], m[2]]),
-  );
-}
-
 function runWrangler(args) {
   const r = spawnSync(wrangler, args, { cwd: root, encoding: 'utf8', env: quiet });
   if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-/** A development agent token, signed as scripts/token.mjs signs it. */
-export async function agentToken(email, expiresIn = '1h') {
-  const toml = readFileSync(`${root}wrangler.toml`, 'utf8');
-  const get = (name) => new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)[1];
-  return new SignJWT({ email })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(get('AGENT_JWT_ISSUER'))
-    .setAudience(get('AGENT_JWT_AUDIENCE'))
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(devVars().AGENT_JWT_SECRET));
 }
 
 /** The admin token of the development secrets. */
@@ -62,7 +38,7 @@ export const adminToken = () => devVars().ADMIN_TOKEN;
 export async function startDevServer({ work, vars = {}, log = () => {}, config = null }) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  devVars();
+  ensureDevVars(log);
   const state = `${work}/state`;
   if (!config) {
     log('applying migrations and seeding the demo directory');
