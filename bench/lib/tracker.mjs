@@ -45,7 +45,7 @@ export function deliveryTracker(count, receivers, { behindMs = 10_000 } = {}) {
      * After the last send: waits for every delivery, but gives up when none has arrived for
      * `quietMs` or after `maxMs`. What is missing then counts as not delivered by the end.
      */
-    async drain(quietMs = 5000, maxMs = 30_000) {
+    async drain(quietMs = 10_000, maxMs = 60_000) {
       const deadline = performance.now() + maxMs;
       let seen = received;
       let lastProgress = performance.now();
