@@ -235,8 +235,13 @@ test('from the console Alice invites a second guest, adds the guest to the phone
   await page.locator('.crm').getByRole('alert').filter({ hasText: 'HubSpot is not configured on this server: set HUBSPOT_TOKEN' }).waitFor();
   assert.equal(await page.getByRole('list', { name: 'CRM pushes' }).getByRole('listitem').count(), 0, 'nothing was queued');
 
-  // Rename (C3): the guest sees the new name too.
+  // Rename (C3): the guest sees the new name too. Escape closes a dialog and gives the focus back.
   await page.getByRole('button', { name: 'Rename…' }).click();
+  await page.getByRole('dialog', { name: 'Rename the conversation' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Rename…');
+  await page.keyboard.press('Enter');
   await page.getByRole('dialog', { name: 'Rename the conversation' }).getByLabel('New name').fill('Quote for Pia');
   await page.getByRole('button', { name: 'Rename', exact: true }).click();
   await title.filter({ hasText: 'Quote for Pia' }).waitFor();
@@ -341,7 +346,12 @@ test('from the calendar tab Alice books for a guest, changes her availability, a
   const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await signIn(page, token);
-  await page.getByRole('tab', { name: 'Calendar' }).click();
+  // The tabs work from the keyboard (arrow keys, as in the ARIA tabs pattern).
+  await page.getByRole('tab', { name: 'Inbox' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('tab', { name: 'Calendar' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-calendar');
+  assert.match(page.url(), /#\/calendar$/);
   const settings = page.getByRole('form', { name: 'Availability' });
   await settings.getByLabel('Slot step (min)').waitFor();
   await page.waitForFunction(() => document.querySelector('input[name=timeZone]')?.value === 'Europe/Paris');
