@@ -40,6 +40,9 @@ export interface StartRequest extends OpenRequest {
 
 const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
 const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
+/** How long inbox updates are gathered before they go out: short enough to look live. */
+const INBOX_BATCH_MS = 100;
+
 const asAuthor = (caller: Caller): Author => ({ id: callerId(caller), kind: caller.kind, name: callerName(caller) });
 const SYSTEM: Author = { id: 'system', kind: 'system', name: 'Doorbell' };
 const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
@@ -57,6 +60,9 @@ export class ConversationActor extends DurableObject<Env> {
   // a burst, which is harmless.
   private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
   private readonly digests: EmailDigests;
+  // Agents whose inbox needs this conversation again, sent together (see syncInboxes).
+  private readonly inboxesDue = new Set<string>();
+  private inboxTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -538,8 +544,21 @@ export class ConversationActor extends DurableObject<Env> {
     return rows.results.map((r) => ({ id: r.id, slug: r.slug, name: r.name, avatarUrl: r.avatar_url, license: r.license }));
   }
 
-  /** Each agent's inbox gets this conversation as they now see it, or loses it. */
+  /**
+   * Each agent's inbox gets this conversation as they now see it, or loses it. Updates are
+   * gathered for INBOX_BATCH_MS: a burst of messages in a busy conversation costs each agent's
+   * inbox one update (one unread count, one RPC) instead of one per message, which is what
+   * kept a conversation with many agents from keeping up (docs/benchmarks.md).
+   */
   private syncInboxes(agentIds: string[]): void {
+    for (const id of agentIds) this.inboxesDue.add(id);
+    this.inboxTimer ??= setTimeout(() => this.flushInboxes(), INBOX_BATCH_MS);
+  }
+
+  private flushInboxes(): void {
+    this.inboxTimer = null;
+    const agentIds = [...this.inboxesDue];
+    this.inboxesDue.clear();
     const state = this.state;
     const last = this.store.lastMessage();
     const revision = this.store.bumpRevision();

@@ -57,6 +57,7 @@ export async function createWebhook(
     .prepare('INSERT INTO webhook_endpoints (id, url, description, events, secret) VALUES (?, ?, ?, ?, ?) RETURNING *')
     .bind(newId('wh'), input.url, input.description ?? null, JSON.stringify(input.events), secret)
     .first<Row>();
+  forgetSubscribers();
   return { endpoint: toEndpoint(row!), secret };
 }
 
@@ -101,6 +102,7 @@ export async function updateWebhook(
       id,
     )
     .first<Row>();
+  forgetSubscribers();
   if (!row) throw notFound('Webhook endpoint');
   return toEndpoint(row);
 }
@@ -114,19 +116,39 @@ export async function disableFailingWebhook(db: D1Database, id: string): Promise
     )
     .bind(id)
     .run();
+  forgetSubscribers();
   return result.meta.changes > 0;
 }
 
 export async function deleteWebhook(db: D1Database, id: string): Promise<void> {
   const result = await db.prepare('DELETE FROM webhook_endpoints WHERE id = ?').bind(id).run();
+  forgetSubscribers();
   if (result.meta.changes === 0) throw notFound('Webhook endpoint');
+}
+
+/**
+ * Every chat message asks who subscribes to `message.created`; the answer changes only when
+ * an admin edits endpoints, so an isolate keeps it for a few seconds instead of querying D1
+ * per message. Edits made through this isolate clear it at once; an isolate elsewhere (another
+ * Durable Object's) sees them within SUBSCRIBERS_TTL_MS. A disabled endpoint that is still
+ * cached gets nothing: its actor checks `enabled` before every delivery.
+ */
+const SUBSCRIBERS_TTL_MS = 5000;
+const subscriberCache = new Map<WebhookEventType, { until: number; ids: string[] }>();
+
+export function forgetSubscribers(): void {
+  subscriberCache.clear();
 }
 
 /** The enabled endpoints subscribed to an event type. */
 export async function subscribers(db: D1Database, type: WebhookEventType): Promise<string[]> {
+  const cached = subscriberCache.get(type);
+  if (cached && cached.until > Date.now()) return cached.ids;
   const { results } = await db
     .prepare('SELECT w.id FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1 AND e.value = ?')
     .bind(type)
     .all<{ id: string }>();
-  return results.map((r) => r.id);
+  const ids = results.map((r) => r.id);
+  subscriberCache.set(type, { until: Date.now() + SUBSCRIBERS_TTL_MS, ids });
+  return ids;
 }

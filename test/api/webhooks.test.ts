@@ -29,7 +29,9 @@ let stopIntercepting: (() => void) | null = null;
 afterEach(async () => {
   stopIntercepting?.();
   stopIntercepting = null;
-  await env.DB.prepare('DELETE FROM webhook_endpoints').run();
+  // Through the API, as an admin would: it also clears the subscriber lists isolates keep.
+  const { body } = await call('GET', '/api/admin/webhooks', { headers: ADMIN });
+  for (const hook of body.webhooks) await call('DELETE', `/api/admin/webhooks/${hook.id}`, { headers: ADMIN });
 });
 
 async function register(events: string[], path = '/doorbell') {
