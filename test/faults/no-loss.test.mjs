@@ -66,5 +66,5 @@ test('20 clients with random socket drops: every acknowledged message stored onc
   }
   for (const c of clients) c.stop();
   t.diagnostic(`cases: ${CLIENTS * MESSAGES}`);
-  t.diagnostic(`drops: ${drops}; connections: ${clients.reduce((n, c) => n + c.connections, 0)}; upgrades that hung and were retried: ${clients.reduce((n, c) => n + c.hung, 0)}`);
+  t.diagnostic(`drops: ${drops}; connections: ${clients.reduce((n, c) => n + c.connections, 0)}; upgrades that hung and were retried: ${clients.reduce((n, c) => n + c.hung, 0)} (${clients.filter((c) => c.hung).map((c) => `${c.name}: ${c.hung}`).join(', ') || 'none'})`);
 });
