@@ -10,3 +10,18 @@ export function migrateSchema(sql: SqlStorage, steps: readonly string[]): void {
   if (version === 0) sql.exec('INSERT INTO schema_version (version) VALUES (?)', steps.length);
   else if (version < steps.length) sql.exec('UPDATE schema_version SET version = ?', steps.length);
 }
+
+/**
+ * The table of due jobs that one alarm serves, shared by the actors that have one (calendar,
+ * conversation): the alarm is set to the earliest `due_at`; a job's key makes enqueueing it
+ * twice harmless, and `attempts`/`last_error` drive retries with backoff.
+ */
+export const JOBS_TABLE = `CREATE TABLE jobs (
+     key TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT
+   );
+   CREATE INDEX jobs_by_due ON jobs (due_at);`;

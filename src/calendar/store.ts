@@ -1,4 +1,4 @@
-import { migrateSchema } from '../actor/schema';
+import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { CalendarSettings } from './settings';
 
 /** The calendar actor's SQLite schema, one step per version (see actor/schema.ts). */
@@ -27,15 +27,7 @@ const MIGRATIONS = [
    CREATE INDEX meetings_by_time ON meetings (start_ms) WHERE status != 'cancelled';
    -- One alarm serves every due job: emails to send, reminders to post, notes for the
    -- meeting conversation. A job's key makes enqueueing it twice harmless.
-   CREATE TABLE jobs (
-     key TEXT PRIMARY KEY,
-     kind TEXT NOT NULL,
-     due_at INTEGER NOT NULL,
-     payload TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT
-   );
-   CREATE INDEX jobs_by_due ON jobs (due_at);
+   ${JOBS_TABLE}
    -- Reminders that went out, so an alarm that fires twice sends nothing twice (M5).
    CREATE TABLE reminders_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL);
    CREATE TABLE busy_feed (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), url TEXT NOT NULL, fetched_at INTEGER NOT NULL, intervals TEXT NOT NULL);`,

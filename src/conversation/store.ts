@@ -1,4 +1,4 @@
-import { migrateSchema } from '../actor/schema';
+import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { ConversationState } from './model';
 import type { Author, Entry, TimelineEvent } from './protocol';
 
@@ -29,15 +29,7 @@ const MIGRATIONS: string[] = [
   // email to send); a job's key makes enqueueing it twice harmless. The ledger records per
   // recipient what emails carried and what they saw live; its handle is the small number
   // their signed reply address carries (email/reply-address.ts).
-  `CREATE TABLE jobs (
-     key TEXT PRIMARY KEY,
-     kind TEXT NOT NULL,
-     due_at INTEGER NOT NULL,
-     payload TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT
-   );
-   CREATE INDEX jobs_by_due ON jobs (due_at);
+  `${JOBS_TABLE}
    CREATE TABLE email_recipients (
      handle INTEGER PRIMARY KEY AUTOINCREMENT,
      participant_id TEXT NOT NULL UNIQUE,
