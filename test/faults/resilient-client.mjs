@@ -4,6 +4,7 @@
 import { conversationSocketUrl, FrameSocket } from '../support/client.mjs';
 
 const OPEN_TIMEOUT_MS = 10_000;
+const RESEND_PER_SECOND = 40;
 
 export class ResilientClient {
   constructor(base, conversationId, token, name) {
@@ -13,6 +14,8 @@ export class ResilientClient {
     this.acked = new Map(); // clientId → seq
     this.errors = [];
     this.refused = [];
+    this.rateLimited = 0;
+    this.resending = false;
     this.hung = 0; // upgrades that never answered: counted, since a healthy server answers them all
     this.sent = 0;
     this.stopped = false;
@@ -49,7 +52,7 @@ export class ResilientClient {
         if (this.socket === socket) this.socket = null;
         if (!this.stopped) setTimeout(() => this.connect(), Math.random() * 200);
       });
-      for (const [clientId, text] of this.pending) socket.send({ type: 'send', clientId, text });
+      this.resendPending(socket);
       return;
     }
   }
@@ -59,6 +62,10 @@ export class ResilientClient {
     else if (frame.type === 'ack') {
       this.acked.set(frame.clientId, frame.seq);
       this.pending.delete(frame.clientId);
+    } else if (frame.type === 'error' && frame.code === 'rate_limited') {
+      // The protocol allows 50 frames a second: what was refused is still pending; send it again, slower.
+      this.rateLimited += 1;
+      setTimeout(() => this.socket && this.resendPending(this.socket), 1000);
     } else if (frame.type === 'error') this.errors.push(frame);
     for (const listener of this.listeners) listener();
   }
@@ -70,6 +77,22 @@ export class ResilientClient {
     this.pending.set(clientId, text);
     if (this.socket?.open) this.socket.send({ type: 'send', clientId, text });
     return clientId;
+  }
+
+  /** Sends again what is pending (after a reconnect, or a rate limit), paced under the protocol's limit. */
+  async resendPending(socket) {
+    if (this.resending) return;
+    this.resending = true;
+    try {
+      for (const [clientId, text] of [...this.pending]) {
+        if (this.stopped || this.socket !== socket || !socket.open) return;
+        if (!this.pending.has(clientId)) continue;
+        socket.send({ type: 'send', clientId, text });
+        await new Promise((r) => setTimeout(r, 1000 / RESEND_PER_SECOND));
+      }
+    } finally {
+      this.resending = false;
+    }
   }
 
   /** Cuts the connection with no close frame; the client reconnects on its own. */
@@ -97,7 +120,7 @@ export class ResilientClient {
 
   /** Where the client stands, for failure messages. */
   describe() {
-    return `connected: ${Boolean(this.socket?.open)}, connections: ${this.connections}, refused upgrades: ${this.refused.length} (last: ${this.refused.at(-1)}), hung upgrades: ${this.hung}, pending: ${[...this.pending.keys()].slice(0, 5).join(' ')}${this.pending.size > 5 ? '…' : ''}, last seq held: ${this.contiguous()}, errors: ${JSON.stringify(this.errors.slice(-3))}`;
+    return `connected: ${Boolean(this.socket?.open)}, connections: ${this.connections}, refused upgrades: ${this.refused.length} (last: ${this.refused.at(-1)}), hung upgrades: ${this.hung}, pending: ${[...this.pending.keys()].slice(0, 5).join(' ')}${this.pending.size > 5 ? '…' : ''}, last seq held: ${this.contiguous()}, rate-limited: ${this.rateLimited}, errors: ${JSON.stringify(this.errors.slice(-3))}`;
   }
 
   stop() {

@@ -65,9 +65,10 @@ test('killed mid-load and restarted: nothing acknowledged lost, one reminder, re
   await Promise.all(clients.map((c) => c.connect()));
   let writing = true;
   const writers = clients.map(async (c) => {
+    // 40 a second each: as fast as the protocol's rate limit (50 frames a second) lets a client write.
     while (writing) {
       c.send();
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 25));
     }
   });
   await new Promise((r) => setTimeout(r, 1500));
