@@ -1,3 +1,5 @@
+import { CLOSE } from '../conversation/protocol';
+
 /** Completes the closing handshake a client started (the runtime leaves it to us). */
 export function completeClose(ws: WebSocket, code: number, reason: string): void {
   try {
@@ -8,17 +10,57 @@ export function completeClose(ws: WebSocket, code: number, reason: string): void
   }
 }
 
-/** Sends one frame to every socket; a socket that is closing is left to its close handler. */
+/** What every actor keeps on a socket it accepts: when the token that opened it expires (ms). */
+export interface ExpiringAttachment {
+  expiresAt: number;
+}
+
+// Read from the attachment once per socket and object lifetime: delivery checks it per frame.
+const expiries = new WeakMap<WebSocket, number>();
+const EXPIRED_FRAME = JSON.stringify({ type: 'error', code: 'token_expired', message: 'Your token expired: reconnect with a fresh one.' });
+
+/**
+ * Closes the socket with 4001 once the token that opened it has expired, and says so: an
+ * expired socket gets nothing more, even if its client never sends a frame again.
+ */
+export function closeIfExpired(ws: WebSocket, now = Date.now()): boolean {
+  let expiresAt = expiries.get(ws);
+  if (expiresAt === undefined) {
+    expiresAt = (ws.deserializeAttachment() as Partial<ExpiringAttachment> | null)?.expiresAt ?? Number.POSITIVE_INFINITY;
+    expiries.set(ws, expiresAt);
+  }
+  if (now <= expiresAt) return false;
+  try {
+    ws.send(EXPIRED_FRAME);
+    ws.close(CLOSE.unauthorized, 'token expired');
+  } catch {
+    // Already closing.
+  }
+  return true;
+}
+
+/** Sends one frame to every socket whose token is still valid; a closing one is left to its close handler. */
 export function broadcast(sockets: WebSocket[], frame: unknown, except?: WebSocket): void {
   const text = JSON.stringify(frame);
+  const now = Date.now();
   for (const ws of sockets) {
-    if (ws === except) continue;
+    if (ws === except || closeIfExpired(ws, now)) continue;
     try {
       ws.send(text);
     } catch {
       // Closing; its close handler cleans up.
     }
   }
+}
+
+/** Set by the Worker (never taken from the client) on an upgrade it forwards to a report actor. */
+export const EXPIRES_HEADER = 'x-doorbell-token-expires';
+
+/** The upgrade a Worker route forwards to a report actor, carrying when the caller's token expires. */
+export function forwardReportUpgrade(request: Request, expiresAt: number): Request {
+  const forwarded = new Request(request.url, { headers: request.headers });
+  forwarded.headers.set(EXPIRES_HEADER, String(expiresAt));
+  return forwarded;
 }
 
 /**
@@ -31,6 +73,7 @@ export function acceptReportSocket(ctx: DurableObjectState, request: Request, sn
   }
   const { 0: client, 1: server } = new WebSocketPair();
   ctx.acceptWebSocket(server);
+  server.serializeAttachment({ expiresAt: Number(request.headers.get(EXPIRES_HEADER) ?? 'NaN') || Number.POSITIVE_INFINITY } satisfies ExpiringAttachment);
   server.send(JSON.stringify(snapshot));
   return new Response(null, { status: 101, webSocket: client });
 }

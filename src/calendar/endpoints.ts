@@ -4,7 +4,8 @@ import { getAgentBySlug, findAgentById } from '../directory/agents';
 import { createGuest } from '../directory/guests';
 import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
-import { issueGuestToken } from '../http/auth';
+import { forwardReportUpgrade } from '../actor/sockets';
+import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
@@ -310,6 +311,6 @@ export const calendarSocketEndpoint = endpoint({
   errors: [426],
   handle: async ({ request, env, principal }) => {
     requireUpgrade(request);
-    return calendarOf(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
+    return calendarOf(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
   },
 });

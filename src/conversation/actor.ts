@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
-import { broadcast, completeClose } from '../actor/sockets';
+import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
@@ -19,10 +19,9 @@ import { avatarFor, titleFor } from './titles';
 export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest'; guest: GuestParticipant };
 
 
-interface SocketAttachment {
+/** `expiresAt`: from then on the socket gets nothing and is closed with 4001 (actor/sockets.ts). */
+interface SocketAttachment extends ExpiringAttachment {
   caller: Caller;
-  /** When the token that opened the socket expires; frames after it are refused. */
-  expiresAt: number;
 }
 
 export interface OpenRequest {
@@ -303,7 +302,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const { caller, expiresAt } = ws.deserializeAttachment() as SocketAttachment;
+    const { caller } = ws.deserializeAttachment() as SocketAttachment;
     // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long text needs encoding to measure.
     const size =
       typeof raw !== 'string' ? raw.byteLength : raw.length * 3 <= LIMITS.frameBytes ? raw.length : new TextEncoder().encode(raw).byteLength;
@@ -315,10 +314,7 @@ export class ConversationActor extends DurableObject<Env> {
       this.send(ws, { type: 'error', code: 'rate_limited', message: `Slow down: at most ${LIMITS.framesPerSecond} frames a second.` });
       return;
     }
-    if (Date.now() > expiresAt) {
-      ws.close(CLOSE.unauthorized, 'token expired');
-      return;
-    }
+    if (closeIfExpired(ws)) return;
     const denied = this.denied(caller);
     if (denied) {
       this.send(ws, { type: 'error', code: denied.code, message: denied.message });
@@ -426,6 +422,7 @@ export class ConversationActor extends DurableObject<Env> {
     if (changed) {
       const shared = this.sharedView();
       for (const ws of this.ctx.getWebSockets()) {
+        if (closeIfExpired(ws)) continue;
         const { caller } = ws.deserializeAttachment() as SocketAttachment;
         if (this.denied(caller)) {
           // Made private, or assigned away from a non-participant: they may not watch any more.

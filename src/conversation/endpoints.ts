@@ -4,6 +4,7 @@ import { getGuest } from '../directory/guests';
 import { Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
+import { forwardReportUpgrade } from '../actor/sockets';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpoint, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
@@ -255,6 +256,6 @@ export const inboxSocketEndpoint = endpoint({
   errors: [426],
   handle: async ({ request, env, principal }) => {
     requireUpgrade(request);
-    return inbox(env, principal.agent.id).fetch(new Request(request.url, { headers: request.headers }));
+    return inbox(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
   },
 });

@@ -203,4 +203,20 @@ describe('conversation sockets (C9)', () => {
     const { body } = await call('GET', `/api/conversations/${id}/messages`, { headers: guest.headers });
     expect(body.entries.map((e: any) => e.text)).not.toContain('too late');
   });
+
+  it('sends nothing more to a socket whose token expired, even one that never writes', async () => {
+    const { guest, id } = await conversationWithAlice();
+    // Already expired, but inside the 30 s clock skew the upgrade allows.
+    const expired = await agentToken('alice', { expiresIn: Math.floor(Date.now() / 1000) - 25 });
+    const alice = await TestSocket.open(socketPath(id), expired);
+    const inbox = await TestSocket.open('/api/inbox/socket', expired);
+    await alice.next((f) => f.type === 'welcome');
+    await inbox.next((f) => f.type === 'inbox');
+    await guestWrites(guest, 'alice', 'not for an expired socket');
+    expect((await alice.waitClosed()).code).toBe(4001);
+    expect((await inbox.waitClosed()).code).toBe(4001);
+    expect(alice.frames.some((f) => f.type === 'error' && f.code === 'token_expired')).toBe(true);
+    expect(alice.frames.some((f) => f.type === 'entry' && f.entry.text === 'not for an expired socket')).toBe(false);
+    expect(inbox.frames.some((f) => f.type === 'item')).toBe(false);
+  });
 });
