@@ -121,7 +121,8 @@ export class ConversationActor extends DurableObject<Env> {
       });
       this.stored = this.store.load();
       created = true;
-      emitInBackground(this.ctx, this.env, conversationEvents(request.id, this.state, this.store.after(0, 1)));
+      const first = this.store.after(0, 1);
+      emitInBackground(this.ctx, this.env, () => conversationEvents(request.id, state, first));
     }
     return created;
   }
@@ -417,7 +418,8 @@ export class ConversationActor extends DurableObject<Env> {
     const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     const after = this.state;
-    emitInBackground(this.ctx, this.env, conversationEvents(this.stored!.id, after, entries));
+    const id = this.stored!.id;
+    emitInBackground(this.ctx, this.env, () => conversationEvents(id, after, entries));
     const changed = entries.some((e) => e.kind === 'event');
     if (changed) {
       const shared = this.sharedView();

@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import type { WebhookEvent } from './webhook-events';
-import { subscribers } from './webhook-registry';
+import { subscriptions } from './webhook-registry';
 
 const webhookActor = (env: Env, endpointId: string) => env.WEBHOOKS.get(env.WEBHOOKS.idFromName(endpointId));
 
@@ -11,8 +11,9 @@ const webhookActor = (env: Env, endpointId: string) => env.WEBHOOKS.get(env.WEBH
  * caller with a job table can retry (the calendar does); enqueueing twice is harmless.
  */
 export async function emitWebhookEvents(env: Env, events: WebhookEvent[]): Promise<void> {
+  const byType = await subscriptions(env.DB);
   for (const event of events) {
-    const endpoints = await subscribers(env.DB, event.type);
+    const endpoints = byType.get(event.type) ?? [];
     await Promise.all(endpoints.map((id) => webhookActor(env, id).enqueue(id, event)));
   }
 }
@@ -20,15 +21,15 @@ export async function emitWebhookEvents(env: Env, events: WebhookEvent[]): Promi
 /**
  * For callers that must not wait or fail (a chat message): runs after the answer, tries
  * three times over a few seconds, then logs. Events lost this way are the cost of keeping
- * the chat path free of a second durable write; docs/integrations.md says so.
+ * the chat path free of a second durable write; docs/integrations.md says so. The events are
+ * only built (ids are hashes) when some endpoint subscribes at all: most messages have none.
  */
-export function emitInBackground(ctx: { waitUntil(promise: Promise<unknown>): void }, env: Env, events: Promise<WebhookEvent[]>): void {
+export function emitInBackground(ctx: { waitUntil(promise: Promise<unknown>): void }, env: Env, build: () => Promise<WebhookEvent[]>): void {
   const run = async (): Promise<void> => {
-    const list = await events;
-    if (list.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await emitWebhookEvents(env, list);
+        if ((await subscriptions(env.DB)).size === 0) return;
+        await emitWebhookEvents(env, await build());
         return;
       } catch (err) {
         if (attempt === 3) throw err;

@@ -127,28 +127,28 @@ export async function deleteWebhook(db: D1Database, id: string): Promise<void> {
 }
 
 /**
- * Every chat message asks who subscribes to `message.created`; the answer changes only when
- * an admin edits endpoints, so an isolate keeps it for a few seconds instead of querying D1
- * per message. Edits made through this isolate clear it at once; an isolate elsewhere (another
- * Durable Object's) sees them within SUBSCRIBERS_TTL_MS. A disabled endpoint that is still
- * cached gets nothing: its actor checks `enabled` before every delivery.
+ * Every chat message asks who subscribes; the answer changes only when an admin edits
+ * endpoints, so an isolate keeps the whole map (event type → enabled endpoints) for a few
+ * seconds instead of querying D1 per message. Edits made through this isolate clear it at
+ * once; an isolate elsewhere (another Durable Object's) sees them within SUBSCRIPTIONS_TTL_MS.
+ * A disabled endpoint that is still cached gets nothing: its actor checks `enabled` before
+ * every delivery.
  */
-const SUBSCRIBERS_TTL_MS = 5000;
-const subscriberCache = new Map<WebhookEventType, { until: number; ids: string[] }>();
+const SUBSCRIPTIONS_TTL_MS = 5000;
+let cached: { until: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
 
 export function forgetSubscribers(): void {
-  subscriberCache.clear();
+  cached = null;
 }
 
-/** The enabled endpoints subscribed to an event type. */
-export async function subscribers(db: D1Database, type: WebhookEventType): Promise<string[]> {
-  const cached = subscriberCache.get(type);
-  if (cached && cached.until > Date.now()) return cached.ids;
+/** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
+export async function subscriptions(db: D1Database): Promise<ReadonlyMap<WebhookEventType, string[]>> {
+  if (cached && cached.until > Date.now()) return cached.byType;
   const { results } = await db
-    .prepare('SELECT w.id FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1 AND e.value = ?')
-    .bind(type)
-    .all<{ id: string }>();
-  const ids = results.map((r) => r.id);
-  subscriberCache.set(type, { until: Date.now() + SUBSCRIBERS_TTL_MS, ids });
-  return ids;
+    .prepare('SELECT w.id, e.value AS type FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1')
+    .all<{ id: string; type: WebhookEventType }>();
+  const byType = new Map<WebhookEventType, string[]>();
+  for (const { id, type } of results) byType.set(type, [...(byType.get(type) ?? []), id]);
+  cached = { until: Date.now() + SUBSCRIPTIONS_TTL_MS, byType };
+  return byType;
 }
