@@ -14,6 +14,7 @@ import { meetingPageUrl, signMeetingLink } from './links';
 import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
 import { defaultSettings, type CalendarSettings } from './settings';
 import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
+import { conversationActor } from '../conversation/stub';
 
 
 /** The calendar's owner as the Worker read them from the directory. */
@@ -400,7 +401,7 @@ export class CalendarActor extends DurableObject<Env> {
 
   private async postNote(owner: CalendarOwner, meeting: Meeting, change: MeetingChange, clientId: string): Promise<void> {
     const agent = agentParticipant(owner);
-    const conversation = this.env.CONVERSATIONS.get(this.env.CONVERSATIONS.idFromName(meeting.conversationId));
+    const conversation = conversationActor(this.env, meeting.conversationId);
     await conversation.note(
       { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null } },
       clientId,

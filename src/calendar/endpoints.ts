@@ -15,6 +15,7 @@ import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
 import { CalendarSettings, CalendarSettingsPatch } from './settings';
 import type { Meeting } from './store';
+import { calendarActor } from './stub';
 
 const tag = 'Meetings';
 
@@ -27,8 +28,6 @@ export const ownerOf = (agent: Agent): CalendarOwner => ({
   avatarUrl: agent.avatarUrl,
   license: agent.license,
 });
-
-export const calendarOf = (env: Env, agentId: string) => env.CALENDARS.get(env.CALENDARS.idFromName(agentId));
 
 
 /** Only licensed agents take part in guest conversations, and a meeting has one. */
@@ -85,7 +84,7 @@ export const slotsEndpoint = endpoint({
   errors: [404, 409],
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
-    const calendar = calendarOf(env, agent.id);
+    const calendar = calendarActor(env, agent.id);
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
     const to = from + query.days * 86_400_000 + 3_600_000; // one more hour covers a day lengthened by DST
     // A guest page does not know the offered durations before its first call.
@@ -117,7 +116,7 @@ type BookingBody = z.output<typeof BookingBody>;
 async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'guest' | 'agent') {
   const guest = await createGuest(env.DB, { name: body.name, email: body.email });
   return unwrap(
-    await calendarOf(env, agent.id).book(ownerOf(agent), {
+    await calendarActor(env, agent.id).book(ownerOf(agent), {
       start: body.start,
       durationMinutes: body.durationMinutes,
       guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
@@ -151,12 +150,12 @@ const LinkParams = z.object({ token: z.string().min(20).max(2048) });
 async function onLinkedMeeting(
   env: Env,
   token: string,
-  act: (calendar: ReturnType<typeof calendarOf>, owner: CalendarOwner, meetingId: string) => Promise<Outcome<Meeting>>,
+  act: (calendar: ReturnType<typeof calendarActor>, owner: CalendarOwner, meetingId: string) => Promise<Outcome<Meeting>>,
 ) {
   const claims = await verifyMeetingLink(env, token);
   const agent = await findAgentById(env.DB, claims.agentId);
   if (!agent) throw notFound('Meeting');
-  const calendar = calendarOf(env, agent.id);
+  const calendar = calendarActor(env, agent.id);
   const meeting = view(unwrap(await act(calendar, ownerOf(agent), claims.meetingId)));
   const { settings } = await calendar.settings(ownerOf(agent));
   return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
@@ -206,7 +205,7 @@ export const myCalendarEndpoint = endpoint({
   access: 'agent',
   response: z.object({ settings: CalendarSettings, feedUrl: z.string(), meetings: z.array(MeetingView) }),
   handle: async ({ env, principal }) => {
-    const calendar = calendarOf(env, principal.agent.id);
+    const calendar = calendarActor(env, principal.agent.id);
     const owner = ownerOf(principal.agent);
     const { settings, feedSecret } = await calendar.settings(owner);
     return { settings, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
@@ -219,7 +218,7 @@ export const updateSettingsEndpoint = endpoint({
   access: 'agent',
   body: CalendarSettingsPatch,
   response: CalendarSettings,
-  handle: async ({ env, principal, body }) => calendarOf(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body),
+  handle: async ({ env, principal, body }) => calendarActor(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body),
 });
 
 export const rotateFeedEndpoint = endpoint({
@@ -228,7 +227,7 @@ export const rotateFeedEndpoint = endpoint({
   access: 'agent',
   response: z.object({ feedUrl: z.string() }),
   handle: async ({ env, principal }) => ({
-    feedUrl: feedUrl(env, principal.agent, await calendarOf(env, principal.agent.id).rotateFeedSecret(ownerOf(principal.agent))),
+    feedUrl: feedUrl(env, principal.agent, await calendarActor(env, principal.agent.id).rotateFeedSecret(ownerOf(principal.agent))),
   }),
 });
 
@@ -240,7 +239,7 @@ export const feedEndpoint = endpoint({
   errors: [404],
   handle: async ({ env, params }) => {
     const agent = await getAgentBySlug(env.DB, params.slug);
-    const ics = await calendarOf(env, agent.id).feed(ownerOf(agent), params.secret);
+    const ics = await calendarActor(env, agent.id).feed(ownerOf(agent), params.secret);
     if (ics === null) throw notFound('Feed');
     return new Response(ics, { headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' } });
   },
@@ -274,7 +273,7 @@ export const agentChangeEndpoint = endpoint({
   response: MeetingView,
   errors: [404, 409],
   handle: async ({ env, principal, params, body }) =>
-    view(unwrap(await calendarOf(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
+    view(unwrap(await calendarActor(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
 });
 
 export const agentCancelEndpoint = endpoint({
@@ -284,7 +283,7 @@ export const agentCancelEndpoint = endpoint({
   params: MeetingParams,
   response: MeetingView,
   errors: [404],
-  handle: async ({ env, principal, params }) => view(unwrap(await calendarOf(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
+  handle: async ({ env, principal, params }) => view(unwrap(await calendarActor(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
 });
 
 export const agentRespondEndpoint = endpoint({
@@ -298,7 +297,7 @@ export const agentRespondEndpoint = endpoint({
   handle: async ({ env, principal, params, body }) =>
     view(
       unwrap(
-        await calendarOf(env, principal.agent.id).respond(ownerOf(principal.agent), params.id, body.answer === 'accept' ? 'ACCEPTED' : 'DECLINED'),
+        await calendarActor(env, principal.agent.id).respond(ownerOf(principal.agent), params.id, body.answer === 'accept' ? 'ACCEPTED' : 'DECLINED'),
       ),
     ),
 });
@@ -311,6 +310,6 @@ export const calendarSocketEndpoint = endpoint({
   errors: [426],
   handle: async ({ request, env, principal }) => {
     requireUpgrade(request);
-    return calendarOf(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
+    return calendarActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
   },
 });

@@ -14,6 +14,7 @@ import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Aut
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
+import { inboxActor } from '../inbox/stub';
 
 /** Who is calling, as the Worker verified it from a token and the directory. */
 export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest'; guest: GuestParticipant };
@@ -572,7 +573,7 @@ export class ConversationActor extends DurableObject<Env> {
             visibility: state.visibility,
           }
         : null;
-      const inbox = this.env.INBOXES.get(this.env.INBOXES.idFromName(agentId));
+      const inbox = inboxActor(this.env, agentId);
       // Inbox updates are ordered by revision, so one arriving late is ignored, not applied.
       this.ctx.waitUntil(
         inbox.apply(this.stored!.id, revision, item).catch((err: unknown) => console.error('inbox update failed', agentId, err)),

@@ -9,6 +9,7 @@ import { conversationIdFor, guestConversationKey, type ConversationState } from 
 import type { Entry } from './protocol';
 import type { ConversationStore, Stored } from './store';
 import { titleFor } from './titles';
+import { inboxActor } from '../inbox/stub';
 
 const RETRY_BASE_MS = 30_000;
 const MAX_ATTEMPTS = 8;
@@ -161,7 +162,7 @@ export class EmailDigests {
       return { kind: 'guest', address: { name: row.name, email: row.email }, timeZone: 'UTC', link: reachable ? `${base}${page}` : null, consoleOpen: false };
     }
     if (state.agents.some((a) => a.id === id)) {
-      const inbox = this.env.INBOXES.get(this.env.INBOXES.idFromName(id));
+      const inbox = inboxActor(this.env, id);
       const [row, settings] = await Promise.all([
         this.env.DB.prepare('SELECT name, email, time_zone FROM agents WHERE id = ?').bind(id).first<{ name: string; email: string; time_zone: string }>(),
         inbox.emailContinuity(),

@@ -14,6 +14,8 @@ import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
+import { inboxActor } from '../inbox/stub';
+import { conversationActor } from './stub';
 
 const tag = 'Conversations';
 
@@ -27,8 +29,6 @@ async function callerOf(principal: Principal<'person'>, env: Env): Promise<Calle
   return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
 }
 
-const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
-
 /**
  * A guest's page on another site reaches a conversation only if that site may embed whom the
  * conversation was started with (src/http/embed.ts), so a token carried to a site that is not
@@ -36,7 +36,7 @@ const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.
  */
 async function checkGuestSite(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<void> {
   if (principal.kind !== 'guest' || !foreignOrigin(request, env)) return;
-  const view = unwrap(await actor(env, id).view(await callerOf(principal, env)));
+  const view = unwrap(await conversationActor(env, id).view(await callerOf(principal, env)));
   await requireEmbedOrigin(request, env, conversationScope(view.origin));
 }
 
@@ -72,7 +72,7 @@ export const startConversationEndpoint = endpoint({
     // C2: the id comes from the guest and the target, so writing again reaches the same actor.
     const id = await conversationIdFor(guestConversationKey(guest.id, origin));
     return unwrap(
-      await actor(env, id).start({
+      await conversationActor(env, id).start({
         id,
         origin,
         agents,
@@ -93,7 +93,7 @@ export const viewConversationEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+    return unwrap(await conversationActor(env, params.id).view(await callerOf(principal, env)));
   },
 });
 
@@ -110,7 +110,7 @@ export const historyEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params, query }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).history(await callerOf(principal, env), query.after, query.limit));
+    return unwrap(await conversationActor(env, params.id).history(await callerOf(principal, env), query.after, query.limit));
   },
 });
 
@@ -124,7 +124,7 @@ export const postMessageEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
+    return unwrap(await conversationActor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
   },
 });
 
@@ -141,7 +141,7 @@ export const socketEndpoint = endpoint({
     const caller = await callerOf(principal, env);
     const forwarded = new Request(request.url, { headers: request.headers });
     forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
-    return actor(env, params.id).fetch(forwarded);
+    return conversationActor(env, params.id).fetch(forwarded);
   },
 });
 
@@ -152,7 +152,7 @@ export const joinEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404],
-  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).join(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await conversationActor(env, params.id).join(await callerOf(principal, env))),
 });
 
 export const leaveEndpoint = endpoint({
@@ -162,7 +162,7 @@ export const leaveEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404, 409],
-  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).leave(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await conversationActor(env, params.id).leave(await callerOf(principal, env))),
 });
 
 export const assignEndpoint = endpoint({
@@ -183,7 +183,7 @@ export const assignEndpoint = endpoint({
       service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(agentParticipant) },
       memberId: member?.id,
     };
-    return unwrap(await actor(env, params.id).assign(await callerOf(principal, env), request));
+    return unwrap(await conversationActor(env, params.id).assign(await callerOf(principal, env), request));
   },
 });
 
@@ -202,7 +202,7 @@ export const updateConversationEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).update(await callerOf(principal, env), body));
+    return unwrap(await conversationActor(env, params.id).update(await callerOf(principal, env), body));
   },
 });
 
@@ -216,7 +216,7 @@ export const inviteEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ env, principal, params }) => {
     if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
-    unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+    unwrap(await conversationActor(env, params.id).view(await callerOf(principal, env)));
     const invite = await issueInvite(params.id, env);
     return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
   },
@@ -234,18 +234,16 @@ export const acceptInviteEndpoint = endpoint({
     await requireEmbedOrigin(request, env, { kind: 'agent' });
     const conversationId = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
-    return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));
+    return unwrap(await conversationActor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));
   },
 });
-
-const inbox = (env: Env, agentId: string) => env.INBOXES.get(env.INBOXES.idFromName(agentId));
 
 export const inboxEndpoint = endpoint({
   summary: "The agent's conversations, most recent first (C10)",
   tag: 'Inbox',
   access: 'agent',
   response: z.object({ items: z.array(InboxItem) }),
-  handle: async ({ env, principal }) => ({ items: await inbox(env, principal.agent.id).list() }),
+  handle: async ({ env, principal }) => ({ items: await inboxActor(env, principal.agent.id).list() }),
 });
 
 export const inboxSocketEndpoint = endpoint({
@@ -256,6 +254,6 @@ export const inboxSocketEndpoint = endpoint({
   errors: [426],
   handle: async ({ request, env, principal }) => {
     requireUpgrade(request);
-    return inbox(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
+    return inboxActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
   },
 });

@@ -6,6 +6,7 @@ import { findAgentById } from '../directory/agents';
 import type { Env } from '../env';
 import { verifyReplyAddress } from './reply-address';
 import { htmlToText, replyText } from './reply-text';
+import { conversationActor } from '../conversation/stub';
 
 /** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
 export interface InboundEmail {
@@ -115,7 +116,7 @@ export async function receiveReply(message: InboundEmail, env: Env): Promise<voi
     return;
   }
 
-  const conversation = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(target.conversationId));
+  const conversation = conversationActor(env, target.conversationId);
   const participant = await conversation.emailParticipant(target.handle);
   const person = participant ? await participantCaller(env, participant) : null;
   if (!person) {

@@ -1,5 +1,6 @@
 import PostalMime from 'postal-mime';
-import { calendarOf, ownerOf } from '../calendar/endpoints';
+import { ownerOf } from '../calendar/endpoints';
+import { calendarActor } from '../calendar/stub';
 import { IcalError, parseReply } from '../calendar/ical';
 import { parseMeetingUid } from '../calendar/notifications';
 import { findAgentById } from '../directory/agents';
@@ -45,6 +46,6 @@ export async function receiveEmail(message: InboundEmail, env: Env): Promise<voi
     return;
   }
   if (reply.partstat !== 'ACCEPTED' && reply.partstat !== 'DECLINED') return;
-  const outcome = await calendarOf(env, agent.id).respond(ownerOf(agent), ids.meetingId, reply.partstat);
+  const outcome = await calendarActor(env, agent.id).respond(ownerOf(agent), ids.meetingId, reply.partstat);
   if (!outcome.ok) message.setReject(outcome.message);
 }

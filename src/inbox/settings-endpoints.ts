@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Env } from '../env';
 import { endpoint } from '../http/endpoint';
+import { inboxActor } from './stub';
 
 /**
  * The agent's own inbox settings. Today one: email continuity (C12), off until the agent
@@ -11,15 +11,13 @@ const InboxSettings = z.object({
   emailWhenOffline: z.boolean().describe('Email me the messages I miss in my conversations while I am offline (no console or conversation open).'),
 });
 
-const inbox = (env: Env, agentId: string) => env.INBOXES.get(env.INBOXES.idFromName(agentId));
-
 export const inboxSettingsEndpoint = endpoint({
   summary: "The agent's inbox settings: email continuity opt-in (C12)",
   tag: 'Inbox',
   access: 'agent',
   response: InboxSettings,
   handle: async ({ env, principal }) => {
-    const { emailWhenOffline } = await inbox(env, principal.agent.id).emailContinuity();
+    const { emailWhenOffline } = await inboxActor(env, principal.agent.id).emailContinuity();
     return { emailWhenOffline };
   },
 });
@@ -30,5 +28,5 @@ export const updateInboxSettingsEndpoint = endpoint({
   access: 'agent',
   body: z.strictObject({ emailWhenOffline: z.boolean() }),
   response: InboxSettings,
-  handle: async ({ env, principal, body }) => inbox(env, principal.agent.id).updateSettings(body),
+  handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).updateSettings(body),
 });

@@ -6,6 +6,7 @@ import { CrmError, PROVIDER_NAMES, type CrmClient, type CrmProvider, type CrmPus
 import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';
 import { SalesforceClient } from './salesforce';
+import { conversationActor } from '../conversation/stub';
 
 /** 30 s doubling to an hour; 10 attempts span about 3 hours (30 s, 1, 2, 4, 8, 16, 32, 60, 60 minutes) before a push is given up and shown as failed. */
 export const CRM_BACKOFF: Backoff = { baseMs: 30_000, capMs: 3_600_000 };
@@ -121,7 +122,7 @@ export class CrmActor extends DurableObject<Env> {
       ? `${who} was ${push.record?.action ?? 'saved'} in ${name}: ${push.recordUrl}`
       : `Pushing ${who} to ${name} failed: ${push.error}`;
     try {
-      const conversation = this.env.CONVERSATIONS.get(this.env.CONVERSATIONS.idFromName(push.conversationId));
+      const conversation = conversationActor(this.env, push.conversationId);
       await conversation.note(null, `crm:${push.id}`, text, {
         type: 'crm',
         provider,

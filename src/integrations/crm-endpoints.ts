@@ -9,8 +9,10 @@ import { Id } from '../directory/schemas';
 import type { Env } from '../env';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
-import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmProvider, type CrmPushRequest } from './crm';
+import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmPushRequest } from './crm';
 import { missingConfiguration } from './crm-actor';
+import { conversationActor } from '../conversation/stub';
+import { crmActor } from './stub';
 
 const tag = 'CRM';
 
@@ -20,9 +22,6 @@ const TRANSCRIPT_CHARS = 30_000;
 const TRANSCRIPT_ENTRIES = 5_000;
 
 const Params = z.object({ id: z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id') });
-
-const conversation = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
-const crmActor = (env: Env, provider: CrmProvider) => env.CRM.get(env.CRM.idFromName(provider));
 
 const line = (entry: Entry): string => `[${entry.at.slice(0, 16).replace('T', ' ')} UTC] ${entry.author.name}: ${entry.text ?? ''}`;
 
@@ -40,7 +39,7 @@ async function readTimeline(env: Env, id: string, caller: Caller): Promise<Entry
   const entries: Entry[] = [];
   let after = 0;
   while (entries.length < TRANSCRIPT_ENTRIES) {
-    const page = unwrap(await conversation(env, id).history(caller, after, 200));
+    const page = unwrap(await conversationActor(env, id).history(caller, after, 200));
     entries.push(...page.entries);
     if (page.entries.length === 0 || after >= page.lastSeq) break;
     after = page.entries[page.entries.length - 1]!.seq;
@@ -76,7 +75,7 @@ export const pushToCrmEndpoint = endpoint({
   handle: async ({ env, principal, params, body }) => {
     const agent = agentParticipant(principal.agent);
     const caller: Caller = { kind: 'agent', agent };
-    const view = unwrap(await conversation(env, params.id).view(caller));
+    const view = unwrap(await conversationActor(env, params.id).view(caller));
     if (!view.you.participant) throw new HttpError(403, 'not_a_participant', 'Only agents in the conversation push it to a CRM; join it first.');
     if (agent.license === 'basic') {
       throw new HttpError(403, 'agent_not_licensed', `${agent.name} has a basic license; only standard or premium agents push conversations to a CRM.`);
@@ -117,7 +116,7 @@ export const listCrmPushesEndpoint = endpoint({
   response: z.object({ pushes: z.array(PushView) }),
   errors: [404],
   handle: async ({ env, principal, params }) => {
-    unwrap(await conversation(env, params.id).view({ kind: 'agent', agent: agentParticipant(principal.agent) }));
+    unwrap(await conversationActor(env, params.id).view({ kind: 'agent', agent: agentParticipant(principal.agent) }));
     const lists = await Promise.all(CRM_PROVIDERS.map((provider) => crmActor(env, provider).pushes(params.id)));
     const pushes = lists
       .flat()

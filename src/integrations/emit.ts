@@ -1,8 +1,7 @@
 import type { Env } from '../env';
 import type { WebhookEvent } from './webhook-events';
 import { subscriptions } from './webhook-registry';
-
-const webhookActor = (env: Env, endpointId: string) => env.WEBHOOKS.get(env.WEBHOOKS.idFromName(endpointId));
+import { webhookActor } from './stub';
 
 /**
  * Hands events to the actor of every enabled endpoint subscribed to them. Once `enqueue`

@@ -5,6 +5,7 @@ import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
+import { webhookActor } from './stub';
 
 const tag = 'Admin: webhooks';
 
@@ -50,8 +51,6 @@ export const WebhookView = z.object({
 });
 
 const Params = z.object({ id: Id });
-
-const webhookActor = (env: Env, id: string) => env.WEBHOOKS.get(env.WEBHOOKS.idFromName(id));
 
 export const createWebhookEndpoint = endpoint({
   summary: 'Register a webhook endpoint; the answer carries its signing secret, shown this once',
