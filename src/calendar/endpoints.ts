@@ -16,6 +16,7 @@ import { verifyMeetingLink } from './links';
 import { CalendarSettings, CalendarSettingsPatch } from './settings';
 import type { Meeting } from './store';
 import { calendarActor } from './stub';
+import type { Routes } from '../http/api';
 
 const tag = 'Meetings';
 
@@ -313,3 +314,20 @@ export const calendarSocketEndpoint = endpoint({
     return calendarActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
   },
 });
+
+export const calendarRoutes: Routes = (api) =>
+  api
+    .get('/api/agents/:slug/slots', slotsEndpoint)
+    .post('/api/agents/:slug/bookings', bookEndpoint)
+    .get('/api/meetings/:token', guestMeetingEndpoint)
+    .post('/api/meetings/:token/reschedule', guestRescheduleEndpoint)
+    .post('/api/meetings/:token/cancel', guestCancelEndpoint)
+    .get('/api/calendar', myCalendarEndpoint)
+    .patch('/api/calendar/settings', updateSettingsEndpoint)
+    .post('/api/calendar/feed/rotate', rotateFeedEndpoint)
+    .get('/api/calendar/socket', calendarSocketEndpoint)
+    .post('/api/calendar/meetings', agentBookEndpoint)
+    .patch('/api/calendar/meetings/:id', agentChangeEndpoint)
+    .delete('/api/calendar/meetings/:id', agentCancelEndpoint)
+    .post('/api/calendar/meetings/:id/respond', agentRespondEndpoint)
+    .get('/api/feeds/:slug/:secret', feedEndpoint);

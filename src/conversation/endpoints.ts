@@ -4,18 +4,16 @@ import { getGuest } from '../directory/guests';
 import { Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
-import { forwardReportUpgrade } from '../actor/sockets';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpoint, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
-import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
-import { inboxActor } from '../inbox/stub';
 import { conversationActor } from './stub';
+import type { Routes } from '../http/api';
 
 const tag = 'Conversations';
 
@@ -238,22 +236,16 @@ export const acceptInviteEndpoint = endpoint({
   },
 });
 
-export const inboxEndpoint = endpoint({
-  summary: "The agent's conversations, most recent first (C10)",
-  tag: 'Inbox',
-  access: 'agent',
-  response: z.object({ items: z.array(InboxItem) }),
-  handle: async ({ env, principal }) => ({ items: await inboxActor(env, principal.agent.id).list() }),
-});
-
-export const inboxSocketEndpoint = endpoint({
-  summary: "The agent's live inbox as a WebSocket: a snapshot, then item and removed frames",
-  tag: 'Inbox',
-  access: 'agent',
-  query: z.object({ token: z.string().optional() }),
-  errors: [426],
-  handle: async ({ request, env, principal }) => {
-    requireUpgrade(request);
-    return inboxActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
-  },
-});
+export const conversationRoutes: Routes = (api) =>
+  api
+    .post('/api/conversations', startConversationEndpoint)
+    .get('/api/conversations/:id', viewConversationEndpoint)
+    .patch('/api/conversations/:id', updateConversationEndpoint)
+    .get('/api/conversations/:id/messages', historyEndpoint)
+    .post('/api/conversations/:id/messages', postMessageEndpoint)
+    .get('/api/conversations/:id/socket', socketEndpoint)
+    .post('/api/conversations/:id/join', joinEndpoint)
+    .post('/api/conversations/:id/leave', leaveEndpoint)
+    .post('/api/conversations/:id/assign', assignEndpoint)
+    .post('/api/conversations/:id/invites', inviteEndpoint)
+    .post('/api/invites/accept', acceptInviteEndpoint);

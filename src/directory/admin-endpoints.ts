@@ -20,6 +20,7 @@ import {
   removeMember,
   updateService,
 } from './services';
+import type { Routes } from '../http/api';
 
 const tag = 'Admin: directory';
 
@@ -142,3 +143,18 @@ export const removeMemberEndpoint = endpoint({
   errors: [404],
   handle: ({ env, params }) => removeMember(env.DB, params.slug, params.agentSlug),
 });
+
+export const adminDirectoryRoutes: Routes = (api) =>
+  api
+    .get('/api/admin/agents', listAgentsEndpoint)
+    .post('/api/admin/agents', createAgentEndpoint)
+    .get('/api/admin/agents/:slug', getAgentEndpoint)
+    .patch('/api/admin/agents/:slug', updateAgentEndpoint)
+    .delete('/api/admin/agents/:slug', deleteAgentEndpoint)
+    .get('/api/admin/services', listServicesEndpoint)
+    .post('/api/admin/services', createServiceEndpoint)
+    .get('/api/admin/services/:slug', getServiceEndpoint)
+    .patch('/api/admin/services/:slug', updateServiceEndpoint)
+    .delete('/api/admin/services/:slug', deleteServiceEndpoint)
+    .put('/api/admin/services/:slug/members/:agentSlug', addMemberEndpoint)
+    .delete('/api/admin/services/:slug/members/:agentSlug', removeMemberEndpoint);

@@ -18,6 +18,7 @@ import type { Agent } from './agents';
 import { getGuest } from './guests';
 import { DisplayName, Email, Id } from './schemas';
 import { conversationActor } from '../conversation/stub';
+import type { Routes } from '../http/api';
 
 const tag = 'Phonebook';
 
@@ -217,3 +218,13 @@ export const guestContactEndpoint = endpoint({
     return contact;
   },
 });
+
+export const contactRoutes: Routes = (api) =>
+  api
+    .get('/api/contacts', listContactsEndpoint)
+    .post('/api/contacts', createContactEndpoint)
+    .get('/api/contacts/:id', getContactEndpoint)
+    .patch('/api/contacts/:id', updateContactEndpoint)
+    .delete('/api/contacts/:id', deleteContactEndpoint)
+    .post('/api/conversations/:id/contact', addGuestContactEndpoint)
+    .get('/api/guests/:guestId/contact', guestContactEndpoint);

@@ -6,6 +6,7 @@ import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
 import { AgentView, GuestCreate, GuestView, ServicePublic, ServiceView, AgentPublic, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
+import type { Routes } from '../http/api';
 
 export const publicAgentEndpoint = endpoint({
   summary: "An agent's public card for their contact-me page (no private fields)",
@@ -73,3 +74,12 @@ export const agentServicesEndpoint = endpoint({
   }),
   handle: async ({ env }) => ({ services: await listServices(env.DB) }),
 });
+
+export const publicDirectoryRoutes: Routes = (api) =>
+  api
+    .get('/api/public/agents/:slug', publicAgentEndpoint)
+    .get('/api/public/services/:slug', publicServiceEndpoint)
+    .post('/api/guests', createGuestEndpoint)
+    .get('/api/guests/me', currentGuestEndpoint)
+    .get('/api/agents/me', currentAgentEndpoint)
+    .get('/api/services', agentServicesEndpoint);

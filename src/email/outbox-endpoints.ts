@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors';
 import { displayAddress } from './message';
 import type { OutboxEmail } from './outbox';
 import { getOutboxEmail, listOutbox } from './outbox';
+import type { Routes } from '../http/api';
 
 /** Outside development these routes do not exist, and say so exactly as an unknown route would. */
 function requireDevelopment(env: Env, request: Request): void {
@@ -140,3 +141,9 @@ export const outboxAttachmentEndpoint = endpoint({
     });
   },
 });
+
+export const outboxRoutes: Routes = (api) =>
+  api
+    .get('/dev/outbox', outboxPageEndpoint)
+    .get('/dev/outbox.json', outboxJsonEndpoint)
+    .get('/dev/outbox/:id/attachments/:index', outboxAttachmentEndpoint);

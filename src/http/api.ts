@@ -12,6 +12,9 @@ export interface Route {
   endpoint: Endpoint;
 }
 
+/** A feature's routes, exported beside its handlers and added to the Worker's table in src/index.ts. */
+export type Routes = (api: Api) => Api;
+
 /**
  * The Worker's route table: itty-router matches, and the same list of routes feeds the
  * OpenAPI document (see openapi.ts).
@@ -33,6 +36,12 @@ export class Api {
   put = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('put', path, e);
   patch = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('patch', path, e);
   delete = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('delete', path, e);
+
+  /** Adds each feature's routes in turn: the first route matching a request answers it, so order counts. */
+  include(...features: Routes[]): this {
+    for (const routes of features) routes(this);
+    return this;
+  }
 
   /** Answers a matched route, or undefined when no route matches (so static assets can). */
   async handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response | undefined> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Route } from './api';
+import type { Route, Routes } from './api';
 import { endpoint } from './endpoint';
 import { openApiDocument } from './openapi';
 
@@ -26,3 +26,5 @@ export const openApiEndpoint = (routes: () => Route[]) =>
     access: 'public',
     handle: async ({ request }) => Response.json(openApiDocument(routes(), new URL(request.url).origin)),
   });
+
+export const systemRoutes: Routes = (api) => api.get('/healthz', healthEndpoint).get('/openapi.json', openApiEndpoint(() => api.routes));

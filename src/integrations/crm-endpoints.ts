@@ -13,6 +13,7 @@ import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmPushRequest } from './crm';
 import { missingConfiguration } from './crm-actor';
 import { conversationActor } from '../conversation/stub';
 import { crmActor } from './stub';
+import type { Routes } from '../http/api';
 
 const tag = 'CRM';
 
@@ -135,3 +136,6 @@ export const listCrmPushesEndpoint = endpoint({
     return { pushes };
   },
 });
+
+export const crmRoutes: Routes = (api) =>
+  api.post('/api/conversations/:id/crm', pushToCrmEndpoint).get('/api/conversations/:id/crm', listCrmPushesEndpoint);

@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
 import { webhookActor } from './stub';
+import type { Routes } from '../http/api';
 
 const tag = 'Admin: webhooks';
 
@@ -163,3 +164,12 @@ export const webhookDeliveriesEndpoint = endpoint({
     };
   },
 });
+
+export const webhookRoutes: Routes = (api) =>
+  api
+    .get('/api/admin/webhooks', listWebhooksEndpoint)
+    .post('/api/admin/webhooks', createWebhookEndpoint)
+    .get('/api/admin/webhooks/:id', getWebhookEndpoint)
+    .patch('/api/admin/webhooks/:id', updateWebhookEndpoint)
+    .delete('/api/admin/webhooks/:id', deleteWebhookEndpoint)
+    .get('/api/admin/webhooks/:id/deliveries', webhookDeliveriesEndpoint);

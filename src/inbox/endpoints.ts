@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { forwardReportUpgrade } from '../actor/sockets';
+import type { Routes } from '../http/api';
+import { bearerToken, tokenExpiry } from '../http/auth';
+import { endpoint } from '../http/endpoint';
+import { requireUpgrade } from '../http/errors';
+import { InboxItem } from './item';
+import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-endpoints';
+import { inboxActor } from './stub';
+
+export const inboxEndpoint = endpoint({
+  summary: "The agent's conversations, most recent first (C10)",
+  tag: 'Inbox',
+  access: 'agent',
+  response: z.object({ items: z.array(InboxItem) }),
+  handle: async ({ env, principal }) => ({ items: await inboxActor(env, principal.agent.id).list() }),
+});
+
+export const inboxSocketEndpoint = endpoint({
+  summary: "The agent's live inbox as a WebSocket: a snapshot, then item and removed frames",
+  tag: 'Inbox',
+  access: 'agent',
+  query: z.object({ token: z.string().optional() }),
+  errors: [426],
+  handle: async ({ request, env, principal }) => {
+    requireUpgrade(request);
+    return inboxActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
+  },
+});
+
+export const inboxRoutes: Routes = (api) =>
+  api
+    .get('/api/inbox', inboxEndpoint)
+    .get('/api/inbox/socket', inboxSocketEndpoint)
+    .get('/api/inbox/settings', inboxSettingsEndpoint)
+    .patch('/api/inbox/settings', updateInboxSettingsEndpoint);
