@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { findAgentById } from '../directory/agents';
+import { serviceMembers } from '../directory/services';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
@@ -8,7 +10,7 @@ import { conversationEvents } from '../integrations/webhook-events';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
-import { isAgentParticipant } from './model';
+import { agentParticipant, isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
@@ -531,17 +533,9 @@ export class ConversationActor extends DurableObject<Env> {
   /** The current directory record of whom the guest originally wrote to (C6). */
   private async originAgents(): Promise<AgentParticipant[]> {
     const origin = this.state.origin;
-    const rows =
-      origin.kind === 'service'
-        ? await this.env.DB.prepare(
-            'SELECT a.id, a.slug, a.name, a.avatar_url, a.license FROM memberships m JOIN agents a ON a.id = m.agent_id WHERE m.service_id = ? ORDER BY a.name',
-          )
-            .bind(origin.service.id)
-            .all<{ id: string; slug: string; name: string; avatar_url: string | null; license: AgentParticipant['license'] }>()
-        : await this.env.DB.prepare('SELECT id, slug, name, avatar_url, license FROM agents WHERE id = ?')
-            .bind(origin.agent.id)
-            .all<{ id: string; slug: string; name: string; avatar_url: string | null; license: AgentParticipant['license'] }>();
-    return rows.results.map((r) => ({ id: r.id, slug: r.slug, name: r.name, avatarUrl: r.avatar_url, license: r.license }));
+    if (origin.kind === 'service') return (await serviceMembers(this.env.DB, origin.service.id)).map(agentParticipant);
+    const agent = await findAgentById(this.env.DB, origin.agent.id);
+    return agent ? [agentParticipant(agent)] : [];
   }
 
   /**

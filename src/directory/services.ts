@@ -51,15 +51,17 @@ interface OriginRow {
   origin: string;
 }
 
+const toMember = (m: MemberRow): Member => ({
+  id: m.id,
+  slug: m.slug,
+  name: m.name,
+  avatarUrl: m.avatar_url,
+  license: m.license,
+  licensed: isLicensed(m.license),
+});
+
 function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginRow[]): Service {
-  const members = memberRows.map((m) => ({
-    id: m.id,
-    slug: m.slug,
-    name: m.name,
-    avatarUrl: m.avatar_url,
-    license: m.license,
-    licensed: isLicensed(m.license),
-  }));
+  const members = memberRows.map(toMember);
   return {
     id: row.id,
     slug: row.slug,
@@ -105,6 +107,12 @@ const setEmbedOrigins = (db: D1Database, serviceId: string, origins: string[]): 
   db.prepare('DELETE FROM embed_origins WHERE service_id = ?').bind(serviceId),
   ...origins.map((origin) => db.prepare('INSERT INTO embed_origins (service_id, origin) VALUES (?, ?)').bind(serviceId, origin)),
 ];
+
+/** A service's members as the directory has them now (none once it is deleted), without the service row. */
+export async function serviceMembers(db: D1Database, serviceId: string): Promise<Member[]> {
+  const { results } = await db.prepare(`${MEMBERS_SQL} WHERE m.service_id = ? ORDER BY a.name, a.slug`).bind(serviceId).all<MemberRow>();
+  return results.map(toMember);
+}
 
 export const findServiceBySlug = (db: D1Database, slug: string) => findServiceBy(db, 'slug', slug);
 export const findServiceById = (db: D1Database, id: string) => findServiceBy(db, 'id', id);
