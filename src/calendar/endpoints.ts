@@ -5,6 +5,7 @@ import { createGuest } from '../directory/guests';
 import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
 import { forwardReportUpgrade } from '../actor/sockets';
+import type { Routes } from '../http/api';
 import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
@@ -16,7 +17,6 @@ import { verifyMeetingLink } from './links';
 import { CalendarSettings, CalendarSettingsPatch } from './settings';
 import type { Meeting } from './store';
 import { calendarActor } from './stub';
-import type { Routes } from '../http/api';
 
 const tag = 'Meetings';
 

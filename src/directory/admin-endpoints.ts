@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { createAgent, deleteAgent, getAgentBySlug, listAgents, updateAgent } from './agents';
 import {
@@ -20,7 +21,6 @@ import {
   removeMember,
   updateService,
 } from './services';
-import type { Routes } from '../http/api';
 
 const tag = 'Admin: directory';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from '../conversation/actor';
+import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { notFound } from '../http/errors';
 import {
@@ -18,7 +19,6 @@ import type { Agent } from './agents';
 import { getGuest } from './guests';
 import { DisplayName, Email, Id } from './schemas';
 import { conversationActor } from '../conversation/stub';
-import type { Routes } from '../http/api';
 
 const tag = 'Phonebook';
 

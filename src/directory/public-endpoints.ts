@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Routes } from '../http/api';
 import { issueGuestToken } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
@@ -6,7 +7,6 @@ import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
 import { AgentView, GuestCreate, GuestView, ServicePublic, ServiceView, AgentPublic, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
-import type { Routes } from '../http/api';
 
 export const publicAgentEndpoint = endpoint({
   summary: "An agent's public card for their contact-me page (no private fields)",

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { isDevelopment } from '../env';
+import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { displayAddress } from './message';
 import type { OutboxEmail } from './outbox';
 import { getOutboxEmail, listOutbox } from './outbox';
-import type { Routes } from '../http/api';
 
 /** Outside development these routes do not exist, and say so exactly as an unknown route would. */
 function requireDevelopment(env: Env, request: Request): void {

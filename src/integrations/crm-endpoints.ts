@@ -7,13 +7,13 @@ import { findContactByGuest } from '../directory/contacts';
 import { getGuest } from '../directory/guests';
 import { Id } from '../directory/schemas';
 import type { Env } from '../env';
+import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
 import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmPushRequest } from './crm';
 import { missingConfiguration } from './crm-actor';
 import { conversationActor } from '../conversation/stub';
 import { crmActor } from './stub';
-import type { Routes } from '../http/api';
 
 const tag = 'CRM';
 

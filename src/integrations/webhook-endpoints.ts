@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { Id } from '../directory/schemas';
 import { isDevelopment, type Env } from '../env';
+import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
 import { webhookActor } from './stub';
-import type { Routes } from '../http/api';
 
 const tag = 'Admin: webhooks';
 
