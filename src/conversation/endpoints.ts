@@ -4,6 +4,7 @@ import { getGuest } from '../directory/guests';
 import { Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
+import type { Routes } from '../http/api';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpoint, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
@@ -12,8 +13,8 @@ import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
+import { knownScope, remember } from './embed-scopes';
 import { conversationActor } from './stub';
-import type { Routes } from '../http/api';
 
 const tag = 'Conversations';
 
@@ -28,16 +29,29 @@ async function callerOf(principal: Principal<'person'>, env: Env): Promise<Calle
 }
 
 /**
- * A guest's page on another site reaches a conversation only if that site may embed whom the
+ * The caller of a request about conversation `id`, read from the directory once. A guest's
+ * page on another site reaches a conversation only if that site may embed whom the
  * conversation was started with (src/http/embed.ts), so a token carried to a site that is not
  * allowed for that service is refused. Pages of this server and non-browser clients pass.
+ * Whom it was started with never changes and is remembered per isolate (./embed-scopes.ts),
+ * so only the first request asks the actor; whether the site may embed it is read each time,
+ * so an admin's change to an allowlist holds from the next request on.
  */
-async function checkGuestSite(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<void> {
-  if (principal.kind !== 'guest' || !foreignOrigin(request, env)) return;
-  const view = unwrap(await conversationActor(env, id).view(await callerOf(principal, env)));
-  await requireEmbedOrigin(request, env, conversationScope(view.origin));
+async function admit(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<Caller> {
+  const caller = await callerOf(principal, env);
+  if (caller.kind !== 'guest' || !foreignOrigin(request, env)) return caller;
+  const known = knownScope(id);
+  const scope = known ?? remember(id, conversationScope(unwrap(await conversationActor(env, id).view(caller)).origin));
+  try {
+    await requireEmbedOrigin(request, env, scope);
+  } catch (refusal) {
+    // A guest not in the conversation gets the actor's answer (as if it did not exist), as
+    // when the scope is not known yet: an origin refusal would tell them whom it is with.
+    if (known) unwrap(await conversationActor(env, id).view(caller));
+    throw refusal;
+  }
+  return caller;
 }
-
 
 const Target = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('agent'), slug: Slug }),
@@ -69,7 +83,7 @@ export const startConversationEndpoint = endpoint({
     }
     // C2: the id comes from the guest and the target, so writing again reaches the same actor.
     const id = await conversationIdFor(guestConversationKey(guest.id, origin));
-    return unwrap(
+    const started = unwrap(
       await conversationActor(env, id).start({
         id,
         origin,
@@ -79,6 +93,8 @@ export const startConversationEndpoint = endpoint({
         text: body.text,
       }),
     );
+    remember(id, conversationScope(started.conversation.origin));
+    return started;
   },
 });
 
@@ -90,8 +106,8 @@ export const viewConversationEndpoint = endpoint({
   response: ConversationView,
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
-    await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).view(await callerOf(principal, env)));
+    const caller = await admit(request, env, principal, params.id);
+    return unwrap(await conversationActor(env, params.id).view(caller));
   },
 });
 
@@ -107,8 +123,8 @@ export const historyEndpoint = endpoint({
   response: z.object({ entries: z.array(Entry), lastSeq: z.number().int() }),
   errors: [403, 404],
   handle: async ({ request, env, principal, params, query }) => {
-    await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).history(await callerOf(principal, env), query.after, query.limit));
+    const caller = await admit(request, env, principal, params.id);
+    return unwrap(await conversationActor(env, params.id).history(caller, query.after, query.limit));
   },
 });
 
@@ -121,8 +137,8 @@ export const postMessageEndpoint = endpoint({
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
-    await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
+    const caller = await admit(request, env, principal, params.id);
+    return unwrap(await conversationActor(env, params.id).post(caller, body.clientId, body.text));
   },
 });
 
@@ -135,8 +151,7 @@ export const socketEndpoint = endpoint({
   errors: [403, 404, 426],
   handle: async ({ request, env, principal, params }) => {
     requireUpgrade(request);
-    await checkGuestSite(request, env, principal, params.id);
-    const caller = await callerOf(principal, env);
+    const caller = await admit(request, env, principal, params.id);
     const forwarded = new Request(request.url, { headers: request.headers });
     forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
     return conversationActor(env, params.id).fetch(forwarded);
@@ -199,8 +214,8 @@ export const updateConversationEndpoint = endpoint({
   response: ConversationView,
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
-    await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).update(await callerOf(principal, env), body));
+    const caller = await admit(request, env, principal, params.id);
+    return unwrap(await conversationActor(env, params.id).update(caller, body));
   },
 });
 
