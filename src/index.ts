@@ -3,7 +3,7 @@ import * as conversations from './conversation/endpoints';
 import * as admin from './directory/admin-endpoints';
 import * as contacts from './directory/contact-endpoints';
 import * as directory from './directory/public-endpoints';
-import { receiveEmail } from './email/inbound';
+import { receiveEmail } from './calendar/inbound-reply';
 import * as outbox from './email/outbox-endpoints';
 import type { Env } from './env';
 import { Api } from './http/api';

@@ -6,7 +6,7 @@ import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
 import { conversationEvents } from '../integrations/webhook-events';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
-import { EmailDigests } from './digests';
+import { EmailDigests } from '../continuity/digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';

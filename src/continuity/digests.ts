@@ -1,14 +1,14 @@
-import { digestEmail } from '../email/continuity';
+import { digestEmail } from './digest-email';
 import { mailerFor, senderAddress } from '../email/mailer';
 import { EmailSendError, type Address, type OutgoingEmail } from '../email/message';
-import { replyAddress } from '../email/reply-address';
+import { replyAddress } from './reply-address';
 import type { Env } from '../env';
 import { DigestStore, type ConversationJob } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
-import { conversationIdFor, guestConversationKey, type ConversationState } from './model';
-import type { Entry } from './protocol';
-import type { ConversationStore, Stored } from './store';
-import { titleFor } from './titles';
+import { conversationIdFor, guestConversationKey, type ConversationState } from '../conversation/model';
+import type { Entry } from '../conversation/protocol';
+import type { ConversationStore, Stored } from '../conversation/store';
+import { titleFor } from '../conversation/titles';
 
 const RETRY_BASE_MS = 30_000;
 const MAX_ATTEMPTS = 8;

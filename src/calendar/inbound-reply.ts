@@ -1,11 +1,11 @@
 import PostalMime from 'postal-mime';
-import { calendarOf, ownerOf } from '../calendar/endpoints';
-import { IcalError, parseReply } from '../calendar/ical';
-import { parseMeetingUid } from '../calendar/notifications';
+import { calendarOf, ownerOf } from './endpoints';
+import { IcalError, parseReply } from './ical';
+import { parseMeetingUid } from './notifications';
 import { findAgentById } from '../directory/agents';
 import type { Env } from '../env';
-import { receiveReply, type InboundEmail } from './inbound-reply';
-import { looksLikeReplyAddress } from './reply-address';
+import { receiveReply, type InboundEmail } from '../continuity/inbound-reply';
+import { looksLikeReplyAddress } from '../continuity/reply-address';
 
 /**
  * The Worker's email handler. Mail to a reply address (reply+…@REPLY_DOMAIN) is an answer
