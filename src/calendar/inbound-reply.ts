@@ -3,18 +3,15 @@ import { calendarOf, ownerOf } from './endpoints';
 import { IcalError, parseReply } from './ical';
 import { parseMeetingUid } from './notifications';
 import { findAgentById } from '../directory/agents';
+import type { InboundEmail } from '../email/message';
 import type { Env } from '../env';
-import { receiveReply, type InboundEmail } from '../continuity/inbound-reply';
-import { looksLikeReplyAddress } from '../continuity/reply-address';
 
 /**
- * The Worker's email handler. Mail to a reply address (reply+…@REPLY_DOMAIN) is an answer
- * to a continuity email (C12) and goes into its conversation; a calendar's iTIP REPLY to an
- * invite (M3) confirms or declines the meeting; anything else is refused with a reason the
+ * A calendar's iTIP REPLY to an invite (M3), mailed to the calendar's address: confirms or
+ * declines the meeting. Mail that carries no such reply is refused with a reason the
  * sender's server shows.
  */
-export async function receiveEmail(message: InboundEmail, env: Env): Promise<void> {
-  if (looksLikeReplyAddress(message.to)) return receiveReply(message, env);
+export async function receiveCalendarReply(message: InboundEmail, env: Env): Promise<void> {
   const mail = await PostalMime.parse(message.raw);
   const calendarPart = mail.attachments.find((a) => /^text\/calendar/i.test(a.mimeType)) ?? mail.attachments.find((a) => /\.ics$/i.test(a.filename ?? ''));
   if (!calendarPart) {

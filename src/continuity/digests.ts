@@ -1,14 +1,16 @@
-import { digestEmail } from './digest-email';
-import { mailerFor, senderAddress } from '../email/mailer';
-import { EmailSendError, type Address, type OutgoingEmail } from '../email/message';
-import { replyAddress } from './reply-address';
-import type { Env } from '../env';
-import { DigestStore, type ConversationJob } from './digest-store';
-import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
 import { conversationIdFor, guestConversationKey, type ConversationState } from '../conversation/model';
 import type { Entry } from '../conversation/protocol';
 import type { ConversationStore, Stored } from '../conversation/store';
 import { titleFor } from '../conversation/titles';
+import { findAgentById } from '../directory/agents';
+import { findGuest } from '../directory/guests';
+import { mailerFor, senderAddress } from '../email/mailer';
+import { EmailSendError, type Address, type OutgoingEmail } from '../email/message';
+import type { Env } from '../env';
+import { digestEmail } from './digest-email';
+import { DigestStore, type ConversationJob } from './digest-store';
+import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
+import { replyAddress } from './reply-address';
 
 const RETRY_BASE_MS = 30_000;
 const MAX_ATTEMPTS = 8;
@@ -152,7 +154,7 @@ export class EmailDigests {
   private async recipient(state: ConversationState, id: string): Promise<Recipient | null> {
     const base = this.env.PUBLIC_BASE_URL.replace(/\/+$/, '');
     if (state.guests.some((g) => g.id === id)) {
-      const row = await this.env.DB.prepare('SELECT name, email FROM guests WHERE id = ?').bind(id).first<{ name: string; email: string | null }>();
+      const row = await findGuest(this.env.DB, id);
       if (!row?.email) return null;
       const page = state.origin.kind === 'service' ? `/s/${state.origin.service.slug}` : `/u/${state.origin.agent.slug}`;
       // The chat page opens the conversation the guest started there; a meeting's
@@ -163,11 +165,11 @@ export class EmailDigests {
     if (state.agents.some((a) => a.id === id)) {
       const inbox = this.env.INBOXES.get(this.env.INBOXES.idFromName(id));
       const [row, settings] = await Promise.all([
-        this.env.DB.prepare('SELECT name, email, time_zone FROM agents WHERE id = ?').bind(id).first<{ name: string; email: string; time_zone: string }>(),
+        findAgentById(this.env.DB, id),
         inbox.emailContinuity(),
       ]);
       if (!row || !settings.emailWhenOffline) return null;
-      return { kind: 'agent', address: { name: row.name, email: row.email }, timeZone: row.time_zone, link: `${base}/console`, consoleOpen: settings.consoleOpen };
+      return { kind: 'agent', address: { name: row.name, email: row.email }, timeZone: row.timeZone, link: `${base}/console`, consoleOpen: settings.consoleOpen };
     }
     return null;
   }

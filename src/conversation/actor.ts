@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
-import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { broadcast, CLOSE, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
@@ -10,7 +10,7 @@ import { EmailDigests } from '../continuity/digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';

@@ -1,4 +1,13 @@
-/** The vocabulary of outbound email, whatever transport carries it. */
+/** The vocabulary of email, whatever transport carries it. */
+
+/** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
+export interface InboundEmail {
+  readonly from: string;
+  readonly to: string;
+  readonly raw: ReadableStream<Uint8Array> | string;
+  readonly rawSize?: number;
+  setReject(reason: string): void;
+}
 
 export interface Address {
   name?: string;
