@@ -1,56 +1,8 @@
 import { EMPTY_LEDGER, type RecipientLedger } from './email-digest';
 
-/** A due piece of work of the conversation's alarm (schema in conversation/store.ts). */
-export interface ConversationJob {
-  key: string;
-  kind: string;
-  dueAt: number;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
-interface JobRow extends Record<string, SqlStorageValue> {
-  key: string;
-  kind: string;
-  due_at: number;
-  payload: string;
-  attempts: number;
-}
-
-const toJob = (r: JobRow): ConversationJob => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts });
-
-/** The conversation actor's jobs and its email ledger (C12). */
+/** The conversation actor's email ledger (C12); its jobs are in the actor's job table (actor/jobs.ts). */
 export class DigestStore {
   constructor(private readonly sql: SqlStorage) {}
-
-  /** Adds a job unless one with this key waits already: the earlier due time stands. */
-  enqueueOnce(key: string, kind: string, dueAt: number, payload: unknown): void {
-    this.sql.exec('INSERT INTO jobs (key, kind, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING', key, kind, dueAt, JSON.stringify(payload));
-  }
-
-  dueJobs(now: number, limit = 50): ConversationJob[] {
-    return this.sql.exec<JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).toArray().map(toJob);
-  }
-
-  jobs(): ConversationJob[] {
-    return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at').toArray().map(toJob);
-  }
-
-  finishJob(key: string): void {
-    this.sql.exec('DELETE FROM jobs WHERE key = ?', key);
-  }
-
-  postpone(key: string, dueAt: number): void {
-    this.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ?', dueAt, key);
-  }
-
-  retryJob(key: string, dueAt: number, error: string): void {
-    this.sql.exec('UPDATE jobs SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE key = ?', dueAt, error, key);
-  }
-
-  nextDue(): number | null {
-    return this.sql.exec<{ due: number | null }>('SELECT min(due_at) AS due FROM jobs').one().due;
-  }
 
   ledger(participantId: string): RecipientLedger {
     const row = this.sql

@@ -1,12 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
+import { Jobs } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, CLOSE, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
 import { conversationEvents } from '../integrations/webhook-events';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
-import { EmailDigests } from '../continuity/digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
@@ -37,6 +38,9 @@ export interface StartRequest extends OpenRequest {
   text: string;
 }
 
+/** The conversation actor's jobs (actor/jobs.ts). */
+type ConversationJobs = DigestJobs;
+
 const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
 const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
 /** How long inbox updates are gathered before they go out: short enough to look live. */
@@ -58,6 +62,7 @@ export class ConversationActor extends DurableObject<Env> {
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
   private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
+  private readonly jobs: Jobs<ConversationJobs>;
   private readonly digests: EmailDigests;
   // Agents whose inbox needs this conversation again, sent together (see syncInboxes).
   private readonly inboxesDue = new Set<string>();
@@ -68,7 +73,8 @@ export class ConversationActor extends DurableObject<Env> {
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
     this.stored = this.store.load();
-    this.digests = new EmailDigests(ctx, env, this.store, () => this.stored, (id) => this.isOnline(id));
+    this.jobs = new Jobs(ctx.storage);
+    this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -175,7 +181,7 @@ export class ConversationActor extends DurableObject<Env> {
     const message = entries[entries.length - 1]!;
     this.publish(entries, before);
     // Only a new job can need an earlier alarm; while everyone is connected this costs nothing.
-    if (queued) await this.digests.arm();
+    if (queued) await this.jobs.arm();
     return accept({ seq: message.seq, duplicate: false });
   }
 
@@ -271,13 +277,14 @@ export class ConversationActor extends DurableObject<Env> {
     return this.digests.participantOf(handle);
   }
 
-  /** Pending alarm jobs (digests, emails), for tests and operators. */
+  /** Pending jobs (digests, emails), for tests and operators. */
   async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
-    return this.digests.jobs().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+    return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
   }
 
   override async alarm(): Promise<void> {
-    await this.digests.run();
+    await this.jobs.runDue({ ...this.digests.handlers });
+    await this.jobs.arm();
   }
 
   // ---- WebSockets ----------------------------------------------------------------------

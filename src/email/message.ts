@@ -1,3 +1,5 @@
+import type { RetryPolicy } from '../actor/jobs';
+
 /** The vocabulary of email, whatever transport carries it. */
 
 /** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
@@ -48,6 +50,13 @@ export class EmailSendError extends Error {
     this.name = 'EmailSendError';
   }
 }
+
+/** How a job that sends one email retries (actor/jobs.ts): for about an hour, unless the provider refused it for good. */
+export const SEND_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  backoff: { baseMs: 30_000, capMs: 3_600_000 },
+  permanent: (err) => err instanceof EmailSendError && !err.retryable,
+};
 
 const ADDRESS = /^[^\s<>()[\],;:"\\@]+@[^\s<>()[\],;:"\\@]+\.[^\s<>()[\],;:"\\@]+$/;
 const HEADER_NAME = /^[!-9;-~]+$/;

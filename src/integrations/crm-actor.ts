@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { newId } from '../directory/ids';
 import type { Env } from '../env';
-import { backoffDelay, type Backoff } from './backoff';
+import { backoffDelay, type Backoff } from '../actor/backoff';
 import { CrmError, PROVIDER_NAMES, type CrmClient, type CrmProvider, type CrmPushRequest } from './crm';
 import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';

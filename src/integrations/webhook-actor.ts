@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { backoffDelay, type Backoff } from './backoff';
+import { backoffDelay, type Backoff } from '../actor/backoff';
 import { ATTEMPT_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 import type { WebhookEvent } from './webhook-events';
 import { deliveryTarget, disableFailingWebhook, type DeliveryTarget } from './webhook-registry';

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterMs } from '../../src/integrations/backoff';
+import { backoffDelay, retryAfterMs } from '../../src/actor/backoff';
 import { WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS } from '../../src/integrations/webhook-actor';
 import { requireHttps } from '../../src/integrations/webhook-endpoints';
 import { interceptFetch, type Recorded } from '../fakes/intercept';

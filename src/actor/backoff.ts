@@ -1,5 +1,5 @@
 /**
- * Retry timing shared by webhook deliveries and CRM pushes: exponential backoff from a base
+ * The one retry timing of the project (jobs, webhook deliveries, CRM pushes): exponential backoff from a base
  * delay, doubling per failed attempt up to a cap, plus up to 10 % random jitter so that many
  * retries queued during one outage do not all hit the receiver in the same second.
  */
