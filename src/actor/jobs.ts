@@ -105,14 +105,16 @@ export class Jobs<Kinds extends object> {
   }
 
   /**
-   * Runs the jobs due now, oldest first, one after the other (optionally only those whose
-   * key starts with `prefix`). Jobs they enqueue run on a later run; call `arm()` after.
+   * Runs the jobs due now, oldest first, one after the other: optionally only those whose
+   * key starts with `prefix`, and those due by `horizon` (an actor that starts a job itself
+   * at once enqueues it due a little later, for the alarm to run only if it could not).
+   * Jobs they enqueue run on a later run; call `arm()` after.
    */
-  async runDue(handlers: JobHandlers<Kinds>, options: { prefix?: string } = {}): Promise<void> {
-    const now = Date.now();
+  async runDue(handlers: JobHandlers<Kinds>, options: { prefix?: string; horizon?: number } = {}): Promise<void> {
+    const by = options.horizon ?? Date.now();
     const due = options.prefix
-      ? this.sql.exec<JobRow>("SELECT * FROM jobs WHERE due_at <= ? AND key >= ? AND key < ? || '\uffff' ORDER BY due_at LIMIT ?", now, options.prefix, options.prefix, BATCH)
-      : this.sql.exec<JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, BATCH);
+      ? this.sql.exec<JobRow>("SELECT * FROM jobs WHERE due_at <= ? AND key >= ? AND key < ? || '\uffff' ORDER BY due_at LIMIT ?", by, options.prefix, options.prefix, BATCH)
+      : this.sql.exec<JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', by, BATCH);
     for (const job of due.toArray().map(toJob)) await this.runOne(handlers, job);
   }
 
