@@ -84,6 +84,8 @@ export class ConversationActor extends DurableObject<Env> {
   // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
+  // A transaction queued webhook events; they are handed over once it committed.
+  private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -156,6 +158,7 @@ export class ConversationActor extends DurableObject<Env> {
         this.stored = this.store.load();
         this.queueWebhooks([first], state);
       });
+      this.handOverWebhooks();
       created = true;
     }
     return created;
@@ -453,6 +456,7 @@ export class ConversationActor extends DurableObject<Env> {
   private publish(entries: Entry[], before: ConversationState): void {
     const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
+    this.handOverWebhooks();
     const after = this.state;
     const changed = entries.some((e) => e.kind === 'event');
     if (changed) {
@@ -578,9 +582,9 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /**
-   * Queues the webhook events of entries being committed, in their transaction, and starts
-   * handing them over once it commits: an event is never lost, and never delays the answer.
-   * While no endpoint subscribes to what they stand for, nothing is written at all.
+   * Queues the webhook events of entries being committed, in their transaction (handed over
+   * by handOverWebhooks once it committed): an event is never lost, and never delays the
+   * answer. While no endpoint subscribes to what they stand for, nothing is written at all.
    */
   private queueWebhooks(entries: Entry[], state: ConversationState): void {
     const relevant = entries.filter((e) => conversationEventType(e) !== null);
@@ -588,6 +592,12 @@ export class ConversationActor extends DurableObject<Env> {
     const known = knownSubscriptions(this.env.DB, this.ctx);
     if (known && !relevant.some((e) => known.has(conversationEventType(e)!))) return;
     this.jobs.enqueue('webhooks', `webhooks:${relevant[0]!.seq}`, Date.now() + BACKSTOP_MS, { seqs: relevant.map((e) => e.seq), state });
+    this.webhooksQueued = true;
+  }
+
+  private handOverWebhooks(): void {
+    if (!this.webhooksQueued) return;
+    this.webhooksQueued = false;
     this.ctx.waitUntil(this.runNow('webhooks:'));
   }
 
@@ -606,11 +616,15 @@ export class ConversationActor extends DurableObject<Env> {
    */
   private syncInboxes(agentIds: string[]): void {
     const due = Date.now() + INBOX_BATCH_MS + BACKSTOP_MS;
+    let queued = false;
     for (const agentId of agentIds) {
       if (this.inboxesQueued.has(agentId)) continue;
       this.inboxesQueued.add(agentId);
       this.jobs.enqueue('inbox', `inbox:${agentId}`, due, { agentId });
+      queued = true;
     }
+    // The alarm backs the timer up from the start: the actor may be gone before it fires.
+    if (queued) this.ctx.waitUntil(this.jobs.arm());
     this.inboxTimer ??= setTimeout(() => {
       this.inboxTimer = null;
       this.ctx.waitUntil(this.runNow('inbox:'));
