@@ -100,7 +100,7 @@ export class ConversationActor extends DurableObject<Env> {
       webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
       inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
     };
-    // Whether anyone subscribes to webhooks is known by the first message, mostly.
+    // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -134,7 +134,7 @@ export class ConversationActor extends DurableObject<Env> {
       return appended;
     });
     this.publish([entry], before);
-    return { seq: entry!.seq, duplicate: false };
+    return { seq: entry.seq, duplicate: false };
   }
 
   /** Creates the conversation unless it exists; true when it did. */
@@ -155,9 +155,9 @@ export class ConversationActor extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         this.store.create(request.id, state, Date.now());
         const first = this.store.append({ at: Date.now(), author: SYSTEM, event: { type: 'created', origin: { kind: request.origin.kind, name: originName } } });
-        this.stored = this.store.load();
         this.queueWebhooks([first], state);
       });
+      this.stored = this.store.load();
       this.handOverWebhooks();
       created = true;
     }
@@ -308,7 +308,7 @@ export class ConversationActor extends DurableObject<Env> {
     return this.digests.participantOf(handle);
   }
 
-  /** Pending jobs (digests, emails), for tests and operators. */
+  /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
   async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
     return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
   }
