@@ -3,7 +3,6 @@ import { conversationRoutes } from './conversation/endpoints';
 import { adminDirectoryRoutes } from './directory/admin-endpoints';
 import { contactRoutes } from './directory/contact-endpoints';
 import { publicDirectoryRoutes } from './directory/public-endpoints';
-import { receiveEmail } from './email/inbound';
 import { outboxRoutes } from './email/outbox-endpoints';
 import type { Env } from './env';
 import { Api } from './http/api';
@@ -13,6 +12,7 @@ import { systemRoutes } from './http/system-endpoints';
 import { inboxRoutes } from './inbox/endpoints';
 import { crmRoutes } from './integrations/crm-endpoints';
 import { webhookRoutes } from './integrations/webhook-endpoints';
+import { receiveEmail } from './inbound-email';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';

@@ -12,9 +12,9 @@ export function migrateSchema(sql: SqlStorage, steps: readonly string[]): void {
 }
 
 /**
- * The table of due jobs that one alarm serves, shared by the actors that have one (calendar,
- * conversation): the alarm is set to the earliest `due_at`; a job's key makes enqueueing it
- * twice harmless, and `attempts`/`last_error` drive retries with backoff.
+ * The table of the job kernel (actor/jobs.ts), one per actor that has due work (calendar,
+ * conversation, webhook endpoint, CRM provider): the alarm is set to the earliest `due_at`;
+ * a job's key makes enqueueing it twice harmless, and `attempts`/`last_error` drive retries.
  */
 export const JOBS_TABLE = `CREATE TABLE jobs (
      key TEXT PRIMARY KEY,

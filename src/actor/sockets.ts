@@ -1,4 +1,9 @@
-import { CLOSE } from '../conversation/protocol';
+/** Close codes the server uses (4000–4999 are application codes). */
+export const CLOSE = {
+  normal: 1000,
+  unauthorized: 4001,
+  forbidden: 4003,
+} as const;
 
 /** Completes the closing handshake a client started (the runtime leaves it to us). */
 export function completeClose(ws: WebSocket, code: number, reason: string): void {

@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
+import { Jobs, type JobHandlers } from '../actor/jobs';
 import { accept, refuse, type Outcome } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
-import { EmailSendError, type OutgoingEmail } from '../email/message';
+import { SEND_RETRY, type OutgoingEmail } from '../email/message';
 import { mailerFor, senderAddress } from '../email/mailer';
 import type { Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
@@ -30,8 +31,17 @@ export interface BookingRequest {
 }
 
 const BUSY_FEED_TTL_MS = 10 * 60 * 1000;
-const RETRY_BASE_MS = 30 * 1000;
-const MAX_ATTEMPTS = 8;
+
+/** The calendar's jobs (actor/jobs.ts). Every kind but `email` is about a meeting and does nothing once it is gone. */
+interface CalendarJobs {
+  /** The note in the meeting conversation. */
+  note: { meetingId: string; change: MeetingChange; clientId: string };
+  /** Both emails of a change, as the change left the meeting; each becomes an `email` job. */
+  emails: { meetingId: string; change: MeetingChange; meeting: Meeting };
+  webhook: { meetingId: string; change: MeetingChange; version: string; meeting: Meeting; extra?: Record<string, unknown> };
+  reminder: { meetingId: string; minutes: number; start: number };
+  email: { email: OutgoingEmail };
+}
 
 /**
  * One agent's calendar (M1–M7): availability settings, meetings, and a table of due jobs
@@ -41,11 +51,13 @@ const MAX_ATTEMPTS = 8;
  */
 export class CalendarActor extends DurableObject<Env> {
   private readonly store: CalendarStore;
+  private readonly jobs: Jobs<CalendarJobs>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new CalendarStore(ctx.storage.sql);
+    this.jobs = new Jobs(ctx.storage);
   }
 
   // ---- settings, slots, feed -------------------------------------------------------------
@@ -137,8 +149,8 @@ export class CalendarActor extends DurableObject<Env> {
     this.broadcast({ type: 'meeting', meeting });
     // The meeting conversation is created now so the guest can open it from the answer;
     // if that fails the queued note creates it on the alarm's retry.
-    await this.runJobs(owner, `note:${meeting.id}:`);
-    await this.scheduleAlarm();
+    await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
+    await this.jobs.arm();
     return accept({ meeting, created: true, guestLink: await this.guestLink(owner, meeting) });
   }
 
@@ -210,13 +222,13 @@ export class CalendarActor extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const owner = this.store.calendar()?.agent as CalendarOwner | undefined;
-    if (owner) await this.runJobs(owner);
-    await this.scheduleAlarm();
+    if (owner) await this.jobs.runDue(this.handlers(owner));
+    await this.jobs.arm();
   }
 
   /** Pending jobs, for tests and the console. */
   async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
-    return this.store.jobs().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+    return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
   }
 
   // ---- live calendar socket --------------------------------------------------------------
@@ -299,104 +311,97 @@ export class CalendarActor extends DurableObject<Env> {
   private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange): void {
     const version = `${meeting.sequence}:${meeting.status}`;
     const now = Date.now();
-    this.store.enqueue(`note:${meeting.id}:${change}:${version}`, 'note', now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
+    this.jobs.enqueue('note', `note:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
     // The emails describe the meeting as this change left it, even if another change follows before they go out.
-    this.store.enqueue(`emails:${meeting.id}:${change}:${version}`, 'emails', now, { meetingId: meeting.id, change, meeting });
-    this.store.enqueue(`webhook:${meeting.id}:${change}:${version}`, 'webhook', now, { meetingId: meeting.id, change, version, meeting });
+    this.jobs.enqueue('emails', `emails:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, meeting });
+    this.jobs.enqueue('webhook', `webhook:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, version, meeting });
     // Reminders follow the meeting: dropped and set again from its current time (M5).
-    this.store.dropJobs(`reminder:${meeting.id}:`);
+    this.jobs.cancel(`reminder:${meeting.id}:`);
     if (meeting.status !== 'cancelled') {
       for (const minutes of settings.reminderMinutes) {
         const due = meeting.start - minutes * 60000;
-        if (due > now) this.store.enqueue(`reminder:${meeting.id}:${minutes}`, 'reminder', due, { meetingId: meeting.id, minutes, start: meeting.start });
+        if (due > now) this.jobs.enqueue('reminder', `reminder:${meeting.id}:${minutes}`, due, { meetingId: meeting.id, minutes, start: meeting.start });
       }
     }
   }
 
   private async settle(owner: CalendarOwner, meeting: Meeting): Promise<Outcome<Meeting>> {
     this.broadcast({ type: 'meeting', meeting });
-    await this.runJobs(owner, `note:${meeting.id}:`);
-    await this.scheduleAlarm();
+    await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
+    await this.jobs.arm();
     return accept(meeting);
   }
 
-  private async scheduleAlarm(): Promise<void> {
-    const due = this.store.nextDue();
-    if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
-  }
-
   /**
-   * Runs due jobs. Each job is deleted only after it did its work, and each is idempotent
-   * (notes by client id, emails as one job per change), so an alarm that fires twice or a
+   * The calendar's job handlers. Each is idempotent (notes by client id, emails as one job
+   * per change and recipient, reminders by their ledger), so an alarm that fires twice or a
    * restart mid-run repeats nothing a person sees twice, except an email whose sending
-   * succeeded just before a crash (at-least-once delivery at the provider boundary).
+   * succeeded just before a crash (at-least-once delivery at the provider boundary). Every
+   * kind retries as an email send does: for about an hour, only a refused email at once.
    */
-  private async runJobs(owner: CalendarOwner, onlyPrefix?: string): Promise<void> {
-    const jobs = this.store.dueJobs(Date.now()).filter((j) => !onlyPrefix || j.key.startsWith(onlyPrefix));
-    for (const job of jobs) {
-      try {
-        await this.runJob(owner, job.kind, job.payload as never);
-        this.store.finishJob(job.key);
-      } catch (err) {
-        const retryable = !(err instanceof EmailSendError) || err.retryable;
-        if (!retryable || job.attempts + 1 >= MAX_ATTEMPTS) {
-          console.error('job failed for good', job.key, err);
-          this.store.finishJob(job.key);
-        } else {
-          this.store.retryJob(job.key, Date.now() + RETRY_BASE_MS * 2 ** job.attempts, String(err));
-        }
-      }
-    }
-  }
-
-  private async runJob(owner: CalendarOwner, kind: string, payload: Record<string, unknown>): Promise<void> {
-    if (kind === 'email') {
-      await mailerFor(this.env).send(payload.email as OutgoingEmail);
-      return;
-    }
-    const meeting = this.store.meeting(String(payload.meetingId));
-    if (!meeting) return;
-    switch (kind) {
-      case 'note':
-        await this.postNote(owner, meeting, payload.change as MeetingChange, String(payload.clientId));
-        return;
-      case 'emails': {
-        const change = payload.change as MeetingChange;
-        const described = payload.meeting as Meeting;
-        const emails = meetingEmails(change, owner, described, {
-          from: senderAddress(this.env),
-          guestLink: await this.guestLink(owner, described),
-          consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
-        });
-        // Each recipient's email becomes its own job, so a failure for one is retried without resending the other.
-        emails.forEach((email, index) =>
-          this.store.enqueue(`email:${described.id}:${change}:${described.sequence}:${described.status}:${described.start}:${index}`, 'email', Date.now(), { email }),
-        );
-        return;
-      }
-      case 'reminder': {
-        // A reminder for a time the meeting no longer has is stale (it was moved): skip it.
-        if (meeting.status === 'cancelled' || meeting.start !== payload.start) return;
-        const key = `${meeting.id}:${payload.minutes}:${meeting.start}`;
-        // The ledger row and the jobs it causes are written together: either this reminder
-        // was sent before and nothing is queued, or it is recorded and queued at once.
-        this.ctx.storage.transactionSync(() => {
-          if (!this.store.markReminderSent(key)) return;
-          this.store.enqueue(`note:${meeting.id}:reminder:${key}`, 'note', Date.now(), { meetingId: meeting.id, change: 'reminder', clientId: `meeting:reminder:${key}` });
-          this.store.enqueue(`emails:${meeting.id}:reminder:${key}`, 'emails', Date.now(), { meetingId: meeting.id, change: 'reminder', meeting });
-          this.store.enqueue(`webhook:${meeting.id}:reminder:${key}`, 'webhook', Date.now(), { meetingId: meeting.id, change: 'reminder', version: key, meeting, extra: { minutesBefore: payload.minutes } });
-        });
-        return;
-      }
-      case 'webhook':
-        await emitWebhookEvents(this.env, [
-          await meetingEvent(payload.change as MeetingChange, String(payload.version), owner, payload.meeting as Meeting, payload.extra as Record<string, unknown> | undefined),
-        ]);
-        return;
-      default:
-        console.error('unknown job kind', kind);
-    }
+  private handlers(owner: CalendarOwner): JobHandlers<CalendarJobs> {
+    const meeting = (id: string): Meeting | null => this.store.meeting(id);
+    return {
+      email: {
+        run: async ({ email }) => {
+          await mailerFor(this.env).send(email);
+        },
+        retry: SEND_RETRY,
+      },
+      note: {
+        run: async ({ meetingId, change, clientId }) => {
+          const current = meeting(meetingId);
+          if (current) await this.postNote(owner, current, change, clientId);
+        },
+        retry: SEND_RETRY,
+      },
+      emails: {
+        run: async ({ meetingId, change, meeting: described }) => {
+          if (!meeting(meetingId)) return;
+          const emails = meetingEmails(change, owner, described, {
+            from: senderAddress(this.env),
+            guestLink: await this.guestLink(owner, described),
+            consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
+          });
+          // Each recipient's email becomes its own job, so a failure for one is retried without resending the other.
+          emails.forEach((email, index) =>
+            this.jobs.enqueue('email', `email:${described.id}:${change}:${described.sequence}:${described.status}:${described.start}:${index}`, Date.now(), { email }),
+          );
+        },
+        retry: SEND_RETRY,
+      },
+      reminder: {
+        run: (payload) => {
+          const current = meeting(payload.meetingId);
+          // A reminder for a time the meeting no longer has is stale (it was moved): skip it.
+          if (!current || current.status === 'cancelled' || current.start !== payload.start) return;
+          const key = `${current.id}:${payload.minutes}:${current.start}`;
+          // The ledger row and the jobs it causes are written together: either this reminder
+          // was sent before and nothing is queued, or it is recorded and queued at once.
+          this.ctx.storage.transactionSync(() => {
+            if (!this.store.markReminderSent(key)) return;
+            const now = Date.now();
+            this.jobs.enqueue('note', `note:${current.id}:reminder:${key}`, now, { meetingId: current.id, change: 'reminder', clientId: `meeting:reminder:${key}` });
+            this.jobs.enqueue('emails', `emails:${current.id}:reminder:${key}`, now, { meetingId: current.id, change: 'reminder', meeting: current });
+            this.jobs.enqueue('webhook', `webhook:${current.id}:reminder:${key}`, now, {
+              meetingId: current.id,
+              change: 'reminder',
+              version: key,
+              meeting: current,
+              extra: { minutesBefore: payload.minutes },
+            });
+          });
+        },
+        retry: SEND_RETRY,
+      },
+      webhook: {
+        run: async ({ meetingId, change, version, meeting: described, extra }) => {
+          if (!meeting(meetingId)) return;
+          await emitWebhookEvents(this.env, [await meetingEvent(change, version, owner, described, extra)]);
+        },
+        retry: SEND_RETRY,
+      },
+    };
   }
 
   private async postNote(owner: CalendarOwner, meeting: Meeting, change: MeetingChange, clientId: string): Promise<void> {

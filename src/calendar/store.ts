@@ -81,14 +81,6 @@ const toMeeting = (r: MeetingRow): Meeting => ({
   bookedBy: r.booked_by,
 });
 
-export interface Job {
-  key: string;
-  kind: string;
-  dueAt: number;
-  payload: unknown;
-  attempts: number;
-}
-
 export class CalendarStore {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -141,46 +133,9 @@ export class CalendarStore {
     this.sql.exec('UPDATE meetings SET status = ?, start_ms = ?, end_ms = ?, sequence = ? WHERE id = ?', m.status, m.start, m.end, m.sequence, m.id);
   }
 
-  enqueue(key: string, kind: string, dueAt: number, payload: unknown): void {
-    this.sql.exec(
-      'INSERT INTO jobs (key, kind, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload',
-      key, kind, dueAt, JSON.stringify(payload),
-    );
-  }
-
-  dropJobs(prefix: string): void {
-    this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);
-  }
-
-  dueJobs(now: number, limit = 50): Job[] {
-    return this.sql
-      .exec<{ key: string; kind: string; due_at: number; payload: string; attempts: number }>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit)
-      .toArray()
-      .map((r) => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts }));
-  }
-
-  jobs(): Job[] {
-    return this.sql
-      .exec<{ key: string; kind: string; due_at: number; payload: string; attempts: number }>('SELECT * FROM jobs ORDER BY due_at')
-      .toArray()
-      .map((r) => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts }));
-  }
-
-  finishJob(key: string): void {
-    this.sql.exec('DELETE FROM jobs WHERE key = ?', key);
-  }
-
-  retryJob(key: string, dueAt: number, error: string): void {
-    this.sql.exec('UPDATE jobs SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE key = ?', dueAt, error, key);
-  }
-
   /** Records a reminder as sent; false when it already was. */
   markReminderSent(key: string): boolean {
     return this.sql.exec('INSERT INTO reminders_sent (key, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING', key, Date.now()).rowsWritten > 0;
-  }
-
-  nextDue(): number | null {
-    return this.sql.exec<{ due: number | null }>('SELECT min(due_at) AS due FROM jobs').one().due;
   }
 
   busyFeed(): { url: string; fetchedAt: number; intervals: Array<{ start: number; end: number }> } | null {

@@ -1,18 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
+import { Jobs, type JobHandlers, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
-import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { broadcast, CLOSE, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById } from '../directory/agents';
 import { serviceMembers } from '../directory/services';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
-import { emitInBackground } from '../integrations/emit';
-import { conversationEvents } from '../integrations/webhook-events';
+import { emitWebhookEvents } from '../integrations/emit';
+import { conversationEvents, conversationEventType } from '../integrations/webhook-events';
+import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
-import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { agentParticipant, isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -40,6 +42,25 @@ export interface StartRequest extends OpenRequest {
   text: string;
 }
 
+/** The conversation actor's jobs (actor/jobs.ts). */
+interface ConversationJobs extends DigestJobs {
+  /** Webhook events of entries committed together, with the state they left (what the events describe). */
+  webhooks: { seqs: number[]; state: ConversationState };
+  /** An agent's inbox gets this conversation as it is when the job runs. */
+  inbox: { agentId: string };
+}
+
+/**
+ * Hand-overs to our own actors (webhook queues, inboxes) are retried until they succeed: an
+ * actor that cannot be reached for a while gets everything once it can.
+ */
+const HANDOVER_RETRY: RetryPolicy = { maxAttempts: Infinity, backoff: { baseMs: 5_000, capMs: 10 * 60_000 } };
+/**
+ * Hand-overs are started by the actor itself at once (inboxes after the gathering pause);
+ * their jobs are due this much later, when the alarm runs them only if the actor could not.
+ */
+const BACKSTOP_MS = 2_000;
+
 const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
 const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
 /** How long inbox updates are gathered before they go out: short enough to look live. */
@@ -61,17 +82,29 @@ export class ConversationActor extends DurableObject<Env> {
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
   private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
+  private readonly jobs: Jobs<ConversationJobs>;
   private readonly digests: EmailDigests;
-  // Agents whose inbox needs this conversation again, sent together (see syncInboxes).
-  private readonly inboxesDue = new Set<string>();
+  // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
+  private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
+  // A transaction queued webhook events; they are handed over once it committed.
+  private webhooksQueued = false;
+  private readonly handlers: JobHandlers<ConversationJobs>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
     this.stored = this.store.load();
-    this.digests = new EmailDigests(ctx, env, this.store, () => this.stored, (id) => this.isOnline(id));
+    this.jobs = new Jobs(ctx.storage);
+    this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
+    this.handlers = {
+      ...this.digests.handlers,
+      webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
+      inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
+    };
+    // Starts reading who subscribes to webhooks, so that the first message usually knows.
+    knownSubscriptions(env.DB, ctx);
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -98,9 +131,13 @@ export class ConversationActor extends DurableObject<Env> {
     const existing = this.store.findByClientId(SYSTEM.id, clientId);
     if (existing) return { seq: existing.seq, duplicate: true };
     const before = this.state;
-    const [entry] = this.ctx.storage.transactionSync(() => [this.store.append({ at: Date.now(), author: SYSTEM, clientId, text, event })]);
-    this.publish([entry!], before);
-    return { seq: entry!.seq, duplicate: false };
+    const entry = this.ctx.storage.transactionSync(() => {
+      const appended = this.store.append({ at: Date.now(), author: SYSTEM, clientId, text, event });
+      this.queueWebhooks([appended], this.state);
+      return appended;
+    });
+    this.publish([entry], before);
+    return { seq: entry.seq, duplicate: false };
   }
 
   /** Creates the conversation unless it exists; true when it did. */
@@ -120,12 +157,12 @@ export class ConversationActor extends DurableObject<Env> {
       const originName = request.origin.kind === 'service' ? request.origin.service.name : request.origin.agent.name;
       this.ctx.storage.transactionSync(() => {
         this.store.create(request.id, state, Date.now());
-        this.store.append({ at: Date.now(), author: SYSTEM, event: { type: 'created', origin: { kind: request.origin.kind, name: originName } } });
+        const first = this.store.append({ at: Date.now(), author: SYSTEM, event: { type: 'created', origin: { kind: request.origin.kind, name: originName } } });
+        this.queueWebhooks([first], state);
       });
       this.stored = this.store.load();
+      this.handOverWebhooks();
       created = true;
-      const first = this.store.after(0, 1);
-      emitInBackground(this.ctx, this.env, () => conversationEvents(request.id, state, first));
     }
     return created;
   }
@@ -178,7 +215,7 @@ export class ConversationActor extends DurableObject<Env> {
     const message = entries[entries.length - 1]!;
     this.publish(entries, before);
     // Only a new job can need an earlier alarm; while everyone is connected this costs nothing.
-    if (queued) await this.digests.arm();
+    if (queued) await this.jobs.arm();
     return accept({ seq: message.seq, duplicate: false });
   }
 
@@ -274,13 +311,14 @@ export class ConversationActor extends DurableObject<Env> {
     return this.digests.participantOf(handle);
   }
 
-  /** Pending alarm jobs (digests, emails), for tests and operators. */
+  /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
   async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
-    return this.digests.jobs().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+    return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
   }
 
   override async alarm(): Promise<void> {
-    await this.digests.run();
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
   }
 
   // ---- WebSockets ----------------------------------------------------------------------
@@ -412,6 +450,7 @@ export class ConversationActor extends DurableObject<Env> {
         this.store.save(state);
         this.stored = { ...this.stored!, state };
       }
+      this.queueWebhooks(entries, state);
       return entries;
     });
   }
@@ -420,9 +459,8 @@ export class ConversationActor extends DurableObject<Env> {
   private publish(entries: Entry[], before: ConversationState): void {
     const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
+    this.handOverWebhooks();
     const after = this.state;
-    const id = this.stored!.id;
-    emitInBackground(this.ctx, this.env, () => conversationEvents(id, after, entries));
     const changed = entries.some((e) => e.kind === 'event');
     if (changed) {
       const shared = this.sharedView();
@@ -539,39 +577,84 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /**
-   * Each agent's inbox gets this conversation as they now see it, or loses it. Updates are
-   * gathered for INBOX_BATCH_MS: a burst of messages in a busy conversation costs each agent's
-   * inbox one update (one unread count, one RPC) instead of one per message, which is what
-   * kept a conversation with many agents from keeping up (docs/benchmarks.md).
+   * Queues the webhook events of entries being committed, in their transaction (handed over
+   * by handOverWebhooks once it committed): an event is never lost, and never delays the
+   * answer. While no endpoint subscribes to what they stand for, nothing is written at all.
    */
-  private syncInboxes(agentIds: string[]): void {
-    for (const id of agentIds) this.inboxesDue.add(id);
-    this.inboxTimer ??= setTimeout(() => this.flushInboxes(), INBOX_BATCH_MS);
+  private queueWebhooks(entries: Entry[], state: ConversationState): void {
+    const relevant = entries.filter((e) => conversationEventType(e) !== null);
+    if (relevant.length === 0) return;
+    const known = knownSubscriptions(this.env.DB, this.ctx);
+    if (known && !relevant.some((e) => known.has(conversationEventType(e)!))) return;
+    this.jobs.enqueue('webhooks', `webhooks:${relevant[0]!.seq}`, Date.now() + BACKSTOP_MS, { seqs: relevant.map((e) => e.seq), state });
+    this.webhooksQueued = true;
   }
 
-  private flushInboxes(): void {
-    this.inboxTimer = null;
-    const agentIds = [...this.inboxesDue];
-    this.inboxesDue.clear();
+  private handOverWebhooks(): void {
+    if (!this.webhooksQueued) return;
+    this.webhooksQueued = false;
+    this.ctx.waitUntil(this.runNow('webhooks:'));
+  }
+
+  private async emitWebhooks({ seqs, state }: ConversationJobs['webhooks']): Promise<void> {
+    const first = seqs[0]!;
+    const entries = this.store.after(first - 1, seqs[seqs.length - 1]! - first + 1).filter((e) => seqs.includes(e.seq));
+    await emitWebhookEvents(this.env, await conversationEvents(this.stored!.id, state, entries));
+  }
+
+  /**
+   * Each agent's inbox gets this conversation as they now see it, or loses it. Updates are
+   * gathered for INBOX_BATCH_MS: a burst of messages in a busy conversation costs each agent's
+   * inbox one job (one unread count, one RPC) instead of one per message, which is what
+   * kept a conversation with many agents from keeping up (docs/benchmarks.md). The job
+   * is retried until the inbox takes it, so an inbox that is unreachable for a while misses nothing.
+   */
+  private syncInboxes(agentIds: string[]): void {
+    const due = Date.now() + INBOX_BATCH_MS + BACKSTOP_MS;
+    let queued = false;
+    for (const agentId of agentIds) {
+      if (this.inboxesQueued.has(agentId)) continue;
+      this.inboxesQueued.add(agentId);
+      this.jobs.enqueue('inbox', `inbox:${agentId}`, due, { agentId });
+      queued = true;
+    }
+    // The alarm backs the timer up from the start: the actor may be gone before it fires.
+    if (queued) this.ctx.waitUntil(this.jobs.arm());
+    this.inboxTimer ??= setTimeout(() => {
+      this.inboxTimer = null;
+      this.ctx.waitUntil(this.runNow('inbox:'));
+    }, INBOX_BATCH_MS);
+  }
+
+  /** Inbox updates are ordered by revision: one that arrives late, or twice, is ignored. */
+  private async updateInbox(agentId: string): Promise<void> {
+    // Whatever changes from now on queues a new job.
+    this.inboxesQueued.delete(agentId);
+    if (!this.stored) return;
     const state = this.state;
     const last = this.store.lastMessage();
-    const revision = this.store.bumpRevision();
-    for (const agentId of agentIds) {
-      const item: InboxItem | null = isAgentParticipant(state, agentId)
-        ? {
-            conversationId: this.stored!.id,
-            title: titleFor('agent', state),
-            avatarUrl: avatarFor('agent', state),
-            lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, at: last.at, seq: last.seq } : null,
-            unread: this.store.unreadFor(agentId),
-            visibility: state.visibility,
-          }
-        : null;
-      const inbox = inboxActor(this.env, agentId);
-      // Inbox updates are ordered by revision, so one arriving late is ignored, not applied.
-      this.ctx.waitUntil(
-        inbox.apply(this.stored!.id, revision, item).catch((err: unknown) => console.error('inbox update failed', agentId, err)),
-      );
+    const item: InboxItem | null = isAgentParticipant(state, agentId)
+      ? {
+          conversationId: this.stored.id,
+          title: titleFor('agent', state),
+          avatarUrl: avatarFor('agent', state),
+          lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, at: last.at, seq: last.seq } : null,
+          unread: this.store.unreadFor(agentId),
+          visibility: state.visibility,
+        }
+      : null;
+    const inbox = inboxActor(this.env, agentId);
+    await inbox.apply(this.stored.id, this.store.bumpRevision(), item);
+  }
+
+  /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */
+  private async runNow(prefix: 'webhooks:' | 'inbox:'): Promise<void> {
+    try {
+      await this.jobs.arm();
+      await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + INBOX_BATCH_MS });
+      await this.jobs.arm();
+    } catch (err) {
+      console.error('conversation jobs not run', prefix, err);
     }
   }
 }

@@ -11,13 +11,6 @@ export const LIMITS = {
   historyPage: 200,
 } as const;
 
-/** Close codes the server uses (4000–4999 are application codes). */
-export const CLOSE = {
-  normal: 1000,
-  unauthorized: 4001,
-  forbidden: 4003,
-} as const;
-
 export const ClientId = z
   .string()
   .min(1)

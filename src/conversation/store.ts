@@ -28,7 +28,7 @@ const MIGRATIONS: string[] = [
   // Email continuity (C12): one alarm serves a table of due jobs (a recipient's digest, an
   // email to send); a job's key makes enqueueing it twice harmless. The ledger records per
   // recipient what emails carried and what they saw live; its handle is the small number
-  // their signed reply address carries (email/reply-address.ts).
+  // their signed reply address carries (continuity/reply-address.ts).
   `${JOBS_TABLE}
    CREATE TABLE email_recipients (
      handle INTEGER PRIMARY KEY AUTOINCREMENT,

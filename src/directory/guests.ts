@@ -26,8 +26,13 @@ export async function createGuest(db: D1Database, input: { name: string; email?:
   return toGuest(row!);
 }
 
-export async function getGuest(db: D1Database, id: string): Promise<Guest> {
+export async function findGuest(db: D1Database, id: string): Promise<Guest | null> {
   const row = await db.prepare('SELECT * FROM guests WHERE id = ?').bind(id).first<GuestRow>();
-  if (!row) throw notFound('Guest');
-  return toGuest(row);
+  return row ? toGuest(row) : null;
+}
+
+export async function getGuest(db: D1Database, id: string): Promise<Guest> {
+  const guest = await findGuest(db, id);
+  if (!guest) throw notFound('Guest');
+  return guest;
 }

@@ -1,4 +1,15 @@
-/** The vocabulary of outbound email, whatever transport carries it. */
+import type { RetryPolicy } from '../actor/jobs';
+
+/** The vocabulary of email, whatever transport carries it. */
+
+/** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
+export interface InboundEmail {
+  readonly from: string;
+  readonly to: string;
+  readonly raw: ReadableStream<Uint8Array> | string;
+  readonly rawSize?: number;
+  setReject(reason: string): void;
+}
 
 export interface Address {
   name?: string;
@@ -39,6 +50,13 @@ export class EmailSendError extends Error {
     this.name = 'EmailSendError';
   }
 }
+
+/** How a job that sends one email retries (actor/jobs.ts): for about an hour, unless the provider refused it for good. */
+export const SEND_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  backoff: { baseMs: 30_000, capMs: 3_600_000 },
+  permanent: (err) => err instanceof EmailSendError && !err.retryable,
+};
 
 const ADDRESS = /^[^\s<>()[\],;:"\\@]+@[^\s<>()[\],;:"\\@]+\.[^\s<>()[\],;:"\\@]+$/;
 const HEADER_NAME = /^[!-9;-~]+$/;

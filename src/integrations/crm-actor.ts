@@ -1,7 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { newId } from '../directory/ids';
 import type { Env } from '../env';
-import { backoffDelay, type Backoff } from './backoff';
+import { backoffDelay, type Backoff } from '../actor/backoff';
+import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
 import { CrmError, PROVIDER_NAMES, type CrmClient, type CrmProvider, type CrmPushRequest } from './crm';
 import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';
@@ -13,6 +14,16 @@ export const CRM_BACKOFF: Backoff = { baseMs: 30_000, capMs: 3_600_000 };
 export const CRM_MAX_ATTEMPTS = 10;
 /** A result that could not be posted into the conversation is posted again this much later. */
 const REPORT_RETRY_MS = 60_000;
+
+/**
+ * The actor's one job (actor/jobs.ts): work through the queue, due when its earliest push
+ * is. Each push keeps its own attempts and due time (a 429 moves them all), which the
+ * conversation's CRM panel shows; the job only wakes the actor for them.
+ */
+interface CrmJobs {
+  drain: Record<string, never>;
+}
+const DRAIN = 'drain';
 
 /** The configuration a provider still lacks, named for the error answer; empty when ready. */
 export function missingConfiguration(env: Env, provider: CrmProvider): string[] {
@@ -40,24 +51,31 @@ interface StoredSession {
  * The queue of CRM pushes for one provider (one actor per provider, named by it). One actor
  * sees every call to the provider, so a 429, which limits the whole account, holds the whole
  * queue, and Salesforce's refreshed access token is kept in one place. Pushes run from the
- * alarm, never from the agent's request; each step's result is stored before the next, so
+ * actor's job, never from the agent's request; each step's result is stored before the next, so
  * a retry resumes where it failed. The result is posted into the conversation as an
  * agent-only timeline entry.
  */
 export class CrmActor extends DurableObject<Env> {
   private readonly store: CrmStore;
+  private readonly jobs: Jobs<CrmJobs>;
+  private readonly handlers: JobHandlers<CrmJobs> = {
+    drain: { run: () => this.drain(), retry: { maxAttempts: Infinity, backoff: CRM_BACKOFF } },
+  };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new CrmStore(ctx.storage.sql, () => this.provider()!);
+    this.jobs = new Jobs(ctx.storage);
   }
 
   async enqueuePush(provider: CrmProvider, request: CrmPushRequest): Promise<{ id: string }> {
     this.store.saveSetting('provider', provider);
     const id = newId('crm');
-    this.store.insert(id, request, Date.now());
-    await this.scheduleAlarm();
+    const now = Date.now();
+    this.store.insert(id, request, now);
+    this.jobs.enqueue('drain', DRAIN, now, {});
+    await this.jobs.arm();
     return { id };
   }
 
@@ -66,6 +84,12 @@ export class CrmActor extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
+  }
+
+  /** Works through what is due, then asks to run again when the next push is. */
+  private async drain(): Promise<JobResult> {
     const provider = this.provider();
     if (!provider) return;
     const now = Date.now();
@@ -77,7 +101,8 @@ export class CrmActor extends DurableObject<Env> {
       const after = this.store.get(id)!;
       if (after.status !== 'queued' && !after.reported) await this.report(provider, after);
     }
-    await this.scheduleAlarm();
+    const next = this.store.nextDue();
+    return next === null ? undefined : { again: next };
   }
 
   private provider(): CrmProvider | null {
@@ -175,11 +200,5 @@ export class CrmActor extends DurableObject<Env> {
         },
       },
     });
-  }
-
-  private async scheduleAlarm(): Promise<void> {
-    const due = this.store.nextDue();
-    if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
   }
 }

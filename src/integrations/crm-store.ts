@@ -1,4 +1,4 @@
-import { migrateSchema } from '../actor/schema';
+import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { CrmProvider, CrmPushRequest, CrmRecord } from './crm';
 
 const MIGRATIONS = [
@@ -24,6 +24,11 @@ const MIGRATIONS = [
    CREATE INDEX pushes_by_conversation ON pushes (conversation_id, created_at);
    -- Provider state that outlives a push: Salesforce's refreshed token, HubSpot's portal id.
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // The drain job that wakes the actor when the next push is due (actor/jobs.ts); a queue
+  // with pushes waiting from before gets it at once.
+  `${JOBS_TABLE}
+   INSERT INTO jobs (key, kind, due_at, payload)
+     SELECT 'drain', 'drain', min(due_at), '{}' FROM pushes WHERE due_at IS NOT NULL HAVING count(*) > 0;`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);

@@ -1,4 +1,4 @@
-import { retryAfterMs } from './backoff';
+import { retryAfterMs } from '../actor/backoff';
 
 /**
  * What the CRM pushes (C11) share: the person and the conversation being pushed, the error

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { backoffDelay, type Backoff } from './backoff';
+import { backoffDelay, type Backoff } from '../actor/backoff';
+import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
 import { ATTEMPT_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 import type { WebhookEvent } from './webhook-events';
 import { deliveryTarget, disableFailingWebhook, type DeliveryTarget } from './webhook-registry';
@@ -22,24 +23,44 @@ const BATCH = 64;
 const LOG_RETENTION_MS = 7 * 86_400_000;
 
 /**
- * One webhook endpoint's queue and delivery log, served by one alarm (the pattern of the
- * calendar actor: a table of due work, the alarm set to the earliest). One actor per
+ * The actor's one job (actor/jobs.ts): drain the queue, due when its earliest delivery is.
+ * Each delivery keeps its own attempts and next time in the log (they are what the admin
+ * API shows); the job only wakes the actor for them. It fails only when the directory cannot
+ * be read, and then tries again, for as long as that takes.
+ */
+interface WebhookJobs {
+  drain: Record<string, never>;
+}
+const DRAIN = 'drain';
+
+/**
+ * One webhook endpoint's queue and delivery log, drained by the actor's job (actor/jobs.ts),
+ * due when the earliest delivery is. One actor per
  * endpoint, so a slow or dead receiver never delays another endpoint's deliveries, and
  * deleting an endpoint deletes its log with it.
  */
 export class WebhookActor extends DurableObject<Env> {
   private readonly store: WebhookStore;
+  private readonly jobs: Jobs<WebhookJobs>;
+  private readonly handlers: JobHandlers<WebhookJobs> = {
+    drain: { run: () => this.drain(), retry: { maxAttempts: Infinity, backoff: WEBHOOK_BACKOFF } },
+  };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new WebhookStore(ctx.storage.sql);
+    this.jobs = new Jobs(ctx.storage);
   }
 
   /** Queues an event for delivery; a repeat of the same event id changes nothing. */
   async enqueue(endpointId: string, event: WebhookEvent): Promise<{ queued: boolean }> {
-    const queued = this.store.enqueue(endpointId, event, Date.now());
-    if (queued) await this.scheduleAlarm();
+    const now = Date.now();
+    const queued = this.store.enqueue(endpointId, event, now);
+    if (queued) {
+      this.jobs.enqueue('drain', DRAIN, now, {});
+      await this.jobs.arm();
+    }
     return { queued };
   }
 
@@ -50,19 +71,26 @@ export class WebhookActor extends DurableObject<Env> {
   /** The endpoint was disabled: what is still queued is dropped, and says why. */
   async cancelPending(reason: string): Promise<number> {
     const cancelled = this.store.cancelPending(reason, Date.now());
-    await this.scheduleAlarm();
+    this.jobs.cancel(DRAIN);
+    await this.jobs.arm();
     return cancelled;
   }
 
   /** The endpoint was deleted: its queue and log go too. */
   async purge(): Promise<void> {
-    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     // deleteAll drops the tables too; this instance may still be asked (an empty log), so recreate them.
     migrate(this.ctx.storage.sql);
+    await this.jobs.arm();
   }
 
   override async alarm(): Promise<void> {
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
+  }
+
+  /** Sends what is due, then asks to run again when the next delivery is. */
+  private async drain(): Promise<JobResult> {
     const endpointId = this.store.endpointId();
     if (!endpointId) return;
     const target = await deliveryTarget(this.env.DB, endpointId);
@@ -79,7 +107,8 @@ export class WebhookActor extends DurableObject<Env> {
       }
     }
     this.store.prune(Date.now() - LOG_RETENTION_MS);
-    await this.scheduleAlarm();
+    const next = this.store.nextDue();
+    return next === null ? undefined : { again: next };
   }
 
   /**
@@ -134,12 +163,6 @@ export class WebhookActor extends DurableObject<Env> {
         this.store.cancelPending('The endpoint was disabled after repeated failures.', at);
       }
     }
-  }
-
-  private async scheduleAlarm(): Promise<void> {
-    const due = this.store.nextDue();
-    if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
   }
 }
 

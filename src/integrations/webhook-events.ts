@@ -48,6 +48,21 @@ function conversationSummary(id: string, state: ConversationState) {
   };
 }
 
+/** The webhook event a timeline entry stands for, if any. */
+export function conversationEventType(entry: Entry): WebhookEventType | null {
+  if (entry.kind === 'message') return 'message.created';
+  switch (entry.event?.type) {
+    case 'created':
+      return 'conversation.created';
+    case 'assigned':
+      return 'conversation.assigned';
+    case 'left':
+      return 'agent.left';
+    default:
+      return null;
+  }
+}
+
 /** The webhook events that newly committed timeline entries stand for. */
 export async function conversationEvents(conversationId: string, state: ConversationState, entries: Entry[]): Promise<WebhookEvent[]> {
   const events: WebhookEvent[] = [];

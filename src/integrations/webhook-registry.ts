@@ -135,7 +135,10 @@ export async function deleteWebhook(db: D1Database, id: string): Promise<void> {
  * every delivery.
  */
 const SUBSCRIPTIONS_TTL_MS = 5000;
+/** The hot path reads the map again in the background once it is this old, so a busy isolate never finds it expired. */
+const SUBSCRIPTIONS_REFRESH_MS = 3000;
 let cached: { until: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
+let refreshing: Promise<unknown> | null = null;
 
 export function forgetSubscribers(): void {
   cached = null;
@@ -151,4 +154,20 @@ export async function subscriptions(db: D1Database): Promise<ReadonlyMap<Webhook
   for (const { id, type } of results) byType.set(type, [...(byType.get(type) ?? []), id]);
   cached = { until: Date.now() + SUBSCRIPTIONS_TTL_MS, byType };
   return byType;
+}
+
+/**
+ * For a path that must not wait for D1 (a chat message): the cached map while it is fresh,
+ * else null (unknown: the caller assumes someone may subscribe). A map near the end of its
+ * life, or none, is read again in the background, so in a busy isolate the answer stays known.
+ */
+export function knownSubscriptions(db: D1Database, ctx: { waitUntil(promise: Promise<unknown>): void }): ReadonlyMap<WebhookEventType, string[]> | null {
+  const now = Date.now();
+  if ((!cached || cached.until - now < SUBSCRIPTIONS_TTL_MS - SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
+    refreshing = subscriptions(db)
+      .catch((err: unknown) => console.error('webhook subscriptions not read', err))
+      .finally(() => (refreshing = null));
+    ctx.waitUntil(refreshing);
+  }
+  return cached && cached.until > now ? cached.byType : null;
 }

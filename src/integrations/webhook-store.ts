@@ -1,4 +1,4 @@
-import { migrateSchema } from '../actor/schema';
+import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { WebhookEvent } from './webhook-events';
 
 /** The webhook actor's SQLite schema, one step per version (see actor/schema.ts). */
@@ -32,6 +32,11 @@ const MIGRATIONS = [
      duration_ms INTEGER NOT NULL,
      PRIMARY KEY (event_id, n)
    );`,
+  // The drain job that wakes the actor when the next delivery is due (actor/jobs.ts); an
+  // endpoint with deliveries pending from before gets it at once.
+  `${JOBS_TABLE}
+   INSERT INTO jobs (key, kind, due_at, payload)
+     SELECT 'drain', 'drain', min(next_attempt_at), '{}' FROM deliveries WHERE status = 'pending' HAVING count(*) > 0;`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);

@@ -70,6 +70,7 @@ async function settle(provider: 'hubspot' | 'salesforce', conversationId: string
 async function fastForward(provider: 'hubspot' | 'salesforce'): Promise<void> {
   await runInDurableObject(crmStub(provider), async (_instance, state) => {
     state.storage.sql.exec('UPDATE pushes SET due_at = ? WHERE due_at IS NOT NULL', Date.now() - 1);
+    state.storage.sql.exec('UPDATE jobs SET due_at = ?', Date.now() - 1);
     await state.storage.setAlarm(Date.now());
   });
 }

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPLY_LIMITS } from '../../src/email/inbound-reply';
+import { REPLY_LIMITS } from '../../src/continuity/inbound-reply';
 import worker from '../../src/index';
 import gmailReply from '../fixtures/reply-gmail.eml?raw';
 import outlookBody from '../fixtures/reply-outlook-body.txt?raw';

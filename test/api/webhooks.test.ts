@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterMs } from '../../src/integrations/backoff';
+import { backoffDelay, retryAfterMs } from '../../src/actor/backoff';
 import { WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS } from '../../src/integrations/webhook-actor';
 import { requireHttps } from '../../src/integrations/webhook-endpoints';
 import { interceptFetch, type Recorded } from '../fakes/intercept';
@@ -76,6 +76,7 @@ async function fastForward(id: string): Promise<void> {
   const pending = (await deliveries(id, '?status=pending')).length;
   await runInDurableObject(stub(id), async (_instance, state) => {
     state.storage.sql.exec("UPDATE deliveries SET next_attempt_at = ? WHERE status = 'pending'", Date.now() - 1);
+    state.storage.sql.exec('UPDATE jobs SET due_at = ?', Date.now() - 1);
     await state.storage.setAlarm(Date.now());
   });
   for (let i = 0; i < 100 && (await attemptsMade(id)) < before + pending; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIGEST, digestDueAt, digestFloor, digestRecipients, EMPTY_LEDGER, planDigest } from '../../src/conversation/email-digest';
+import { DIGEST, digestDueAt, digestFloor, digestRecipients, EMPTY_LEDGER, planDigest } from '../../src/continuity/email-digest';
 import type { Entry } from '../../src/conversation/protocol';
 
 const T = Date.UTC(2026, 10, 24, 15, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeReplyAddress, replyAddress, replyDomain, verifyReplyAddress } from '../../src/email/reply-address';
+import { looksLikeReplyAddress, replyAddress, replyDomain, verifyReplyAddress } from '../../src/continuity/reply-address';
 
 const env = { REPLY_SECRET: 'unit-test-reply-secret', REPLY_DOMAIN: 'Reply.Doorbell.Example', EMAIL_FROM: 'Doorbell <meetings@doorbell.example>' };
 const conversationId = 'cv_3f2a1b0c9d8e7f60514233241506f79a';

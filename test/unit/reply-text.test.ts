@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, replyText } from '../../src/email/reply-text';
+import { htmlToText, replyText } from '../../src/continuity/reply-text';
 
 const lines = (...l: string[]) => l.join('\r\n');
 

@@ -1,18 +1,25 @@
-import { digestEmail } from '../email/continuity';
+import type { JobHandlers, JobResult, Jobs } from '../actor/jobs';
+import { conversationIdFor, guestConversationKey, type ConversationState } from '../conversation/model';
+import type { Entry } from '../conversation/protocol';
+import type { ConversationStore, Stored } from '../conversation/store';
+import { titleFor } from '../conversation/titles';
+import { findAgentById } from '../directory/agents';
+import { findGuest } from '../directory/guests';
 import { mailerFor, senderAddress } from '../email/mailer';
-import { EmailSendError, type Address, type OutgoingEmail } from '../email/message';
-import { replyAddress } from '../email/reply-address';
+import { SEND_RETRY, type Address, type OutgoingEmail } from '../email/message';
 import type { Env } from '../env';
-import { DigestStore, type ConversationJob } from './digest-store';
+import { digestEmail } from './digest-email';
+import { DigestStore } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
-import { conversationIdFor, guestConversationKey, type ConversationState } from './model';
-import type { Entry } from './protocol';
-import type { ConversationStore, Stored } from './store';
-import { titleFor } from './titles';
+import { replyAddress } from './reply-address';
 import { inboxActor } from '../inbox/stub';
 
-const RETRY_BASE_MS = 30_000;
-const MAX_ATTEMPTS = 8;
+/** The kinds of job continuity adds to the conversation actor's job table. */
+export interface DigestJobs {
+  /** A recipient's digest fell due. */
+  digest: { participantId: string };
+  email: { email: OutgoingEmail };
+}
 
 /** Someone a digest can go to, as the directory and their settings say at the time it is due. */
 interface Recipient {
@@ -25,9 +32,9 @@ interface Recipient {
 }
 
 /**
- * Email continuity (C12) inside one conversation actor: queues a digest for every
- * participant a new message finds away, and serves the actor's alarm, which turns due
- * digests into emails and sends them. Alarms run at least once, so every step is
+ * Email continuity (C12) inside one conversation actor: queues a digest job for every
+ * participant a new message finds away, and handles the jobs (actor/jobs.ts), which turn
+ * due digests into emails and send them. Jobs run at least once, so every step is
  * idempotent: a digest's ledger update and the email job it creates are written in one
  * transaction, and the email job's key is the recipient and the last seq it carries.
  */
@@ -37,6 +44,7 @@ export class EmailDigests {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
+    private readonly jobs: Jobs<DigestJobs>,
     private readonly timeline: ConversationStore,
     private readonly conversation: () => Stored | null,
     private readonly online: (participantId: string) => boolean,
@@ -54,7 +62,7 @@ export class EmailDigests {
     const at = Date.parse(message.at);
     const recipients = digestRecipients(message.author.id, participantIds(state), this.online);
     for (const id of recipients) {
-      this.store.enqueueOnce(`digest:${id}`, 'digest', digestDueAt(at, this.store.ledger(id)), { participantId: id });
+      this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id)), { participantId: id });
     }
     return recipients.length > 0;
   }
@@ -75,64 +83,37 @@ export class EmailDigests {
     return null;
   }
 
-  jobs(): ConversationJob[] {
-    return this.store.jobs();
-  }
-
-  /** Sets the one alarm to the earliest job, or clears it. */
-  async arm(): Promise<void> {
-    const due = this.store.nextDue();
-    if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
-  }
-
-  /** The alarm: runs every due job, retrying failed sends with backoff, then re-arms. */
-  async run(): Promise<void> {
-    for (const job of this.store.dueJobs(Date.now())) {
-      try {
-        if (job.kind === 'digest') await this.digest(job);
-        else await this.send(job);
-      } catch (err) {
-        const permanent = (err instanceof EmailSendError && !err.retryable) || job.attempts + 1 >= MAX_ATTEMPTS;
-        if (permanent) {
-          console.error('continuity job failed for good', job.key, err);
-          this.store.finishJob(job.key);
-        } else {
-          this.store.retryJob(job.key, Date.now() + RETRY_BASE_MS * 2 ** job.attempts, String(err));
-        }
-      }
-    }
-    await this.arm();
-  }
-
-  private async send(job: ConversationJob): Promise<void> {
-    if (job.kind === 'email') await mailerFor(this.env).send(job.payload.email as OutgoingEmail);
-    else console.error('unknown conversation job', job.kind);
-    this.store.finishJob(job.key);
-  }
+  readonly handlers: JobHandlers<DigestJobs> = {
+    digest: { run: ({ participantId }) => this.digest(participantId), retry: SEND_RETRY },
+    email: {
+      run: async ({ email }) => {
+        await mailerFor(this.env).send(email);
+      },
+      retry: SEND_RETRY,
+    },
+  };
 
   /**
    * A recipient's digest fell due. Reads the directory and settings first; then, with no
    * await, decides from the current timeline, read position and ledger, so a message or a
    * reconnect that happened meanwhile is taken into account.
    */
-  private async digest(job: ConversationJob): Promise<void> {
-    const id = String(job.payload.participantId);
+  private async digest(id: string): Promise<JobResult> {
     const stored = this.conversation();
     const recipient = stored ? await this.recipient(stored.state, id) : null;
     const replyTo = stored && recipient ? await replyAddress(this.env, { conversationId: stored.id, handle: this.store.handleFor(id) }) : null;
-    this.ctx.storage.transactionSync(() => {
-      if (!stored || !recipient || !replyTo) return this.store.finishJob(job.key);
+    return this.ctx.storage.transactionSync((): JobResult => {
+      if (!stored || !recipient || !replyTo) return;
       if (this.online(id) || recipient.consoleOpen) {
         this.store.markSeen(id, this.timeline.lastSeq());
-        return this.store.finishJob(job.key);
+        return;
       }
       const ledger = this.store.ledger(id);
       const news = this.timeline.newsFor(id, digestFloor(ledger, this.timeline.readSeq(id)), DIGEST.maxMessages);
       const now = Date.now();
       const plan = planDigest(news.entries, id, ledger, now, news.total - news.entries.length);
-      if (plan.kind === 'nothing') return this.store.finishJob(job.key);
-      if (plan.kind === 'wait') return this.store.postpone(job.key, plan.until);
+      if (plan.kind === 'nothing') return;
+      if (plan.kind === 'wait') return { again: plan.until };
       const email = digestEmail({
         from: senderAddress(this.env),
         to: recipient.address,
@@ -143,9 +124,8 @@ export class EmailDigests {
         link: recipient.link,
         timeZone: recipient.timeZone,
       });
-      this.store.enqueueOnce(`email:${id}:${plan.throughSeq}`, 'email', now, { email });
+      this.jobs.enqueue('email', `email:${id}:${plan.throughSeq}`, now, { email });
       this.store.markEmailed(id, plan.throughSeq, now);
-      this.store.finishJob(job.key);
     });
   }
 
@@ -153,7 +133,7 @@ export class EmailDigests {
   private async recipient(state: ConversationState, id: string): Promise<Recipient | null> {
     const base = this.env.PUBLIC_BASE_URL.replace(/\/+$/, '');
     if (state.guests.some((g) => g.id === id)) {
-      const row = await this.env.DB.prepare('SELECT name, email FROM guests WHERE id = ?').bind(id).first<{ name: string; email: string | null }>();
+      const row = await findGuest(this.env.DB, id);
       if (!row?.email) return null;
       const page = state.origin.kind === 'service' ? `/s/${state.origin.service.slug}` : `/u/${state.origin.agent.slug}`;
       // The chat page opens the conversation the guest started there; a meeting's
@@ -164,11 +144,11 @@ export class EmailDigests {
     if (state.agents.some((a) => a.id === id)) {
       const inbox = inboxActor(this.env, id);
       const [row, settings] = await Promise.all([
-        this.env.DB.prepare('SELECT name, email, time_zone FROM agents WHERE id = ?').bind(id).first<{ name: string; email: string; time_zone: string }>(),
+        findAgentById(this.env.DB, id),
         inbox.emailContinuity(),
       ]);
       if (!row || !settings.emailWhenOffline) return null;
-      return { kind: 'agent', address: { name: row.name, email: row.email }, timeZone: row.time_zone, link: `${base}/console`, consoleOpen: settings.consoleOpen };
+      return { kind: 'agent', address: { name: row.name, email: row.email }, timeZone: row.timeZone, link: `${base}/console`, consoleOpen: settings.consoleOpen };
     }
     return null;
   }

@@ -3,19 +3,12 @@ import type { Caller } from '../conversation/actor';
 import { agentParticipant } from '../conversation/model';
 import { LIMITS } from '../conversation/protocol';
 import { findAgentById } from '../directory/agents';
+import { findGuest } from '../directory/guests';
+import type { InboundEmail } from '../email/message';
 import type { Env } from '../env';
 import { verifyReplyAddress } from './reply-address';
 import { htmlToText, replyText } from './reply-text';
 import { conversationActor } from '../conversation/stub';
-
-/** What the email handler is given (ForwardableEmailMessage has it; tests pass the same shape). */
-export interface InboundEmail {
-  readonly from: string;
-  readonly to: string;
-  readonly raw: ReadableStream<Uint8Array> | string;
-  readonly rawSize?: number;
-  setReject(reason: string): void;
-}
 
 /**
  * Size limits of an email reply (C12). The chat carries text only, so attachments are never
@@ -71,7 +64,7 @@ async function participantCaller(env: Env, participant: { id: string; kind: 'gue
     const agent = await findAgentById(env.DB, participant.id);
     return agent ? { caller: { kind: 'agent', agent: agentParticipant(agent) }, email: agent.email } : null;
   }
-  const guest = await env.DB.prepare('SELECT id, name, email FROM guests WHERE id = ?').bind(participant.id).first<{ id: string; name: string; email: string | null }>();
+  const guest = await findGuest(env.DB, participant.id);
   return guest ? { caller: { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } }, email: guest.email } : null;
 }
 

@@ -1,11 +1,11 @@
 import type { Entry } from '../conversation/protocol';
-import type { Address, OutgoingEmail } from './message';
+import type { Address, OutgoingEmail } from '../email/message';
 import { REPLY_ABOVE_MARKER } from './reply-text';
 
 /**
  * The email that carries the messages someone missed while away from a conversation (C12).
  * It quotes them with their authors and times, and is answered by replying: the Reply-To is
- * the conversation's signed reply address for this recipient (email/reply-address.ts).
+ * the conversation's signed reply address for this recipient (continuity/reply-address.ts).
  */
 export interface DigestEmailInput {
   from: Address;

@@ -1,21 +1,18 @@
 import PostalMime from 'postal-mime';
-import { ownerOf } from '../calendar/endpoints';
-import { calendarActor } from '../calendar/stub';
-import { IcalError, parseReply } from '../calendar/ical';
-import { parseMeetingUid } from '../calendar/notifications';
+import { ownerOf } from './endpoints';
+import { calendarActor } from './stub';
+import { IcalError, parseReply } from './ical';
+import { parseMeetingUid } from './notifications';
 import { findAgentById } from '../directory/agents';
+import type { InboundEmail } from '../email/message';
 import type { Env } from '../env';
-import { receiveReply, type InboundEmail } from './inbound-reply';
-import { looksLikeReplyAddress } from './reply-address';
 
 /**
- * The Worker's email handler. Mail to a reply address (reply+…@REPLY_DOMAIN) is an answer
- * to a continuity email (C12) and goes into its conversation; a calendar's iTIP REPLY to an
- * invite (M3) confirms or declines the meeting; anything else is refused with a reason the
+ * A calendar's iTIP REPLY to an invite (M3), mailed to the calendar's address: confirms or
+ * declines the meeting. Mail that carries no such reply is refused with a reason the
  * sender's server shows.
  */
-export async function receiveEmail(message: InboundEmail, env: Env): Promise<void> {
-  if (looksLikeReplyAddress(message.to)) return receiveReply(message, env);
+export async function receiveCalendarReply(message: InboundEmail, env: Env): Promise<void> {
   const mail = await PostalMime.parse(message.raw);
   const calendarPart = mail.attachments.find((a) => /^text\/calendar/i.test(a.mimeType)) ?? mail.attachments.find((a) => /\.ics$/i.test(a.filename ?? ''));
   if (!calendarPart) {

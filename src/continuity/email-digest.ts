@@ -1,9 +1,9 @@
-import type { Entry } from './protocol';
+import type { Entry } from '../conversation/protocol';
 
 /**
  * Email continuity (C12): the rules deciding when someone who is away gets the new messages
  * of a conversation by email, and which ones. Pure functions; the conversation actor stores
- * the ledger and runs them from its alarm (see conversation/digests.ts, docs/email-continuity.md).
+ * the ledger and runs them from its alarm (see continuity/digests.ts, docs/email-continuity.md).
  */
 export const DIGEST = {
   /** After the first message someone missed, wait this long so that the next ones go in the same email. */

@@ -1,7 +1,8 @@
 /**
- * Retry timing shared by webhook deliveries and CRM pushes: exponential backoff from a base
- * delay, doubling per failed attempt up to a cap, plus up to 10 % random jitter so that many
- * retries queued during one outage do not all hit the receiver in the same second.
+ * The one retry timing of the project (every job of actor/jobs.ts, webhook deliveries, CRM
+ * pushes): exponential backoff from a base delay, doubling per failed attempt up to a cap,
+ * plus up to 10 % random jitter so that many retries queued during one outage do not all
+ * hit the receiver in the same second.
  */
 export interface Backoff {
   baseMs: number;

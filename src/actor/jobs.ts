@@ -1,0 +1,160 @@
+import { backoffDelay, type Backoff } from './backoff';
+
+/**
+ * The job kernel: every actor's due work (emails, notes, reminders, digests, webhook and CRM
+ * queues, inbox updates) is a row of one `jobs` table (JOBS_TABLE in actor/schema.ts), and
+ * the actor's one alarm is set to the earliest due row. Modelled on the schedule table of
+ * cloudflare/agents, with keys and retries added.
+ *
+ * - **Keys make enqueueing idempotent.** The one conflict rule: an existing job with the
+ *   same key keeps its kind, payload and attempt count; only its due time may move, and only
+ *   earlier. What relies on it: the calendar's keys carry the meeting's version, and its
+ *   reminders are cancelled before they are enqueued again at a new time; a digest's due
+ *   time only grows with each missed message, so the first one stands; a burst of inbox
+ *   updates is one job; a queue's drain job is pulled forward by new work.
+ * - **At least once.** A job is deleted only after its handler finished, so handlers must
+ *   be idempotent. While it runs its row is leased (due in LEASE_MS), which keeps a second
+ *   run (the alarm and a request's own run) off it and brings it back if the actor dies
+ *   mid-run. If the job is enqueued again while it runs, it is not deleted afterwards but
+ *   runs once more: what arrived meanwhile is not lost.
+ * - **Retries.** A handler that throws is retried after the project's one backoff
+ *   (actor/backoff.ts) per its kind's policy, until `maxAttempts` or an error the policy
+ *   calls permanent; then it is dropped and logged. A throwing job never stops the others.
+ */
+
+export interface Job<Kind extends string = string, Payload = unknown> {
+  key: string;
+  kind: Kind;
+  dueAt: number;
+  payload: Payload;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included; Infinity for work that must eventually happen. */
+  maxAttempts: number;
+  backoff: Backoff;
+  /** Errors no retry can fix (a refused address, say): the job is dropped at once. */
+  permanent?: (err: unknown) => boolean;
+}
+
+/** What a handler may ask for instead of being deleted: to run again at `again` (its attempts start afresh). */
+export type JobResult = void | { again: number };
+
+export interface JobHandler<Payload> {
+  run(payload: Payload, job: Job<string, Payload>): Promise<JobResult> | JobResult;
+  retry: RetryPolicy;
+}
+
+/** One handler per kind, each typed with its kind's payload. */
+export type JobHandlers<Kinds> = { [K in keyof Kinds & string]: JobHandler<Kinds[K]> };
+
+/** How long a running job is held before another run may take it (the actor died mid-run). */
+const LEASE_MS = 5 * 60_000;
+/** Jobs taken per run; the rest are due at once and the alarm comes back for them. */
+const BATCH = 50;
+
+interface JobRow extends Record<string, SqlStorageValue> {
+  key: string;
+  kind: string;
+  due_at: number;
+  payload: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+const toJob = (r: JobRow): Job => ({ key: r.key, kind: r.kind, dueAt: r.due_at, payload: JSON.parse(r.payload), attempts: r.attempts, lastError: r.last_error });
+
+export class Jobs<Kinds extends object> {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+  }
+
+  /** Queues a job (see the conflict rule above). Call `arm()` afterwards, or let the running alarm do it. */
+  enqueue<K extends keyof Kinds & string>(kind: K, key: string, dueAt: number, payload: Kinds[K]): void {
+    this.sql.exec(
+      'INSERT INTO jobs (key, kind, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET due_at = min(due_at, excluded.due_at)',
+      key,
+      kind,
+      dueAt,
+      JSON.stringify(payload),
+    );
+  }
+
+  /** Drops every waiting job whose key starts with `prefix`. */
+  cancel(prefix: string): void {
+    this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);
+  }
+
+  list(): Job[] {
+    return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map(toJob);
+  }
+
+  nextDue(): number | null {
+    return this.sql.exec<{ due: number | null }>('SELECT min(due_at) AS due FROM jobs').one().due;
+  }
+
+  /** Sets the actor's alarm to the earliest job, or deletes it when there is none. */
+  async arm(): Promise<void> {
+    const due = this.nextDue();
+    if (due === null) await this.storage.deleteAlarm();
+    else await this.storage.setAlarm(Math.max(due, Date.now()));
+  }
+
+  /**
+   * Runs the jobs due now, oldest first, one after the other: optionally only those whose
+   * key starts with `prefix`, and those due by `horizon` (an actor that starts a job itself
+   * at once enqueues it due a little later, for the alarm to run only if it could not).
+   * Jobs they enqueue run on a later run; call `arm()` after.
+   */
+  async runDue(handlers: JobHandlers<Kinds>, options: { prefix?: string; horizon?: number } = {}): Promise<void> {
+    const by = options.horizon ?? Date.now();
+    const due = options.prefix
+      ? this.sql.exec<JobRow>("SELECT * FROM jobs WHERE due_at <= ? AND key >= ? AND key < ? || '\uffff' ORDER BY due_at LIMIT ?", by, options.prefix, options.prefix, BATCH)
+      : this.sql.exec<JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at LIMIT ?', by, BATCH);
+    for (const job of due.toArray().map(toJob)) await this.runOne(handlers, job);
+  }
+
+  private async runOne(handlers: JobHandlers<Kinds>, job: Job): Promise<void> {
+    const handler = (handlers as Record<string, JobHandler<unknown> | undefined>)[job.kind];
+    if (!handler) {
+      console.error('no handler for job kind; dropped', job.kind, job.key);
+      this.sql.exec('DELETE FROM jobs WHERE key = ?', job.key);
+      return;
+    }
+    const lease = Date.now() + LEASE_MS;
+    // Another run took it meanwhile (its due time is no longer the one read).
+    if (this.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ? AND due_at = ?', lease, job.key, job.dueAt).rowsWritten === 0) return;
+    let result: JobResult;
+    try {
+      result = await handler.run(job.payload, job);
+    } catch (err) {
+      const attempts = job.attempts + 1;
+      if (attempts >= handler.retry.maxAttempts || handler.retry.permanent?.(err)) {
+        console.error('job failed for good', job.key, err);
+        this.sql.exec('DELETE FROM jobs WHERE key = ?', job.key);
+      } else {
+        const dueAt = Date.now() + backoffDelay(handler.retry.backoff, attempts);
+        this.sql.exec('UPDATE jobs SET due_at = ?, attempts = ?, last_error = ? WHERE key = ?', dueAt, attempts, String(err), job.key);
+      }
+      return;
+    }
+    if (result) {
+      this.sql.exec(
+        'UPDATE jobs SET due_at = CASE WHEN due_at = ? THEN ? ELSE min(due_at, ?) END, attempts = 0, last_error = NULL WHERE key = ?',
+        lease,
+        result.again,
+        result.again,
+        job.key,
+      );
+      return;
+    }
+    // Still leased: nobody enqueued it again while it ran. Otherwise it stays, due as enqueued.
+    if (this.sql.exec('DELETE FROM jobs WHERE key = ? AND due_at = ?', job.key, lease).rowsWritten === 0) {
+      this.sql.exec('UPDATE jobs SET attempts = 0, last_error = NULL WHERE key = ?', job.key);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { Jobs, type JobHandler, type JobHandlers, type RetryPolicy } from '../../src/actor/jobs';
+
+/**
+ * The job kernel, on the storage of a real actor (a conversation nobody writes to, whose
+ * migrations created the jobs table). The kinds are the test's own.
+ */
+interface TestKinds {
+  work: { n: number };
+  other: { text: string };
+}
+
+const RETRY: RetryPolicy = { maxAttempts: 4, backoff: { baseMs: 60_000, capMs: 3_600_000 }, permanent: (err) => err instanceof TypeError };
+
+let counter = 0;
+/** Runs `body` with a kernel on a fresh actor's storage. */
+async function withJobs(body: (jobs: Jobs<TestKinds>, state: DurableObjectState) => Promise<void>): Promise<void> {
+  const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(`jobs-test-${Date.now()}-${counter++}`));
+  await runInDurableObject(stub, async (_instance, state) => {
+    await body(new Jobs<TestKinds>(state.storage), state);
+    // Nothing of the test's may fire later as the conversation's own alarm.
+    state.storage.sql.exec('DELETE FROM jobs');
+    await state.storage.deleteAlarm();
+  });
+}
+
+function handlers(work: JobHandler<TestKinds['work']>['run'], other: JobHandler<TestKinds['other']>['run'] = () => undefined): JobHandlers<TestKinds> {
+  return { work: { run: work, retry: RETRY }, other: { run: other, retry: RETRY } };
+}
+
+const past = () => Date.now() - 1;
+
+describe('the job kernel (actor/jobs.ts)', () => {
+  it('enqueues a key once: the first payload and attempts stay, the due time only moves earlier', async () => {
+    await withJobs(async (jobs) => {
+      const now = Date.now();
+      jobs.enqueue('work', 'w:1', now + 60_000, { n: 1 });
+      jobs.enqueue('work', 'w:1', now + 120_000, { n: 2 });
+      expect(jobs.list()).toMatchObject([{ key: 'w:1', kind: 'work', dueAt: now + 60_000, payload: { n: 1 }, attempts: 0 }]);
+      jobs.enqueue('work', 'w:1', now + 30_000, { n: 3 });
+      expect(jobs.list()).toMatchObject([{ key: 'w:1', dueAt: now + 30_000, payload: { n: 1 } }]);
+    });
+  });
+
+  it('runs due jobs once and deletes them; jobs not yet due wait', async () => {
+    await withJobs(async (jobs) => {
+      const ran: number[] = [];
+      jobs.enqueue('work', 'w:1', past(), { n: 1 });
+      jobs.enqueue('work', 'w:2', Date.now() + 60_000, { n: 2 });
+      await jobs.runDue(handlers(({ n }) => void ran.push(n)));
+      await jobs.runDue(handlers(({ n }) => void ran.push(n)));
+      expect(ran).toEqual([1]);
+      expect(jobs.list().map((j) => j.key)).toEqual(['w:2']);
+    });
+  });
+
+  it('retries a failing job with the backoff, doubling, and runs it once it succeeds', async () => {
+    await withJobs(async (jobs, state) => {
+      let calls = 0;
+      const flaky = handlers(() => {
+        calls++;
+        if (calls < 3) throw new Error(`receiver down (${calls})`);
+      });
+      jobs.enqueue('work', 'w:1', past(), { n: 1 });
+      const waits: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const before = Date.now();
+        await jobs.runDue(flaky);
+        const [job] = jobs.list();
+        expect(job).toMatchObject({ attempts: i + 1, lastError: `Error: receiver down (${i + 1})` });
+        waits.push(job!.dueAt - before);
+        // Not due yet: another run leaves it alone.
+        await jobs.runDue(flaky);
+        expect(calls).toBe(i + 1);
+        state.storage.sql.exec('UPDATE jobs SET due_at = ?', past()); // time passes
+      }
+      // 1 minute, then 2, each with at most 10 % jitter.
+      expect(waits[0]).toBeGreaterThanOrEqual(60_000);
+      expect(waits[0]).toBeLessThanOrEqual(66_000 + 1000);
+      expect(waits[1]).toBeGreaterThanOrEqual(120_000);
+      expect(waits[1]).toBeLessThanOrEqual(132_000 + 1000);
+      await jobs.runDue(flaky);
+      expect(calls).toBe(3);
+      expect(jobs.list()).toEqual([]);
+    });
+  });
+
+  it('drops a job after a permanent error, or after its last attempt', async () => {
+    await withJobs(async (jobs, state) => {
+      jobs.enqueue('work', 'permanent', past(), { n: 1 });
+      await jobs.runDue(
+        handlers(() => {
+          throw new TypeError('refused for good');
+        }),
+      );
+      expect(jobs.list()).toEqual([]);
+
+      let calls = 0;
+      jobs.enqueue('work', 'exhausted', past(), { n: 2 });
+      for (let i = 0; i < RETRY.maxAttempts + 2; i++) {
+        await jobs.runDue(
+          handlers(() => {
+            calls++;
+            throw new Error('still down');
+          }),
+        );
+        state.storage.sql.exec('UPDATE jobs SET due_at = ?', past()); // time passes
+      }
+      expect(calls).toBe(RETRY.maxAttempts);
+      expect(jobs.list()).toEqual([]);
+    });
+  });
+
+  it('a handler that throws does not stop the others', async () => {
+    await withJobs(async (jobs) => {
+      const ran: string[] = [];
+      jobs.enqueue('work', 'a', past() - 2, { n: 1 });
+      jobs.enqueue('other', 'b', past() - 1, { text: 'b' });
+      jobs.enqueue('work', 'c', past(), { n: 3 });
+      await jobs.runDue(
+        handlers(
+          ({ n }) => {
+            if (n === 1) throw new Error('a fails');
+            ran.push(`work ${n}`);
+          },
+          ({ text }) => void ran.push(`other ${text}`),
+        ),
+      );
+      expect(ran).toEqual(['other b', 'work 3']);
+      expect(jobs.list()).toMatchObject([{ key: 'a', attempts: 1 }]);
+    });
+  });
+
+  it('runs a job again that was enqueued again while it ran, and one that asks to', async () => {
+    await withJobs(async (jobs) => {
+      let calls = 0;
+      jobs.enqueue('work', 'w:1', past(), { n: 1 });
+      await jobs.runDue(
+        handlers(async () => {
+          calls++;
+          // As another request would, meanwhile: what it brought is not lost.
+          jobs.enqueue('work', 'w:1', Date.now(), { n: 2 });
+        }),
+      );
+      expect(calls).toBe(1);
+      expect(jobs.list()).toMatchObject([{ key: 'w:1', attempts: 0 }]);
+      expect(jobs.list()[0]!.dueAt).toBeLessThanOrEqual(Date.now());
+
+      const later = Date.now() + 600_000;
+      await jobs.runDue(handlers(() => ({ again: later })));
+      expect(jobs.list()).toMatchObject([{ key: 'w:1', dueAt: later }]);
+    });
+  });
+
+  it('arms the alarm at the earliest job, and deletes it when none is left', async () => {
+    await withJobs(async (jobs, state) => {
+      const now = Date.now();
+      jobs.enqueue('work', 'late', now + 600_000, { n: 1 });
+      jobs.enqueue('other', 'early', now + 300_000, { text: 'x' });
+      jobs.enqueue('work', 'latest', now + 900_000, { n: 2 });
+      await jobs.arm();
+      expect(await state.storage.getAlarm()).toBe(now + 300_000);
+      jobs.cancel('early');
+      await jobs.arm();
+      expect(await state.storage.getAlarm()).toBe(now + 600_000);
+      jobs.cancel('la');
+      await jobs.arm();
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it('an overdue job sets the alarm to now, not to the past', async () => {
+    await withJobs(async (jobs, state) => {
+      const before = Date.now();
+      jobs.enqueue('work', 'overdue', before - 3_600_000, { n: 1 });
+      await jobs.arm();
+      expect(await state.storage.getAlarm()).toBeGreaterThanOrEqual(before);
+    });
+  });
+});
