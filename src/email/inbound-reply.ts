@@ -123,9 +123,10 @@ export async function receiveReply(message: InboundEmail, env: Env): Promise<voi
     return;
   }
   // The signature proves the address came from one of our emails; the sender check keeps a
-  // forwarded email from letting someone else answer in the participant's name.
-  const senders = [message.from, mail.from?.address ?? ''].map((a) => a.trim().toLowerCase());
-  if (!person.email || !senders.includes(person.email.toLowerCase())) {
+  // forwarded email from letting someone else answer in the participant's name. Only the
+  // envelope sender counts: Email Routing authenticates it (SPF/DKIM), while anyone can
+  // write any From: header.
+  if (!person.email || message.from.trim().toLowerCase() !== person.email.toLowerCase()) {
     message.setReject('This reply does not come from the address the conversation emailed, so it was not posted. Reply from that address.');
     return;
   }

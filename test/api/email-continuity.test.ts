@@ -336,6 +336,12 @@ describe('answering by email', () => {
     await expectBounce(chat, forwarded, 'does not come from the address the conversation emailed');
   });
 
+  it('rejects a reply whose From: header names the guest but whose envelope sender is a stranger', async () => {
+    const chat = await guestWithDigest('jay@example.com');
+    const forged = inbound(gmail(chat.replyTo, 'jay@example.com'), 'mallory@evil.example', chat.replyTo);
+    await expectBounce(chat, forged, 'does not come from the address the conversation emailed');
+  });
+
   it('bounces an over-size attachment, or an over-size email, naming the limit', async () => {
     const chat = await guestWithDigest('kim@example.com');
     const { replyTo } = chat;
