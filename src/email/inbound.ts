@@ -1,10 +1,10 @@
-import PostalMime from 'postal-mime';
 import { calendarOf, ownerOf } from '../calendar/endpoints';
 import { IcalError, parseReply } from '../calendar/ical';
 import { parseMeetingUid } from '../calendar/notifications';
 import { findAgentById } from '../directory/agents';
 import type { Env } from '../env';
-import { receiveReply, type InboundEmail } from './inbound-reply';
+import { readInboundEmail, type InboundEmail } from './inbound-mail';
+import { receiveReply } from './inbound-reply';
 import { looksLikeReplyAddress } from './reply-address';
 
 /**
@@ -15,7 +15,12 @@ import { looksLikeReplyAddress } from './reply-address';
  */
 export async function receiveEmail(message: InboundEmail, env: Env): Promise<void> {
   if (looksLikeReplyAddress(message.to)) return receiveReply(message, env);
-  const mail = await PostalMime.parse(message.raw);
+  const read = await readInboundEmail(message);
+  if (!read.ok) {
+    message.setReject(read.reason);
+    return;
+  }
+  const { mail } = read;
   const calendarPart = mail.attachments.find((a) => /^text\/calendar/i.test(a.mimeType)) ?? mail.attachments.find((a) => /\.ics$/i.test(a.filename ?? ''));
   if (!calendarPart) {
     message.setReject('Doorbell found no calendar reply in this message.');
@@ -26,11 +31,9 @@ export async function receiveEmail(message: InboundEmail, env: Env): Promise<voi
   try {
     reply = parseReply(ics);
   } catch (err) {
-    if (err instanceof IcalError) {
-      message.setReject(`Doorbell could not read this calendar reply: ${err.message}`);
-      return;
-    }
-    throw err;
+    // Whatever the parser trips on in a stranger's calendar data is a reason to bounce, not a crash.
+    message.setReject(`Doorbell could not read this calendar reply: ${err instanceof IcalError ? err.message : 'not valid iCalendar'}`);
+    return;
   }
   const ids = parseMeetingUid(reply.uid);
   const agent = ids ? await findAgentById(env.DB, ids.agentId) : null;
