@@ -74,7 +74,7 @@ export class CalendarActor extends DurableObject<Env> {
     const current = this.calendar(owner);
     if (!timingSafeEqualText(secret, current.feedSecret)) return null;
     const organizer = senderAddress(this.env);
-    const events = this.store.allMeetings().filter((m) => m.status !== 'cancelled').map((m) => inviteEvent(owner, m, organizer, undefined));
+    const events = this.store.allMeetings().filter((m) => m.status !== 'cancelled').map((m) => inviteEvent(owner, m, organizer, 'agent'));
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 

@@ -10,8 +10,8 @@ import { looksLikeReplyAddress } from './reply-address';
 /**
  * The Worker's email handler. Mail to a reply address (reply+…@REPLY_DOMAIN) is an answer
  * to a continuity email (C12) and goes into its conversation; a calendar's iTIP REPLY to an
- * invite (M3) confirms or declines the meeting; anything else is refused with a reason the
- * sender's server shows.
+ * invite (M3) confirms or declines the meeting (the agent's) or cancels it (the guest's
+ * DECLINED); anything else is refused with a reason the sender's server shows.
  */
 export async function receiveEmail(message: InboundEmail, env: Env): Promise<void> {
   if (looksLikeReplyAddress(message.to)) return receiveReply(message, env);
@@ -41,13 +41,24 @@ export async function receiveEmail(message: InboundEmail, env: Env): Promise<voi
     message.setReject('This calendar reply is for no meeting Doorbell knows.');
     return;
   }
-  // Only the meeting's agent answers their own invite: the reply must name them as the
-  // attendee and come from their address (whose SPF/DKIM Email Routing has checked).
-  if (reply.attendee !== agent.email || message.from.toLowerCase() !== agent.email) {
-    message.setReject("This calendar reply does not come from the meeting's agent.");
+  // The reply must name the meeting's agent or guest as the attendee and come from that
+  // address as the envelope sender (whose SPF/DKIM Email Routing has checked).
+  const sender = message.from.trim().toLowerCase();
+  const calendar = calendarOf(env, agent.id);
+  if (reply.attendee === agent.email.toLowerCase() && sender === reply.attendee) {
+    if (reply.partstat !== 'ACCEPTED' && reply.partstat !== 'DECLINED') return;
+    const outcome = await calendar.respond(ownerOf(agent), ids.meetingId, reply.partstat);
+    if (!outcome.ok) message.setReject(outcome.message);
     return;
   }
-  if (reply.partstat !== 'ACCEPTED' && reply.partstat !== 'DECLINED') return;
-  const outcome = await calendarOf(env, agent.id).respond(ownerOf(agent), ids.meetingId, reply.partstat);
+  const meeting = await calendar.meeting(ownerOf(agent), ids.meetingId);
+  if (!meeting.ok || meeting.value.guest.email.toLowerCase() !== reply.attendee || sender !== reply.attendee) {
+    message.setReject("This calendar reply does not come from the meeting's agent or guest.");
+    return;
+  }
+  // The guest booked the meeting: declining cancels it as their cancel link does; any other
+  // answer changes nothing, and is taken rather than bounced.
+  if (reply.partstat !== 'DECLINED') return;
+  const outcome = await calendar.cancel(ownerOf(agent), ids.meetingId);
   if (!outcome.ok) message.setReject(outcome.message);
 }

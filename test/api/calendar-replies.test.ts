@@ -57,6 +57,9 @@ describe('calendar replies by email (M3)', () => {
     await drainJobs();
     const toGuest = (await outbox()).find((m) => m.to === 'gina@example.com');
     expect(toGuest?.subject).toBe('Meeting with Alice Martin declined');
+    // The tentative event in the guest's calendar is withdrawn, not left as a ghost.
+    expect(toGuest?.calendar).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', uid: `${ALICE_ID}.${body.meeting.id}@doorbell` });
+    expect(toGuest!.calendar!.sequence).toBeGreaterThan(body.meeting.sequence);
   });
 
   it('refuses a forged reply from someone else, and mail that is no calendar reply, changing nothing', async () => {
@@ -64,7 +67,7 @@ describe('calendar replies by email (M3)', () => {
     const { body } = await book(list[0]!.start);
     const forged = replyEmail(body.meeting, 'ACCEPTED', 'mallory@evil.example');
     await receive(forged);
-    expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent.");
+    expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent or guest.");
     const plain = { from: 'someone@example.com', to: 'meetings@doorbell.example', raw: 'From: someone@example.com\r\nSubject: hi\r\n\r\nhello', setReject: vi.fn() };
     await receive(plain);
     expect(plain.setReject).toHaveBeenCalled();
