@@ -4,7 +4,7 @@ import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '.
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
 import { EmailSendError, type OutgoingEmail } from '../email/message';
-import { mailerFor, senderAddress } from '../email/mailer';
+import { mailerFor, progressInPayload, senderAddress } from '../email/mailer';
 import type { Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
@@ -335,7 +335,7 @@ export class CalendarActor extends DurableObject<Env> {
     const jobs = this.store.dueJobs(Date.now()).filter((j) => !onlyPrefix || j.key.startsWith(onlyPrefix));
     for (const job of jobs) {
       try {
-        await this.runJob(owner, job.kind, job.payload as never);
+        await this.runJob(owner, job.key, job.kind, job.payload as never);
         this.store.finishJob(job.key);
       } catch (err) {
         const retryable = !(err instanceof EmailSendError) || err.retryable;
@@ -349,9 +349,9 @@ export class CalendarActor extends DurableObject<Env> {
     }
   }
 
-  private async runJob(owner: CalendarOwner, kind: string, payload: Record<string, unknown>): Promise<void> {
+  private async runJob(owner: CalendarOwner, key: string, kind: string, payload: Record<string, unknown>): Promise<void> {
     if (kind === 'email') {
-      await mailerFor(this.env).send(payload.email as OutgoingEmail);
+      await mailerFor(this.env).send(payload.email as OutgoingEmail, progressInPayload(payload, (saved) => this.store.savePayload(key, saved)));
       return;
     }
     const meeting = this.store.meeting(String(payload.meetingId));

@@ -1,3 +1,4 @@
+import { newId } from '../directory/ids';
 import type { Address, OutgoingEmail } from '../email/message';
 import { buildInvite, type InviteEvent } from './ical';
 import type { CalendarAgent, Meeting } from './store';
@@ -76,6 +77,7 @@ function email(from: Address, to: Address, subject: string, lines: string[], inv
     .map((line) => `<p>${escape(line).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</p>`)
     .join('')}</body></html>`;
   return {
+    id: newId('em'),
     from,
     to: [to],
     subject,

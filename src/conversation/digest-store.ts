@@ -44,6 +44,10 @@ export class DigestStore {
     this.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ?', dueAt, key);
   }
 
+  savePayload(key: string, payload: unknown): void {
+    this.sql.exec('UPDATE jobs SET payload = ? WHERE key = ?', JSON.stringify(payload), key);
+  }
+
   retryJob(key: string, dueAt: number, error: string): void {
     this.sql.exec('UPDATE jobs SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE key = ?', dueAt, error, key);
   }

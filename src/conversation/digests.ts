@@ -1,5 +1,5 @@
 import { digestEmail } from '../email/continuity';
-import { mailerFor, senderAddress } from '../email/mailer';
+import { mailerFor, progressInPayload, senderAddress } from '../email/mailer';
 import { EmailSendError, type Address, type OutgoingEmail } from '../email/message';
 import { replyAddress } from '../email/reply-address';
 import type { Env } from '../env';
@@ -105,7 +105,9 @@ export class EmailDigests {
   }
 
   private async send(job: ConversationJob): Promise<void> {
-    if (job.kind === 'email') await mailerFor(this.env).send(job.payload.email as OutgoingEmail);
+    if (job.kind === 'email') {
+      await mailerFor(this.env).send(job.payload.email as OutgoingEmail, progressInPayload(job.payload, (saved) => this.store.savePayload(job.key, saved)));
+    }
     else console.error('unknown conversation job', job.kind);
     this.store.finishJob(job.key);
   }

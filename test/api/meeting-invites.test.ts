@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import ICAL from 'ical.js';
 import PostalMime from 'postal-mime';
@@ -5,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import eml from '../fixtures/itip-reply.eml?raw';
 import { asAgent, call } from '../helpers';
-import { ALICE_ID, book, clearOutbox, dayFromNow, drainJobs, slots } from '../meetings';
+import { ALICE_ID, book, calendarStub, clearOutbox, dayFromNow, drainJobs, slots } from '../meetings';
 
 const ALICE = 'alice@doorbell.example';
 const GUEST = 'gina@example.com';
@@ -203,5 +204,36 @@ describe('the guest answers the invite from their calendar', () => {
     await receive(forged);
     expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent or guest.");
     expect(await meetingStatus(body.meeting.id)).toBe('confirmed');
+  });
+});
+
+describe('an email retried by its job is the same email', () => {
+  it('keeps its id, hence its Message-ID, across failed attempts, and is delivered once', async () => {
+    await drainJobs();
+    await clearOutbox();
+    const list = await slots('alice', 'UTC', 30, dayFromNow(31));
+    await book(list[0]!.start);
+    const emailIds = async () =>
+      runInDurableObject(calendarStub(), async (_instance, state) =>
+        state.storage.sql.exec<{ id: string }>("SELECT json_extract(payload, '$.email.id') AS id FROM jobs WHERE kind = 'email' ORDER BY key").toArray().map((r) => r.id),
+      );
+    await env.DB.prepare('ALTER TABLE outbox RENAME TO outbox_unavailable').run();
+    let before: string[];
+    try {
+      await drainJobs();
+      before = await emailIds();
+      expect(before).toHaveLength(2);
+      // A second failed attempt: the alarm runs the jobs again once they are due.
+      await runInDurableObject(calendarStub(), async (_instance, state) => void state.storage.sql.exec("UPDATE jobs SET due_at = 0 WHERE kind = 'email'"));
+      await runDurableObjectAlarm(calendarStub());
+      expect(await emailIds()).toEqual(before);
+    } finally {
+      await env.DB.prepare('ALTER TABLE outbox_unavailable RENAME TO outbox').run();
+    }
+    await runInDurableObject(calendarStub(), async (_instance, state) => void state.storage.sql.exec("UPDATE jobs SET due_at = 0 WHERE kind = 'email'"));
+    await drainJobs();
+    const { results } = await env.DB.prepare('SELECT id, raw FROM outbox ORDER BY id').all<{ id: string; raw: string }>();
+    expect(results.map((r) => r.id)).toEqual([...before].sort());
+    for (const row of results) expect((await PostalMime.parse(row.raw)).messageId).toBe(`<${row.id}@doorbell.example>`);
   });
 });

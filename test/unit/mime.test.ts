@@ -20,6 +20,7 @@ const ICS = [
 ].join('\r\n');
 
 const invite: OutgoingEmail = {
+  id: 'em_abc',
   from: { name: 'Doorbell', email: 'doorbell@doorbell.example' },
   to: [{ name: 'Zoë Lefèvre', email: 'zoe@example.com' }, { email: 'ann@example.com' }, { name: 'Lee, Ann "AL"', email: 'al@example.com' }],
   replyTo: { name: 'Alice Martin', email: 'alice@doorbell.example' },
