@@ -107,6 +107,13 @@ const CLOSE_QUOTE = '\u0000quote-close\u0000';
  */
 export const HTML_READ_LIMIT = 256 * 1024;
 
+/**
+ * How many elements and text chunks are read at most. Each costs a call into JavaScript,
+ * so this bounds the time of markup made of little else (tens of thousands of nested
+ * quotes); a real reply's own text comes long before it.
+ */
+const MAX_NODES = 5_000;
+
 /** replyText drops every quoted line whatever its depth; the prefix only shows the nesting. */
 const MAX_QUOTE_PREFIX = 8;
 
@@ -120,18 +127,28 @@ const BLOCKS = 'p, div, li, tr, h1, h2, h3, h4, h5, h6, pre, table';
  */
 export async function htmlToText(html: string): Promise<string> {
   const parts: string[] = [];
-  const line = (): void => void parts.push('\n');
+  let budget = MAX_NODES;
+  // Throwing from a handler ends the transform; what was read so far is kept (see below).
+  const visit = (): void => {
+    if (--budget < 0) throw new RangeError('enough of this email was read');
+  };
+  const line = (): void => {
+    visit();
+    parts.push('\n');
+  };
   let hidden = 0;
   const rewriter = new HTMLRewriter()
     .on('head, style, script, title, template', {
       element(e) {
         // Their text is not reported while they are open; an unclosed one hides the rest.
+        visit();
         hidden++;
         e.onEndTag(() => void hidden--);
       },
     })
     .on('blockquote', {
       element(e) {
+        visit();
         parts.push(`\n${OPEN_QUOTE}\n`);
         e.onEndTag(() => void parts.push(`\n${CLOSE_QUOTE}\n`));
       },
@@ -146,14 +163,15 @@ export async function htmlToText(html: string): Promise<string> {
     })
     .onDocument({
       text(chunk) {
+        visit();
         if (hidden === 0) parts.push(chunk.text);
       },
-    })
+    });
   try {
     await rewriter.transform(new Response(html.slice(0, HTML_READ_LIMIT), { headers: { 'content-type': 'text/html; charset=utf-8' } })).arrayBuffer();
   } catch {
-    // The parser gives up past its memory limit (a tag of hundreds of kilobytes, thousands of
-    // nested elements): what it read up to there is the text of the email.
+    // Past MAX_NODES, or past the parser's memory limit (a tag of hundreds of kilobytes,
+    // thousands of nested elements), what was read up to there is the text of the email.
   }
   let depth = 0;
   const out: string[] = [];
