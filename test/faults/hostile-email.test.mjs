@@ -12,8 +12,10 @@ import { log, timeline, useServer } from './fixtures.mjs';
 const ctx = useServer('hostile-email');
 const CALENDAR = 'meetings@doorbell.example';
 const MiB = 1024 * 1024;
-// The old HTML-to-text step held the Worker for 23 s on 600 KiB; a healthy one answers in milliseconds.
-const PROMPT_MS = 2000;
+// The old HTML-to-text step held the Worker for 23 s on 600 KiB. Locally /healthz also waits
+// for the runtime's own handling of a 1 MiB message (about as long for an ordinary one, see
+// docs/benchmarks.md "Hostile email"), up to 2 s on a loaded machine: the bound leaves room for that.
+const PROMPT_MS = 5000;
 
 const mail = (headers, body) => `${headers.join('\r\n')}\r\n\r\n${body}\r\n`;
 const baseHeaders = (from, to, id) => [`From: ${from}`, `To: ${to}`, 'Subject: Re: meeting', `Message-ID: <${id}@mail.example>`, 'MIME-Version: 1.0'];
