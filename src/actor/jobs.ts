@@ -84,6 +84,14 @@ export class Jobs<Kinds extends object> {
     );
   }
 
+  /**
+   * Records a running job's progress in its payload, so that a retry picks up where this
+   * attempt stopped (the recipients an email already reached, say).
+   */
+  savePayload<K extends keyof Kinds & string>(key: string, payload: Kinds[K]): void {
+    this.sql.exec('UPDATE jobs SET payload = ? WHERE key = ?', JSON.stringify(payload), key);
+  }
+
   /** Drops every waiting job whose key starts with `prefix`. */
   cancel(prefix: string): void {
     this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);

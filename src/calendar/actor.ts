@@ -5,7 +5,7 @@ import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '.
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
 import { SEND_RETRY, type OutgoingEmail } from '../email/message';
-import { mailerFor, senderAddress } from '../email/mailer';
+import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
 import type { Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
@@ -40,7 +40,7 @@ interface CalendarJobs {
   emails: { meetingId: string; change: MeetingChange; meeting: Meeting };
   webhook: { meetingId: string; change: MeetingChange; version: string; meeting: Meeting; extra?: Record<string, unknown> };
   reminder: { meetingId: string; minutes: number; start: number };
-  email: { email: OutgoingEmail };
+  email: EmailJob;
 }
 
 /**
@@ -87,7 +87,7 @@ export class CalendarActor extends DurableObject<Env> {
     const current = this.calendar(owner);
     if (!timingSafeEqualText(secret, current.feedSecret)) return null;
     const organizer = senderAddress(this.env);
-    const events = this.store.allMeetings().filter((m) => m.status !== 'cancelled').map((m) => inviteEvent(owner, m, organizer, undefined));
+    const events = this.store.allMeetings().filter((m) => m.status !== 'cancelled').map((m) => inviteEvent(owner, m, organizer, 'agent'));
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
@@ -342,12 +342,7 @@ export class CalendarActor extends DurableObject<Env> {
   private handlers(owner: CalendarOwner): JobHandlers<CalendarJobs> {
     const meeting = (id: string): Meeting | null => this.store.meeting(id);
     return {
-      email: {
-        run: async ({ email }) => {
-          await mailerFor(this.env).send(email);
-        },
-        retry: SEND_RETRY,
-      },
+      email: emailJobHandler(this.env, this.jobs),
       note: {
         run: async ({ meetingId, change, clientId }) => {
           const current = meeting(meetingId);

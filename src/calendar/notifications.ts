@@ -1,3 +1,4 @@
+import { newId } from '../directory/ids';
 import type { Address, OutgoingEmail } from '../email/message';
 import { buildInvite, type InviteEvent } from './ical';
 import type { CalendarAgent, Meeting } from './store';
@@ -29,8 +30,17 @@ export function noteText(change: MeetingChange, agent: CalendarAgent, meeting: M
   return `${headline[change](`${agent.name} and ${meeting.guest.name}`).replace(' with ', ': ')} — ${when(meeting, agent.timeZone)}${guestZone}, ${minutes(meeting)} min`;
 }
 
-export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: Address, url: string | undefined): InviteEvent {
+/**
+ * The meeting as one person's calendar holds it. The guest's copy names only the guest and
+ * Doorbell's sender (agents' addresses are never shown to guests) and carries the guest's
+ * signed manage link; the agent's names both and links to the console, because anyone who
+ * can read the agent's calendar could otherwise cancel as the guest.
+ */
+export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: Address, audience: 'agent' | 'guest', url?: string): InviteEvent {
   const pending = meeting.status === 'pending';
+  const link = url ? (audience === 'guest' ? ` Change or cancel: ${url}` : ` Open it in the Doorbell console: ${url}`) : '';
+  // The guest booked it: their copy asks for no answer (RSVP=FALSE), though calendars may still offer one.
+  const guest = { name: meeting.guest.name, email: meeting.guest.email, partstat: 'ACCEPTED', rsvp: false } as const;
   return {
     uid: meetingUid(agent.id, meeting.id),
     sequence: meeting.sequence,
@@ -39,14 +49,14 @@ export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: A
     end: meeting.end,
     timeZone: agent.timeZone,
     summary: `${agent.name} and ${meeting.guest.name}`,
-    description: `Meeting booked through Doorbell.${url ? ` Change or cancel: ${url}` : ''}`,
+    description: `Meeting booked through Doorbell.${link}`,
     ...(url ? { url } : {}),
     // The organizer is Doorbell's own address, so calendar replies (M3) come back to us.
     organizer: { name: `${agent.name} via Doorbell`, email: organizer.email },
-    attendees: [
-      { name: agent.name, email: agent.email, partstat: pending ? 'NEEDS-ACTION' : 'ACCEPTED', rsvp: pending },
-      { name: meeting.guest.name, email: meeting.guest.email, partstat: 'ACCEPTED' },
-    ],
+    attendees:
+      audience === 'guest'
+        ? [guest]
+        : [{ name: agent.name, email: agent.email, partstat: pending ? 'NEEDS-ACTION' : 'ACCEPTED', rsvp: pending }, guest],
     status: meeting.status === 'cancelled' ? 'CANCELLED' : pending ? 'TENTATIVE' : 'CONFIRMED',
   };
 }
@@ -67,6 +77,7 @@ function email(from: Address, to: Address, subject: string, lines: string[], inv
     .map((line) => `<p>${escape(line).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</p>`)
     .join('')}</body></html>`;
   return {
+    id: newId('em'),
     from,
     to: [to],
     subject,
@@ -88,9 +99,11 @@ export interface EmailContext {
 export function meetingEmails(change: MeetingChange, agent: CalendarAgent, meeting: Meeting, context: EmailContext): OutgoingEmail[] {
   const guest: Address = { name: meeting.guest.name, email: meeting.guest.email };
   const agentAddress: Address = { name: agent.name, email: agent.email };
-  const withInvite = change !== 'reminder' && change !== 'declined';
-  const method = change === 'cancelled' ? 'CANCEL' : 'REQUEST';
-  const invite = withInvite ? { method, ics: buildInvite(method, inviteEvent(agent, meeting, context.from, context.guestLink)) } as const : undefined;
+  // A declined invite is cancelled in both calendars too, or it stays there as a tentative ghost.
+  const method = change === 'cancelled' || change === 'declined' ? 'CANCEL' : 'REQUEST';
+  const meetingConsole = `${context.consoleUrl}#/c/${meeting.conversationId}`;
+  const invite = (audience: 'agent' | 'guest', url: string) =>
+    change === 'reminder' ? undefined : ({ method, ics: buildInvite(method, inviteEvent(agent, meeting, context.from, audience, url)) } as const);
   const pendingNote = meeting.status === 'pending' ? 'Waiting for the agent to accept the invitation.' : undefined;
   const guestLines = [
     headline[change](agent.name) + '.',
@@ -102,10 +115,10 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent, meeti
     headline[change](meeting.guest.name) + '.',
     `When: ${when(meeting, agent.timeZone)}, ${minutes(meeting)} minutes. Guest: ${meeting.guest.name} <${meeting.guest.email}>.`,
     ...(meeting.status === 'pending' && change !== 'cancelled' ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
-    `Console: ${context.consoleUrl}`,
+    `Console: ${meetingConsole}`,
   ];
   return [
-    email(context.from, guest, headline[change](agent.name), guestLines, invite),
-    email(context.from, agentAddress, headline[change](meeting.guest.name), agentLines, invite),
+    email(context.from, guest, headline[change](agent.name), guestLines, invite('guest', context.guestLink)),
+    email(context.from, agentAddress, headline[change](meeting.guest.name), agentLines, invite('agent', meetingConsole)),
   ];
 }

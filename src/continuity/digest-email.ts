@@ -1,4 +1,5 @@
 import type { Entry } from '../conversation/protocol';
+import { newId } from '../directory/ids';
 import type { Address, OutgoingEmail } from '../email/message';
 import { REPLY_ABOVE_MARKER } from './reply-text';
 
@@ -71,6 +72,7 @@ ${input.messages
 </body></html>`;
 
   return {
+    id: newId('em'),
     from: input.from,
     to: [{ ...input.to, ...(input.to.name ? { name: oneLine(input.to.name) } : {}) }],
     replyTo: { name: title, email: input.replyTo },

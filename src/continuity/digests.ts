@@ -5,7 +5,7 @@ import type { ConversationStore, Stored } from '../conversation/store';
 import { titleFor } from '../conversation/titles';
 import { findAgentById } from '../directory/agents';
 import { findGuest } from '../directory/guests';
-import { mailerFor, senderAddress } from '../email/mailer';
+import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
 import { SEND_RETRY, type Address, type OutgoingEmail } from '../email/message';
 import type { Env } from '../env';
 import { digestEmail } from './digest-email';
@@ -18,7 +18,7 @@ import { inboxActor } from '../inbox/stub';
 export interface DigestJobs {
   /** A recipient's digest fell due. */
   digest: { participantId: string };
-  email: { email: OutgoingEmail };
+  email: EmailJob;
 }
 
 /** Someone a digest can go to, as the directory and their settings say at the time it is due. */
@@ -50,6 +50,10 @@ export class EmailDigests {
     private readonly online: (participantId: string) => boolean,
   ) {
     this.store = new DigestStore(ctx.storage.sql);
+    this.handlers = {
+      digest: { run: ({ participantId }) => this.digest(participantId), retry: SEND_RETRY },
+      email: emailJobHandler(env, jobs),
+    };
   }
 
   /**
@@ -83,15 +87,7 @@ export class EmailDigests {
     return null;
   }
 
-  readonly handlers: JobHandlers<DigestJobs> = {
-    digest: { run: ({ participantId }) => this.digest(participantId), retry: SEND_RETRY },
-    email: {
-      run: async ({ email }) => {
-        await mailerFor(this.env).send(email);
-      },
-      retry: SEND_RETRY,
-    },
-  };
+  readonly handlers: JobHandlers<DigestJobs>;
 
   /**
    * A recipient's digest fell due. Reads the directory and settings first; then, with no

@@ -1,4 +1,4 @@
-import PostalMime, { type Email } from 'postal-mime';
+import type { Email } from 'postal-mime';
 import type { Caller } from '../conversation/actor';
 import { agentParticipant } from '../conversation/model';
 import { LIMITS } from '../conversation/protocol';
@@ -6,50 +6,10 @@ import { findAgentById } from '../directory/agents';
 import { findGuest } from '../directory/guests';
 import type { InboundEmail } from '../email/message';
 import type { Env } from '../env';
+import { readInboundEmail } from '../email/inbound-mail';
 import { verifyReplyAddress } from './reply-address';
 import { htmlToText, replyText } from './reply-text';
 import { conversationActor } from '../conversation/stub';
-
-/**
- * Size limits of an email reply (C12). The chat carries text only, so attachments are never
- * posted; these limits keep a reply from costing the Worker more memory than it can spare.
- */
-export const REPLY_LIMITS = {
-  /** The whole message as it arrives, attachments and encoding included. */
-  rawBytes: 20 * 1024 * 1024,
-  /** All attachments together, decoded. */
-  attachmentBytes: 10 * 1024 * 1024,
-} as const;
-
-const MB = 1024 * 1024;
-const megabytes = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
-
-/** Reads the message, giving up as soon as it exceeds `limit` bytes. */
-async function readRaw(raw: ReadableStream<Uint8Array> | string, limit: number): Promise<Uint8Array | string | null> {
-  if (typeof raw === 'string') return new TextEncoder().encode(raw).byteLength > limit ? null : raw;
-  const reader = raw.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-const size = (content: ArrayBuffer | Uint8Array | string): number => (typeof content === 'string' ? content.length : content.byteLength);
 
 /** The client id a reply is posted with: the same email delivered twice posts once (C9). */
 async function clientIdOf(mail: Email, raw: Uint8Array | string): Promise<string> {
@@ -74,38 +34,21 @@ async function participantCaller(env: Env, participant: { id: string; kind: 'gue
  * address names. Anything refused gets a bounce whose reason says why.
  */
 export async function receiveReply(message: InboundEmail, env: Env): Promise<void> {
-  if ((message.rawSize ?? 0) > REPLY_LIMITS.rawBytes) {
-    message.setReject(`This email is ${megabytes(message.rawSize!)}; replies to Doorbell are limited to ${megabytes(REPLY_LIMITS.rawBytes)}. Send a link to large files instead.`);
-    return;
-  }
   const target = await verifyReplyAddress(env, message.to);
   if (!target) {
     message.setReject('This reply address is not valid: answer a Doorbell email with your mail client’s Reply, without changing the address.');
     return;
   }
-  const raw = await readRaw(message.raw, REPLY_LIMITS.rawBytes);
-  if (raw === null) {
-    message.setReject(`This email is larger than ${megabytes(REPLY_LIMITS.rawBytes)}, the limit of replies to Doorbell. Send a link to large files instead.`);
+  const read = await readInboundEmail(message);
+  if (!read.ok) {
+    message.setReject(read.reason);
     return;
   }
-  let mail: Email;
-  try {
-    mail = await PostalMime.parse(raw);
-  } catch {
-    message.setReject('Doorbell could not read this email.');
-    return;
-  }
+  const { mail, raw } = read;
   const autoSubmitted = mail.headers.find((h) => h.key === 'auto-submitted')?.value.trim().toLowerCase();
   if (autoSubmitted && autoSubmitted !== 'no') {
     // Vacation notices and other automatic answers would otherwise land in the chat.
     message.setReject('Automatic replies are not posted into Doorbell conversations.');
-    return;
-  }
-  const attached = mail.attachments.reduce((total, a) => total + size(a.content), 0);
-  if (attached > REPLY_LIMITS.attachmentBytes) {
-    message.setReject(
-      `The attachments of this email total ${megabytes(attached)}; replies to Doorbell may carry at most ${megabytes(REPLY_LIMITS.attachmentBytes)} of attachments, and the conversation shows only text. Send a link to large files instead.`,
-    );
     return;
   }
 
@@ -117,14 +60,15 @@ export async function receiveReply(message: InboundEmail, env: Env): Promise<voi
     return;
   }
   // The signature proves the address came from one of our emails; the sender check keeps a
-  // forwarded email from letting someone else answer in the participant's name.
-  const senders = [message.from, mail.from?.address ?? ''].map((a) => a.trim().toLowerCase());
-  if (!person.email || !senders.includes(person.email.toLowerCase())) {
+  // forwarded email from letting someone else answer in the participant's name. Only the
+  // envelope sender counts: Email Routing authenticates it (SPF/DKIM), while anyone can
+  // write any From: header.
+  if (!person.email || message.from.trim().toLowerCase() !== person.email.toLowerCase()) {
     message.setReject('This reply does not come from the address the conversation emailed, so it was not posted. Reply from that address.');
     return;
   }
 
-  let text = replyText(mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html) : '');
+  let text = replyText(mail.text?.trim() ? mail.text : mail.html ? await htmlToText(mail.html) : '');
   if (!text) {
     message.setReject('This reply has no text of its own above the quoted messages, so nothing was posted. Write your answer above the quote.');
     return;

@@ -102,26 +102,86 @@ const OPEN_QUOTE = '\u0000quote-open\u0000';
 const CLOSE_QUOTE = '\u0000quote-close\u0000';
 
 /**
- * Plain text of an HTML-only email, for replyText: blocks become lines and the content of
- * <blockquote> gets the "> " prefix a plain-text client would have written.
+ * How much of an HTML body is read. A reply longer than the 4000-character message limit
+ * is refused anyway; the cap bounds the work a hostile email can cause before that.
  */
-export function htmlToText(html: string): string {
-  const flat = html
-    .replace(/<(head|style|script)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<blockquote\b[^>]*>/gi, `\n${OPEN_QUOTE}\n`)
-    .replace(/<\/blockquote\s*>/gi, `\n${CLOSE_QUOTE}\n`)
-    .replace(/<br\b[^>]*>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|pre|table)\s*>|<(hr|p|div|li|tr|table)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
+export const HTML_READ_LIMIT = 256 * 1024;
+
+/**
+ * How many elements and text chunks are read at most. Each costs a call into JavaScript,
+ * so this bounds the time of markup made of little else (tens of thousands of nested
+ * quotes); a real reply's own text comes long before it.
+ */
+const MAX_NODES = 5_000;
+
+/** replyText drops every quoted line whatever its depth; the prefix only shows the nesting. */
+const MAX_QUOTE_PREFIX = 8;
+
+const BLOCKS = 'p, div, li, tr, h1, h2, h3, h4, h5, h6, pre, table';
+
+/**
+ * Plain text of an HTML-only email, for replyText: blocks become lines and the content of
+ * <blockquote> gets the "> " prefix a plain-text client would have written. The runtime's
+ * streaming HTML parser (lol-html) reads it in linear time whatever the markup: an unclosed
+ * <style> or comment simply runs to the end, where regular expressions went quadratic.
+ */
+export async function htmlToText(html: string): Promise<string> {
+  const parts: string[] = [];
+  let budget = MAX_NODES;
+  // Throwing from a handler ends the transform; what was read so far is kept (see below).
+  const visit = (): void => {
+    if (--budget < 0) throw new RangeError('enough of this email was read');
+  };
+  const line = (): void => {
+    visit();
+    parts.push('\n');
+  };
+  let hidden = 0;
+  const rewriter = new HTMLRewriter()
+    .on('head, style, script, title, template', {
+      element(e) {
+        // Their text is not reported while they are open; an unclosed one hides the rest.
+        visit();
+        hidden++;
+        e.onEndTag(() => void hidden--);
+      },
+    })
+    .on('blockquote', {
+      element(e) {
+        visit();
+        parts.push(`\n${OPEN_QUOTE}\n`);
+        e.onEndTag(() => void parts.push(`\n${CLOSE_QUOTE}\n`));
+      },
+    })
+    // Void elements have no end tag to wait for.
+    .on('br, hr', { element: line })
+    .on(BLOCKS, {
+      element(e) {
+        line();
+        e.onEndTag(line);
+      },
+    })
+    .onDocument({
+      text(chunk) {
+        visit();
+        if (hidden === 0) parts.push(chunk.text);
+      },
+    });
+  try {
+    await rewriter.transform(new Response(html.slice(0, HTML_READ_LIMIT), { headers: { 'content-type': 'text/html; charset=utf-8' } })).arrayBuffer();
+  } catch {
+    // Past MAX_NODES, or past the parser's memory limit (a tag of hundreds of kilobytes,
+    // thousands of nested elements), what was read up to there is the text of the email.
+  }
   let depth = 0;
   const out: string[] = [];
-  for (const raw of flat.split('\n')) {
+  for (const raw of parts.join('').split('\n')) {
     if (raw === OPEN_QUOTE) depth++;
     else if (raw === CLOSE_QUOTE) depth = Math.max(0, depth - 1);
     else {
-      const line = decodeEntities(raw).replace(/[ \t]+/g, ' ').trim();
-      out.push(depth > 0 ? `${'> '.repeat(depth)}${line}` : line);
+      const text = decodeEntities(raw).replace(/[ \t]+/g, ' ').trim();
+      // Bounded, or thousands of nested quotes would make the text quadratic in the input.
+      out.push(depth > 0 ? `${'> '.repeat(Math.min(depth, MAX_QUOTE_PREFIX))}${text}` : text);
     }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();

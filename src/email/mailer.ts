@@ -1,7 +1,7 @@
 import { EmailMessage } from 'cloudflare:email';
-import { newId } from '../directory/ids';
+import type { JobHandler } from '../actor/jobs';
 import type { Address, OutgoingEmail } from './message';
-import { assertSendable, displayAddress, EmailSendError, parseAddress } from './message';
+import { assertSendable, displayAddress, EmailSendError, parseAddress, SEND_RETRY } from './message';
 import { base64Utf8, buildMime } from './mime';
 import { storeInOutbox } from './outbox';
 
@@ -21,9 +21,20 @@ export interface EmailEnv {
   SEND_EMAIL?: SendEmail;
 }
 
+/**
+ * Which recipients already have an email, for a transport that sends each its own copy: a
+ * retry after a partial failure skips them. The caller keeps the list with the job that
+ * sends the email.
+ */
+export interface SendProgress {
+  readonly delivered: readonly string[];
+  /** Called as soon as a recipient has their copy; the caller records it before anything else happens. */
+  onDelivered(recipient: string): void;
+}
+
 export interface Mailer {
-  /** Sends one email; throws EmailSendError when it could not be sent. */
-  send(email: OutgoingEmail): Promise<{ id: string }>;
+  /** Sends one email; throws EmailSendError when it could not be sent. Sending the same email (same id) again is safe. */
+  send(email: OutgoingEmail, progress?: SendProgress): Promise<{ id: string }>;
 }
 
 export const DEFAULT_EMAIL_API_URL = 'https://api.resend.com';
@@ -42,33 +53,62 @@ function messageIdFor(id: string, from: Address): string {
 export function outboxMailer(db: D1Database): Mailer {
   return {
     async send(email) {
-      const id = newId('em');
-      const raw = buildMime(email, { messageId: messageIdFor(id, email.from), date: new Date() });
-      await storeInOutbox(db, id, email, raw);
-      return { id };
+      const raw = buildMime(email, { messageId: messageIdFor(email.id, email.from), date: new Date() });
+      await storeInOutbox(db, email.id, email, raw);
+      return { id: email.id };
     },
   };
 }
 
 export function sendEmailMailer(binding: SendEmail): Mailer {
   return {
-    async send(email) {
-      const id = newId('em');
-      const messageId = messageIdFor(id, email.from);
+    async send(email, progress) {
+      const messageId = messageIdFor(email.id, email.from);
       const raw = buildMime(email, { messageId, date: new Date() });
+      const delivered = new Set(progress?.delivered.map((a) => a.toLowerCase()));
       // The binding takes one envelope recipient per message; every copy carries the same
       // raw message, so all recipients see the whole To list and one Message-ID.
       for (const to of email.to) {
+        const recipient = to.email.toLowerCase();
+        if (delivered.has(recipient)) continue;
         try {
           await binding.send(new EmailMessage(email.from.email, to.email, raw));
         } catch (err) {
           // The binding's errors carry no status to tell a refusal from an outage; a retry
-          // is the safer guess. Recipients before this one already have their copy.
+          // is the safer guess, and skips the recipients recorded as delivered.
           throw new EmailSendError(`send_email refused the email to ${to.email}: ${String(err)}`, true, undefined, { cause: err });
         }
+        delivered.add(recipient);
+        progress?.onDelivered(recipient);
       }
       return { id: messageId };
     },
+  };
+}
+
+/** The job that sends one email; `delivered` is its progress across retries (see SendProgress). */
+export interface EmailJob {
+  email: OutgoingEmail;
+  delivered?: string[];
+}
+
+/**
+ * The one handler of `email` jobs, for every actor that sends mail: each recipient reached is
+ * written back into the job's payload at once, so a retry after a partial failure skips them.
+ */
+export function emailJobHandler(env: EmailEnv, jobs: { savePayload(key: string, payload: EmailJob): void }): JobHandler<EmailJob> {
+  return {
+    run: async (payload, job) => {
+      const delivered = [...(payload.delivered ?? [])];
+      await mailerFor(env).send(payload.email, {
+        delivered,
+        onDelivered(recipient) {
+          delivered.push(recipient);
+          jobs.savePayload(job.key, { ...payload, delivered });
+        },
+      });
+    },
+    retry: SEND_RETRY,
   };
 }
 
@@ -105,7 +145,9 @@ export function httpMailer(options: { apiKey: string; apiUrl?: string }): Mailer
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+          // A retry after a timeout (the same email, the same id) is then sent once:
+          // Resend answers it with the first send's id for 24 hours.
+          headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', 'idempotency-key': email.id },
           body: JSON.stringify(payload),
         });
       } catch (err) {
@@ -114,7 +156,8 @@ export function httpMailer(options: { apiKey: string; apiUrl?: string }): Mailer
       const body = (await response.json().catch(() => ({}))) as { id?: unknown } & ResendError;
       if (response.ok && typeof body.id === 'string') return { id: body.id };
       // A 2xx without an id may still have been sent: retrying could deliver it twice.
-      const retryable = response.status === 429 || response.status >= 500;
+      // 409 concurrent_idempotent_requests: the first attempt with this key is still running.
+      const retryable = response.status === 429 || response.status >= 500 || (response.status === 409 && body.name === 'concurrent_idempotent_requests');
       const reason = body.message ?? (response.ok ? 'no id in the answer' : response.statusText);
       throw new EmailSendError(`The email API answered ${response.status}: ${reason}`, retryable, response.status);
     },

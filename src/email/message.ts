@@ -25,6 +25,12 @@ export interface Attachment {
 }
 
 export interface OutgoingEmail {
+  /**
+   * Given where the email is written and kept with it in the job that sends it, so every
+   * retry of the same email carries the same id: its Message-ID and the HTTP API's
+   * idempotency key derive from it.
+   */
+  id: string;
   from: Address;
   to: Address[];
   replyTo?: Address;

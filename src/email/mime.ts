@@ -162,7 +162,10 @@ export function buildMime(email: OutgoingEmail, { messageId, date }: MimeOptions
     textPart('text/html', email.html),
     ...calendarAlternatives,
   ]);
-  const body = attachments.length > 0 ? multipart('mixed', 'mixed', [alternative, ...attachments.map(attachmentPart)]) : alternative;
+  // The file of an invite is application/ics: a second text/calendar part would be a second
+  // scheduling message to clients that read every part.
+  const files = attachments.map((a) => attachmentPart(isCalendar(a) ? { ...a, contentType: 'application/ics' } : a));
+  const body = attachments.length > 0 ? multipart('mixed', 'mixed', [alternative, ...files]) : alternative;
 
   const headers = [
     header('From', mimeAddress(email.from)),

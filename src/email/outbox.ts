@@ -37,11 +37,13 @@ const fromRow = (row: OutboxRow): OutboxEmail => ({
   attachments: JSON.parse(row.attachments) as Attachment[],
 });
 
+/** Keyed by the email's id: storing a retried email again keeps the one copy. */
 export async function storeInOutbox(db: D1Database, id: string, email: OutgoingEmail, raw: string): Promise<void> {
   await db
     .prepare(
       `INSERT INTO outbox (id, from_address, to_addresses, subject, text, html, raw, attachments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
       id,

@@ -57,6 +57,9 @@ describe('calendar replies by email (M3)', () => {
     await drainJobs();
     const toGuest = (await outbox()).find((m) => m.to === 'gina@example.com');
     expect(toGuest?.subject).toBe('Meeting with Alice Martin declined');
+    // The tentative event in the guest's calendar is withdrawn, not left as a ghost.
+    expect(toGuest?.calendar).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', uid: `${ALICE_ID}.${body.meeting.id}@doorbell` });
+    expect(toGuest!.calendar!.sequence).toBeGreaterThan(body.meeting.sequence);
   });
 
   it('refuses a forged reply from someone else, and mail that is no calendar reply, changing nothing', async () => {
@@ -64,12 +67,64 @@ describe('calendar replies by email (M3)', () => {
     const { body } = await book(list[0]!.start);
     const forged = replyEmail(body.meeting, 'ACCEPTED', 'mallory@evil.example');
     await receive(forged);
-    expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent.");
+    expect(forged.setReject).toHaveBeenCalledWith("This calendar reply does not come from the meeting's agent or guest.");
     const plain = { from: 'someone@example.com', to: 'meetings@doorbell.example', raw: 'From: someone@example.com\r\nSubject: hi\r\n\r\nhello', setReject: vi.fn() };
     await receive(plain);
     expect(plain.setReject).toHaveBeenCalled();
     const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
     expect(calendar.body.meetings.find((m: any) => m.id === body.meeting.id).status).toBe('pending');
+  });
+});
+
+/** Multipart parts nested `depth` deep, around a calendar reply that would otherwise be valid. */
+function nested(depth: number, inner: string): string {
+  let body = inner;
+  for (let i = depth; i > 0; i--) body = `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\n${body}\r\n--n${i}--`;
+  return `From: alice@doorbell.example\r\nTo: meetings@doorbell.example\r\nSubject: Accepted\r\nMIME-Version: 1.0\r\n${body}\r\n`;
+}
+
+describe('malformed calendar replies (M3)', () => {
+  const hostile = (raw: string | ReadableStream<Uint8Array>, rawSize?: number) => ({
+    from: 'alice@doorbell.example',
+    to: 'meetings@doorbell.example',
+    raw,
+    ...(rawSize === undefined ? {} : { rawSize }),
+    setReject: vi.fn(),
+  });
+  const receiveHostile = (message: ReturnType<typeof hostile>) => worker.email(message as unknown as ForwardableEmailMessage, env);
+
+  it('refuses a message nested 400 levels deep with a reason, without throwing', async () => {
+    const message = hostile(nested(400, 'Content-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR'));
+    await expect(receiveHostile(message)).resolves.toBeUndefined();
+    expect(message.setReject).toHaveBeenCalledWith('Doorbell could not read this email.');
+  });
+
+  it('refuses an over-size message by its announced size and by what it actually carries', async () => {
+    const announced = hostile('From: alice@doorbell.example\r\n\r\nhi', 21 * 1024 * 1024);
+    await receiveHostile(announced);
+    expect(announced.setReject).toHaveBeenCalledWith(expect.stringContaining('limited to 20.0 MB'));
+    // A stream longer than the limit, whatever size it claims, is not read to its end.
+    const chunk = new Uint8Array(1024 * 1024).fill(0x41);
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = hostile(endless, 1000);
+    await receiveHostile(streamed);
+    expect(streamed.setReject).toHaveBeenCalledWith(expect.stringContaining('larger than 20.0 MB'));
+    expect(sent).toBeLessThan(25);
+  });
+
+  it('refuses garbage bytes with a reason, without throwing', async () => {
+    const garbage = new Uint8Array(64 * 1024);
+    crypto.getRandomValues(garbage);
+    const message = hostile(new Blob([garbage]).stream(), garbage.byteLength);
+    await expect(receiveHostile(message)).resolves.toBeUndefined();
+    expect(message.setReject).toHaveBeenCalledWith(expect.any(String));
+    expect(message.setReject.mock.calls[0]![0]).not.toBe('');
   });
 });
 

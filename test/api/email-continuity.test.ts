@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPLY_LIMITS } from '../../src/continuity/inbound-reply';
+import { INBOUND_LIMITS } from '../../src/email/inbound-mail';
 import worker from '../../src/index';
 import gmailReply from '../fixtures/reply-gmail.eml?raw';
 import outlookBody from '../fixtures/reply-outlook-body.txt?raw';
@@ -336,6 +336,12 @@ describe('answering by email', () => {
     await expectBounce(chat, forwarded, 'does not come from the address the conversation emailed');
   });
 
+  it('rejects a reply whose From: header names the guest but whose envelope sender is a stranger', async () => {
+    const chat = await guestWithDigest('jay@example.com');
+    const forged = inbound(gmail(chat.replyTo, 'jay@example.com'), 'mallory@evil.example', chat.replyTo);
+    await expectBounce(chat, forged, 'does not come from the address the conversation emailed');
+  });
+
   it('bounces an over-size attachment, or an over-size email, naming the limit', async () => {
     const chat = await guestWithDigest('kim@example.com');
     const { replyTo } = chat;
@@ -362,9 +368,20 @@ describe('answering by email', () => {
       '--b1--',
       '',
     ].join('\r\n');
-    expect(raw.length).toBeLessThan(REPLY_LIMITS.rawBytes);
+    expect(raw.length).toBeLessThan(INBOUND_LIMITS.rawBytes);
     await expectBounce(chat, inbound(raw, 'kim@example.com', replyTo, raw.length), /attachments of this email total 11\.0 MB.*at most 10\.0 MB/);
     await expectBounce(chat, inbound(gmail(replyTo, 'kim@example.com'), 'kim@example.com', replyTo, 21 * 1024 * 1024), 'limited to 20.0 MB');
+  });
+
+  it('an HTML-only reply wrapped in 1 MiB of hostile markup is posted as the text above it', async () => {
+    const { guest, id, replyTo } = await guestWithDigest('hana@example.com');
+    const html = `<div>Yes, Monday works.</div><blockquote>${'<div><blockquote>'.repeat(20_000)}</blockquote><!--${'<style>'.repeat(120_000)}`;
+    const raw = ['From: Hana <hana@example.com>', `To: ${replyTo}`, 'Subject: Re: plans', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '', html, ''].join('\r\n');
+    expect(raw.length).toBeGreaterThan(1024 * 1024);
+    const message = streamed(raw, 'hana@example.com', replyTo);
+    await receive(message);
+    expect(message.setReject).not.toHaveBeenCalled();
+    expect((await history(id, guest.headers)).at(-1).text).toBe('Yes, Monday works.');
   });
 
   it('refuses a reply that is only the quoted email, and an automatic reply', async () => {

@@ -2,17 +2,21 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import PostalMime from 'postal-mime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EmailSendError, httpMailer, mailerFor } from '../../src/email/mailer';
+import { newId } from '../../src/directory/ids';
+import { EmailSendError, httpMailer, mailerFor, sendEmailMailer } from '../../src/email/mailer';
 import type { OutgoingEmail } from '../../src/email/message';
 import { outboxAttachmentEndpoint, outboxJsonEndpoint, outboxPageEndpoint } from '../../src/email/outbox-endpoints';
 import type { Endpoint } from '../../src/http/endpoint';
 import { runEndpoint } from '../../src/http/endpoint';
 import { errorResponse } from '../../src/http/errors';
+import { interceptFetch } from '../fakes/intercept';
+import { FakeResend } from '../fakes/resend';
 import { BASE } from '../helpers';
 
 const ICS = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Réunion\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
 
 const email = (overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
+  id: newId('em'),
   from: { name: 'Doorbell', email: 'doorbell@doorbell.example' },
   to: [{ name: 'Ann Lee', email: 'ann@example.com' }],
   subject: 'Réunion confirmée',
@@ -111,6 +115,62 @@ describe('development outbox', () => {
       expect(response.status).toBe(404);
       expect(((await response.json()) as any).error.code).toBe('not_found');
     }
+  });
+});
+
+describe('sending the same email again', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('the HTTP mailer sends a stable Idempotency-Key, so a retry after a timeout is sent once', async () => {
+    const resend = new FakeResend();
+    interceptFetch({ 'https://api.resend.com': resend.handler });
+    const mailer = httpMailer({ apiKey: 'k' });
+    const invite = email();
+    resend.timeOutAfterSending = 1;
+    const lost = await mailer.send(invite).catch((err: unknown) => err);
+    expect(lost).toMatchObject({ retryable: true });
+    const retried = await mailer.send(invite);
+    expect(resend.delivered).toEqual([{ id: retried.id, to: ['Ann Lee <ann@example.com>'], subject: 'Réunion confirmée' }]);
+    // Another email is another key.
+    await mailer.send(email());
+    expect(resend.delivered).toHaveLength(2);
+    expect(resend.violations).toEqual([]);
+  });
+
+  it('send_email retried after a partial failure sends only to the recipients that did not get it', async () => {
+    const got: string[] = [];
+    let refuseBob = true;
+    const binding = {
+      async send(message: { to: string }) {
+        if (message.to === 'bob@example.com' && refuseBob) {
+          refuseBob = false;
+          throw new Error('temporarily unavailable');
+        }
+        got.push(message.to);
+      },
+    } as unknown as SendEmail;
+    const mailer = sendEmailMailer(binding);
+    const memo = email({ to: [{ email: 'ann@example.com' }, { email: 'bob@example.com' }, { email: 'cy@example.com' }] });
+    // What the job keeps in its payload between attempts.
+    let payload: Record<string, unknown> = { email: memo };
+    const progress = () => ({
+      delivered: (payload.delivered as string[] | undefined) ?? [],
+      onDelivered: (to: string) => void (payload = { ...payload, delivered: [...((payload.delivered as string[] | undefined) ?? []), to] }),
+    });
+    const failed = await mailer.send(memo, progress()).catch((err: unknown) => err);
+    expect(failed).toMatchObject({ retryable: true });
+    expect(payload.delivered).toEqual(['ann@example.com']);
+    const first = await mailer.send(memo, progress());
+    expect(got).toEqual(['ann@example.com', 'bob@example.com', 'cy@example.com']);
+    expect(first.id).toBe(`${memo.id}@doorbell.example`);
+  });
+
+  it('the outbox keeps one copy of an email stored twice', async () => {
+    const memo = email({ subject: 'Stored twice' });
+    await outbox.send(memo);
+    await outbox.send(memo);
+    const { results } = await env.DB.prepare("SELECT id FROM outbox WHERE subject = 'Stored twice'").all();
+    expect(results).toEqual([{ id: memo.id }]);
   });
 });
 

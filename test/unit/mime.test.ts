@@ -20,6 +20,7 @@ const ICS = [
 ].join('\r\n');
 
 const invite: OutgoingEmail = {
+  id: 'em_abc',
   from: { name: 'Doorbell', email: 'doorbell@doorbell.example' },
   to: [{ name: 'Zoë Lefèvre', email: 'zoe@example.com' }, { email: 'ann@example.com' }, { name: 'Lee, Ann "AL"', email: 'al@example.com' }],
   replyTo: { name: 'Alice Martin', email: 'alice@doorbell.example' },
@@ -57,7 +58,7 @@ describe('buildMime', () => {
     expect(parsed.html?.trimEnd()).toBe(invite.html);
 
     const file = parsed.attachments.find((a) => a.filename === 'invite.ics');
-    expect(file).toMatchObject({ mimeType: 'text/calendar', disposition: 'attachment' });
+    expect(file).toMatchObject({ mimeType: 'application/ics', disposition: 'attachment' });
     expect(lf(file!.content)).toBe(lf(ICS));
     const part = raw.slice(raw.indexOf('Content-Disposition: attachment'));
     const encoded = part.slice(part.indexOf('\r\n\r\n') + 4, part.indexOf('\r\n--'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, replyText } from '../../src/continuity/reply-text';
+import { HTML_READ_LIMIT, htmlToText, replyText } from '../../src/continuity/reply-text';
 
 const lines = (...l: string[]) => l.join('\r\n');
 
@@ -83,16 +83,35 @@ describe('replyText: the new text of an email reply', () => {
 });
 
 describe('htmlToText', () => {
-  it('turns blocks into lines and blockquotes into "> " lines, so replyText can strip Gmail HTML', () => {
+  it('turns blocks into lines and blockquotes into "> " lines, so replyText can strip Gmail HTML', async () => {
     const html =
       '<div dir="ltr">Yes &amp; thanks!<br>See you</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Tue, Nov 24, 2026 at 3:19 PM Sales &lt;reply+x@reply.doorbell.example&gt; wrote:<br></div><blockquote class="gmail_quote" style="margin:0"><p>Hello Ann!</p><blockquote>older</blockquote></blockquote></div>';
-    const text = htmlToText(html);
+    const text = await htmlToText(html);
     expect(text).toContain('> Hello Ann!');
     expect(text).toContain('> > older');
     expect(replyText(text)).toBe('Yes & thanks!\nSee you');
   });
 
-  it('ignores styles and scripts and decodes numeric entities', () => {
-    expect(htmlToText('<html><head><style>p{color:red}</style></head><body><p>caf&#233; &#x2615;</p><script>x()</script></body></html>')).toBe('café ☕');
+  it('ignores styles and scripts and decodes numeric entities', async () => {
+    expect(await htmlToText('<html><head><style>p{color:red}</style></head><body><p>caf&#233; &#x2615;</p><script>x()</script></body></html>')).toBe('café ☕');
+  });
+
+  // The old regular expressions were quadratic on these: a 600 KiB reply took 26 s of CPU.
+  it('reads a 1 MiB hostile body (unclosed <style and <!--, deep nesting) and keeps the text before it', async () => {
+    const MiB = 1024 * 1024;
+    const unclosedStyle = `<p>Before the style</p>${'<style>p{}'.repeat(MiB / 10)}`;
+    expect(await htmlToText(unclosedStyle)).toBe('Before the style');
+    const unclosedComment = `<p>Before the comment</p>${'<!-- x'.repeat(MiB / 6)}`;
+    expect(await htmlToText(unclosedComment)).toBe('Before the comment');
+    const unfinishedTag = `<p>Before the tag</p><style${' a'.repeat(MiB / 2)}`;
+    expect(await htmlToText(unfinishedTag)).toBe('Before the tag');
+    const deep = `<p>Deep &amp; nested</p>${'<blockquote><div>'.repeat(MiB / 17)}x`;
+    const text = await htmlToText(deep);
+    expect(text.startsWith('Deep & nested\n')).toBe(true);
+    expect(replyText(text)).toBe('Deep & nested');
+    // Everything past the cap is not read at all.
+    const long = await htmlToText(`<p>${'word '.repeat(MiB / 5)}</p>`);
+    expect(long.length).toBeLessThanOrEqual(HTML_READ_LIMIT);
+    expect(long.length).toBeGreaterThan(HTML_READ_LIMIT - 10);
   });
 });
