@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import type { Env } from '../env';
+import { errorEnvelope } from '../errors';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
 import { conversationEvents } from '../integrations/webhook-events';
@@ -236,7 +237,7 @@ export class ConversationActor extends DurableObject<Env> {
     }
     // Making it private shuts out every non-participant, so only a participant may decide it (C8).
     if (change.visibility !== undefined && caller.kind === 'agent' && !isAgentParticipant(this.state, caller.agent.id)) {
-      return refuse(403, 'not_participant', 'Join the conversation before changing who can open it.');
+      return refuse(403, 'not_a_participant', 'Join the conversation before changing who can open it.');
     }
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
@@ -285,9 +286,10 @@ export class ConversationActor extends DurableObject<Env> {
   /** The Worker forwards an authenticated upgrade with the caller in a header (see conversation/endpoints.ts). */
   override async fetch(request: Request): Promise<Response> {
     const attachment = JSON.parse(request.headers.get('x-doorbell-socket') ?? 'null') as SocketAttachment | null;
-    if (!attachment) return Response.json({ error: { code: 'bad_request', message: 'No caller.' } }, { status: 400 });
+    // Only a Worker bug forwards an upgrade without its caller.
+    if (!attachment) return Response.json(errorEnvelope('internal', 'No caller.'), { status: 500 });
     const denied = this.denied(attachment.caller);
-    if (denied) return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
+    if (denied) return Response.json(errorEnvelope(denied.code, denied.message), { status: denied.status });
     const since = Number(new URL(request.url).searchParams.get('since') ?? 'NaN');
 
     const { 0: client, 1: server } = new WebSocketPair();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorFrame } from '../errors';
 
 /** Limits a client must respect; documented in docs/protocol.md. */
 export const LIMITS = {
@@ -11,12 +12,7 @@ export const LIMITS = {
   historyPage: 200,
 } as const;
 
-/** Close codes the server uses (4000–4999 are application codes). */
-export const CLOSE = {
-  normal: 1000,
-  unauthorized: 4001,
-  forbidden: 4003,
-} as const;
+export { CLOSE } from '../actor/sockets';
 
 export const ClientId = z
   .string()
@@ -128,7 +124,7 @@ export type ServerFrame =
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; agentId: string; online: boolean }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string; clientId?: string };
+  | ErrorFrame;
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);

@@ -208,6 +208,9 @@ describe('privacy and access (C8)', () => {
     expect((await call('GET', `/api/conversations/${id}`, { headers: await asAgent('carol') })).status).toBe(200);
     const guestTries = await call('PATCH', `/api/conversations/${id}`, { headers: ann.headers, body: { visibility: 'private' } });
     expect(guestTries.status).toBe(403);
+    // An onlooker may not shut everyone else out; the code is the one leaving and CRM pushes use.
+    const onlooker = await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('carol'), body: { visibility: 'private' } });
+    expect([onlooker.status, onlooker.body.error.code]).toEqual([403, 'not_a_participant']);
     const made = await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { visibility: 'private' } });
     expect(made.body.visibility).toBe('private');
     expect((await call('GET', `/api/conversations/${id}`, { headers: await asAgent('carol') })).status).toBe(404);
