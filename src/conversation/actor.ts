@@ -11,7 +11,7 @@ import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -304,7 +304,17 @@ export class ConversationActor extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** Every frame is answered: a failure is a bug, logged, and a `send` still learns it failed. */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.answer(ws, raw);
+    } catch (err) {
+      console.error('conversation socket frame failed', err);
+      this.send(ws, { type: 'error', code: 'internal', message: 'Something went wrong on our side; it has been logged.', ...naming(raw) });
+    }
+  }
+
+  private async answer(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const { caller } = ws.deserializeAttachment() as SocketAttachment;
     // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long text needs encoding to measure.
     const size =
@@ -324,18 +334,17 @@ export class ConversationActor extends DurableObject<Env> {
       ws.close(CLOSE.forbidden, denied.code);
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw));
-    } catch {
+    const json = parseFrame(raw);
+    if (!json) {
       this.send(ws, { type: 'error', code: 'invalid_json', message: 'Frames must be JSON text.' });
       return;
     }
-    const parsed = ClientFrame.safeParse(json);
+    const parsed = ClientFrame.safeParse(json.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      this.send(ws, { type: 'error', code: 'invalid_frame', message: `The frame is not valid: ${where}${issue?.message ?? 'unknown'}.` });
+      const message = `The frame is not valid: ${where}${issue?.message ?? 'unknown'}.`;
+      this.send(ws, { type: 'error', code: 'invalid_frame', message, ...clientIdOf(json.value) });
       return;
     }
     const frame = parsed.data;
@@ -582,3 +591,9 @@ export class ConversationActor extends DurableObject<Env> {
     }
   }
 }
+
+/** The `clientId` of a frame that failed, so the client knows which `send` the error answers. */
+const naming = (raw: string | ArrayBuffer): { clientId?: string } => {
+  const json = parseFrame(raw);
+  return json ? clientIdOf(json.value) : {};
+};

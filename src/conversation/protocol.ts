@@ -20,6 +20,24 @@ export const ClientId = z
   .max(LIMITS.clientIdChars)
   .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits or . _ : -');
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** A frame's JSON (a binary frame must be UTF-8); null when it is not JSON. */
+export function parseFrame(raw: string | ArrayBuffer): { value: unknown } | null {
+  try {
+    return { value: JSON.parse(typeof raw === 'string' ? raw : utf8.decode(raw)) };
+  } catch {
+    return null;
+  }
+}
+
+/** The frame's `clientId` if it has one of valid shape, even when the rest of the frame is invalid. */
+export function clientIdOf(json: unknown): { clientId?: string } {
+  const candidate = typeof json === 'object' && json !== null ? (json as { clientId?: unknown }).clientId : undefined;
+  const parsed = ClientId.safeParse(candidate);
+  return parsed.success ? { clientId: parsed.data } : {};
+}
+
 export const MessageText = z
   .string()
   .max(LIMITS.messageChars, `must be at most ${LIMITS.messageChars} characters`)
