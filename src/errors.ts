@@ -85,3 +85,10 @@ export interface ErrorFrame {
   message: string;
   clientId?: string;
 }
+
+/** Close codes the server uses on every socket (4000–4999 are application codes). */
+export const CLOSE = {
+  normal: 1000,
+  unauthorized: 4001,
+  forbidden: 4003,
+} as const;

@@ -1,11 +1,4 @@
-import { errorEnvelope, type ErrorFrame } from '../errors';
-
-/** Close codes the server uses on every socket (4000–4999 are application codes). */
-export const CLOSE = {
-  normal: 1000,
-  unauthorized: 4001,
-  forbidden: 4003,
-} as const;
+import { CLOSE, errorEnvelope, type ErrorFrame } from '../errors';
 
 /** Completes the closing handshake a client started (the runtime leaves it to us). */
 export function completeClose(ws: WebSocket, code: number, reason: string): void {

@@ -12,7 +12,7 @@ export const LIMITS = {
   historyPage: 200,
 } as const;
 
-export { CLOSE } from '../actor/sockets';
+export { CLOSE } from '../errors';
 
 export const ClientId = z
   .string()
@@ -117,6 +117,7 @@ export const ParticipantView = z.object({
   readSeq: z.number().int(),
   online: z.boolean(),
 });
+export type ParticipantView = z.infer<typeof ParticipantView>;
 
 export const ConversationView = z.object({
   id: z.string(),
