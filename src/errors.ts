@@ -27,7 +27,6 @@ export const ERROR_CODES = {
   contact_conflict: { status: [409] },
   agent_unavailable: { status: [409] },
   service_unavailable: { status: [409] },
-  service_not_assignable: { status: [409] },
   slot_taken: { status: [409] },
   slot_unavailable: { status: [409] },
   crm_not_configured: { status: [409] },

@@ -214,7 +214,7 @@ export class ConversationActor extends DurableObject<Env> {
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
     const plan = planAssignment(request);
-    if (!plan.ok) return refuse(plan.code === 'service_not_assignable' ? 409 : 422, plan.code, plan.message);
+    if (!plan.ok) return refuse(plan.code === 'service_unavailable' ? 409 : 422, plan.code, plan.message);
     const before = this.state;
     const entries = this.commit(applyAssignment(before, plan), [
       {

@@ -135,7 +135,7 @@ describe('assign (C5)', () => {
     const before = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
     const { status, body } = await call('POST', `/api/conversations/${id}/assign`, { headers: await asAgent('alice'), body: { service: 'billing' } });
     expect(status).toBe(409);
-    expect(body.error.code).toBe('service_not_assignable');
+    expect(body.error.code).toBe('service_unavailable');
     const after = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
     expect(after.body).toEqual(before.body);
     expect(agentNames((await call('GET', `/api/conversations/${id}`, { headers: ann.headers })).body)).toEqual(['Alice Martin', 'Carol Diaz']);
