@@ -1,8 +1,8 @@
-// The guest side of a conversation, without any DOM: the guest token, the conversation id per
-// target, history over HTTP, the WebSocket with resume and back-off, pending messages until
-// their ack, typing and read positions. Shared by the guest pages and the widget
-// (docs/protocol.md is the contract), and by the agent console, for agents alike. The frame and
-// view types are the server's own (type-only imports, erased by esbuild).
+// One side of a conversation, without any DOM: the token (a guest's, kept per target, or an
+// agent's), history over HTTP, the WebSocket with resume and back-off, pending messages until
+// their ack, typing and read positions. Used by the guest pages and the widget for guests and
+// by the agent console for agents (docs/protocol.md is the contract). The frame and view
+// types are the server's own (type-only imports, erased by esbuild).
 import type { ErrorCode, ErrorEnvelope } from '../../src/errors';
 import type { ClientFrame, ConversationView, Entry, ParticipantView, ServerFrame } from '../../src/conversation/protocol';
 
