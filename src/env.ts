@@ -3,6 +3,7 @@ import type { ConversationActor } from './conversation/actor';
 import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
 import type { IntegrationsEnv } from './integrations/env';
+import { enumeratedVar } from './vars';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
 export interface Env extends EmailEnv, IntegrationsEnv {
@@ -14,16 +15,19 @@ export interface Env extends EmailEnv, IntegrationsEnv {
 
   /** Comma-separated organisation-wide origins whose pages may embed every service and agent (src/http/embed.ts). */
   GUEST_ORIGINS: string;
+  /** One of ENUMERATED_VARS.EMAIL_TRANSPORT (src/vars.ts), parsed where used. */
   EMAIL_TRANSPORT: string;
   EMAIL_FROM: string;
   /** Domain of the signed reply addresses of continuity emails (C12); EMAIL_FROM's domain when empty. */
   REPLY_DOMAIN: string;
 
+  /** `development` or `production` (src/vars.ts). */
   ENVIRONMENT: string;
   PUBLIC_BASE_URL: string;
   AGENT_JWT_ISSUER: string;
   AGENT_JWT_AUDIENCE: string;
   AGENT_JWKS_URL: string;
+  /** One of ENUMERATED_VARS.AGENT_JWT_ALGORITHM (src/vars.ts); read only with AGENT_JWKS_URL. */
   AGENT_JWT_ALGORITHM: string;
 
   // Secrets.
@@ -34,4 +38,5 @@ export interface Env extends EmailEnv, IntegrationsEnv {
   REPLY_SECRET: string;
 }
 
-export const isDevelopment = (env: Env): boolean => env.ENVIRONMENT === 'development';
+/** Development-only behaviour needs ENVIRONMENT exactly `development`: a wrong value is logged and counts as production. */
+export const isDevelopment = (env: Pick<Env, 'ENVIRONMENT'>): boolean => enumeratedVar(env, 'ENVIRONMENT') === 'development';

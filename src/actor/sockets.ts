@@ -1,9 +1,4 @@
-/** Close codes the server uses (4000–4999 are application codes). */
-export const CLOSE = {
-  normal: 1000,
-  unauthorized: 4001,
-  forbidden: 4003,
-} as const;
+import { CLOSE, errorEnvelope, type ErrorFrame } from '../errors';
 
 /** Completes the closing handshake a client started (the runtime leaves it to us). */
 export function completeClose(ws: WebSocket, code: number, reason: string): void {
@@ -22,7 +17,11 @@ export interface ExpiringAttachment {
 
 // Read from the attachment once per socket and object lifetime: delivery checks it per frame.
 const expiries = new WeakMap<WebSocket, number>();
-const EXPIRED_FRAME = JSON.stringify({ type: 'error', code: 'token_expired', message: 'Your token expired: reconnect with a fresh one.' });
+const EXPIRED_FRAME = JSON.stringify({
+  type: 'error',
+  code: 'token_expired',
+  message: 'Your token expired: reconnect with a fresh one.',
+} satisfies ErrorFrame);
 
 /**
  * Closes the socket with 4001 once the token that opened it has expired, and says so: an
@@ -74,7 +73,7 @@ export function forwardReportUpgrade(request: Request, expiresAt: number): Reque
  */
 export function acceptReportSocket(ctx: DurableObjectState, request: Request, snapshot: unknown): Response {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-    return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
+    return Response.json(errorEnvelope('upgrade_required', 'Expected a WebSocket upgrade.'), { status: 426 });
   }
   const { 0: client, 1: server } = new WebSocketPair();
   ctx.acceptWebSocket(server);
@@ -87,4 +86,4 @@ export const READ_ONLY_FRAME = JSON.stringify({
   type: 'error',
   code: 'read_only',
   message: 'This socket only reports; use the HTTP API to act.',
-});
+} satisfies ErrorFrame);

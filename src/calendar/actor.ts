@@ -12,6 +12,7 @@ import { meetingEvent } from '../integrations/webhook-events';
 import { computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
 import { meetingPageUrl, signMeetingLink } from './links';
+import type { CalendarFrame } from './meeting';
 import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
 import { defaultSettings, type CalendarSettings } from './settings';
 import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
@@ -234,7 +235,7 @@ export class CalendarActor extends DurableObject<Env> {
   // ---- live calendar socket --------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    return acceptReportSocket(this.ctx, request, { type: 'meetings', meetings: this.store.allMeetings() });
+    return acceptReportSocket(this.ctx, request, { type: 'meetings', meetings: this.store.allMeetings() } satisfies CalendarFrame);
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
@@ -414,7 +415,7 @@ export class CalendarActor extends DurableObject<Env> {
     return meetingPageUrl(this.env, await signMeetingLink(this.env, { agentId: owner.id, meetingId: meeting.id }, meeting.end));
   }
 
-  private broadcast(frame: unknown): void {
+  private broadcast(frame: CalendarFrame): void {
     broadcast(this.ctx.getWebSockets(), frame);
   }
 }

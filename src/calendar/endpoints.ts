@@ -15,7 +15,7 @@ import type { CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
 import { CalendarSettings, CalendarSettingsPatch } from './settings';
-import type { Meeting } from './store';
+import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
 import { calendarActor } from './stub';
 
 const tag = 'Meetings';
@@ -37,18 +37,6 @@ async function bookableAgent(env: Env, slug: string): Promise<Agent> {
   if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} does not take meetings.`);
   return agent;
 }
-
-export const MeetingView = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'confirmed', 'cancelled']),
-  start: z.string(),
-  end: z.string(),
-  durationMinutes: z.number().int(),
-  sequence: z.number().int(),
-  guest: z.object({ name: z.string(), email: z.string(), timeZone: z.string() }),
-  conversationId: z.string(),
-  bookedBy: z.enum(['guest', 'agent']),
-});
 
 const view = (m: Meeting): z.input<typeof MeetingView> => ({
   id: m.id,
@@ -161,11 +149,6 @@ async function onLinkedMeeting(
   const { settings } = await calendar.settings(ownerOf(agent));
   return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
 }
-
-const GuestMeetingView = z.object({
-  meeting: MeetingView,
-  agent: z.object({ slug: z.string(), name: z.string(), avatarUrl: z.string().nullable(), timeZone: z.string() }),
-});
 
 export const guestMeetingEndpoint = endpoint({
   summary: "The guest's meeting, behind the signed link from their emails",

@@ -1,5 +1,8 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
+import type { Meeting, MeetingStatus } from './meeting';
 import type { CalendarSettings } from './settings';
+
+export type { Meeting, MeetingStatus } from './meeting';
 
 /** The calendar actor's SQLite schema, one step per version (see actor/schema.ts). */
 const MIGRATIONS = [
@@ -43,18 +46,6 @@ export interface CalendarAgent {
   timeZone: string;
 }
 
-export type MeetingStatus = 'pending' | 'confirmed' | 'cancelled';
-
-export interface Meeting {
-  id: string;
-  status: MeetingStatus;
-  start: number;
-  end: number;
-  sequence: number;
-  guest: { id: string; name: string; email: string; timeZone: string };
-  conversationId: string;
-  bookedBy: 'guest' | 'agent';
-}
 
 interface MeetingRow extends Record<string, SqlStorageValue> {
   id: string;

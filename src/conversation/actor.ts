@@ -1,11 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Jobs, type JobHandlers, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
-import { broadcast, CLOSE, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById } from '../directory/agents';
 import { serviceMembers } from '../directory/services';
 import type { Env } from '../env';
+import { errorEnvelope } from '../errors';
 import type { InboxItem } from '../inbox/item';
 import { emitWebhookEvents } from '../integrations/emit';
 import { conversationEvents, conversationEventType } from '../integrations/webhook-events';
@@ -14,7 +15,7 @@ import { applyAssignment, planAssignment, type AssignmentRequest } from './assig
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { agentParticipant, isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -253,7 +254,7 @@ export class ConversationActor extends DurableObject<Env> {
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
     const plan = planAssignment(request);
-    if (!plan.ok) return refuse(plan.code === 'service_not_assignable' ? 409 : 422, plan.code, plan.message);
+    if (!plan.ok) return refuse(plan.code === 'service_unavailable' ? 409 : 422, plan.code, plan.message);
     const before = this.state;
     const entries = this.commit(applyAssignment(before, plan), [
       {
@@ -276,7 +277,7 @@ export class ConversationActor extends DurableObject<Env> {
     }
     // Making it private shuts out every non-participant, so only a participant may decide it (C8).
     if (change.visibility !== undefined && caller.kind === 'agent' && !isAgentParticipant(this.state, caller.agent.id)) {
-      return refuse(403, 'not_participant', 'Join the conversation before changing who can open it.');
+      return refuse(403, 'not_a_participant', 'Join the conversation before changing who can open it.');
     }
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
@@ -326,9 +327,10 @@ export class ConversationActor extends DurableObject<Env> {
   /** The Worker forwards an authenticated upgrade with the caller in a header (see conversation/endpoints.ts). */
   override async fetch(request: Request): Promise<Response> {
     const attachment = JSON.parse(request.headers.get('x-doorbell-socket') ?? 'null') as SocketAttachment | null;
-    if (!attachment) return Response.json({ error: { code: 'bad_request', message: 'No caller.' } }, { status: 400 });
+    // Only a Worker bug forwards an upgrade without its caller.
+    if (!attachment) return Response.json(errorEnvelope('internal', 'No caller.'), { status: 500 });
     const denied = this.denied(attachment.caller);
-    if (denied) return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
+    if (denied) return Response.json(errorEnvelope(denied.code, denied.message), { status: denied.status });
     const since = Number(new URL(request.url).searchParams.get('since') ?? 'NaN');
 
     const { 0: client, 1: server } = new WebSocketPair();
@@ -343,7 +345,17 @@ export class ConversationActor extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** Every frame is answered: a failure is a bug, logged, and a `send` still learns it failed. */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.answer(ws, raw);
+    } catch (err) {
+      console.error('conversation socket frame failed', err);
+      this.send(ws, { type: 'error', code: 'internal', message: 'Something went wrong on our side; it has been logged.', ...naming(raw) });
+    }
+  }
+
+  private async answer(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const { caller } = ws.deserializeAttachment() as SocketAttachment;
     // A UTF-8 character is at most 3 bytes per UTF-16 unit, so only long text needs encoding to measure.
     const size =
@@ -363,18 +375,17 @@ export class ConversationActor extends DurableObject<Env> {
       ws.close(CLOSE.forbidden, denied.code);
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw));
-    } catch {
+    const json = parseFrame(raw);
+    if (!json) {
       this.send(ws, { type: 'error', code: 'invalid_json', message: 'Frames must be JSON text.' });
       return;
     }
-    const parsed = ClientFrame.safeParse(json);
+    const parsed = ClientFrame.safeParse(json.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      this.send(ws, { type: 'error', code: 'invalid_frame', message: `The frame is not valid: ${where}${issue?.message ?? 'unknown'}.` });
+      const message = `The frame is not valid: ${where}${issue?.message ?? 'unknown'}.`;
+      this.send(ws, { type: 'error', code: 'invalid_frame', message, ...clientIdOf(json.value) });
       return;
     }
     const frame = parsed.data;
@@ -658,3 +669,9 @@ export class ConversationActor extends DurableObject<Env> {
     }
   }
 }
+
+/** The `clientId` of a frame that failed, so the client knows which `send` the error answers. */
+const naming = (raw: string | ArrayBuffer): { clientId?: string } => {
+  const json = parseFrame(raw);
+  return json ? clientIdOf(json.value) : {};
+};

@@ -7,7 +7,7 @@ export interface AssignmentRequest {
   readonly memberId?: string | undefined;
 }
 
-export type AssignmentRefusalCode = 'service_not_assignable' | 'member_not_in_service' | 'member_not_licensed';
+export type AssignmentRefusalCode = 'service_unavailable' | 'member_not_in_service' | 'member_not_licensed';
 
 export type AssignmentPlan =
   | {
@@ -26,7 +26,7 @@ export const planAssignment = ({ service, memberId }: AssignmentRequest): Assign
   if (!isAssignable(members)) {
     return {
       ok: false,
-      code: 'service_not_assignable',
+      code: 'service_unavailable',
       message: `Service "${service.name}" has no licensed member, so conversations cannot be assigned to it.`,
     };
   }

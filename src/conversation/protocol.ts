@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorFrame } from '../errors';
 
 /** Limits a client must respect; documented in docs/protocol.md. */
 export const LIMITS = {
@@ -11,11 +12,31 @@ export const LIMITS = {
   historyPage: 200,
 } as const;
 
+export { CLOSE } from '../errors';
+
 export const ClientId = z
   .string()
   .min(1)
   .max(LIMITS.clientIdChars)
   .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits or . _ : -');
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** A frame's JSON (a binary frame must be UTF-8); null when it is not JSON. */
+export function parseFrame(raw: string | ArrayBuffer): { value: unknown } | null {
+  try {
+    return { value: JSON.parse(typeof raw === 'string' ? raw : utf8.decode(raw)) };
+  } catch {
+    return null;
+  }
+}
+
+/** The frame's `clientId` if it has one of valid shape, even when the rest of the frame is invalid. */
+export function clientIdOf(json: unknown): { clientId?: string } {
+  const candidate = typeof json === 'object' && json !== null ? (json as { clientId?: unknown }).clientId : undefined;
+  const parsed = ClientId.safeParse(candidate);
+  return parsed.success ? { clientId: parsed.data } : {};
+}
 
 export const MessageText = z
   .string()
@@ -96,6 +117,7 @@ export const ParticipantView = z.object({
   readSeq: z.number().int(),
   online: z.boolean(),
 });
+export type ParticipantView = z.infer<typeof ParticipantView>;
 
 export const ConversationView = z.object({
   id: z.string(),
@@ -121,7 +143,7 @@ export type ServerFrame =
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; agentId: string; online: boolean }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string; clientId?: string };
+  | ErrorFrame;
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);

@@ -4,6 +4,7 @@ import type { Address, OutgoingEmail } from './message';
 import { assertSendable, displayAddress, EmailSendError, parseAddress, SEND_RETRY } from './message';
 import { base64Utf8, buildMime } from './mime';
 import { storeInOutbox } from './outbox';
+import { enumeratedVar, misconfigured } from '../vars';
 
 export { EmailSendError } from './message';
 
@@ -166,7 +167,8 @@ export function httpMailer(options: { apiKey: string; apiUrl?: string }): Mailer
 
 /** The mailer EMAIL_TRANSPORT names; a misconfiguration throws at once rather than losing emails. */
 export function mailerFor(env: EmailEnv): Mailer {
-  switch (env.EMAIL_TRANSPORT) {
+  const transport = enumeratedVar(env, 'EMAIL_TRANSPORT');
+  switch (transport) {
     case 'outbox':
       return outboxMailer(env.DB);
     case 'send_email':
@@ -175,7 +177,7 @@ export function mailerFor(env: EmailEnv): Mailer {
     case 'http':
       if (!env.EMAIL_API_KEY) throw new Error('EMAIL_TRANSPORT is "http" but the EMAIL_API_KEY secret is not set.');
       return httpMailer({ apiKey: env.EMAIL_API_KEY, apiUrl: env.EMAIL_API_URL });
-    default:
-      throw new Error(`EMAIL_TRANSPORT is "${env.EMAIL_TRANSPORT ?? ''}"; set it to outbox, send_email or http.`);
+    case null:
+      throw new Error(misconfigured('EMAIL_TRANSPORT', env.EMAIL_TRANSPORT));
   }
 }

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Env } from '../env';
+import { enumeratedVar, misconfigured } from '../vars';
 import { HttpError } from './errors';
 
 /** Tokens older than this many seconds past `exp` (or before `nbf`) are refused. */
@@ -78,7 +79,9 @@ export interface AgentClaims {
  */
 export async function verifyAgentToken(token: string, env: Env): Promise<AgentClaims> {
   const key = agentKey(env);
-  const algorithm = env.AGENT_JWKS_URL ? env.AGENT_JWT_ALGORITHM : 'HS256';
+  const algorithm = env.AGENT_JWKS_URL ? enumeratedVar(env, 'AGENT_JWT_ALGORITHM') : 'HS256';
+  // Refused before any token is read: every agent would otherwise get a 401 that blames their token.
+  if (!algorithm) throw new HttpError(503, 'auth_not_configured', misconfigured('AGENT_JWT_ALGORITHM', env.AGENT_JWT_ALGORITHM));
   try {
     const options = {
       algorithms: [algorithm],

@@ -1,25 +1,7 @@
-/**
- * The one error class of the API. Anything thrown that is not an HttpError is a bug:
- * it is logged and answered with a generic 500, never with its message or stack.
- */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
+import { errorEnvelope, HttpError } from '../errors';
 
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: unknown };
-}
-
-export function errorEnvelope(code: string, message: string, details?: unknown): ErrorEnvelope {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
-}
+// The error contract lives in the bottom layer (src/errors.ts) so that actors can use it too.
+export { errorEnvelope, HttpError, type ErrorCode, type ErrorEnvelope } from '../errors';
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {

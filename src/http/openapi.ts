@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../errors';
 import type { Route } from './api';
 import type { Access } from './endpoint';
 
@@ -10,7 +11,11 @@ const errorSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', description: 'Stable machine-readable code, e.g. invalid_request.' },
+        code: {
+          type: 'string',
+          enum: Object.entries(ERROR_CODES).flatMap(([code, { status }]) => (status.length > 0 ? [code] : [])),
+          description: 'Stable machine-readable code, e.g. invalid_request (docs/api.md lists them).',
+        },
         message: { type: 'string', description: 'What went wrong, for a person.' },
         details: { description: 'Structured details, e.g. the list of invalid fields.' },
       },

@@ -2,6 +2,7 @@
 // zone (the browser's, or one they pick); the confirmation gives the time in both zones and
 // the link to the meeting page. A booking key per chosen time makes a double click, or a retry
 // after a lost answer, book once (POST /api/agents/{slug}/bookings, docs/meetings.md).
+import type { MeetingView } from '../../src/calendar/meeting';
 import { ApiError } from './chat-client';
 import { h } from './chat-view';
 import { fill } from './i18n';
@@ -10,7 +11,7 @@ import { slotPicker, type Choice } from './slot-picker';
 import { browserZone, span } from './zones';
 
 type Booked = {
-  meeting: { id: string; status: 'pending' | 'confirmed' | 'cancelled'; start: string; end: string; conversationId: string; guest: { email: string } };
+  meeting: MeetingView;
   created: boolean;
   guestLink: string;
   guestToken: string;

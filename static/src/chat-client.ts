@@ -1,42 +1,35 @@
-// The guest side of a conversation, without any DOM: the guest token, the conversation id per
-// target, history over HTTP, the WebSocket with resume and back-off, pending messages until
-// their ack, typing and read positions. Shared by the guest pages and the widget
-// (docs/protocol.md is the contract).
+// One side of a conversation, without any DOM: the token (a guest's, kept per target, or an
+// agent's), history over HTTP, the WebSocket with resume and back-off, pending messages until
+// their ack, typing and read positions. Used by the guest pages and the widget for guests and
+// by the agent console for agents (docs/protocol.md is the contract). The frame and view
+// types are the server's own (type-only imports, erased by esbuild).
+import type { ErrorCode, ErrorEnvelope } from '../../src/errors';
+import type { ClientFrame, ConversationView, Entry, ParticipantView, ServerFrame } from '../../src/conversation/protocol';
+
+export type { ConversationView, Entry, ParticipantView };
 
 /**
  * Whom the guest talks to. `invite`: a conversation joined through an invite link (C7), whose
  * slug is the invite itself; it is never started with POST /api/conversations.
  */
 export type Target = { kind: 'agent' | 'service' | 'invite'; slug: string; widget?: boolean };
-export type Person = { id: string; kind: 'agent' | 'guest' | 'system'; name: string };
-export type Participant = { id: string; kind: 'agent' | 'guest'; name: string; avatarUrl: string | null; readSeq: number; online: boolean };
-export type View = {
-  id: string;
-  title: string;
-  avatarUrl: string | null;
-  visibility: 'public' | 'private';
-  /** Where the conversation belongs now (null: a personal-link conversation never assigned). */
-  service: { slug: string; name: string } | null;
-  participants: Participant[];
-  lastSeq: number;
-  you: { id: string; kind: string; participant: boolean };
-};
-export type Entry = {
-  seq: number;
-  at: string;
-  kind: 'message' | 'event';
-  author: Person;
-  clientId: string | null;
-  text: string | null;
-  event: ({ type: string } & Record<string, any>) | null;
-};
 export type Pending = { clientId: string; text: string };
 /** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
 export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
 export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error';
 
+/**
+ * The server's codes, and the client's own: `network`, no answer (or, from the conversation
+ * client, one without the error envelope); `http`, an answer without the envelope (e.g. from a
+ * proxy); `name_required`, refused here before asking the server.
+ */
+export type ClientErrorCode = ErrorCode | 'network' | 'http' | 'name_required';
+
+/** The error envelope of a failed answer's body, if it has one. */
+export const envelopeOf = (json: unknown): Partial<ErrorEnvelope['error']> | undefined => (json as Partial<ErrorEnvelope> | null)?.error;
+
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: ClientErrorCode, message: string) {
     super(message);
   }
 }
@@ -45,16 +38,16 @@ type Stored = { token: string; guest: { id: string; name: string } };
 
 const PING = '{"type":"ping"}';
 
-export class GuestChat {
+export class ConversationClient {
   guest: Stored['guest'] | null = null;
   conversationId: string | null = null;
-  view: View | null = null;
+  view: ConversationView | null = null;
   entries: Entry[] = [];
   pending: Pending[] = [];
   state: State = 'idle';
   /** Who is typing now (id → name); cleared after 6 s without news. */
   typing = new Map<string, string>();
-  error: string | null = null;
+  error: ClientErrorCode | null = null;
   /** Seconds until the next reconnect attempt, while offline. */
   retryIn = 0;
   /** Whether the guest is looking at the timeline (read positions, unread count). */
@@ -119,8 +112,11 @@ export class GuestChat {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const json = await res.json().catch(() => null);
-    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'network', json?.error?.message ?? `HTTP ${res.status}`);
+    const json: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const failure = envelopeOf(json);
+      throw new ApiError(res.status, failure?.code ?? 'network', failure?.message ?? `HTTP ${res.status}`);
+    }
     return json as T;
   }
 
@@ -165,7 +161,7 @@ export class GuestChat {
   }
 
   private async load() {
-    this.view = await this.api<View>('GET', `/api/conversations/${this.conversationId}`);
+    this.view = await this.api<ConversationView>('GET', `/api/conversations/${this.conversationId}`);
     for (let more = true; more; ) {
       const page = await this.api<{ entries: Entry[] }>('GET', `/api/conversations/${this.conversationId}/messages?after=${this.lastSeq}&limit=200`);
       this.add(page.entries);
@@ -192,7 +188,7 @@ export class GuestChat {
    */
   async acceptInvite(intro?: { name: string; email?: string }): Promise<void> {
     if (!this.token) await this.becomeGuest(intro);
-    const view = await this.api<View>('POST', '/api/invites/accept', { invite: this.target.slug }).catch((e) => {
+    const view = await this.api<ConversationView>('POST', '/api/invites/accept', { invite: this.target.slug }).catch((e) => {
       // A guest token the server no longer takes: forget it, so the guest can join afresh.
       if (e instanceof ApiError && e.status === 401) this.forget();
       throw e;
@@ -232,7 +228,7 @@ export class GuestChat {
     }
     try {
       if (!this.token) await this.becomeGuest(intro);
-      const started = await this.api<{ conversation: View }>('POST', '/api/conversations', { target: this.target, clientId, text });
+      const started = await this.api<{ conversation: ConversationView }>('POST', '/api/conversations', { target: this.target, clientId, text });
       this.view = started.conversation;
       this.conversationId = started.conversation.id;
       this.write(this.convKey, this.conversationId);
@@ -246,12 +242,12 @@ export class GuestChat {
     }
   }
 
-  private setError(code: string | null) {
+  private setError(code: ClientErrorCode | null) {
     this.error = code;
     this.emit('error');
   }
 
-  private sendFrame(frame: object): boolean {
+  private sendFrame(frame: ClientFrame): boolean {
     if (this.ws?.readyState !== WebSocket.OPEN || this.state !== 'online') return false;
     this.ws.send(JSON.stringify(frame));
     return true;
@@ -281,7 +277,7 @@ export class GuestChat {
     const wsBase = this.base.replace(/^http/, 'ws');
     const ws = new WebSocket(`${wsBase}/api/conversations/${this.conversationId}/socket?token=${encodeURIComponent(this.token)}&since=${this.lastSeq}`);
     this.ws = ws;
-    ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)));
+    ws.onmessage = (event) => this.onFrame(JSON.parse(String(event.data)) as ServerFrame);
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -304,7 +300,7 @@ export class GuestChat {
     this.later('retry', delay, () => this.connect());
   }
 
-  private onFrame(frame: any) {
+  private onFrame(frame: ServerFrame) {
     switch (frame.type) {
       case 'welcome':
         this.view = frame.conversation;
@@ -341,12 +337,16 @@ export class GuestChat {
         this.emit('typing');
         break;
       }
-      case 'read':
+      case 'read': {
+        const p = this.participant(frame.participantId);
+        if (p) p.readSeq = frame.seq;
+        this.emit('entries');
+        break;
+      }
       case 'presence': {
-        const p = this.view?.participants.find((x) => x.id === (frame.participantId ?? frame.agentId));
-        if (p && frame.type === 'read') p.readSeq = frame.seq;
-        if (p && frame.type === 'presence') p.online = frame.online;
-        this.emit(frame.type === 'read' ? 'entries' : 'view');
+        const p = this.participant(frame.agentId);
+        if (p) p.online = frame.online;
+        this.emit('view');
         break;
       }
       case 'pong':
@@ -360,6 +360,10 @@ export class GuestChat {
         if (frame.code !== 'rate_limited') this.setError(frame.code);
         break;
     }
+  }
+
+  private participant(id: string): ParticipantView | undefined {
+    return this.view?.participants.find((p) => p.id === id);
   }
 
   private heartbeat() {

@@ -1,11 +1,11 @@
 // The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
 // page: name, avatar, start a conversation, book a meeting).
-import { GuestChat, type Target } from './chat-client';
+import { ConversationClient, type Target } from './chat-client';
 import { chatView, h } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
-export async function openChat(chat: GuestChat, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
+export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
   const view = chatView(chat, { t, card: c });
   into.replaceChildren(view);
   await start();
@@ -19,7 +19,7 @@ export async function servicePage(slug: string) {
   document.title = `${c.name} · Doorbell`;
   const box = h('div', { class: 'chat' });
   main.replaceChildren(box);
-  await openChat(new GuestChat(base, { kind: 'service', slug }), c, box);
+  await openChat(new ConversationClient(base, { kind: 'service', slug }), c, box);
 }
 
 export async function contactPage(slug: string) {
@@ -32,7 +32,7 @@ export async function contactPage(slug: string) {
   const open = () => {
     start.hidden = true;
     box.hidden = false;
-    return openChat(new GuestChat(base, target), c, box);
+    return openChat(new ConversationClient(base, target), c, box);
   };
   start.addEventListener('click', open);
   main.replaceChildren(

@@ -1,6 +1,7 @@
 // The chat panel: header (title, avatar, connection state), timeline, typing line and
-// composer, drawn from a GuestChat. Used as is by the guest pages and inside the widget.
-import { ApiError, type Entry, type GuestChat } from './chat-client';
+// composer, drawn from a ConversationClient. Used as is by the guest pages and inside the widget.
+import type { TimelineEvent } from '../../src/conversation/protocol';
+import { ApiError, type Entry, type ConversationClient } from './chat-client';
 import { fill, type Strings } from './i18n';
 
 export type ViewOptions = {
@@ -26,7 +27,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 
 const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
 
-export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
+export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement {
   const { t } = o;
   const title = h('h2', { class: 'db-title', id: 'db-title' });
   const img = h('img', { alt: '', width: '36', height: '36' });
@@ -69,8 +70,7 @@ export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
 
   const eventText = (e: Entry) => {
     const ev = e.event!;
-    const who = ev.participant?.name ?? ev.guest?.name ?? ev.agents?.map((a: { name: string }) => a.name).join(', ') ?? ev.assignee?.name ?? ev.service?.name ?? ev.name ?? '';
-    return fill((t as Record<string, string>)[ev.type] ?? ev.type, { name: who });
+    return fill((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -128,4 +128,22 @@ export function chatView(chat: GuestChat, o: ViewOptions): HTMLElement {
   renderLog();
   renderState();
   return root;
+}
+
+/** The names an event's text is about. */
+function whoIn(ev: TimelineEvent): string {
+  switch (ev.type) {
+    case 'joined':
+    case 'left':
+      return ev.participant.name;
+    case 'rejoined':
+    case 'assigned':
+      return ev.agents.map((a) => a.name).join(', ');
+    case 'guest_added':
+      return ev.guest.name;
+    case 'renamed':
+      return ev.name;
+    default:
+      return '';
+  }
 }

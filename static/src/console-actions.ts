@@ -1,11 +1,11 @@
 // The conversation actions that ask a question first: rename (C3) and add a guest through
 // an invite link (C7). Both go through the shared dialog, which shows the server's refusal.
-import type { View } from './chat-client';
+import type { ConversationView } from './chat-client';
 import { h } from './chat-view';
 import type { AgentApi } from './console-api';
 import { field, openDialog } from './console-dialog';
 
-export function renameDialog(api: AgentApi, id: string, view: View | null) {
+export function renameDialog(api: AgentApi, id: string, view: ConversationView | null) {
   const name = h('input', { name: 'name', required: true, maxlength: '120', value: view?.title ?? '' });
   openDialog({
     title: 'Rename the conversation',

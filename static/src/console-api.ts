@@ -1,7 +1,7 @@
 // The agent console's way to the server: HTTP calls with the agent's token (errors carry the
 // API's envelope message), the token kept for the browser tab, and the report sockets
 // (inbox, calendar) that reconnect with back-off.
-import { ApiError } from './chat-client';
+import { ApiError, envelopeOf } from './chat-client';
 
 export { ApiError };
 
@@ -61,10 +61,11 @@ export class AgentApi {
       throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
     }
     if (res.status === 204) return undefined as T;
-    const json = await res.json().catch(() => null);
+    const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const error = new ApiError(res.status, json?.error?.code ?? 'http_error', json?.error?.message ?? `The server answered HTTP ${res.status}.`);
-      (error as ApiError & { details?: unknown }).details = json?.error?.details;
+      const failure = envelopeOf(json);
+      const error = new ApiError(res.status, failure?.code ?? 'http', failure?.message ?? `The server answered HTTP ${res.status}.`);
+      (error as ApiError & { details?: unknown }).details = failure?.details;
       if (res.status === 401) this.onUnauthorized(error.message);
       throw error;
     }

@@ -1,7 +1,7 @@
 // The assign dialog (C5): every service, marked assignable or not, and the licensed members
 // of the chosen one. A non-assignable service can still be chosen: the server refuses it with
 // its reason, shown in the dialog, and nothing changes.
-import type { View } from './chat-client';
+import type { ConversationView } from './chat-client';
 import { h } from './chat-view';
 import type { AgentApi } from './console-api';
 import { field, openDialog } from './console-dialog';
@@ -9,7 +9,7 @@ import { field, openDialog } from './console-dialog';
 type Member = { slug: string; name: string };
 type Service = { slug: string; name: string; assignable: boolean; licensedMembers: Member[] };
 
-export async function assignDialog(api: AgentApi, id: string, view: View | null) {
+export async function assignDialog(api: AgentApi, id: string, view: ConversationView | null) {
   const list = h('fieldset', { class: 'services' }, h('legend', {}, 'Service'), h('p', { class: 'muted' }, 'Loading services…'));
   const member = h('select', { name: 'member' });
   const dialog = openDialog({

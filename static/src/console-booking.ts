@@ -4,10 +4,10 @@
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { field } from './console-dialog';
-import type { Meeting } from './console-meeting';
+import type { MeetingView } from '../../src/calendar/meeting';
 import { formatDateTime, fromLocalInput, timeZones } from './console-time';
 
-export function bookingForm(api: AgentApi, zone: () => string, durations: () => number[], onBooked: (m: Meeting) => void): { element: HTMLElement; refresh: () => void } {
+export function bookingForm(api: AgentApi, zone: () => string, durations: () => number[], onBooked: (m: MeetingView) => void): { element: HTMLElement; refresh: () => void } {
   const name = h('input', { name: 'guestName', required: true, maxlength: '100', autocomplete: 'off' });
   const email = h('input', { name: 'guestEmail', type: 'email', required: true, autocomplete: 'off' });
   const guestZone = h('input', { name: 'guestZone', required: true, list: 'time-zones', value: Intl.DateTimeFormat().resolvedOptions().timeZone, autocomplete: 'off' });
@@ -45,7 +45,7 @@ export function bookingForm(api: AgentApi, zone: () => string, durations: () => 
     const iso = fromLocalInput(start.value, zone());
     if (!iso) return void (error.textContent = 'Enter a date and a time.');
     try {
-      const answer = await api.call<{ meeting: Meeting }>('POST', '/api/calendar/meetings', {
+      const answer = await api.call<{ meeting: MeetingView }>('POST', '/api/calendar/meetings', {
         start: iso,
         durationMinutes: Number(duration.value),
         name: name.value.trim(),

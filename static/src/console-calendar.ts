@@ -1,24 +1,23 @@
 // The calendar tab: the agent's meetings, live (the calendar socket sends a snapshot, then
 // every change), in the agent's time zone, named on the page; booking for a guest (M6);
 // availability settings and the feed URL (M1, M7).
+import type { CalendarFrame, Meeting, MeetingView } from '../../src/calendar/meeting';
 import { h } from './chat-view';
 import { LiveFeed, messageOf, type Agent, type AgentApi } from './console-api';
 import { bookingForm } from './console-booking';
 import { arrange } from './console-list';
-import { MeetingRow, type Meeting } from './console-meeting';
+import { MeetingRow } from './console-meeting';
 import { SettingsForm, type CalendarSettings } from './console-settings';
 import { liveStatus } from './console-status';
 
 /** The socket sends meetings as stored (times in ms, the guest's id); the HTTP API as ISO strings. */
-type StoredMeeting = Omit<Meeting, 'start' | 'end' | 'durationMinutes'> & { start: number; end: number };
-type Frame = { type: 'meetings'; meetings: StoredMeeting[] } | { type: 'meeting'; meeting: StoredMeeting } | { type: 'settings'; settings: CalendarSettings };
-
-const fromStored = (m: StoredMeeting): Meeting => ({
+const fromStored = (m: Meeting): MeetingView => ({
   id: m.id,
   status: m.status,
   start: new Date(m.start).toISOString(),
   end: new Date(m.end).toISOString(),
   durationMinutes: Math.round((m.end - m.start) / 60000),
+  sequence: m.sequence,
   guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
   conversationId: m.conversationId,
   bookedBy: m.bookedBy,
@@ -26,13 +25,13 @@ const fromStored = (m: StoredMeeting): Meeting => ({
 
 export class CalendarTab {
   readonly element: HTMLElement;
-  private meetings = new Map<string, Meeting>();
+  private meetings = new Map<string, MeetingView>();
   private rows = new Map<string, MeetingRow>();
   private list = h('ul', { class: 'meetings', 'aria-label': 'Meetings' });
   private empty = h('p', { class: 'empty', hidden: true }, 'No upcoming meetings.');
   private zoneNote = h('p', { class: 'muted zone' });
   private status = liveStatus();
-  private feed: LiveFeed<Frame> | null = null;
+  private feed: LiveFeed<CalendarFrame> | null = null;
   private settings: CalendarSettings | null = null;
   private settingsForm: SettingsForm;
   private book: ReturnType<typeof bookingForm>;
@@ -67,14 +66,14 @@ export class CalendarTab {
     if (this.feed) return;
     this.status.set('connecting');
     try {
-      const calendar = await this.api.call<{ settings: CalendarSettings; feedUrl: string; meetings: Meeting[] }>('GET', '/api/calendar');
+      const calendar = await this.api.call<{ settings: CalendarSettings; feedUrl: string; meetings: MeetingView[] }>('GET', '/api/calendar');
       this.applySettings(calendar.settings);
       this.settingsForm.setFeedUrl(calendar.feedUrl);
       this.replace(calendar.meetings);
     } catch (err) {
       this.status.error(messageOf(err));
     }
-    this.feed = new LiveFeed<Frame>(
+    this.feed = new LiveFeed<CalendarFrame>(
       () => this.api.socketUrl('/api/calendar/socket'),
       (frame) => {
         if (frame.type === 'meetings') this.replace(frame.meetings.map(fromStored));
@@ -100,12 +99,12 @@ export class CalendarTab {
     if (zoneChanged) for (const row of this.rows.values()) row.update(row.meeting);
   }
 
-  private replace(meetings: Meeting[]) {
+  private replace(meetings: MeetingView[]) {
     this.meetings = new Map(meetings.map((m) => [m.id, m]));
     this.render();
   }
 
-  private upsert(meeting: Meeting) {
+  private upsert(meeting: MeetingView) {
     this.meetings.set(meeting.id, meeting);
     this.render();
   }

@@ -2,7 +2,7 @@
 // driven by the same client as the guest pages, with the agent's actions above it and the
 // participants, read positions and phonebook beside it. An agent watching a public
 // conversation can join it, or just write (the server joins them first).
-import { ApiError, GuestChat } from './chat-client';
+import { ApiError, ConversationClient, type ClientErrorCode } from './chat-client';
 import { chatView, h } from './chat-view';
 import { messageOf, type Agent, type AgentApi } from './console-api';
 import { assignDialog } from './console-assign';
@@ -20,7 +20,7 @@ export class ConversationPane {
   id: string | null = null;
   /** Called when the shown conversation changes. */
   onChange = () => {};
-  private chat: GuestChat | null = null;
+  private chat: ConversationClient | null = null;
   /**
    * True when the shown conversation could not be opened, access to it was lost, or its socket
    * is cut off (a refused reconnect looks the same to a browser): asking for it again opens it
@@ -54,7 +54,7 @@ export class ConversationPane {
     this.failed = false;
     this.onChange();
     // The target only names storage keys, which open() never uses.
-    const chat = new GuestChat(this.api.base, { kind: 'agent', slug: this.me.slug });
+    const chat = new ConversationClient(this.api.base, { kind: 'agent', slug: this.me.slug });
     this.chat = chat;
     // Started before the panel is drawn: open() names the agent at once, so the panel never
     // shows the guest's name and email fields, even for a moment.
@@ -137,7 +137,7 @@ export class ConversationPane {
   }
 }
 
-const errorText = (code: string) =>
+const errorText = (code: ClientErrorCode) =>
   code === 'agent_not_licensed'
     ? 'Only standard and premium agents can write in guest conversations.'
     : code === 'not_found'

@@ -1,7 +1,7 @@
 // Push the conversation's guest and transcript to a CRM (C11, docs/integrations.md). The push
 // is queued and retried by the server, never holding up the chat; this shows where each push
 // stands, and the result also arrives in the timeline (agents only).
-import type { GuestChat } from './chat-client';
+import type { ConversationClient } from './chat-client';
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 
@@ -24,7 +24,7 @@ export class CrmPanel {
   private seenCrmSeq = 0;
   private refreshTimer?: ReturnType<typeof setTimeout>;
 
-  constructor(private api: AgentApi, private chat: GuestChat, private id: string) {
+  constructor(private api: AgentApi, private chat: ConversationClient, private id: string) {
     const push = (provider: Push['provider']) =>
       h('button', { type: 'button', onclick: () => this.push(provider) }, `Push to ${NAMES[provider]}`);
     this.element = h('div', { class: 'crm' }, h('div', { class: 'buttons' }, push('hubspot'), push('salesforce')), this.error, this.list);

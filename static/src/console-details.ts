@@ -1,6 +1,6 @@
 // Beside the open conversation: who is in it, who is online, how far each has read (C9),
 // each guest's phonebook contact with a way to add the guest, and CRM pushes (C11).
-import type { GuestChat, Participant } from './chat-client';
+import type { ConversationClient, ParticipantView } from './chat-client';
 import { h } from './chat-view';
 import { ApiError, messageOf, type AgentApi } from './console-api';
 import { CrmPanel } from './console-crm';
@@ -17,7 +17,7 @@ export class ConversationDetails {
   private asked = new Set<string>();
   private crm: CrmPanel;
 
-  constructor(private api: AgentApi, private chat: GuestChat, private id: string, private showError: (err: unknown) => void) {
+  constructor(private api: AgentApi, private chat: ConversationClient, private id: string, private showError: (err: unknown) => void) {
     this.crm = new CrmPanel(api, chat, id);
     this.element = h(
       'aside',
@@ -53,7 +53,7 @@ export class ConversationDetails {
     this.renderContacts(view.participants.filter((p) => p.kind === 'guest'));
   }
 
-  private renderContacts(guests: Participant[]) {
+  private renderContacts(guests: ParticipantView[]) {
     for (const g of guests) if (!this.asked.has(g.id)) this.lookUp(g.id);
     this.contacts.replaceChildren(
       ...guests.map((g) => {
@@ -84,7 +84,7 @@ export class ConversationDetails {
     this.render();
   }
 
-  private addDialog(guest: Participant) {
+  private addDialog(guest: ParticipantView) {
     const email = h('input', { name: 'email', type: 'email', autocomplete: 'off' });
     const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'off' });
     const company = h('input', { name: 'company', maxlength: '120' });
@@ -115,7 +115,7 @@ export class ConversationDetails {
   }
 }
 
-function readText(p: Participant, lastSeq: number): string {
+function readText(p: ParticipantView, lastSeq: number): string {
   if (p.readSeq >= lastSeq) return 'has read everything';
   if (p.readSeq === 0) return 'has not read yet';
   return `read up to #${p.readSeq}`;

@@ -1,6 +1,7 @@
 // The live inbox (C10): the agent's conversations, most recent first, with title, avatar,
 // last message and unread count. Loaded over HTTP, then kept live by the inbox socket, whose
 // snapshot on every (re)connect replaces the whole list (docs/protocol.md, "Inbox socket").
+import type { ErrorFrame } from '../../src/errors';
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
 import { h } from './chat-view';
 import { avatarFor } from './console-avatar';
@@ -9,7 +10,7 @@ import { arrange } from './console-list';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
 
-type Frame = InboxFrame | { type: 'error'; message: string };
+type Frame = InboxFrame | ErrorFrame;
 
 const CONVERSATION_LINK = /(cv_[a-f0-9]{32})/;
 

@@ -1,21 +1,11 @@
 // One meeting in the calendar tab: guest, time in the agent's zone, status, and the agent's
 // changes (M4): reschedule or change the duration, delete, accept or decline an invite. The
 // row is updated in place, so an open form survives live updates of other meetings.
+import type { MeetingView } from '../../src/calendar/meeting';
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { field } from './console-dialog';
 import { formatDateTime, formatTime, fromLocalInput, toLocalInput } from './console-time';
-
-export type Meeting = {
-  id: string;
-  status: 'pending' | 'confirmed' | 'cancelled';
-  start: string;
-  end: string;
-  durationMinutes: number;
-  guest: { name: string; email: string; timeZone: string };
-  conversationId: string;
-  bookedBy: 'guest' | 'agent';
-};
 
 export class MeetingRow {
   readonly element: HTMLLIElement;
@@ -27,12 +17,12 @@ export class MeetingRow {
   private confirmDelete = h('span', { class: 'confirm', hidden: true });
   private reschedule: HTMLButtonElement;
 
-  constructor(private api: AgentApi, public meeting: Meeting, private zone: () => string, private durations: () => number[], private onSaved: (m: Meeting) => void) {
+  constructor(private api: AgentApi, public meeting: MeetingView, private zone: () => string, private durations: () => number[], private onSaved: (m: MeetingView) => void) {
     const reschedule = (this.reschedule = h('button', { type: 'button', 'aria-expanded': 'false', onclick: () => this.toggleForm() }, 'Reschedule'));
     const del = h('button', { type: 'button', class: 'danger', onclick: () => ((this.confirmDelete.hidden = false), this.confirmDelete.querySelector('button')!.focus()) }, 'Delete');
     this.confirmDelete.append(
       h('span', {}, 'Delete this meeting? Both of you get a cancellation. '),
-      h('button', { type: 'button', class: 'danger', onclick: () => this.run(() => this.api.call<Meeting>('DELETE', `/api/calendar/meetings/${meeting.id}`)) }, 'Yes, delete'),
+      h('button', { type: 'button', class: 'danger', onclick: () => this.run(() => this.api.call<MeetingView>('DELETE', `/api/calendar/meetings/${meeting.id}`)) }, 'Yes, delete'),
       h('button', { type: 'button', onclick: () => (this.confirmDelete.hidden = true) }, 'Keep it'),
     );
     this.element = h(
@@ -47,7 +37,7 @@ export class MeetingRow {
     this.update(meeting);
   }
 
-  update(meeting: Meeting) {
+  update(meeting: MeetingView) {
     this.meeting = meeting;
     const zone = this.zone();
     this.when.textContent = `${formatDateTime(meeting.start, zone)}–${formatTime(meeting.end, zone)} (${meeting.durationMinutes} min, ${zone})`;
@@ -64,11 +54,11 @@ export class MeetingRow {
   }
 
   private answer(answer: 'accept' | 'decline') {
-    return this.api.call<Meeting>('POST', `/api/calendar/meetings/${this.meeting.id}/respond`, { answer });
+    return this.api.call<MeetingView>('POST', `/api/calendar/meetings/${this.meeting.id}/respond`, { answer });
   }
 
   /** Runs a change; the answer updates the row at once (the live socket confirms it). */
-  private async run(change: () => Promise<Meeting>): Promise<boolean> {
+  private async run(change: () => Promise<MeetingView>): Promise<boolean> {
     this.error.textContent = '';
     try {
       const meeting = await change();
@@ -108,7 +98,7 @@ export class MeetingRow {
       if (Number(duration.value) !== this.meeting.durationMinutes) body.durationMinutes = Number(duration.value);
       if (!Object.keys(body).length) return this.closeForm();
       save.disabled = true;
-      const done = await this.run(() => this.api.call<Meeting>('PATCH', `/api/calendar/meetings/${this.meeting.id}`, body));
+      const done = await this.run(() => this.api.call<MeetingView>('PATCH', `/api/calendar/meetings/${this.meeting.id}`, body));
       save.disabled = false;
       if (done) this.closeForm();
     });

@@ -2,7 +2,7 @@
 // (POST /api/conversations/{id}/invites answers it). The page asks their name (unless this
 // browser is already a guest), accepts the invite, and opens the conversation's chat. A guest
 // who comes back goes straight to the chat.
-import { ApiError, GuestChat } from './chat-client';
+import { ApiError, ConversationClient } from './chat-client';
 import { openChat } from './chat-pages';
 import { h } from './chat-view';
 import { fill } from './i18n';
@@ -10,7 +10,7 @@ import { base, EMAIL, field, main, messageOf, problem, t } from './page';
 
 export async function invitePage(invite: string) {
   if (!invite) return problem(t.inviteInvalid, t.inviteInvalidText);
-  const chat = new GuestChat(base, { kind: 'invite', slug: invite });
+  const chat = new ConversationClient(base, { kind: 'invite', slug: invite });
   await chat.init();
   if (chat.conversationId) return showChat(chat);
 
@@ -52,7 +52,7 @@ export async function invitePage(invite: string) {
   (known ? submit : name).focus();
 }
 
-function showChat(chat: GuestChat) {
+function showChat(chat: ConversationClient) {
   const box = h('div', { class: 'chat' });
   main.replaceChildren(box);
   document.title = `${chat.view?.title ?? t.inviteTitle} · Doorbell`;

@@ -2,6 +2,7 @@
 // (src/calendar/links.ts makes it). It shows the time in the guest's zone and the agent's and
 // the status, and lets the guest reschedule (pick a new free time) or cancel (after a
 // confirmation). Expired (410) and invalid (401) links say so and what to do.
+import type { GuestMeetingView as Linked, MeetingView } from '../../src/calendar/meeting';
 import { ApiError } from './chat-client';
 import { h } from './chat-view';
 import { fill } from './i18n';
@@ -9,8 +10,6 @@ import { avatar, lang, main, messageOf, problem, request, t } from './page';
 import { slotPicker, type Choice } from './slot-picker';
 import { browserZone, span } from './zones';
 
-type Meeting = { id: string; status: 'pending' | 'confirmed' | 'cancelled'; start: string; end: string; durationMinutes: number };
-type Linked = { meeting: Meeting; agent: { slug: string; name: string; avatarUrl: string | null; timeZone: string } };
 
 export async function meetingPage(token: string) {
   const path = `/api/meetings/${encodeURIComponent(token)}`;
@@ -87,7 +86,7 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
 }
 
 /** The slot picker for the meeting's length; a chosen time is confirmed before it is sent. */
-function rescheduler(slug: string, m: Meeting, move: (start: string) => Promise<boolean>): HTMLElement {
+function rescheduler(slug: string, m: MeetingView, move: (start: string) => Promise<boolean>): HTMLElement {
   const confirm = h('div', { class: 'panel confirm', hidden: true });
   let choice: Choice | null = null;
   const picker = slotPicker(slug, {

@@ -1,6 +1,6 @@
 // What every guest page shares: its language, its <main>, the API called from this origin,
 // public cards, and the "not found" and error states.
-import { ApiError } from './chat-client';
+import { ApiError, envelopeOf } from './chat-client';
 import { h } from './chat-view';
 import { strings } from './i18n';
 
@@ -22,8 +22,9 @@ export async function request<T>(method: string, path: string, body?: unknown, t
   } catch {
     throw new ApiError(0, 'network', t.networkError);
   }
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'http', json?.error?.message ?? `HTTP ${res.status}`);
+  const json: unknown = await res.json().catch(() => null);
+  const failure = envelopeOf(json);
+  if (!res.ok) throw new ApiError(res.status, failure?.code ?? 'http', failure?.message ?? `HTTP ${res.status}`);
   return json as T;
 }
 

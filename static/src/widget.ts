@@ -3,7 +3,7 @@
 // Everything lives in a shadow root under a host element reset with `all: initial`, so the
 // host page's CSS does not reach in and ours does not reach out. It talks to the server the
 // script came from.
-import { GuestChat } from './chat-client';
+import { ConversationClient } from './chat-client';
 import { chatView, h } from './chat-view';
 import { fill, strings } from './i18n';
 import { chatCss } from './styles';
@@ -37,7 +37,7 @@ async function mount(script: HTMLScriptElement) {
 .k{display:block;padding:8px 12px;text-align:center;font-size:13px;color:${color};background:#fff;border-top:1px solid #e4e7ec}
 @media (max-width:480px){.p{width:calc(100vw - 24px);height:calc(100vh - 100px)}.w{bottom:12px;${side}:12px}}`);
 
-  const chat = new GuestChat(base, target);
+  const chat = new ConversationClient(base, target);
   chat.visible = false;
   const panel = h('div', { class: 'p', hidden: true, role: 'dialog', 'aria-label': card?.name ?? 'Chat' });
   const badge = h('span', { class: 'b', hidden: true, 'aria-hidden': 'true' });

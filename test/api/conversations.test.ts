@@ -135,7 +135,7 @@ describe('assign (C5)', () => {
     const before = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
     const { status, body } = await call('POST', `/api/conversations/${id}/assign`, { headers: await asAgent('alice'), body: { service: 'billing' } });
     expect(status).toBe(409);
-    expect(body.error.code).toBe('service_not_assignable');
+    expect(body.error.code).toBe('service_unavailable');
     const after = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
     expect(after.body).toEqual(before.body);
     expect(agentNames((await call('GET', `/api/conversations/${id}`, { headers: ann.headers })).body)).toEqual(['Alice Martin', 'Carol Diaz']);
@@ -208,6 +208,9 @@ describe('privacy and access (C8)', () => {
     expect((await call('GET', `/api/conversations/${id}`, { headers: await asAgent('carol') })).status).toBe(200);
     const guestTries = await call('PATCH', `/api/conversations/${id}`, { headers: ann.headers, body: { visibility: 'private' } });
     expect(guestTries.status).toBe(403);
+    // An onlooker may not shut everyone else out; the code is the one leaving and CRM pushes use.
+    const onlooker = await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('carol'), body: { visibility: 'private' } });
+    expect([onlooker.status, onlooker.body.error.code]).toEqual([403, 'not_a_participant']);
     const made = await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { visibility: 'private' } });
     expect(made.body.visibility).toBe('private');
     expect((await call('GET', `/api/conversations/${id}`, { headers: await asAgent('carol') })).status).toBe(404);

@@ -160,10 +160,10 @@ describe('assign (C5)', () => {
 
   it('refuses a service without licensed members', () => {
     const plan = planAssignment({ service: { ...support, members: [basil] } });
-    expect(plan).toMatchObject({ ok: false, code: 'service_not_assignable' });
+    expect(plan).toMatchObject({ ok: false, code: 'service_unavailable' });
     expect(planAssignment({ service: { ...support, members: [] }, memberId: basil.id })).toMatchObject({
       ok: false,
-      code: 'service_not_assignable',
+      code: 'service_unavailable',
     });
   });
 

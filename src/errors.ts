@@ -1,0 +1,93 @@
+/**
+ * Every error code the API and the sockets answer: the contract clients branch on.
+ * `status` lists the HTTP statuses a code comes with (none for a code only sent in socket
+ * `error` frames); `socket` marks the codes a socket `error` frame can carry. docs/api.md's
+ * error table and docs/protocol.md's socket table are checked against this one table
+ * (test/unit/error-codes.test.ts). This module is the bottom layer: it imports nothing.
+ */
+export const ERROR_CODES = {
+  invalid_request: { status: [400] },
+  invalid_json: { status: [400], socket: true },
+  invalid_utf8: { status: [400] },
+  invalid_invite: { status: [400] },
+  unauthorized: { status: [401] },
+  invalid_link: { status: [401] },
+  unknown_agent: { status: [403] },
+  agent_not_licensed: { status: [403], socket: true },
+  agents_only: { status: [403] },
+  origin_not_allowed: { status: [403] },
+  conversation_private: { status: [403] },
+  // 403 where a rule needs a participant (visibility, CRM push); 409 for leaving a conversation one is not in.
+  not_a_participant: { status: [403, 409] },
+  not_found: { status: [404], socket: true },
+  method_not_allowed: { status: [405] },
+  already_exists: { status: [409] },
+  still_referenced: { status: [409] },
+  contact_exists: { status: [409] },
+  contact_conflict: { status: [409] },
+  agent_unavailable: { status: [409] },
+  service_unavailable: { status: [409] },
+  slot_taken: { status: [409] },
+  slot_unavailable: { status: [409] },
+  crm_not_configured: { status: [409] },
+  link_expired: { status: [410] },
+  body_too_large: { status: [413] },
+  unsupported_media_type: { status: [415] },
+  member_not_in_service: { status: [422] },
+  member_not_licensed: { status: [422] },
+  guest_email_required: { status: [422] },
+  upgrade_required: { status: [426] },
+  internal: { status: [500], socket: true },
+  admin_disabled: { status: [503] },
+  auth_not_configured: { status: [503] },
+  frame_too_large: { status: [], socket: true },
+  rate_limited: { status: [], socket: true },
+  invalid_frame: { status: [], socket: true },
+  token_expired: { status: [], socket: true },
+  read_only: { status: [], socket: true },
+} as const satisfies Record<string, { status: readonly number[]; socket?: true }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** The HTTP statuses `code` may be answered with. */
+export type StatusOf<C extends ErrorCode> = (typeof ERROR_CODES)[C]['status'][number];
+export type ErrorStatus = StatusOf<ErrorCode>;
+export type SocketErrorCode = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends { socket: true } ? C : never }[ErrorCode];
+
+/**
+ * The one error class of the API. Anything thrown that is not an HttpError is a bug:
+ * it is logged and answered with a generic 500, never with its message or stack.
+ * The status is checked against the code's entry in ERROR_CODES at compile time.
+ */
+export class HttpError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly status: StatusOf<C>,
+    readonly code: C,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function errorEnvelope(code: ErrorCode, message: string, details?: unknown): ErrorEnvelope {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The `error` frame of every socket (docs/protocol.md); `clientId` answers the `send` it refuses. */
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  clientId?: string;
+}
+
+/** Close codes the server uses on every socket (4000–4999 are application codes). */
+export const CLOSE = {
+  normal: 1000,
+  unauthorized: 4001,
+  forbidden: 4003,
+} as const;

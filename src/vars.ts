@@ -1,0 +1,38 @@
+/**
+ * The vars of wrangler.toml [vars] that name one of a few values, and their parsing. A value
+ * outside its list is logged (once per isolate and value) with the var, the value and the
+ * allowed values; what then happens is the caller's choice (README "Configuration").
+ * Bottom layer: imports nothing from the project.
+ */
+export const ENUMERATED_VARS = {
+  ENVIRONMENT: ['development', 'production'],
+  EMAIL_TRANSPORT: ['outbox', 'send_email', 'http'],
+  // Read only with AGENT_JWKS_URL set: what an identity provider signs with (without one, tokens are HS256).
+  AGENT_JWT_ALGORITHM: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+} as const;
+
+export type EnumeratedVar = keyof typeof ENUMERATED_VARS;
+export type VarValue<K extends EnumeratedVar> = (typeof ENUMERATED_VARS)[K][number];
+export type Environment = VarValue<'ENVIRONMENT'>;
+export type EmailTransport = VarValue<'EMAIL_TRANSPORT'>;
+export type AgentJwtAlgorithm = VarValue<'AGENT_JWT_ALGORITHM'>;
+
+const parsed = new Map<string, string | null>();
+
+/** The var's value, or null when it is missing or not one of its allowed values. */
+export function enumeratedVar<K extends EnumeratedVar>(env: { readonly [P in K]?: string | undefined }, name: K): VarValue<K> | null {
+  const value = env[name] ?? '';
+  const key = `${name}=${value}`;
+  let result = parsed.get(key);
+  if (result === undefined) {
+    const allowed: readonly string[] = ENUMERATED_VARS[name];
+    result = allowed.includes(value) ? value : null;
+    if (result === null) console.error(misconfigured(name, value));
+    parsed.set(key, result);
+  }
+  return result as VarValue<K> | null;
+}
+
+/** What is wrong with a var, for the log and for the error a request then gets. */
+export const misconfigured = (name: EnumeratedVar, value: string | undefined): string =>
+  `${name} is "${value ?? ''}" in wrangler.toml [vars]; set it to one of ${ENUMERATED_VARS[name].join(', ')}.`;

@@ -1,0 +1,5 @@
+// Vite's `?raw` imports (test/unit/error-codes.test.ts reads the docs it checks this way).
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}
