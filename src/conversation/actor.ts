@@ -344,9 +344,12 @@ export class ConversationActor extends DurableObject<Env> {
         else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
         return;
       }
-      case 'typing':
-        this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: frame.typing }, ws);
+      case 'typing': {
+        const refused = this.mayNotWrite(caller);
+        if (refused) this.send(ws, { type: 'error', code: refused.code, message: refused.message });
+        else this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: frame.typing }, ws);
         return;
+      }
       case 'read':
         if (this.store.markRead(callerId(caller), frame.seq)) {
           this.broadcast({ type: 'read', participantId: callerId(caller), seq: this.store.readSeq(callerId(caller)) });
@@ -397,6 +400,17 @@ export class ConversationActor extends DurableObject<Env> {
   private unlicensed(caller: Caller): Refusal | null {
     if (caller.kind !== 'agent' || caller.agent.license !== 'basic') return null;
     return refuse(403, 'agent_not_licensed', `${caller.agent.name} has a basic license; only standard or premium agents can change guest conversations.`);
+  }
+
+  /**
+   * Whether a `send` from this caller would be refused: typing is a promise of a message, so
+   * only who may write shows it (a participant, or an agent who may join by writing).
+   */
+  private mayNotWrite(caller: Caller): Refusal | null {
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed || caller.kind !== 'agent') return unlicensed;
+    const join = planJoin(this.state, caller.agent);
+    return join.ok ? null : refuse(403, join.code, join.message);
   }
 
   /** Writes the new state and its timeline entries in one transaction. */
