@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
 import { emitInBackground } from '../integrations/emit';
@@ -77,6 +78,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** C1/C2: the guest's message creates the conversation the first time, and reuses it after. */
   async start(request: StartRequest): Promise<Outcome<{ created: boolean; seq: number; duplicate: boolean; conversation: ConversationView }>> {
+    await this.register(request.id);
     const created = this.open(request);
     const caller: Caller = { kind: 'guest', guest: request.guest };
     const posted = await this.post(caller, request.clientId, request.text);
@@ -90,14 +92,24 @@ export class ConversationActor extends DurableObject<Env> {
    * alarm run twice) land once. Without a request (a CRM result) it only goes into a conversation that exists.
    */
   async note(request: OpenRequest | null, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
-    if (request) this.open(request);
-    else if (!this.stored) throw new Error('conversation not started');
+    if (request) {
+      await this.register(request.id);
+      this.open(request);
+    } else if (!this.stored) throw new Error('conversation not started');
     const existing = this.store.findByClientId(SYSTEM.id, clientId);
     if (existing) return { seq: existing.seq, duplicate: true };
     const before = this.state;
     const [entry] = this.ctx.storage.transactionSync(() => [this.store.append({ at: Date.now(), author: SYSTEM, clientId, text, event })]);
     this.publish([entry!], before);
     return { seq: entry!.seq, duplicate: false };
+  }
+
+  /**
+   * The directory learns of a conversation before it exists, so the Worker never refuses one
+   * that does (a failure after this leaves a record whose actor answers 404, which is harmless).
+   */
+  private async register(id: string): Promise<void> {
+    if (!this.stored) await recordConversation(this.env.DB, id);
   }
 
   /** Creates the conversation unless it exists; true when it did. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
+import { existingConversation } from '../directory/conversations';
 import { getGuest } from '../directory/guests';
 import { Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
@@ -27,6 +28,7 @@ async function callerOf(principal: Principal<'person'>, env: Env): Promise<Calle
   return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
 }
 
+/** Only for creating a conversation; every route about one uses existingConversation. */
 const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 
 /**
@@ -36,7 +38,7 @@ const actor = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.
  */
 async function checkGuestSite(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<void> {
   if (principal.kind !== 'guest' || !foreignOrigin(request, env)) return;
-  const view = unwrap(await actor(env, id).view(await callerOf(principal, env)));
+  const view = unwrap(await (await existingConversation(env, id)).view(await callerOf(principal, env)));
   await requireEmbedOrigin(request, env, conversationScope(view.origin));
 }
 
@@ -93,7 +95,7 @@ export const viewConversationEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+    return unwrap(await (await existingConversation(env, params.id)).view(await callerOf(principal, env)));
   },
 });
 
@@ -110,7 +112,7 @@ export const historyEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params, query }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).history(await callerOf(principal, env), query.after, query.limit));
+    return unwrap(await (await existingConversation(env, params.id)).history(await callerOf(principal, env), query.after, query.limit));
   },
 });
 
@@ -124,7 +126,7 @@ export const postMessageEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
+    return unwrap(await (await existingConversation(env, params.id)).post(await callerOf(principal, env), body.clientId, body.text));
   },
 });
 
@@ -141,7 +143,7 @@ export const socketEndpoint = endpoint({
     const caller = await callerOf(principal, env);
     const forwarded = new Request(request.url, { headers: request.headers });
     forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
-    return actor(env, params.id).fetch(forwarded);
+    return (await existingConversation(env, params.id)).fetch(forwarded);
   },
 });
 
@@ -152,7 +154,7 @@ export const joinEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404],
-  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).join(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await (await existingConversation(env, params.id)).join(await callerOf(principal, env))),
 });
 
 export const leaveEndpoint = endpoint({
@@ -162,7 +164,7 @@ export const leaveEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404, 409],
-  handle: async ({ env, principal, params }) => unwrap(await actor(env, params.id).leave(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await (await existingConversation(env, params.id)).leave(await callerOf(principal, env))),
 });
 
 export const assignEndpoint = endpoint({
@@ -183,7 +185,7 @@ export const assignEndpoint = endpoint({
       service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(agentParticipant) },
       memberId: member?.id,
     };
-    return unwrap(await actor(env, params.id).assign(await callerOf(principal, env), request));
+    return unwrap(await (await existingConversation(env, params.id)).assign(await callerOf(principal, env), request));
   },
 });
 
@@ -202,7 +204,7 @@ export const updateConversationEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).update(await callerOf(principal, env), body));
+    return unwrap(await (await existingConversation(env, params.id)).update(await callerOf(principal, env), body));
   },
 });
 
@@ -216,7 +218,7 @@ export const inviteEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ env, principal, params }) => {
     if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
-    unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
+    unwrap(await (await existingConversation(env, params.id)).view(await callerOf(principal, env)));
     const invite = await issueInvite(params.id, env);
     return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
   },

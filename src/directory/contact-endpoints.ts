@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from '../conversation/actor';
-import type { Env } from '../env';
 import { endpoint } from '../http/endpoint';
 import { notFound } from '../http/errors';
 import {
@@ -16,6 +15,7 @@ import {
   type Saved,
 } from './contacts';
 import type { Agent } from './agents';
+import { existingConversation } from './conversations';
 import { getGuest } from './guests';
 import { DisplayName, Email, Id } from './schemas';
 
@@ -138,8 +138,6 @@ const asCaller = (agent: Agent): Caller => ({
   agent: { id: agent.id, slug: agent.slug, name: agent.name, avatarUrl: agent.avatarUrl, license: agent.license },
 });
 
-const conversation = (env: Env, id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
-
 export const addGuestContactEndpoint = endpoint({
   summary: "Add a conversation's guest to the phonebook, linked to the guest (same dedupe and merge rules)",
   tag,
@@ -151,7 +149,7 @@ export const addGuestContactEndpoint = endpoint({
   errors: [404, 409],
   handle: async ({ env, principal, params, body }) => {
     // Only a conversation the agent can open (404 otherwise, as for one that does not exist).
-    const view = unwrap(await conversation(env, params.id).view(asCaller(principal.agent)));
+    const view = unwrap(await (await existingConversation(env, params.id)).view(asCaller(principal.agent)));
     const guests = view.participants.filter((p) => p.kind === 'guest');
     const chosen = body.guestId === undefined ? guests[0] : guests.find((g) => g.id === body.guestId);
     if (!chosen) throw notFound(body.guestId === undefined ? 'A guest in this conversation' : 'This guest in this conversation');

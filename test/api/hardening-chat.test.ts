@@ -30,3 +30,45 @@ describe('typing needs the right to write (item 23)', () => {
     for (const s of [ann, bob, carol]) s.close();
   });
 });
+
+describe('unknown conversation ids (item 20)', () => {
+  const randomId = () => `cv_${[...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const objectExists = async (id: string) => {
+    const wanted = env.CONVERSATIONS.idFromName(id).toString();
+    return (await listDurableObjectIds(env.CONVERSATIONS)).some((o) => o.toString() === wanted);
+  };
+
+  it('answer 404 on every route to every caller without creating a Durable Object', async () => {
+    const id = randomId();
+    const agent = await asAgent('alice');
+    const guest = await newGuest('Probe Guest');
+    const probes: Array<[string, string, Record<string, string>, unknown?]> = [
+      ['GET', `/api/conversations/${id}`, agent],
+      ['GET', `/api/conversations/${id}`, guest.headers],
+      ['GET', `/api/conversations/${id}/messages`, agent],
+      ['POST', `/api/conversations/${id}/messages`, guest.headers, { clientId: 'p-1', text: 'hi' }],
+      ['PATCH', `/api/conversations/${id}`, agent, { name: 'x' }],
+      ['POST', `/api/conversations/${id}/join`, agent],
+      ['POST', `/api/conversations/${id}/leave`, agent],
+      ['POST', `/api/conversations/${id}/assign`, agent, { service: 'sales' }],
+      ['POST', `/api/conversations/${id}/invites`, agent],
+      ['POST', `/api/conversations/${id}/contact`, agent, {}],
+      ['GET', `/api/conversations/${id}/crm`, agent],
+      ['POST', `/api/conversations/${id}/crm`, agent, { provider: 'hubspot' }],
+    ];
+    for (const [method, path, headers, body] of probes) {
+      const answer = await call(method, path, { headers, ...(body === undefined ? {} : { body: body as Record<string, unknown> }) });
+      expect({ method, path, status: answer.status, code: answer.body?.error?.code }).toEqual({ method, path, status: 404, code: 'not_found' });
+    }
+    const socket = await TestSocket.refused(socketPath(id), await agentToken('alice'));
+    expect(socket.status).toBe(404);
+    expect(await objectExists(id)).toBe(false);
+  });
+
+  it('still reach a conversation that exists, and its object', async () => {
+    const { guest, id } = await conversationWithAlice();
+    expect((await call('GET', `/api/conversations/${id}`, { headers: await asAgent('alice') })).status).toBe(200);
+    expect((await call('GET', `/api/conversations/${id}`, { headers: guest.headers })).status).toBe(200);
+    expect(await objectExists(id)).toBe(true);
+  });
+});
