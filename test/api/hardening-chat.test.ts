@@ -72,3 +72,26 @@ describe('unknown conversation ids (item 20)', () => {
     expect(await objectExists(id)).toBe(true);
   });
 });
+
+describe('replays (item 7)', () => {
+  it('send each entry at most once per socket: repeated resumes are answered caught_up with nothing sent again', async () => {
+    const { guest, id } = await conversationWithAlice();
+    for (let n = 0; n < 5; n++) await call('POST', `/api/conversations/${id}/messages`, { headers: guest.headers, body: { clientId: `r-${n}`, text: `m ${n}` } });
+    const ann = await TestSocket.open(socketPath(id), guest.token);
+    await ann.next((f) => f.type === 'welcome');
+    for (let n = 0; n < 3; n++) ann.send({ type: 'resume', since: 0 });
+    await ann.next(() => ann.frames.filter((f) => f.type === 'caught_up').length === 3);
+    expect(ann.entries().map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+
+    // Older than anything sent yet: only that part comes; newer than it: nothing.
+    const alice = await TestSocket.open(`${socketPath(id)}?since=4`, await agentToken('alice'));
+    await alice.next((f) => f.type === 'caught_up');
+    alice.send({ type: 'resume', since: 2 });
+    alice.send({ type: 'resume', since: 5 });
+    await alice.next(() => alice.frames.filter((f) => f.type === 'caught_up').length === 3);
+    expect(alice.entries().map((e) => e.seq)).toEqual([5, 6, 7, 3, 4]);
+    expect(alice.frames.at(-1)).toEqual({ type: 'caught_up', lastSeq: 7 });
+    ann.close();
+    alice.close();
+  });
+});
