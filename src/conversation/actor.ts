@@ -10,6 +10,7 @@ import { applyAssignment, planAssignment, type AssignmentRequest } from './assig
 import { EmailDigests } from './digests';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { isAgentParticipant } from './model';
+import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, CLOSE, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
@@ -60,6 +61,7 @@ const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
  */
 export class ConversationActor extends DurableObject<Env> {
   private readonly store: ConversationStore;
+  private readonly invites: InviteStore;
   private stored: Stored | null;
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
@@ -73,6 +75,7 @@ export class ConversationActor extends DurableObject<Env> {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
+    this.invites = new InviteStore(ctx.storage.sql);
     this.stored = this.store.load();
     this.digests = new EmailDigests(ctx, env, this.store, () => this.stored, (id) => this.isOnline(id));
     // Heartbeats are answered by the runtime without waking the object.
@@ -267,17 +270,47 @@ export class ConversationActor extends DurableObject<Env> {
     if (change.visibility !== undefined && change.visibility !== before.visibility) {
       state = { ...state, visibility: change.visibility };
       events.push({ type: 'visibility', visibility: change.visibility });
+      // Whoever was invited while it was public would otherwise still get in (C7, C8).
+      if (change.visibility === 'private') this.invites.revokeOpen(Date.now());
     }
     if (events.length > 0) this.publish(this.commit(state, events, undefined, asAuthor(caller)), before);
     return accept(this.viewFor(caller));
   }
 
-  /** C7: a second guest accepted an invite link. Accepting twice changes nothing. */
-  async addGuest(guest: GuestParticipant): Promise<Outcome<ConversationView>> {
+  /** C7: an invite link for more guests; licensed agents who can open the conversation make one. */
+  async createInvite(caller: Caller, maxUses: number): Promise<Outcome<InviteView>> {
+    const refused = this.inviteManager(caller);
+    if (refused) return refused;
+    return accept(this.invites.create(asAuthor(caller), maxUses, Date.now()));
+  }
+
+  async listInvites(caller: Caller): Promise<Outcome<InviteView[]>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents see invite links.');
+    return this.denied(caller) ?? accept(this.invites.list(Date.now()));
+  }
+
+  /** Withdrawing an invite twice changes nothing. */
+  async revokeInvite(caller: Caller, inviteId: string): Promise<Outcome<InviteView>> {
+    const refused = this.inviteManager(caller);
+    if (refused) return refused;
+    const now = Date.now();
+    if (!this.invites.get(inviteId, now)) return refuse(404, 'not_found', 'Invite was not found.');
+    this.invites.revoke(inviteId, now);
+    return accept(this.invites.get(inviteId, now)!);
+  }
+
+  /**
+   * C7: a guest accepted an invite link. Each new guest uses it up once; a guest already in the
+   * conversation is let in again whatever became of the invite, using nothing.
+   */
+  async addGuest(guest: GuestParticipant, inviteId: string | null): Promise<Outcome<ConversationView>> {
     if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
     const caller: Caller = { kind: 'guest', guest };
     const before = this.state;
     if (before.guests.some((g) => g.id === guest.id)) return accept(this.viewFor(caller));
+    const refused = inviteRefusal(inviteId === null ? null : this.invites.get(inviteId, Date.now()));
+    if (refused) return refused;
+    this.invites.use(inviteId!);
     const entries = this.commit({ ...before, guests: [...before.guests, guest] }, [{ type: 'guest_added', guest: named(guest) }]);
     this.publish(entries, before);
     return accept(this.viewFor(caller));
@@ -417,6 +450,11 @@ export class ConversationActor extends DurableObject<Env> {
   private unlicensed(caller: Caller): Refusal | null {
     if (caller.kind !== 'agent' || caller.agent.license !== 'basic') return null;
     return refuse(403, 'agent_not_licensed', `${caller.agent.name} has a basic license; only standard or premium agents can change guest conversations.`);
+  }
+
+  private inviteManager(caller: Caller): Refusal | null {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents invite guests.');
+    return this.denied(caller) ?? this.unlicensed(caller);
   }
 
   /**

@@ -14,6 +14,7 @@ import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
+import { InviteView, MaxUses } from './invites';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 
 const tag = 'Conversations';
@@ -208,35 +209,61 @@ export const updateConversationEndpoint = endpoint({
   },
 });
 
+const InviteParams = z.object({ id: ConversationId, inviteId: z.string().regex(/^iv_[A-Za-z0-9]{20}$/, 'must be an invite id') });
+
 export const inviteEndpoint = endpoint({
-  summary: 'An invite link for one more guest (C7); valid 7 days',
+  summary: 'An invite link for more guests (C7): single-use unless `maxUses` (1–20) says more; valid 7 days',
   tag,
   access: 'agent',
   params: IdParams,
-  response: z.object({ invite: z.string(), url: z.string() }),
+  body: z.strictObject({ maxUses: MaxUses.default(1).describe('How many new guests may join with it.') }),
+  bodyOptional: true,
+  response: InviteView.extend({ invite: z.string().describe('The signed token the link carries.'), url: z.string() }),
   status: 201,
   errors: [404, 403],
-  handle: async ({ env, principal, params }) => {
-    if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
-    unwrap(await (await existingConversation(env, params.id)).view(await callerOf(principal, env)));
-    const invite = await issueInvite(params.id, env);
-    return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
+  handle: async ({ env, principal, params, body }) => {
+    const view = unwrap(await (await existingConversation(env, params.id)).createInvite(await callerOf(principal, env), body.maxUses));
+    const invite = await issueInvite(params.id, view, env);
+    return { ...view, invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
   },
 });
 
+export const listInvitesEndpoint = endpoint({
+  summary: "The conversation's invite links, newest first (at most 100), with what became of each",
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: z.object({ invites: z.array(InviteView) }),
+  errors: [404],
+  handle: async ({ env, principal, params }) => ({
+    invites: unwrap(await (await existingConversation(env, params.id)).listInvites(await callerOf(principal, env))),
+  }),
+});
+
+export const revokeInviteEndpoint = endpoint({
+  summary: 'Withdraw an invite link: nobody new joins with it (revoking twice changes nothing)',
+  tag,
+  access: 'agent',
+  params: InviteParams,
+  response: InviteView,
+  errors: [403, 404],
+  handle: async ({ env, principal, params }) =>
+    unwrap(await (await existingConversation(env, params.id)).revokeInvite(await callerOf(principal, env), params.inviteId)),
+});
+
 export const acceptInviteEndpoint = endpoint({
-  summary: 'A guest accepts an invite link and joins the conversation',
+  summary: 'A guest accepts an invite link and joins the conversation; a used-up or withdrawn link answers 410',
   tag,
   access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
-  errors: [403, 404],
+  errors: [403, 404, 410],
   handle: async ({ request, env, principal, body }) => {
     // Invite links open this server's /invite page; other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
-    const conversationId = await verifyInvite(body.invite, env);
+    const { conversationId, inviteId } = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
-    return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));
+    return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }, inviteId));
   },
 });
 

@@ -95,3 +95,71 @@ describe('replays (item 7)', () => {
     alice.close();
   });
 });
+
+describe('invite links (item 9)', () => {
+  const invite = async (id: string, body?: Record<string, unknown>) =>
+    call('POST', `/api/conversations/${id}/invites`, { headers: await asAgent('alice'), ...(body ? { body } : {}) });
+  const accept = (guest: { headers: Record<string, string> }, token: string) => call('POST', '/api/invites/accept', { headers: guest.headers, body: { invite: token } });
+
+  it('are single-use by default; the same guest accepting again uses nothing; a second new guest gets 410 invite_used', async () => {
+    const { id } = await conversationWithAlice();
+    const made = await invite(id);
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ status: 'open', maxUses: 1, uses: 0, createdBy: { name: 'Alice Martin' } });
+    const [bo, cy] = await Promise.all([newGuest('Bo Chen'), newGuest('Cy Dee')]);
+    expect((await accept(bo, made.body.invite)).status).toBe(200);
+    expect((await accept(bo, made.body.invite)).status).toBe(200);
+    const refused = await accept(cy, made.body.invite);
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 410, code: 'invite_used' });
+    expect((await call('GET', `/api/conversations/${id}`, { headers: cy.headers })).status).toBe(404);
+    const listed = await call('GET', `/api/conversations/${id}/invites`, { headers: await asAgent('alice') });
+    expect(listed.body.invites).toEqual([expect.objectContaining({ id: made.body.id, status: 'used', uses: 1 })]);
+  });
+
+  it('take as many new guests as maxUses says', async () => {
+    const { id } = await conversationWithAlice();
+    const made = await invite(id, { maxUses: 2 });
+    expect(made.body.maxUses).toBe(2);
+    const guests = await Promise.all(['G1', 'G2', 'G3'].map((n) => newGuest(n)));
+    expect((await accept(guests[0]!, made.body.invite)).status).toBe(200);
+    expect((await accept(guests[1]!, made.body.invite)).status).toBe(200);
+    expect((await accept(guests[2]!, made.body.invite)).status).toBe(410);
+    for (const bad of [0, 21, 1.5, '2', null]) {
+      const r = await invite(id, { maxUses: bad });
+      expect({ bad, status: r.status, code: r.body.error.code }).toEqual({ bad, status: 400, code: 'invalid_request' });
+    }
+  });
+
+  it('can be listed and revoked by agents; a revoked one answers 410 invite_revoked', async () => {
+    const { guest, id } = await conversationWithAlice();
+    const made = await invite(id, { maxUses: 5 });
+    const other = await invite(id);
+    expect((await call('GET', `/api/conversations/${id}/invites`, { headers: guest.headers })).status).toBe(401);
+    const basic = await call('DELETE', `/api/conversations/${id}/invites/${made.body.id}`, { headers: await asAgent('bob') });
+    expect(basic.status).toBe(403);
+    const revoked = await call('DELETE', `/api/conversations/${id}/invites/${made.body.id}`, { headers: await asAgent('carol') });
+    expect(revoked.body).toMatchObject({ id: made.body.id, status: 'revoked' });
+    expect((await call('DELETE', `/api/conversations/${id}/invites/${made.body.id}`, { headers: await asAgent('alice') })).body.status).toBe('revoked');
+    expect((await call('DELETE', `/api/conversations/${id}/invites/iv_${'A'.repeat(20)}`, { headers: await asAgent('alice') })).status).toBe(404);
+    const refused = await accept(await newGuest('Late Guest'), made.body.invite);
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 410, code: 'invite_revoked' });
+    const listed = await call('GET', `/api/conversations/${id}/invites`, { headers: await asAgent('bob') });
+    expect(listed.body.invites.map((i: any) => [i.id, i.status])).toEqual([
+      [other.body.id, 'open'],
+      [made.body.id, 'revoked'],
+    ]);
+  });
+
+  it('are all revoked when the conversation is made private: after the agent left, nobody new joins with them', async () => {
+    const { id } = await conversationWithAlice();
+    const made = await invite(id, { maxUses: 10 });
+    expect((await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { visibility: 'private' } })).status).toBe(200);
+    expect((await call('POST', `/api/conversations/${id}/leave`, { headers: await asAgent('alice') })).status).toBe(200);
+    for (const name of ['Six 1', 'Six 2']) {
+      const g = await newGuest(name);
+      const refused = await accept(g, made.body.invite);
+      expect(refused.status).toBe(410);
+      expect((await call('GET', `/api/conversations/${id}/messages`, { headers: g.headers })).status).toBe(404);
+    }
+  });
+});
