@@ -49,6 +49,13 @@ const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller
 /** How long inbox updates are gathered before they go out: short enough to look live. */
 const INBOX_BATCH_MS = 100;
 
+/**
+ * Every participant's presence is pushed, guests' too: a console that loaded before a guest
+ * joined by invite otherwise showed them offline until it reloaded. `agentId` stays on
+ * agents' frames for clients written before guests had any.
+ */
+const presenceOf = (caller: Caller, online: boolean): ServerFrame =>
+  caller.kind === 'agent' ? { type: 'presence', participantId: caller.agent.id, agentId: caller.agent.id, online } : { type: 'presence', participantId: caller.guest.id, online };
 const asAuthor = (caller: Caller): Author => ({ id: callerId(caller), kind: caller.kind, name: callerName(caller) });
 const SYSTEM: Author = { id: 'system', kind: 'system', name: 'Doorbell' };
 const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
@@ -346,9 +353,7 @@ export class ConversationActor extends DurableObject<Env> {
     const wasOnline = this.isOnline(callerId(attachment.caller), server);
     this.send(server, { type: 'welcome', conversation: this.viewFor(attachment.caller) });
     if (Number.isInteger(since) && since >= 0) this.replay(server, since);
-    if (attachment.caller.kind === 'agent' && !wasOnline) {
-      this.broadcast({ type: 'presence', agentId: attachment.caller.agent.id, online: true }, server);
-    }
+    if (!wasOnline) this.broadcast(presenceOf(attachment.caller, true), server);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -588,9 +593,7 @@ export class ConversationActor extends DurableObject<Env> {
     const { caller } = ws.deserializeAttachment() as SocketAttachment;
     // Whoever was typing on this socket is not any more; without this the indicator would stick.
     this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: false }, ws);
-    if (caller.kind === 'agent' && !this.isOnline(caller.agent.id, ws)) {
-      this.broadcast({ type: 'presence', agentId: caller.agent.id, online: false }, ws);
-    }
+    if (!this.isOnline(callerId(caller), ws)) this.broadcast(presenceOf(caller, false), ws);
     this.digests.wentAway(callerId(caller));
   }
 

@@ -22,7 +22,7 @@ export function inviteDialog(api: AgentApi, id: string) {
   const uses = h('input', { name: 'maxUses', type: 'number', min: '1', max: '20', value: '1', required: true });
   const link = h('input', { name: 'invite', readonly: true, placeholder: 'The link appears here' });
   const copied = h('p', { class: 'ok', role: 'status' });
-  const open = h('ul', { class: 'invites', 'aria-label': 'Open invite links' });
+  const open = h('ul', { class: 'invites', 'aria-label': 'Links still open' });
   const base = `/api/conversations/${id}/invites`;
   /** The links that can still let someone in, each with a way to withdraw it. */
   const refresh = async () => {
@@ -36,7 +36,7 @@ export function inviteDialog(api: AgentApi, id: string) {
               `${i.uses} of ${i.maxUses} used, by ${i.createdBy.name}, until ${new Date(i.expiresAt).toLocaleDateString()} `,
               h('button', {
                 type: 'button',
-                'aria-label': `Revoke the invite link made by ${i.createdBy.name}`,
+                'aria-label': `Revoke the link made by ${i.createdBy.name}`,
                 onclick: () => api.call('DELETE', `${base}/${i.id}`).then(refresh, (err: unknown) => (copied.textContent = messageOf(err))),
               }, 'Revoke'),
             ),

@@ -163,3 +163,23 @@ describe('invite links (item 9)', () => {
     }
   });
 });
+
+describe('guest presence (item 18)', () => {
+  it('an agent already watching sees a guest who joined by invite come online and go offline', async () => {
+    const { id } = await conversationWithAlice();
+    const alice = await TestSocket.open(socketPath(id), await agentToken('alice'));
+    await alice.next((f) => f.type === 'welcome');
+    const made = await call('POST', `/api/conversations/${id}/invites`, { headers: await asAgent('alice') });
+    const bo = await newGuest('Bo Chen');
+    expect((await call('POST', '/api/invites/accept', { headers: bo.headers, body: { invite: made.body.invite } })).status).toBe(200);
+    const added = await alice.next((f) => f.type === 'conversation' && f.conversation.participants.some((p: any) => p.id === bo.id));
+    expect(added.conversation.participants.find((p: any) => p.id === bo.id).online).toBe(false);
+
+    const boSocket = await TestSocket.open(socketPath(id), bo.token);
+    expect(await alice.next((f) => f.type === 'presence' && f.participantId === bo.id)).toEqual({ type: 'presence', participantId: bo.id, online: true });
+    const mark = alice.frames.length;
+    boSocket.close();
+    expect(await alice.next((f) => f.type === 'presence' && f.participantId === bo.id, mark)).toEqual({ type: 'presence', participantId: bo.id, online: false });
+    alice.close();
+  });
+});

@@ -123,7 +123,7 @@ describe('conversation sockets (C9)', () => {
     const ann = await TestSocket.open(socketPath(id), guest.token);
     await ann.next((f) => f.type === 'welcome');
     const alice = await TestSocket.open(socketPath(id), await agentToken('alice'));
-    expect(await ann.next((f) => f.type === 'presence')).toEqual({ type: 'presence', agentId: 'ag_demoAlice00000001', online: true });
+    expect(await ann.next((f) => f.type === 'presence')).toEqual({ type: 'presence', participantId: 'ag_demoAlice00000001', agentId: 'ag_demoAlice00000001', online: true });
     ann.send({ type: 'typing', typing: true });
     expect(await alice.next((f) => f.type === 'typing')).toEqual({ type: 'typing', participant: { id: guest.id, name: 'Ann Lee' }, typing: true });
     alice.send({ type: 'read', seq: 2 });
