@@ -52,6 +52,8 @@ describe('unknown conversation ids (item 20)', () => {
       ['POST', `/api/conversations/${id}/leave`, agent],
       ['POST', `/api/conversations/${id}/assign`, agent, { service: 'sales' }],
       ['POST', `/api/conversations/${id}/invites`, agent],
+      ['GET', `/api/conversations/${id}/invites`, agent],
+      ['DELETE', `/api/conversations/${id}/invites/iv_${'A'.repeat(20)}`, agent],
       ['POST', `/api/conversations/${id}/contact`, agent, {}],
       ['GET', `/api/conversations/${id}/crm`, agent],
       ['POST', `/api/conversations/${id}/crm`, agent, { provider: 'hubspot' }],
