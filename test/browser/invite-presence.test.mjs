@@ -69,6 +69,15 @@ test('a guest invited after the console loaded shows online while connected, off
   const refused = await api('POST', '/api/invites/accept', late.token, { invite });
   assert.equal(refused.status, 410);
   assert.equal(refused.body.error.code, 'invite_revoked');
-  log('revoked in the dialog: the next guest is told 410 invite_revoked');
   await context.close();
+
+  // Whoever opens the withdrawn link is told so, not shown a form that cannot work.
+  const guestContext = await suite.browser.newContext();
+  const guestPage = await guestContext.newPage();
+  await guestPage.goto(`${suite.BASE}/invite#${invite}`);
+  await guestPage.getByLabel('Your name').fill('Uma Later');
+  await guestPage.getByRole('button', { name: 'Join the conversation' }).click();
+  await guestPage.getByRole('heading', { name: 'This invite link can no longer be used' }).waitFor();
+  log('revoked in the dialog: the next guest is told 410 invite_revoked, and the invite page says the link can no longer be used');
+  await guestContext.close();
 });
