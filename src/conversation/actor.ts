@@ -557,7 +557,7 @@ export class ConversationActor extends DurableObject<Env> {
    * What went out on a socket arrives in order unless the socket dies (and then the client
    * resumes on a new one), so resending it only piles copies into the runtime's send buffer:
    * 200 resumes of a 600-entry history from a client that did not read grew the runtime by
-   * 160 MiB under wrangler dev (300 MiB reported in production).
+   * 160 MiB under wrangler dev (300 MiB in the issue that found it).
    * The runtime exposes no `bufferedAmount` to bound that buffer, so each entry is replayed
    * at most once per socket instead.
    */
