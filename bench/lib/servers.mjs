@@ -52,15 +52,18 @@ const commandOf = (pid) => {
   }
 };
 
-/** The workerd process below `rootPid` (wrangler dev's group leader), or null. */
-export function workerdPid(rootPid) {
+/** The workerd processes below `rootPid` (wrangler dev's group leader). */
+export function workerdPids(rootPid) {
   const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
   const descends = (pid) => {
     for (let p = pid, hops = 0; p && hops < 20; p = parentOf(p), hops++) if (p === rootPid) return true;
     return false;
   };
-  return pids.find((pid) => commandOf(pid) === 'workerd' && descends(pid)) ?? null;
+  return pids.filter((pid) => commandOf(pid) === 'workerd' && descends(pid));
 }
+
+/** The first workerd process below `rootPid`, or null. */
+export const workerdPid = (rootPid) => workerdPids(rootPid)[0] ?? null;
 
 /** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS), or null. */
 export function rssMiB(pid) {

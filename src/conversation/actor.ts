@@ -5,6 +5,7 @@ import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } fro
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById } from '../directory/agents';
 import { serviceMembers } from '../directory/services';
+import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
 import { errorEnvelope } from '../errors';
 import type { InboxItem } from '../inbox/item';
@@ -14,6 +15,7 @@ import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { agentParticipant, isAgentParticipant } from './model';
+import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
@@ -28,6 +30,11 @@ export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest
 /** `expiresAt`: from then on the socket gets nothing and is closed with 4001 (actor/sockets.ts). */
 interface SocketAttachment extends ExpiringAttachment {
   caller: Caller;
+  /**
+   * Every entry after this seq has been sent on this socket, live since it opened or by a
+   * replay, so a later `resume` sends only what is before it (see replay). Absent: nothing known.
+   */
+  sentFrom?: number;
 }
 
 export interface OpenRequest {
@@ -67,6 +74,13 @@ const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller
 /** How long inbox updates are gathered before they go out: short enough to look live. */
 const INBOX_BATCH_MS = 100;
 
+/**
+ * Every participant's presence is pushed, guests' too: a console that loaded before a guest
+ * joined by invite otherwise showed them offline until it reloaded. `agentId` stays on
+ * agents' frames for clients written before guests had any.
+ */
+const presenceOf = (caller: Caller, online: boolean): ServerFrame =>
+  caller.kind === 'agent' ? { type: 'presence', participantId: caller.agent.id, agentId: caller.agent.id, online } : { type: 'presence', participantId: caller.guest.id, online };
 const asAuthor = (caller: Caller): Author => ({ id: callerId(caller), kind: caller.kind, name: callerName(caller) });
 const SYSTEM: Author = { id: 'system', kind: 'system', name: 'Doorbell' };
 const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
@@ -79,6 +93,7 @@ const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
  */
 export class ConversationActor extends DurableObject<Env> {
   private readonly store: ConversationStore;
+  private readonly invites: InviteStore;
   private stored: Stored | null;
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
@@ -96,6 +111,7 @@ export class ConversationActor extends DurableObject<Env> {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
+    this.invites = new InviteStore(ctx.storage.sql);
     this.stored = this.store.load();
     this.jobs = new Jobs(ctx.storage);
     this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
@@ -114,6 +130,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** C1/C2: the guest's message creates the conversation the first time, and reuses it after. */
   async start(request: StartRequest): Promise<Outcome<{ created: boolean; seq: number; duplicate: boolean; conversation: ConversationView }>> {
+    await this.register(request.id);
     const created = this.open(request);
     const caller: Caller = { kind: 'guest', guest: request.guest };
     const posted = await this.post(caller, request.clientId, request.text);
@@ -127,8 +144,10 @@ export class ConversationActor extends DurableObject<Env> {
    * alarm run twice) land once. Without a request (a CRM result) it only goes into a conversation that exists.
    */
   async note(request: OpenRequest | null, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
-    if (request) this.open(request);
-    else if (!this.stored) throw new Error('conversation not started');
+    if (request) {
+      await this.register(request.id);
+      this.open(request);
+    } else if (!this.stored) throw new Error('conversation not started');
     const existing = this.store.findByClientId(SYSTEM.id, clientId);
     if (existing) return { seq: existing.seq, duplicate: true };
     const before = this.state;
@@ -139,6 +158,14 @@ export class ConversationActor extends DurableObject<Env> {
     });
     this.publish([entry], before);
     return { seq: entry.seq, duplicate: false };
+  }
+
+  /**
+   * The directory learns of a conversation before it exists, so the Worker never refuses one
+   * that does (a failure after this leaves a record whose actor answers 404, which is harmless).
+   */
+  private async register(id: string): Promise<void> {
+    if (!this.stored) await recordConversation(this.env.DB, id);
   }
 
   /** Creates the conversation unless it exists; true when it did. */
@@ -291,17 +318,47 @@ export class ConversationActor extends DurableObject<Env> {
     if (change.visibility !== undefined && change.visibility !== before.visibility) {
       state = { ...state, visibility: change.visibility };
       events.push({ type: 'visibility', visibility: change.visibility });
+      // Whoever was invited while it was public would otherwise still get in (C7, C8).
+      if (change.visibility === 'private') this.invites.revokeOpen(Date.now());
     }
     if (events.length > 0) this.publish(this.commit(state, events, undefined, asAuthor(caller)), before);
     return accept(this.viewFor(caller));
   }
 
-  /** C7: a second guest accepted an invite link. Accepting twice changes nothing. */
-  async addGuest(guest: GuestParticipant): Promise<Outcome<ConversationView>> {
+  /** C7: an invite link for more guests; licensed agents who can open the conversation make one. */
+  async createInvite(caller: Caller, maxUses: number): Promise<Outcome<InviteView>> {
+    const refused = this.inviteManager(caller);
+    if (refused) return refused;
+    return accept(this.invites.create(asAuthor(caller), maxUses, Date.now()));
+  }
+
+  async listInvites(caller: Caller): Promise<Outcome<InviteView[]>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents see invite links.');
+    return this.denied(caller) ?? accept(this.invites.list(Date.now()));
+  }
+
+  /** Withdrawing an invite twice changes nothing. */
+  async revokeInvite(caller: Caller, inviteId: string): Promise<Outcome<InviteView>> {
+    const refused = this.inviteManager(caller);
+    if (refused) return refused;
+    const now = Date.now();
+    if (!this.invites.get(inviteId, now)) return refuse(404, 'not_found', 'Invite was not found.');
+    this.invites.revoke(inviteId, now);
+    return accept(this.invites.get(inviteId, now)!);
+  }
+
+  /**
+   * C7: a guest accepted an invite link. Each new guest uses it up once; a guest already in the
+   * conversation is let in again whatever became of the invite, using nothing.
+   */
+  async addGuest(guest: GuestParticipant, inviteId: string | null): Promise<Outcome<ConversationView>> {
     if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
     const caller: Caller = { kind: 'guest', guest };
     const before = this.state;
     if (before.guests.some((g) => g.id === guest.id)) return accept(this.viewFor(caller));
+    const refused = inviteRefusal(inviteId === null ? null : this.invites.get(inviteId, Date.now()));
+    if (refused) return refused;
+    this.invites.use(inviteId!);
     const entries = this.commit({ ...before, guests: [...before.guests, guest] }, [{ type: 'guest_added', guest: named(guest) }]);
     this.publish(entries, before);
     return accept(this.viewFor(caller));
@@ -335,13 +392,11 @@ export class ConversationActor extends DurableObject<Env> {
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [callerId(attachment.caller)]);
-    server.serializeAttachment(attachment);
+    server.serializeAttachment({ ...attachment, sentFrom: this.store.lastSeq() } satisfies SocketAttachment);
     const wasOnline = this.isOnline(callerId(attachment.caller), server);
     this.send(server, { type: 'welcome', conversation: this.viewFor(attachment.caller) });
     if (Number.isInteger(since) && since >= 0) this.replay(server, since);
-    if (attachment.caller.kind === 'agent' && !wasOnline) {
-      this.broadcast({ type: 'presence', agentId: attachment.caller.agent.id, online: true }, server);
-    }
+    if (!wasOnline) this.broadcast(presenceOf(attachment.caller, true), server);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -396,9 +451,12 @@ export class ConversationActor extends DurableObject<Env> {
         else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
         return;
       }
-      case 'typing':
-        this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: frame.typing }, ws);
+      case 'typing': {
+        const refused = this.mayNotWrite(caller);
+        if (refused) this.send(ws, { type: 'error', code: refused.code, message: refused.message });
+        else this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: frame.typing }, ws);
         return;
+      }
       case 'read':
         if (this.store.markRead(callerId(caller), frame.seq)) {
           this.broadcast({ type: 'read', participantId: callerId(caller), seq: this.store.readSeq(callerId(caller)) });
@@ -449,6 +507,22 @@ export class ConversationActor extends DurableObject<Env> {
   private unlicensed(caller: Caller): Refusal | null {
     if (caller.kind !== 'agent' || caller.agent.license !== 'basic') return null;
     return refuse(403, 'agent_not_licensed', `${caller.agent.name} has a basic license; only standard or premium agents can change guest conversations.`);
+  }
+
+  private inviteManager(caller: Caller): Refusal | null {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents invite guests.');
+    return this.denied(caller) ?? this.unlicensed(caller);
+  }
+
+  /**
+   * Whether a `send` from this caller would be refused: typing is a promise of a message, so
+   * only who may write shows it (a participant, or an agent who may join by writing).
+   */
+  private mayNotWrite(caller: Caller): Refusal | null {
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed || caller.kind !== 'agent') return unlicensed;
+    const join = planJoin(this.state, caller.agent);
+    return join.ok ? null : refuse(403, join.code, join.message);
   }
 
   /** Writes the new state and its timeline entries in one transaction. */
@@ -530,15 +604,25 @@ export class ConversationActor extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Sends the entries after `since` that this socket was not sent yet, then `caught_up`.
+   * What went out on a socket arrives in order unless the socket dies (and then the client
+   * resumes on a new one), so resending it only piles copies into the runtime's send buffer:
+   * 200 resumes of a 600-entry history from a client that did not read grew the runtime by
+   * 160 MiB under wrangler dev (300 MiB in the issue that found it).
+   * The runtime exposes no `bufferedAmount` to bound that buffer, so each entry is replayed
+   * at most once per socket instead.
+   */
   private replay(ws: WebSocket, since: number): void {
-    let after = since;
-    for (;;) {
+    const attachment = ws.deserializeAttachment() as SocketAttachment;
+    const until = Math.min(attachment.sentFrom ?? Number.POSITIVE_INFINITY, this.store.lastSeq());
+    for (let after = since; after < until; ) {
       const page = this.store.after(after, LIMITS.historyPage);
-      const { kind } = (ws.deserializeAttachment() as SocketAttachment).caller;
-      for (const entry of page) if (visibleTo(kind, entry)) this.send(ws, { type: 'entry', entry });
+      for (const entry of page) if (entry.seq <= until && visibleTo(attachment.caller.kind, entry)) this.send(ws, { type: 'entry', entry });
       if (page.length < LIMITS.historyPage) break;
       after = page[page.length - 1]!.seq;
     }
+    if (since < until) ws.serializeAttachment({ ...attachment, sentFrom: since } satisfies SocketAttachment);
     this.send(ws, { type: 'caught_up', lastSeq: this.store.lastSeq() });
   }
 
@@ -562,9 +646,7 @@ export class ConversationActor extends DurableObject<Env> {
     const { caller } = ws.deserializeAttachment() as SocketAttachment;
     // Whoever was typing on this socket is not any more; without this the indicator would stick.
     this.broadcast({ type: 'typing', participant: { id: callerId(caller), name: callerName(caller) }, typing: false }, ws);
-    if (caller.kind === 'agent' && !this.isOnline(caller.agent.id, ws)) {
-      this.broadcast({ type: 'presence', agentId: caller.agent.id, online: false }, ws);
-    }
+    if (!this.isOnline(callerId(caller), ws)) this.broadcast(presenceOf(caller, false), ws);
     this.digests.wentAway(callerId(caller));
   }
 

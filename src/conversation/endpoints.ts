@@ -12,9 +12,10 @@ import { HttpError, requireUpgrade } from '../http/errors';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
+import { InviteView, MaxUses } from './invites';
 import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 import { knownScope, remember } from './embed-scopes';
-import { conversationActor } from './stub';
+import { conversationActor, existingConversationActor } from './stub';
 
 const tag = 'Conversations';
 
@@ -41,13 +42,13 @@ async function admit(request: Request, env: Env, principal: Principal<'person'>,
   const caller = await callerOf(principal, env);
   if (caller.kind !== 'guest' || !foreignOrigin(request, env)) return caller;
   const known = knownScope(id);
-  const scope = known ?? remember(id, conversationScope(unwrap(await conversationActor(env, id).view(caller)).origin));
+  const scope = known ?? remember(id, conversationScope(unwrap(await (await existingConversationActor(env, id)).view(caller)).origin));
   try {
     await requireEmbedOrigin(request, env, scope);
   } catch (refusal) {
     // A guest not in the conversation gets the actor's answer (as if it did not exist), as
     // when the scope is not known yet: an origin refusal would tell them whom it is with.
-    if (known) unwrap(await conversationActor(env, id).view(caller));
+    if (known) unwrap(await (await existingConversationActor(env, id)).view(caller));
     throw refusal;
   }
   return caller;
@@ -107,7 +108,7 @@ export const viewConversationEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).view(caller));
+    return unwrap(await (await existingConversationActor(env, params.id)).view(caller));
   },
 });
 
@@ -124,7 +125,7 @@ export const historyEndpoint = endpoint({
   errors: [403, 404],
   handle: async ({ request, env, principal, params, query }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).history(caller, query.after, query.limit));
+    return unwrap(await (await existingConversationActor(env, params.id)).history(caller, query.after, query.limit));
   },
 });
 
@@ -138,7 +139,7 @@ export const postMessageEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).post(caller, body.clientId, body.text));
+    return unwrap(await (await existingConversationActor(env, params.id)).post(caller, body.clientId, body.text));
   },
 });
 
@@ -154,7 +155,7 @@ export const socketEndpoint = endpoint({
     const caller = await admit(request, env, principal, params.id);
     const forwarded = new Request(request.url, { headers: request.headers });
     forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
-    return conversationActor(env, params.id).fetch(forwarded);
+    return (await existingConversationActor(env, params.id)).fetch(forwarded);
   },
 });
 
@@ -165,7 +166,7 @@ export const joinEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404],
-  handle: async ({ env, principal, params }) => unwrap(await conversationActor(env, params.id).join(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).join(await callerOf(principal, env))),
 });
 
 export const leaveEndpoint = endpoint({
@@ -175,7 +176,7 @@ export const leaveEndpoint = endpoint({
   params: IdParams,
   response: ConversationView,
   errors: [404, 409],
-  handle: async ({ env, principal, params }) => unwrap(await conversationActor(env, params.id).leave(await callerOf(principal, env))),
+  handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).leave(await callerOf(principal, env))),
 });
 
 export const assignEndpoint = endpoint({
@@ -196,7 +197,7 @@ export const assignEndpoint = endpoint({
       service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl, members: service.members.map(agentParticipant) },
       memberId: member?.id,
     };
-    return unwrap(await conversationActor(env, params.id).assign(await callerOf(principal, env), request));
+    return unwrap(await (await existingConversationActor(env, params.id)).assign(await callerOf(principal, env), request));
   },
 });
 
@@ -215,39 +216,65 @@ export const updateConversationEndpoint = endpoint({
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await conversationActor(env, params.id).update(caller, body));
+    return unwrap(await (await existingConversationActor(env, params.id)).update(caller, body));
   },
 });
 
+const InviteParams = z.object({ id: ConversationId, inviteId: z.string().regex(/^iv_[A-Za-z0-9]{20}$/, 'must be an invite id') });
+
 export const inviteEndpoint = endpoint({
-  summary: 'An invite link for one more guest (C7); valid 7 days',
+  summary: 'An invite link for more guests (C7): single-use unless `maxUses` (1–20) says more; valid 7 days',
   tag,
   access: 'agent',
   params: IdParams,
-  response: z.object({ invite: z.string(), url: z.string() }),
+  body: z.strictObject({ maxUses: MaxUses.default(1).describe('How many new guests may join with it.') }),
+  bodyOptional: true,
+  response: InviteView.extend({ invite: z.string().describe('The signed token the link carries.'), url: z.string() }),
   status: 201,
   errors: [404, 403],
-  handle: async ({ env, principal, params }) => {
-    if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
-    unwrap(await conversationActor(env, params.id).view(await callerOf(principal, env)));
-    const invite = await issueInvite(params.id, env);
-    return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
+  handle: async ({ env, principal, params, body }) => {
+    const view = unwrap(await (await existingConversationActor(env, params.id)).createInvite(await callerOf(principal, env), body.maxUses));
+    const invite = await issueInvite(params.id, view, env);
+    return { ...view, invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
   },
 });
 
+export const listInvitesEndpoint = endpoint({
+  summary: "The conversation's invite links, newest first (at most 100), with what became of each",
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: z.object({ invites: z.array(InviteView) }),
+  errors: [404],
+  handle: async ({ env, principal, params }) => ({
+    invites: unwrap(await (await existingConversationActor(env, params.id)).listInvites(await callerOf(principal, env))),
+  }),
+});
+
+export const revokeInviteEndpoint = endpoint({
+  summary: 'Withdraw an invite link: nobody new joins with it (revoking twice changes nothing)',
+  tag,
+  access: 'agent',
+  params: InviteParams,
+  response: InviteView,
+  errors: [403, 404],
+  handle: async ({ env, principal, params }) =>
+    unwrap(await (await existingConversationActor(env, params.id)).revokeInvite(await callerOf(principal, env), params.inviteId)),
+});
+
 export const acceptInviteEndpoint = endpoint({
-  summary: 'A guest accepts an invite link and joins the conversation',
+  summary: 'A guest accepts an invite link and joins the conversation; a used-up or withdrawn link answers 410',
   tag,
   access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
-  errors: [403, 404],
+  errors: [403, 404, 410],
   handle: async ({ request, env, principal, body }) => {
     // Invite links open this server's /invite page; other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
-    const conversationId = await verifyInvite(body.invite, env);
+    const { conversationId, inviteId } = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
-    return unwrap(await conversationActor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));
+    return unwrap(await conversationActor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }, inviteId));
   },
 });
 

@@ -141,7 +141,7 @@ export type ServerFrame =
   | { type: 'conversation'; conversation: ConversationView }
   | { type: 'typing'; participant: { id: string; name: string }; typing: boolean }
   | { type: 'read'; participantId: string; seq: number }
-  | { type: 'presence'; agentId: string; online: boolean }
+  | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
   | { type: 'pong' }
   | ErrorFrame;
 

@@ -1,4 +1,5 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
+import { INVITES_TABLE } from './invites';
 import type { ConversationState } from './model';
 import type { Author, Entry, TimelineEvent } from './protocol';
 
@@ -37,6 +38,8 @@ const MIGRATIONS: string[] = [
      seen_seq INTEGER NOT NULL DEFAULT 0,
      last_sent_at INTEGER
    );`,
+  // Invite links (C7): each one's uses and revocation, enforced here (invites.ts).
+  INVITES_TABLE,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);

@@ -16,9 +16,9 @@ import {
   type Saved,
 } from './contacts';
 import type { Agent } from './agents';
+import { existingConversationActor } from '../conversation/stub';
 import { getGuest } from './guests';
 import { DisplayName, Email, Id } from './schemas';
-import { conversationActor } from '../conversation/stub';
 
 const tag = 'Phonebook';
 
@@ -150,7 +150,7 @@ export const addGuestContactEndpoint = endpoint({
   errors: [404, 409],
   handle: async ({ env, principal, params, body }) => {
     // Only a conversation the agent can open (404 otherwise, as for one that does not exist).
-    const view = unwrap(await conversationActor(env, params.id).view(asCaller(principal.agent)));
+    const view = unwrap(await (await existingConversationActor(env, params.id)).view(asCaller(principal.agent)));
     const guests = view.participants.filter((p) => p.kind === 'guest');
     const chosen = body.guestId === undefined ? guests[0] : guests.find((g) => g.id === body.guestId);
     if (!chosen) throw notFound(body.guestId === undefined ? 'A guest in this conversation' : 'This guest in this conversation');

@@ -9,7 +9,6 @@ const GUEST_ISSUER = 'doorbell';
 const GUEST_AUDIENCE = 'doorbell-guest';
 const GUEST_TOKEN_LIFETIME = '365d';
 const INVITE_AUDIENCE = 'doorbell-invite';
-const INVITE_LIFETIME = '7d';
 
 const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
 
@@ -166,13 +165,24 @@ export function describeJoseError(err: unknown): string {
   return err instanceof Error ? err.message : 'unreadable token';
 }
 
-/** C7: a link that lets one more guest into a conversation; signed so it cannot be made up. */
-export const issueInvite = (conversationId: string, env: Env): Promise<string> =>
-  signServerToken(env, { typ: 'invite', audience: INVITE_AUDIENCE, subject: conversationId, expires: INVITE_LIFETIME });
+/**
+ * C7: a link that lets guests into a conversation; signed so it cannot be made up. It names the
+ * invite the conversation recorded (its uses and revocation are checked there) and expires with it.
+ */
+export const issueInvite = (conversationId: string, invite: { id: string; expiresAt: string }, env: Env): Promise<string> =>
+  signServerToken(env, {
+    typ: 'invite',
+    audience: INVITE_AUDIENCE,
+    subject: conversationId,
+    expires: Math.floor(Date.parse(invite.expiresAt) / 1000),
+    claims: { inv: invite.id },
+  });
 
-export async function verifyInvite(invite: string, env: Env): Promise<string> {
+/** The conversation and the invite a link names; links issued before invites were recorded name none. */
+export async function verifyInvite(invite: string, env: Env): Promise<{ conversationId: string; inviteId: string | null }> {
   try {
-    return (await verifyServerToken(env, invite, 'invite', INVITE_AUDIENCE)).sub;
+    const payload = await verifyServerToken(env, invite, 'invite', INVITE_AUDIENCE);
+    return { conversationId: payload.sub, inviteId: typeof payload.inv === 'string' ? payload.inv : null };
   } catch (err) {
     throw new HttpError(400, 'invalid_invite', `The invite link is not valid (${describeJoseError(err)}).`);
   }

@@ -52,6 +52,8 @@ export interface Endpoint<
   params?: P;
   query?: Q;
   body?: B;
+  /** A request without any body is read as `{}` (a body whose fields all have defaults). */
+  bodyOptional?: boolean;
   /** The JSON answer; absent for operations answering something else (a WebSocket, a document). */
   response?: R;
   /** Status of a successful answer; 200 unless said. */
@@ -105,7 +107,9 @@ export async function runEndpoint(
   const principal = await authenticate(definition.access, request, env);
   const params = definition.params ? validate(definition.params, request.params ?? {}, 'path') : undefined;
   const query = definition.query ? validate(definition.query, queryObject(new URL(request.url)), 'query') : undefined;
-  const body = definition.body ? validate(definition.body, await readJsonBody(request), 'body') : undefined;
+  const empty =
+    definition.bodyOptional && !request.headers.has('content-type') && (request.body === null || request.headers.get('content-length') === '0');
+  const body = definition.body ? validate(definition.body, empty ? {} : await readJsonBody(request), 'body') : undefined;
   const result = await definition.handle({ request, env, ctx, principal, params, query, body } as never);
   if (result instanceof Response) return result;
   const status = definition.status ?? 200;

@@ -88,7 +88,7 @@ export function openApiDocument(routes: Route[], serverUrl: string): Record<stri
       security: security[endpoint.access],
       parameters: [...parameters(endpoint.params, 'path'), ...parameters(endpoint.query, 'query')],
       ...(endpoint.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } } }
+        ? { requestBody: { required: !endpoint.bodyOptional, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } } }
         : {}),
       responses,
     };

@@ -4,6 +4,7 @@ import type { Caller } from '../conversation/actor';
 import { agentParticipant } from '../conversation/model';
 import type { Entry } from '../conversation/protocol';
 import { findContactByGuest } from '../directory/contacts';
+import { existingConversationActor } from '../conversation/stub';
 import { getGuest } from '../directory/guests';
 import { Id } from '../directory/schemas';
 import type { Env } from '../env';
@@ -12,7 +13,6 @@ import { endpoint } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
 import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmPushRequest } from './crm';
 import { missingConfiguration } from './crm-actor';
-import { conversationActor } from '../conversation/stub';
 import { crmActor } from './stub';
 
 const tag = 'CRM';
@@ -39,8 +39,9 @@ export function transcriptOf(entries: Entry[]): string {
 async function readTimeline(env: Env, id: string, caller: Caller): Promise<Entry[]> {
   const entries: Entry[] = [];
   let after = 0;
+  const conversation = await existingConversationActor(env, id);
   while (entries.length < TRANSCRIPT_ENTRIES) {
-    const page = unwrap(await conversationActor(env, id).history(caller, after, 200));
+    const page = unwrap(await conversation.history(caller, after, 200));
     entries.push(...page.entries);
     if (page.entries.length === 0 || after >= page.lastSeq) break;
     after = page.entries[page.entries.length - 1]!.seq;
@@ -76,7 +77,7 @@ export const pushToCrmEndpoint = endpoint({
   handle: async ({ env, principal, params, body }) => {
     const agent = agentParticipant(principal.agent);
     const caller: Caller = { kind: 'agent', agent };
-    const view = unwrap(await conversationActor(env, params.id).view(caller));
+    const view = unwrap(await (await existingConversationActor(env, params.id)).view(caller));
     if (!view.you.participant) throw new HttpError(403, 'not_a_participant', 'Only agents in the conversation push it to a CRM; join it first.');
     if (agent.license === 'basic') {
       throw new HttpError(403, 'agent_not_licensed', `${agent.name} has a basic license; only standard or premium agents push conversations to a CRM.`);
@@ -117,7 +118,7 @@ export const listCrmPushesEndpoint = endpoint({
   response: z.object({ pushes: z.array(PushView) }),
   errors: [404],
   handle: async ({ env, principal, params }) => {
-    unwrap(await conversationActor(env, params.id).view({ kind: 'agent', agent: agentParticipant(principal.agent) }));
+    unwrap(await (await existingConversationActor(env, params.id)).view({ kind: 'agent', agent: agentParticipant(principal.agent) }));
     const lists = await Promise.all(CRM_PROVIDERS.map((provider) => crmActor(env, provider).pushes(params.id)));
     const pushes = lists
       .flat()

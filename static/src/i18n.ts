@@ -89,6 +89,8 @@ const en = {
   inviteExpiredText: 'Invites work for 7 days. Ask for a new one.',
   inviteInvalid: 'This invite link is not valid',
   inviteInvalidText: 'Open the whole link you were sent: it may have been cut.',
+  inviteGone: 'This invite link can no longer be used',
+  inviteGoneText: 'It has been used up or withdrawn. Ask for a new one.',
 };
 export type Strings = typeof en;
 
@@ -182,6 +184,8 @@ const fr: Strings = {
   inviteExpiredText: 'Les invitations valent 7 jours. Demandez-en une nouvelle.',
   inviteInvalid: 'Ce lien d’invitation n’est pas valide',
   inviteInvalidText: 'Ouvrez le lien complet que vous avez reçu : il a peut-être été coupé.',
+  inviteGone: 'Ce lien d’invitation ne peut plus servir',
+  inviteGoneText: 'Il a déjà été utilisé ou a été retiré. Demandez-en un nouveau.',
 };
 
 export function strings(lang?: string | null): Strings {

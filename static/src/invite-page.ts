@@ -43,6 +43,8 @@ export async function invitePage(invite: string) {
       if (err instanceof ApiError && err.code === 'invalid_invite') {
         return /EXPIRED/i.test(err.message) ? problem(t.inviteExpired, t.inviteExpiredText) : problem(t.inviteInvalid, t.inviteInvalidText);
       }
+      if (err instanceof ApiError && err.code === 'invite_expired') return problem(t.inviteExpired, t.inviteExpiredText);
+      if (err instanceof ApiError && err.status === 410) return problem(t.inviteGone, t.inviteGoneText);
       if (err instanceof ApiError && err.status === 401 && known) return invitePage(invite); // now asks who they are
       alert.textContent = messageOf(err);
       submit.disabled = false;

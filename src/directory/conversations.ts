@@ -1,0 +1,24 @@
+/**
+ * Conversations this isolate has seen recorded. A conversation is never deleted, so a hit is
+ * final; only misses go to D1. Bounded so a long-lived isolate does not grow without end.
+ */
+const known = new Set<string>();
+const KNOWN_MAX = 10_000;
+
+const remember = (id: string): void => {
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.add(id);
+};
+
+/** Records that a conversation exists; called by its actor before it creates itself, so idempotent. */
+export async function recordConversation(db: D1Database, id: string): Promise<void> {
+  await db.prepare('INSERT OR IGNORE INTO conversations (id) VALUES (?)').bind(id).run();
+  remember(id);
+}
+
+export async function conversationExists(db: D1Database, id: string): Promise<boolean> {
+  if (known.has(id)) return true;
+  const row = await db.prepare('SELECT 1 AS found FROM conversations WHERE id = ?').bind(id).first<{ found: number }>();
+  if (row) remember(id);
+  return row !== null;
+}
