@@ -290,4 +290,6 @@ export const conversationRoutes: Routes = (api) =>
     .post('/api/conversations/:id/leave', leaveEndpoint)
     .post('/api/conversations/:id/assign', assignEndpoint)
     .post('/api/conversations/:id/invites', inviteEndpoint)
+    .get('/api/conversations/:id/invites', listInvitesEndpoint)
+    .delete('/api/conversations/:id/invites/:inviteId', revokeInviteEndpoint)
     .post('/api/invites/accept', acceptInviteEndpoint);
