@@ -81,13 +81,24 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
     case 'person':
       return isGuestToken(bearerToken(request)) ? authenticate('guest', request, env) : authenticate('agent', request, env);
     case 'agent': {
-      const claims = await verifyAgentToken(bearerToken(request), env);
+      const token = bearerToken(request);
+      // A genuine guest token is an authenticated caller of the wrong kind (403); a forged one is not (401).
+      if (isGuestToken(token)) {
+        await verifyGuestToken(token, env);
+        throw new HttpError(403, 'agents_only', 'This route is for agents: a guest token cannot call it.');
+      }
+      const claims = await verifyAgentToken(token, env);
       const agent = await findAgentByEmail(env.DB, claims.email);
       if (!agent) throw new HttpError(403, 'unknown_agent', 'The token is valid but names no agent in the directory.');
       return { kind: 'agent', agent };
     }
-    case 'guest':
-      return { kind: 'guest', ...(await verifyGuestToken(bearerToken(request), env)) };
+    case 'guest': {
+      const token = bearerToken(request);
+      if (!isGuestToken(token) && (await verifyAgentToken(token, env).then(() => true, () => false))) {
+        throw new HttpError(403, 'guests_only', 'This route is for guests: an agent token cannot call it.');
+      }
+      return { kind: 'guest', ...(await verifyGuestToken(token, env)) };
+    }
   }
 }
 
