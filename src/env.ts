@@ -34,4 +34,4 @@ export interface Env extends EmailEnv, IntegrationsEnv {
   REPLY_SECRET: string;
 }
 
-export const isDevelopment = (env: Env): boolean => env.ENVIRONMENT === 'development';
+export const isDevelopment = (env: Pick<Partial<Env>, 'ENVIRONMENT'>): boolean => env.ENVIRONMENT === 'development';

@@ -32,7 +32,7 @@ const Description = z.string().trim().max(200, 'must be at most 200 characters')
 
 /** Receivers' URLs carry signed business data: outside development only https is accepted. */
 export function requireHttps(env: Pick<Env, 'ENVIRONMENT'>, url: string | undefined): void {
-  if (url === undefined || isDevelopment(env as Env) || new URL(url).protocol === 'https:') return;
+  if (url === undefined || isDevelopment(env) || new URL(url).protocol === 'https:') return;
   const message = 'must be an https URL (plain http is accepted only in development)';
   throw new HttpError(400, 'invalid_request', `The request body is not valid: url: ${message}.`, { where: 'body', problems: [{ path: 'url', message }] });
 }

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { agentToken, devVars, ensureDevVars } from '../../scripts/dev-env.mjs';
+import { agentToken, developmentVars, devVars, ensureDevVars } from '../../scripts/dev-env.mjs';
 
 export { agentToken };
 
@@ -47,7 +47,7 @@ export async function startDevServer({ work, vars = {}, log = () => {}, config =
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const varArgs = Object.entries({ PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const varArgs = Object.entries({ ...developmentVars(), PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   let child = null;
   let output = '';
   let inspector = null;
