@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { Slug } from '../directory/schemas';
+import { DisplayName, Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import { forwardReportUpgrade } from '../actor/sockets';
@@ -194,7 +194,7 @@ export const updateConversationEndpoint = endpoint({
   params: IdParams,
   body: z
     .strictObject({
-      name: z.string().trim().min(1).max(120).optional(),
+      name: DisplayName.optional(),
       visibility: z.enum(['public', 'private']).optional(),
     })
     .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
