@@ -3,7 +3,7 @@
 // the link to the meeting page. A booking key per chosen time makes a double click, or a retry
 // after a lost answer, book once (POST /api/agents/{slug}/bookings, docs/meetings.md).
 import { ApiError } from './chat-client';
-import { h } from './chat-view';
+import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, card, EMAIL, field, lang, main, messageOf, notFound, request, t, type Card } from './page';
 import { slotPicker, type Choice } from './slot-picker';
@@ -82,7 +82,7 @@ export async function bookingPage(slug: string) {
   });
 
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, title)),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name }))),
     h('div', { class: 'panel' }, picker.el),
     alert,
     form,
@@ -98,10 +98,10 @@ function confirmation(c: Card, booked: Booked, choice: Choice, noteError: string
     h('section', { class: 'card confirmed', 'aria-labelledby': 'confirmed-title' },
       avatar(c),
       Object.assign(heading, { id: 'confirmed-title' }),
-      ...(pending ? [h('p', {}, fill(t.requestedText, { name: c.name }))] : []),
+      ...(pending ? [h('p', {}, ...fillNamed(t.requestedText, { name: c.name }))] : []),
       h('dl', { class: 'when' },
         h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone, lang)),
-        h('dt', {}, fill(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
       h('p', {}, fill(t.sentTo, { email: m.guest.email })),
       ...(noteError ? [h('p', { class: 'alert', role: 'alert' }, fill(t.noteFailed, { code: noteError }))] : []),
       h('a', { class: 'button', href: booked.guestLink }, t.manage)),
