@@ -27,6 +27,8 @@ export default defineConfig(async () => {
           bindings: {
             // wrangler.toml's [vars] are the production values; the tests run as development.
             ...developmentVars(),
+            // The limits are off for the suite; test/api/limits.test.ts turns them on per request.
+            RATE_LIMITS: 'off',
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
             TEST_DEMO_DIRECTORY: readFileSync('scripts/demo-directory.sql', 'utf8'),

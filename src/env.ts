@@ -2,10 +2,11 @@ import type { CalendarActor } from './calendar/actor';
 import type { ConversationActor } from './conversation/actor';
 import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
+import type { RateLimitEnv } from './http/limits';
 import type { IntegrationsEnv } from './integrations/env';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
-export interface Env extends EmailEnv, IntegrationsEnv {
+export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   DB: D1Database;
   ASSETS: Fetcher;
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;

@@ -9,6 +9,7 @@ import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/aut
 import { endpoint, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
+import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
@@ -52,9 +53,11 @@ export const startConversationEndpoint = endpoint({
   access: 'guest',
   body: z.strictObject({ target: Target, clientId: ClientId, text: MessageText }),
   response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
-  errors: [404, 409],
+  errors: [404, 409, 429],
   handle: async ({ request, env, principal, body }) => {
     await requireEmbedOrigin(request, env, body.target.kind === 'service' ? { kind: 'service', slug: body.target.slug } : { kind: 'agent' });
+    await enforceRateLimit(env, 'conversations_per_address', clientAddress(request));
+    await enforceRateLimit(env, 'conversations_per_guest', principal.guestId);
     const guest = await getGuest(env.DB, principal.guestId);
     let origin: Origin;
     let agents: AgentParticipant[];
@@ -121,10 +124,10 @@ export const postMessageEndpoint = endpoint({
   params: IdParams,
   body: z.strictObject({ clientId: ClientId, text: MessageText }),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
-  errors: [404, 403],
+  errors: [404, 403, 429],
   handle: async ({ request, env, principal, params, body }) => {
     await checkGuestSite(request, env, principal, params.id);
-    return unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text));
+    return unwrap(await actor(env, params.id).post(await callerOf(principal, env), body.clientId, body.text, { limited: rateLimitsOn(env) }));
   },
 });
 
@@ -134,13 +137,13 @@ export const socketEndpoint = endpoint({
   access: 'person',
   params: IdParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
-  errors: [403, 404, 426],
+  errors: [403, 404, 426, 429],
   handle: async ({ request, env, principal, params }) => {
     requireUpgrade(request);
     await checkGuestSite(request, env, principal, params.id);
     const caller = await callerOf(principal, env);
     const forwarded = new Request(request.url, { headers: request.headers });
-    forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
+    forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)), limited: rateLimitsOn(env) }));
     return actor(env, params.id).fetch(forwarded);
   },
 });
@@ -213,9 +216,10 @@ export const inviteEndpoint = endpoint({
   params: IdParams,
   response: z.object({ invite: z.string(), url: z.string() }),
   status: 201,
-  errors: [404, 403],
+  errors: [404, 403, 429],
   handle: async ({ env, principal, params }) => {
     if (!principal.agent.licensed) throw new HttpError(403, 'agent_not_licensed', 'Only standard or premium agents can invite guests.');
+    await enforceRateLimit(env, 'invites_per_agent', principal.agent.id);
     unwrap(await actor(env, params.id).view(await callerOf(principal, env)));
     const invite = await issueInvite(params.id, env);
     return { invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
@@ -228,10 +232,12 @@ export const acceptInviteEndpoint = endpoint({
   access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
-  errors: [403, 404],
+  errors: [403, 404, 429],
   handle: async ({ request, env, principal, body }) => {
     // Invite links open this server's /invite page; other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
+    await enforceRateLimit(env, 'invite_accepts_per_address', clientAddress(request));
+    await enforceRateLimit(env, 'invite_accepts_per_guest', principal.guestId);
     const conversationId = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
     return unwrap(await actor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }));

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Headers the answer carries besides the envelope's, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -23,7 +25,7 @@ export function errorEnvelope(code: string, message: string, details?: unknown):
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {
-    return Response.json(errorEnvelope(err.code, err.message, err.details), { status: err.status });
+    return Response.json(errorEnvelope(err.code, err.message, err.details), { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
   console.error('unhandled error', err);
   return Response.json(errorEnvelope('internal', 'Something went wrong on our side; it has been logged.'), {
