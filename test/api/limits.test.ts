@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { LIMITS } from '../../src/conversation/protocol';
-import { asAgent, BASE, call, clientId, guestWrites, newGuest } from '../helpers';
+import { agentToken, asAgent, BASE, call, clientId, guestWrites, newGuest } from '../helpers';
 import { dayFromNow, slots } from '../meetings';
 
 // The suite runs with RATE_LIMITS=off (vitest.config.ts); these requests see the Worker as
@@ -136,7 +136,7 @@ describe("a conversation's exact limits, counted by its actor", () => {
     expect([refused.status, body.error.code, body.error.details.limit]).toEqual([429, 'rate_limited', 'sockets_per_participant']);
     expect(refused.headers.get('retry-after')).toBe('10');
     // Alice is someone else: her socket opens.
-    const alice = await open((await asAgent('alice')).authorization.slice(7));
+    const alice = await open(await agentToken('alice'));
     expect(alice.status).toBe(101);
     alice.webSocket!.accept();
     alice.webSocket!.close();
