@@ -99,20 +99,22 @@ test('bursts of anonymous work are cut off with 429 rate_limited and Retry-After
   const f = await fixtures();
   let cases = 0;
 
-  // 40 guests at once from this machine: at most 30 a minute.
-  const guests = await Promise.all(Array.from({ length: 40 }, (_, i) => ctx.call('POST', '/api/guests', { body: { name: `Burst ${i}` } })));
+  // The limiter counts in fixed windows of a minute, which a burst may straddle: of 2×limit+1
+  // requests some are refused and at most 2×limit accepted.
+  // 61 guests at once from this machine: at most 30 a minute.
+  const guests = await Promise.all(Array.from({ length: 61 }, (_, i) => ctx.call('POST', '/api/guests', { body: { name: `Burst ${i}` } })));
   cases += guests.length;
   assert.ok(guests.every((r) => r.status === 201 || rateLimited(r, 'guests_per_address')), JSON.stringify(guests.map((r) => r.status)));
-  assert.ok(guests.filter((r) => r.status === 201).length <= 30 && guests.some((r) => r.status === 429), 'guests were limited');
+  assert.ok(guests.filter((r) => r.status === 201).length <= 60 && guests.some((r) => r.status === 429), 'guests were limited');
 
-  // 15 bookings in a row (each would email an invite to the address it names): at most 10 a minute.
+  // 21 bookings in a row (each would email an invite to the address it names): at most 10 a minute.
   const bookings = [];
-  for (let i = 0; i < 15; i++) {
+  for (let i = 0; i < 21; i++) {
     bookings.push(await ctx.call('POST', '/api/agents/alice/bookings', { body: { start: f.slots[2 + i].start, durationMinutes: 15, name: 'Relay', email: `victim${i}@example.com`, timeZone: 'UTC' } }));
   }
   cases += bookings.length;
   assert.ok(bookings.every((r) => r.status === 201 || rateLimited(r, 'bookings_per_address')), JSON.stringify(bookings.map((r) => r.status)));
-  assert.ok(bookings.filter((r) => r.status === 201).length <= 10 && bookings.at(-1).status === 429, 'bookings were limited');
+  assert.ok(bookings.filter((r) => r.status === 201).length <= 20 && bookings.some((r) => r.status === 429), 'bookings were limited');
 
   // HTTP messages as fast as the client can, for up to 15 s: never more than the socket's budget
   // (a burst of 200, then 50/s) is stored. (A loaded machine may not reach 50/s through wrangler
@@ -151,5 +153,5 @@ test('bursts of anonymous work are cut off with 429 rate_limited and Retry-After
   assert.equal(refused, 429, 'the eleventh was refused with 429');
 
   t.diagnostic(`cases: ${cases}`);
-  log(`burst: ${guests.filter((r) => r.status === 201).length}/40 guests, ${bookings.filter((r) => r.status === 201).length}/15 bookings, ${sockets.length} sockets accepted`);
+  log(`burst: ${guests.filter((r) => r.status === 201).length}/61 guests, ${bookings.filter((r) => r.status === 201).length}/21 bookings, ${sockets.length} sockets accepted`);
 });
