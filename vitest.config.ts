@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { developmentVars } from './scripts/dev-env.mjs';
 
 export const TEST_SECRETS = {
   ADMIN_TOKEN: 'test-admin-token',
@@ -24,6 +25,10 @@ export default defineConfig(async () => {
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
           bindings: {
+            // wrangler.toml's [vars] are the production values; the tests run as development.
+            ...developmentVars(),
+            // The limits are off for the suite; test/api/limits.test.ts turns them on per request.
+            RATE_LIMITS: 'off',
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
             TEST_DEMO_DIRECTORY: readFileSync('scripts/demo-directory.sql', 'utf8'),

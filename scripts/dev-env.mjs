@@ -17,8 +17,9 @@ const parse = (file) =>
 
 /**
  * Makes .dev.vars from the example when it is missing, and adds to an existing one the
- * secrets the example gained since (a checkout made before REPLY_SECRET existed would
- * otherwise fail every email reply). Values already there are never changed.
+ * names the example gained since (a checkout made before REPLY_SECRET existed would
+ * otherwise fail every email reply; one made before ENVIRONMENT moved here would run as
+ * production). Values already there are never changed.
  */
 export function ensureDevVars(log = () => {}) {
   const file = `${root}.dev.vars`;
@@ -33,6 +34,16 @@ export function ensureDevVars(log = () => {}) {
   if (missing.length === 0) return;
   appendFileSync(file, `\n# added from .dev.vars.example\n${missing.map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   log(`added ${missing.map(([k]) => k).join(', ')} to .dev.vars from .dev.vars.example`);
+}
+
+/**
+ * The vars that make a run development rather than production (wrangler.toml holds the
+ * production values), as the example sets them: for the tests and benchmarks, which must not
+ * depend on what a developer changed in their own .dev.vars.
+ */
+export function developmentVars() {
+  const { ENVIRONMENT, EMAIL_TRANSPORT, PUBLIC_BASE_URL } = parse(`${root}.dev.vars.example`);
+  return { ENVIRONMENT, EMAIL_TRANSPORT, PUBLIC_BASE_URL };
 }
 
 /** The development secrets: .dev.vars when present, else the example. */

@@ -2,11 +2,12 @@ import type { CalendarActor } from './calendar/actor';
 import type { ConversationActor } from './conversation/actor';
 import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
+import type { RateLimitEnv } from './http/limits';
 import type { IntegrationsEnv } from './integrations/env';
 import { enumeratedVar } from './vars';
 
 /** Bindings, vars and secrets of the Worker (see wrangler.toml and README "Configuration"). */
-export interface Env extends EmailEnv, IntegrationsEnv {
+export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   DB: D1Database;
   ASSETS: Fetcher;
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
@@ -39,4 +40,4 @@ export interface Env extends EmailEnv, IntegrationsEnv {
 }
 
 /** Development-only behaviour needs ENVIRONMENT exactly `development`: a wrong value is logged and counts as production. */
-export const isDevelopment = (env: Pick<Env, 'ENVIRONMENT'>): boolean => enumeratedVar(env, 'ENVIRONMENT') === 'development';
+export const isDevelopment = (env: Pick<Partial<Env>, 'ENVIRONMENT'>): boolean => enumeratedVar(env, 'ENVIRONMENT') === 'development';

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   unknown_agent: { status: [403] },
   agent_not_licensed: { status: [403], socket: true },
   agents_only: { status: [403] },
+  guests_only: { status: [403] },
   origin_not_allowed: { status: [403] },
   conversation_private: { status: [403] },
   // 403 where a rule needs a participant (visibility, CRM push); 409 for leaving a conversation one is not in.
@@ -42,9 +43,10 @@ export const ERROR_CODES = {
   upgrade_required: { status: [426] },
   internal: { status: [500], socket: true },
   admin_disabled: { status: [503] },
+  email_not_configured: { status: [503] },
   auth_not_configured: { status: [503] },
   frame_too_large: { status: [], socket: true },
-  rate_limited: { status: [], socket: true },
+  rate_limited: { status: [429], socket: true },
   invalid_frame: { status: [], socket: true },
   token_expired: { status: [], socket: true },
   read_only: { status: [], socket: true },
@@ -67,6 +69,8 @@ export class HttpError<C extends ErrorCode = ErrorCode> extends Error {
     readonly code: C,
     message: string,
     readonly details?: unknown,
+    /** Headers the answer carries besides the envelope's, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

@@ -37,13 +37,14 @@ const api = new Api().include(
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    const early = await preflight(request, env);
-    if (early) return early;
-    const answered = await api.handle(request, env, ctx);
-    if (answered) return withCors(request, env, answered);
     const { pathname } = new URL(request.url);
+    const early = await preflight(request, env, (method) => api.accessOf(method, pathname));
+    if (early) return early;
+    const access = api.accessOf(request.method, pathname);
+    const answered = await api.handle(request, env, ctx);
+    if (answered) return withCors(request, env, answered, access);
     if (pathname.startsWith('/api/') || pathname.startsWith('/dev/')) {
-      return withCors(request, env, errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`)));
+      return withCors(request, env, errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`)), undefined);
     }
     return env.ASSETS.fetch(request);
   },

@@ -18,3 +18,9 @@ declare global {
     }
   }
 }
+
+// Vite's ?raw imports: a file's text (e.g. the committed wrangler.toml).
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

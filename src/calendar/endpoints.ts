@@ -10,6 +10,7 @@ import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
+import { clientAddress, enforceRateLimit } from '../http/limits';
 import { unwrap, type Outcome } from '../actor/outcome';
 import type { CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
@@ -124,10 +125,12 @@ export const bookEndpoint = endpoint({
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
   status: 201,
-  errors: [403, 404, 409],
+  errors: [403, 404, 409, 429],
   handle: async ({ request, env, params, body }) => {
     // Booking is an agent's personal link: other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
+    // Each booking emails an invite to whatever address it names: unlimited, it is a mail relay.
+    await enforceRateLimit(env, 'bookings_per_address', clientAddress(request));
     const result = await bookFor(env, await bookableAgent(env, params.slug), body, 'guest');
     return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
   },

@@ -8,6 +8,8 @@ import { serviceMembers } from '../directory/services';
 import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
 import { errorEnvelope } from '../errors';
+import { errorResponse } from '../http/errors';
+import { rateLimited } from '../http/limits';
 import type { InboxItem } from '../inbox/item';
 import { emitWebhookEvents } from '../integrations/emit';
 import { conversationEvents, conversationEventType } from '../integrations/webhook-events';
@@ -35,6 +37,8 @@ interface SocketAttachment extends ExpiringAttachment {
    * replay, so a later `resume` sends only what is before it (see replay). Absent: nothing known.
    */
   sentFrom?: number;
+  /** Whether the limits apply (off only for the test and benchmark runners: src/http/limits.ts). */
+  limited?: boolean;
 }
 
 export interface OpenRequest {
@@ -97,7 +101,10 @@ export class ConversationActor extends DurableObject<Env> {
   private stored: Stored | null;
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
-  private readonly buckets = new WeakMap<WebSocket, { tokens: number; at: number }>();
+  private readonly buckets = new WeakMap<WebSocket, Bucket>();
+  // Messages sent over HTTP, per participant: the same budget as one socket, so that HTTP is no
+  // way around the socket's limit.
+  private readonly httpBuckets = new Map<string, Bucket>();
   private readonly jobs: Jobs<ConversationJobs>;
   private readonly digests: EmailDigests;
   // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
@@ -205,10 +212,25 @@ export class ConversationActor extends DurableObject<Env> {
     return denied ?? accept({ entries: this.store.after(after, limit).filter((e) => visibleTo(caller.kind, e)), lastSeq: this.store.lastSeq() });
   }
 
-  /** Stores a message once per client id (C9) and applies the rejoin rule to guest messages (C6). */
-  async post(caller: Caller, clientId: string, text: string): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
+  /**
+   * Stores a message once per client id (C9) and applies the rejoin rule to guest messages (C6).
+   * `limited`: an HTTP send, held to the socket's budget (sockets count their own frames, and
+   * email replies are limited by mail itself).
+   */
+  async post(caller: Caller, clientId: string, text: string, options: { limited?: boolean } = {}): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
     const denied = this.denied(caller);
     if (denied) return denied;
+    if (options.limited) {
+      const id = callerId(caller);
+      const bucket = this.httpBuckets.get(id) ?? newBucket();
+      this.httpBuckets.set(id, bucket);
+      if (!takeToken(bucket)) {
+        return refuse(429, 'rate_limited', `Slow down: at most ${LIMITS.framesPerSecond} messages a second (bursts of ${LIMITS.frameBurst}).`, {
+          limit: 'messages_per_participant',
+          retryAfter: 1,
+        });
+      }
+    }
     // The directory read happens before the synchronous section below, so that the
     // dedupe check and the insert see one consistent state.
     const originAgents = caller.kind === 'guest' && this.state.departures.length > 0 ? await this.originAgents() : null;
@@ -388,6 +410,12 @@ export class ConversationActor extends DurableObject<Env> {
     if (!attachment) return Response.json(errorEnvelope('internal', 'No caller.'), { status: 500 });
     const denied = this.denied(attachment.caller);
     if (denied) return Response.json(errorEnvelope(denied.code, denied.message), { status: denied.status });
+    const mine = this.ctx.getWebSockets(callerId(attachment.caller)).filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    if (attachment.limited && mine >= LIMITS.socketsPerParticipant) {
+      return errorResponse(
+        rateLimited('sockets_per_participant', 10, `At most ${LIMITS.socketsPerParticipant} sockets per person and conversation: close one first.`),
+      );
+    }
     const since = Number(new URL(request.url).searchParams.get('since') ?? 'NaN');
 
     const { 0: client, 1: server } = new WebSocketPair();
@@ -419,7 +447,9 @@ export class ConversationActor extends DurableObject<Env> {
       this.send(ws, { type: 'error', code: 'frame_too_large', message: `Frames are limited to ${LIMITS.frameBytes} bytes.` });
       return;
     }
-    if (!this.takeToken(ws)) {
+    const bucket = this.buckets.get(ws) ?? newBucket();
+    this.buckets.set(ws, bucket);
+    if (!takeToken(bucket)) {
       this.send(ws, { type: 'error', code: 'rate_limited', message: `Slow down: at most ${LIMITS.framesPerSecond} frames a second.` });
       return;
     }
@@ -650,17 +680,6 @@ export class ConversationActor extends DurableObject<Env> {
     this.digests.wentAway(callerId(caller));
   }
 
-  private takeToken(ws: WebSocket): boolean {
-    const now = Date.now();
-    const bucket = this.buckets.get(ws) ?? { tokens: LIMITS.frameBurst, at: now };
-    bucket.tokens = Math.min(LIMITS.frameBurst, bucket.tokens + ((now - bucket.at) / 1000) * LIMITS.framesPerSecond);
-    bucket.at = now;
-    this.buckets.set(ws, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  }
-
   /** The current directory record of whom the guest originally wrote to (C6). */
   private async originAgents(): Promise<AgentParticipant[]> {
     const origin = this.state.origin;
@@ -757,3 +776,19 @@ const naming = (raw: string | ArrayBuffer): { clientId?: string } => {
   const json = parseFrame(raw);
   return json ? clientIdOf(json.value) : {};
 };
+/** A token bucket of LIMITS.framesPerSecond sustained, LIMITS.frameBurst at once. */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+const newBucket = (): Bucket => ({ tokens: LIMITS.frameBurst, at: Date.now() });
+
+function takeToken(bucket: Bucket): boolean {
+  const now = Date.now();
+  bucket.tokens = Math.min(LIMITS.frameBurst, bucket.tokens + ((now - bucket.at) / 1000) * LIMITS.framesPerSecond);
+  bucket.at = now;
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
+}

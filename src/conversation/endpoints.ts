@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { Slug } from '../directory/schemas';
+import { DisplayName, Slug } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
@@ -9,6 +9,8 @@ import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/aut
 import { endpoint, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
+import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
+import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
@@ -65,9 +67,11 @@ export const startConversationEndpoint = endpoint({
   access: 'guest',
   body: z.strictObject({ target: Target, clientId: ClientId, text: MessageText }),
   response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
-  errors: [404, 409],
+  errors: [404, 409, 429],
   handle: async ({ request, env, principal, body }) => {
     await requireEmbedOrigin(request, env, body.target.kind === 'service' ? { kind: 'service', slug: body.target.slug } : { kind: 'agent' });
+    await enforceRateLimit(env, 'conversations_per_address', clientAddress(request));
+    await enforceRateLimit(env, 'conversations_per_guest', principal.guestId);
     const guest = await getGuest(env.DB, principal.guestId);
     let origin: Origin;
     let agents: AgentParticipant[];
@@ -136,10 +140,10 @@ export const postMessageEndpoint = endpoint({
   params: IdParams,
   body: z.strictObject({ clientId: ClientId, text: MessageText }),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
-  errors: [404, 403],
+  errors: [404, 403, 429],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await (await existingConversationActor(env, params.id)).post(caller, body.clientId, body.text));
+    return unwrap(await (await existingConversationActor(env, params.id)).post(caller, body.clientId, body.text, { limited: rateLimitsOn(env) }));
   },
 });
 
@@ -149,12 +153,12 @@ export const socketEndpoint = endpoint({
   access: 'person',
   params: IdParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
-  errors: [403, 404, 426],
+  errors: [403, 404, 426, 429],
   handle: async ({ request, env, principal, params }) => {
     requireUpgrade(request);
     const caller = await admit(request, env, principal, params.id);
     const forwarded = new Request(request.url, { headers: request.headers });
-    forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)) }));
+    forwarded.headers.set('x-doorbell-socket', JSON.stringify({ caller, expiresAt: tokenExpiry(bearerToken(request)), limited: rateLimitsOn(env) }));
     return (await existingConversationActor(env, params.id)).fetch(forwarded);
   },
 });
@@ -208,7 +212,7 @@ export const updateConversationEndpoint = endpoint({
   params: IdParams,
   body: z
     .strictObject({
-      name: z.string().trim().min(1).max(120).optional(),
+      name: DisplayName.optional(),
       visibility: z.enum(['public', 'private']).optional(),
     })
     .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
@@ -231,8 +235,9 @@ export const inviteEndpoint = endpoint({
   bodyOptional: true,
   response: InviteView.extend({ invite: z.string().describe('The signed token the link carries.'), url: z.string() }),
   status: 201,
-  errors: [404, 403],
+  errors: [404, 403, 429],
   handle: async ({ env, principal, params, body }) => {
+    await enforceRateLimit(env, 'invites_per_agent', principal.agent.id);
     const view = unwrap(await (await existingConversationActor(env, params.id)).createInvite(await callerOf(principal, env), body.maxUses));
     const invite = await issueInvite(params.id, view, env);
     return { ...view, invite, url: `${env.PUBLIC_BASE_URL}/invite#${invite}` };
@@ -268,10 +273,12 @@ export const acceptInviteEndpoint = endpoint({
   access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
-  errors: [403, 404, 410],
+  errors: [403, 404, 410, 429],
   handle: async ({ request, env, principal, body }) => {
     // Invite links open this server's /invite page; other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
+    await enforceRateLimit(env, 'invite_accepts_per_address', clientAddress(request));
+    await enforceRateLimit(env, 'invite_accepts_per_guest', principal.guestId);
     const { conversationId, inviteId } = await verifyInvite(body.invite, env);
     const guest = await getGuest(env.DB, principal.guestId);
     return unwrap(await conversationActor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }, inviteId));

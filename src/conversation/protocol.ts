@@ -9,6 +9,8 @@ export const LIMITS = {
   /** Token bucket per socket: sustained frames per second and burst. */
   framesPerSecond: 50,
   frameBurst: 200,
+  /** Open sockets per participant in one conversation (a tab each, and then some). */
+  socketsPerParticipant: 10,
   historyPage: 200,
 } as const;
 

@@ -4,6 +4,7 @@ import type { Caller } from '../conversation/actor';
 import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { notFound } from '../http/errors';
+import { displayText } from '../http/validation';
 import {
   decodeCursor,
   deleteContact,
@@ -37,7 +38,7 @@ export const Phone = z
     return phone;
   });
 
-const Company = z.string().trim().max(LIMITS.company, `must be at most ${LIMITS.company} characters`);
+const Company = displayText(LIMITS.company, 0);
 const Notes = z.string().trim().max(LIMITS.notes, `must be at most ${LIMITS.notes} characters`);
 const Merge = z.boolean().default(false).describe('Fill the existing contact’s empty fields instead of answering 409 contact_exists.');
 

@@ -3,6 +3,7 @@ import type { Routes } from '../http/api';
 import { issueGuestToken } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
+import { clientAddress, enforceRateLimit } from '../http/limits';
 import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
 import { AgentView, GuestCreate, GuestView, ServicePublic, ServiceView, AgentPublic, SlugParams } from './schemas';
@@ -42,7 +43,9 @@ export const createGuestEndpoint = endpoint({
   body: GuestCreate,
   response: z.object({ guest: GuestView, token: z.string() }),
   status: 201,
-  handle: async ({ env, body }) => {
+  errors: [429],
+  handle: async ({ request, env, body }) => {
+    await enforceRateLimit(env, 'guests_per_address', clientAddress(request));
     const guest = await createGuest(env.DB, body);
     return { guest, token: await issueGuestToken(guest.id, env) };
   },

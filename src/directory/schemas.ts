@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayText } from '../http/validation';
 
 export const licenses = ['basic', 'standard', 'premium'] as const;
 export const License = z.enum(licenses).describe('basic, standard or premium; standard and premium are "licensed".');
@@ -8,7 +9,7 @@ export const Slug = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be 1–64 lowercase letters, digits or inner hyphens');
 
-export const DisplayName = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+export const DisplayName = displayText(120);
 
 export const Email = z
   .email('must be an email address')

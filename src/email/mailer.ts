@@ -1,5 +1,7 @@
 import { EmailMessage } from 'cloudflare:email';
 import type { JobHandler } from '../actor/jobs';
+import { isDevelopment } from '../env';
+import { HttpError } from '../errors';
 import type { Address, OutgoingEmail } from './message';
 import { assertSendable, displayAddress, EmailSendError, parseAddress, SEND_RETRY } from './message';
 import { base64Utf8, buildMime } from './mime';
@@ -11,6 +13,8 @@ export { EmailSendError } from './message';
 /** What the email layer needs from the Worker's environment (see README "Configuration"). */
 export interface EmailEnv {
   DB: D1Database;
+  /** The outbox transport exists only in `development`. */
+  ENVIRONMENT?: string;
   /** `outbox` (development), `send_email` (the SEND_EMAIL binding) or `http` (the Resend API). */
   EMAIL_TRANSPORT?: string;
   /** The sender of Doorbell's emails, e.g. `Doorbell <doorbell@doorbell.example>`. */
@@ -170,6 +174,13 @@ export function mailerFor(env: EmailEnv): Mailer {
   const transport = enumeratedVar(env, 'EMAIL_TRANSPORT');
   switch (transport) {
     case 'outbox':
+      // The outbox shows every email (meeting links, reply addresses) at /dev/outbox: in production
+      // that would publish them, and /dev/* is off there anyway, so nobody would ever read them.
+      if (!isDevelopment(env)) {
+        const message = `EMAIL_TRANSPORT is "outbox" but ENVIRONMENT is "${env.ENVIRONMENT ?? ''}": the outbox is for development only; set EMAIL_TRANSPORT to send_email or http.`;
+        console.error(message);
+        throw new HttpError(503, 'email_not_configured', message);
+      }
       return outboxMailer(env.DB);
     case 'send_email':
       if (!env.SEND_EMAIL) throw new Error('EMAIL_TRANSPORT is "send_email" but there is no SEND_EMAIL binding.');

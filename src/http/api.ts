@@ -1,6 +1,6 @@
 import { Router, type IRequest } from 'itty-router';
 import type { Env } from '../env';
-import type { Endpoint } from './endpoint';
+import type { Access, Endpoint } from './endpoint';
 import { runEndpoint } from './endpoint';
 import { errorResponse, HttpError } from './errors';
 
@@ -41,6 +41,11 @@ export class Api {
   include(...features: Routes[]): this {
     for (const routes of features) routes(this);
     return this;
+  }
+
+  /** Whom the route a request names is for, or undefined for a path no route has. */
+  accessOf(method: string, pathname: string): Access | undefined {
+    return this.routes.find((r) => r.method === method.toLowerCase() && matches(r.path, pathname))?.endpoint.access;
   }
 
   /** Answers a matched route, or undefined when no route matches (so static assets can). */

@@ -94,7 +94,7 @@ export async function verifyAgentToken(token: string, env: Env): Promise<AgentCl
     if (typeof payload.email !== 'string' || payload.email === '') throw new Error('email claim is not a string');
     return { email: payload.email.toLowerCase() };
   } catch (err) {
-    throw unauthorized(`The agent token is not valid (${describeJoseError(err)}).`);
+    throw refusedToken('agent token', err);
   }
 }
 
@@ -147,7 +147,7 @@ export async function verifyGuestToken(token: string, env: Env): Promise<GuestCl
   try {
     return { guestId: (await verifyServerToken(env, token, 'guest', GUEST_AUDIENCE)).sub };
   } catch (err) {
-    throw unauthorized(`The guest token is not valid (${describeJoseError(err)}).`);
+    throw refusedToken('guest token', err);
   }
 }
 
@@ -156,14 +156,46 @@ function guestSecret(env: Env): Uint8Array {
   return new TextEncoder().encode(env.GUEST_TOKEN_SECRET);
 }
 
-/** jose's error codes are safe to show and tell a client what to fix (expired, wrong audience…). */
-export function describeJoseError(err: unknown): string {
-  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
-    const claim = 'claim' in err && typeof err.claim === 'string' ? `: ${err.claim}` : '';
-    return `${err.code}${claim}`;
-  }
-  return err instanceof Error ? err.message : 'unreadable token';
+/**
+ * Why a token was refused, in words and as a stable `details.reason` (docs/api.md). jose's own
+ * codes are its internals: they would change under a client that branched on them.
+ */
+export interface TokenProblem {
+  reason: 'expired' | 'claim' | 'signature' | 'algorithm' | 'malformed' | 'keys' | 'invalid';
+  claim?: string;
+  words: string;
 }
+
+export function describeJoseError(err: unknown): TokenProblem {
+  const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : '';
+  const claim = err && typeof err === 'object' && 'claim' in err && typeof err.claim === 'string' ? err.claim : undefined;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return { reason: 'expired', words: 'it has expired' };
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return { reason: 'claim', claim, words: `its "${claim ?? 'unknown'}" claim is not the expected one` };
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return { reason: 'signature', words: 'its signature does not verify' };
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return { reason: 'algorithm', words: 'its algorithm is not the one accepted' };
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return { reason: 'malformed', words: 'it is not a well-formed signed JWT' };
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JWKS_INVALID':
+      return { reason: 'keys', words: "no key of the identity provider's key set verifies it" };
+    default:
+      return { reason: 'invalid', words: err instanceof Error && !code ? err.message : 'it is not a valid token' };
+  }
+}
+
+const refusedToken = (what: string, err: unknown): HttpError => {
+  const { words, ...details } = describeJoseError(err);
+  return new HttpError(401, 'unauthorized', `The ${what} is not valid: ${words}.`, details);
+};
 
 /**
  * C7: a link that lets guests into a conversation; signed so it cannot be made up. It names the
@@ -184,6 +216,7 @@ export async function verifyInvite(invite: string, env: Env): Promise<{ conversa
     const payload = await verifyServerToken(env, invite, 'invite', INVITE_AUDIENCE);
     return { conversationId: payload.sub, inviteId: typeof payload.inv === 'string' ? payload.inv : null };
   } catch (err) {
-    throw new HttpError(400, 'invalid_invite', `The invite link is not valid (${describeJoseError(err)}).`);
+    const { words, ...details } = describeJoseError(err);
+    throw new HttpError(400, 'invalid_invite', `The invite link is not valid: ${words}.`, details);
   }
 }

@@ -3,6 +3,7 @@ import type { Agent } from '../directory/agents';
 import { findAgentByEmail } from '../directory/agents';
 import type { Env } from '../env';
 import { bearerToken, isGuestToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
+import { foreignOrigin } from './embed';
 import { HttpError } from './errors';
 import { readJsonBody, validate } from './validation';
 
@@ -83,18 +84,48 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
     case 'person':
       return isGuestToken(bearerToken(request)) ? authenticate('guest', request, env) : authenticate('agent', request, env);
     case 'agent': {
-      const claims = await verifyAgentToken(bearerToken(request), env);
+      const token = bearerToken(request);
+      // A genuine guest token is an authenticated caller of the wrong kind (403); a forged one is not (401).
+      if (isGuestToken(token)) {
+        await verifyGuestToken(token, env);
+        throw new HttpError(403, 'agents_only', 'This route is for agents: a guest token cannot call it.');
+      }
+      const claims = await verifyAgentToken(token, env);
       const agent = await findAgentByEmail(env.DB, claims.email);
       if (!agent) throw new HttpError(403, 'unknown_agent', 'The token is valid but names no agent in the directory.');
       return { kind: 'agent', agent };
     }
-    case 'guest':
-      return { kind: 'guest', ...(await verifyGuestToken(bearerToken(request), env)) };
+    case 'guest': {
+      const token = bearerToken(request);
+      if (!isGuestToken(token) && (await verifyAgentToken(token, env).then(() => true, () => false))) {
+        throw new HttpError(403, 'guests_only', 'This route is for guests: an agent token cannot call it.');
+      }
+      return { kind: 'guest', ...(await verifyGuestToken(token, env)) };
+    }
   }
 }
 
 function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());
+}
+
+/** Whether an endpoint is meant for pages of other sites (the widget): the rest get no CORS. */
+export const servesOtherSites = (access: Access): boolean => access === 'public' || access === 'guest' || access === 'person';
+
+/**
+ * Agents work in the console, served from this Worker's own origin, and the admin API is for
+ * scripts: a page of another site (an embedding site included) may use neither, even with a
+ * token it somehow holds. Clients that send no Origin are not browsers and pass.
+ */
+function refuseOtherSites(request: Request, env: Env, who: 'agents' | 'the admin API'): void {
+  const origin = foreignOrigin(request, env);
+  if (!origin) return;
+  throw new HttpError(
+    403,
+    'origin_not_allowed',
+    `Pages on ${origin} may not use ${who === 'agents' ? "agents' routes: only the console's own origin may" : 'the admin API: call it from a server, without an Origin'}.`,
+    { origin },
+  );
 }
 
 /** Runs an endpoint for a request whose path matched: authenticate, validate, handle, answer. */
@@ -104,7 +135,10 @@ export async function runEndpoint(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<Response> {
+  if (definition.access === 'admin') refuseOtherSites(request, env, 'the admin API');
+  if (definition.access === 'agent') refuseOtherSites(request, env, 'agents');
   const principal = await authenticate(definition.access, request, env);
+  if (principal.kind === 'agent') refuseOtherSites(request, env, 'agents');
   const params = definition.params ? validate(definition.params, request.params ?? {}, 'path') : undefined;
   const query = definition.query ? validate(definition.query, queryObject(new URL(request.url)), 'query') : undefined;
   const empty =

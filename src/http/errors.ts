@@ -5,7 +5,7 @@ export { errorEnvelope, HttpError, type ErrorCode, type ErrorEnvelope } from '..
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {
-    return Response.json(errorEnvelope(err.code, err.message, err.details), { status: err.status });
+    return Response.json(errorEnvelope(err.code, err.message, err.details), { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
   console.error('unhandled error', err);
   return Response.json(errorEnvelope('internal', 'Something went wrong on our side; it has been logged.'), {

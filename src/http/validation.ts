@@ -3,6 +3,27 @@ import { HttpError } from './errors';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
+// C0 controls (CR and LF included), DEL and C1 controls: in a name they break the email headers
+// and calendar lines it is written into, or move a terminal's cursor.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Bidirectional embeddings, overrides and isolates: one in a name reverses the text around it
+// wherever it is shown ("Ann \u202Egnp.exe" reads "Ann exe.png").
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A string people see: a name, a title, a description. Refused (not stripped, so nothing is
+ * stored other than what was sent) when it holds a control character or a bidi control; then
+ * trimmed. `min` 0 allows an empty string (an optional description).
+ */
+export const displayText = (max: number, min = 1) =>
+  z
+    .string()
+    .refine((text) => !CONTROL.test(text), 'must not contain control characters (line breaks, tabs, C0, DEL or C1)')
+    .refine((text) => !BIDI_CONTROL.test(text), 'must not contain bidirectional override or isolate characters (U+202A–U+202E, U+2066–U+2069)')
+    .trim()
+    .min(min, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
 export interface Problem {
   path: string;
   message: string;

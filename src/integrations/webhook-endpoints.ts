@@ -4,6 +4,7 @@ import { isDevelopment, type Env } from '../env';
 import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
+import { displayText } from '../http/validation';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
 import { webhookActor } from './stub';
@@ -30,7 +31,7 @@ const TargetUrl = z
     }
   }, 'must be an absolute http(s) URL with no credentials and no #fragment');
 
-const Description = z.string().trim().max(200, 'must be at most 200 characters');
+const Description = displayText(200, 0);
 
 /** Receivers' URLs carry signed business data: outside development only https is accepted. */
 export function requireHttps(env: Pick<Env, 'ENVIRONMENT'>, url: string | undefined): void {

@@ -4,7 +4,7 @@
 // after a lost answer, book once (POST /api/agents/{slug}/bookings, docs/meetings.md).
 import type { MeetingView } from '../../src/calendar/meeting';
 import { ApiError } from './chat-client';
-import { h } from './chat-view';
+import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, card, EMAIL, field, lang, main, messageOf, notFound, request, t, type Card } from './page';
 import { slotPicker, type Choice } from './slot-picker';
@@ -83,7 +83,7 @@ export async function bookingPage(slug: string) {
   });
 
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, title)),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name }))),
     h('div', { class: 'panel' }, picker.el),
     alert,
     form,
@@ -99,10 +99,10 @@ function confirmation(c: Card, booked: Booked, choice: Choice, noteError: string
     h('section', { class: 'card confirmed', 'aria-labelledby': 'confirmed-title' },
       avatar(c),
       Object.assign(heading, { id: 'confirmed-title' }),
-      ...(pending ? [h('p', {}, fill(t.requestedText, { name: c.name }))] : []),
+      ...(pending ? [h('p', {}, ...fillNamed(t.requestedText, { name: c.name }))] : []),
       h('dl', { class: 'when' },
         h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone, lang)),
-        h('dt', {}, fill(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
       h('p', {}, fill(t.sentTo, { email: m.guest.email })),
       ...(noteError ? [h('p', { class: 'alert', role: 'alert' }, fill(t.noteFailed, { code: noteError }))] : []),
       h('a', { class: 'button', href: booked.guestLink }, t.manage)),

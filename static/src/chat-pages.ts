@@ -1,7 +1,7 @@
 // The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
-import { chatView, h } from './chat-view';
+import { chatView, h, named } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
@@ -36,7 +36,7 @@ export async function contactPage(slug: string) {
   };
   start.addEventListener('click', open);
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, c.name), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, named(c.name)), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
     box,
   );
   // A guest who comes back sees their conversation straight away (C2).

@@ -25,6 +25,17 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return el;
 }
 
+/**
+ * A person's or team's name, isolated: a right-to-left name (or one ending in a digit) cannot
+ * reorder the words around it.
+ */
+export const named = (name: string): HTMLElement => h('bdi', {}, name);
+
+/** `fill` for text shown in an element: each value (a name, a zone…) is isolated in a <bdi>. */
+export function fillNamed(s: string, values: Record<string, string | number>): (Node | string)[] {
+  return s.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 0 ? part : named(String(values[part] ?? ''))));
+}
+
 const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
 
 export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement {
@@ -70,7 +81,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
 
   const eventText = (e: Entry) => {
     const ev = e.event!;
-    return fill((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
+    return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -83,13 +94,13 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         // Meeting notes carry their own text, with the time in both zones (docs/meetings.md);
         // CRM results (agents only) carry the record link or the error (docs/integrations.md).
         const ownText = (e.event?.type === 'meeting' || e.event?.type === 'crm') && e.text;
-        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, ownText ? e.text! : eventText(e)));
+        items.push(h('li', { class: 'db-event', 'data-seq': String(e.seq) }, ...(ownText ? [e.text!] : eventText(e))));
         continue;
       }
       const mine = e.author.id === chat.guest?.id;
       items.push(
         h('li', { class: `db-msg${mine ? ' db-mine' : ''}`, 'data-seq': String(e.seq) },
-          ...(mine ? [] : [h('span', { class: 'db-by' }, e.author.name)]),
+          ...(mine ? [] : [h('span', { class: 'db-by' }, named(e.author.name))]),
           e.text ?? '',
           h('span', { class: 'db-meta' }, time(e.at))),
       );
@@ -102,7 +113,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   };
 
   const renderHead = () => {
-    title.textContent = chat.view?.title ?? o.card.name;
+    title.replaceChildren(named(chat.view?.title ?? o.card.name));
     img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : o.card.avatarUrl);
     intro.hidden = !!chat.guest;
     form.hidden = chat.state === 'closed';
@@ -121,7 +132,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (what === 'entries') renderLog();
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState();
     if (what === 'state') renderState(), renderHead();
-    if (what === 'typing') typing.textContent = [...chat.typing.values()].map((n) => fill(t.typing, { name: n })).join(' ');
+    if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';
   });
   renderHead();

@@ -2,7 +2,7 @@
 // of the chosen one. A non-assignable service can still be chosen: the server refuses it with
 // its reason, shown in the dialog, and nothing changes.
 import type { ConversationView } from './chat-client';
-import { h } from './chat-view';
+import { h, named } from './chat-view';
 import type { AgentApi } from './console-api';
 import { field, openDialog } from './console-dialog';
 
@@ -54,7 +54,7 @@ export async function assignDialog(api: AgentApi, id: string, view: Conversation
         'div',
         { class: `choice${s.assignable ? '' : ' unassignable'}` },
         radio,
-        h('label', { for: radio.id }, s.name, h('small', {}, ` — ${note}`)),
+        h('label', { for: radio.id }, named(s.name), h('small', {}, ` — ${note}`)),
       );
     }),
   );

@@ -1,7 +1,7 @@
 // Beside the open conversation: who is in it, who is online, how far each has read (C9),
 // each guest's phonebook contact with a way to add the guest, and CRM pushes (C11).
 import type { ConversationClient, ParticipantView } from './chat-client';
-import { h } from './chat-view';
+import { h, named } from './chat-view';
 import { ApiError, messageOf, type AgentApi } from './console-api';
 import { CrmPanel } from './console-crm';
 import { field, openDialog } from './console-dialog';
@@ -45,7 +45,7 @@ export class ConversationDetails {
           'li',
           { 'data-participant': p.id },
           h('span', { class: `dot${p.online ? ' on' : ''}`, 'aria-hidden': 'true' }),
-          h('span', { class: 'who' }, p.name, p.id === view.you.id ? ' (you)' : '', h('small', {}, ` ${p.kind}`)),
+          h('span', { class: 'who' }, named(p.name), p.id === view.you.id ? ' (you)' : '', h('small', {}, ` ${p.kind}`)),
           h('small', { class: 'read' }, `${p.online ? 'online' : 'offline'} · ${readText(p, lastSeq)}`),
         ),
       ),
@@ -58,16 +58,16 @@ export class ConversationDetails {
     this.contacts.replaceChildren(
       ...guests.map((g) => {
         const contact = this.known.get(g.id);
-        if (contact === undefined) return h('p', { class: 'muted' }, `${g.name}: looking up…`);
+        if (contact === undefined) return h('p', { class: 'muted' }, named(g.name), ': looking up…');
         if (contact) {
           const line = [contact.email, contact.phone, contact.company].filter(Boolean).join(' · ');
-          return h('p', { class: 'contact' }, h('strong', {}, contact.name), h('br'), line || 'no details', h('br'), h('small', {}, 'In the phonebook'));
+          return h('p', { class: 'contact' }, h('strong', {}, named(contact.name)), h('br'), line || 'no details', h('br'), h('small', {}, 'In the phonebook'));
         }
         return h(
           'p',
           { class: 'contact' },
-          h('span', {}, `${g.name} is not in the phonebook. `),
-          h('button', { type: 'button', onclick: () => this.addDialog(g) }, `Add ${g.name} to the phonebook`),
+          h('span', {}, named(g.name), ' is not in the phonebook. '),
+          h('button', { type: 'button', onclick: () => this.addDialog(g) }, 'Add ', named(g.name), ' to the phonebook'),
         );
       }),
     );

@@ -3,7 +3,7 @@
 // snapshot on every (re)connect replaces the whole list (docs/protocol.md, "Inbox socket").
 import type { ErrorFrame } from '../../src/errors';
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
-import { h } from './chat-view';
+import { h, named } from './chat-view';
 import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
 import { arrange } from './console-list';
@@ -122,8 +122,8 @@ export class InboxList {
       h(
         'span',
         { class: 'item-body' },
-        h('span', { class: 'item-title' }, item.title, item.visibility === 'private' ? h('span', { class: 'tag' }, 'private') : ''),
-        h('span', { class: 'item-last' }, last ? `${last.authorName}: ${last.text}` : 'No messages yet'),
+        h('span', { class: 'item-title' }, named(item.title), item.visibility === 'private' ? h('span', { class: 'tag' }, 'private') : ''),
+        h('span', { class: 'item-last' }, ...(last ? [named(last.authorName), `: ${last.text}`] : ['No messages yet'])),
       ),
       h('span', { class: 'item-side' }, last ? h('time', { datetime: last.at }, formatWhen(last.at)) : '', badge),
     );

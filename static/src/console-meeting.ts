@@ -2,7 +2,7 @@
 // changes (M4): reschedule or change the duration, delete, accept or decline an invite. The
 // row is updated in place, so an open form survives live updates of other meetings.
 import type { MeetingView } from '../../src/calendar/meeting';
-import { h } from './chat-view';
+import { h, named } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { field } from './console-dialog';
 import { formatDateTime, formatTime, fromLocalInput, toLocalInput } from './console-time';
@@ -28,7 +28,7 @@ export class MeetingRow {
     this.element = h(
       'li',
       { class: 'meeting', 'data-meeting': meeting.id },
-      h('div', { class: 'meeting-main' }, h('strong', { class: 'guest' }, meeting.guest.name), ' ', this.status, h('br'), this.when),
+      h('div', { class: 'meeting-main' }, h('strong', { class: 'guest' }, named(meeting.guest.name)), ' ', this.status, h('br'), this.when),
       h('div', { class: 'meeting-meta' }, h('span', {}, meeting.guest.email), ' · ', h('a', { href: `#/c/${meeting.conversationId}` }, 'Open conversation')),
       h('div', { class: 'meeting-actions' }, reschedule, del, this.respond),
       this.confirmDelete,

@@ -1,7 +1,7 @@
 // The agent console at /console: sign-in with an agent token, then two tabs, the live inbox
 // with the open conversation, and the calendar. The address (#/c/{id}, #/calendar) says what
 // is shown, so a reload or a shared link opens the same view.
-import { h } from './chat-view';
+import { h, named } from './chat-view';
 import { AgentApi, messageOf, savedToken, saveToken, tokenExpiry, type Agent } from './console-api';
 import { CalendarTab } from './console-calendar';
 import { ConversationPane } from './console-conversation';
@@ -99,7 +99,7 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     { class: 'top' },
     h('span', { class: 'brand' }, 'Doorbell'),
     tablist,
-    h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: who }, me.name)),
+    h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: who }, named(me.name))),
     h('button', { type: 'button', class: 'signout', onclick: () => signOut('You signed out.') }, 'Sign out'),
   );
 

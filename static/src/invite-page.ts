@@ -4,8 +4,7 @@
 // who comes back goes straight to the chat.
 import { ApiError, ConversationClient } from './chat-client';
 import { openChat } from './chat-pages';
-import { h } from './chat-view';
-import { fill } from './i18n';
+import { fillNamed, h } from './chat-view';
 import { base, EMAIL, field, main, messageOf, problem, t } from './page';
 
 export async function invitePage(invite: string) {
@@ -19,7 +18,7 @@ export async function invitePage(invite: string) {
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
   const [nameField, emailField] = [field(t.name, name), field(t.email, email)];
   const known = chat.guest;
-  const submit = h('button', { class: 'button', type: 'submit' }, known ? fill(t.joinAs, { name: known.name }) : t.join);
+  const submit = h('button', { class: 'button', type: 'submit' }, ...(known ? fillNamed(t.joinAs, { name: known.name }) : [t.join]));
   const alert = h('p', { class: 'alert', role: 'alert' });
   const form = h('form', { class: 'card invite', novalidate: true, 'aria-labelledby': 'invite-title' },
     h('h1', { id: 'invite-title' }, t.inviteTitle),

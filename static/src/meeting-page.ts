@@ -4,7 +4,7 @@
 // confirmation). Expired (410) and invalid (401) links say so and what to do.
 import type { GuestMeetingView as Linked, MeetingView } from '../../src/calendar/meeting';
 import { ApiError } from './chat-client';
-import { h } from './chat-view';
+import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, lang, main, messageOf, problem, request, t } from './page';
 import { slotPicker, type Choice } from './slot-picker';
@@ -36,7 +36,7 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
   const zone = browserZone();
   const title = fill(t.meetingWith, { name: agent.name });
   document.title = `${title} · Doorbell`;
-  const status = m.status === 'pending' ? fill(t.status_pending, { name: agent.name }) : m.status === 'confirmed' ? t.status_confirmed : t.status_cancelled;
+  const status = m.status === 'pending' ? fillNamed(t.status_pending, { name: agent.name }) : [m.status === 'confirmed' ? t.status_confirmed : t.status_cancelled];
   const over = Date.parse(m.end) < Date.now();
   const alert = h('p', { class: 'alert', role: 'alert' });
   const actions = h('div', { class: 'actions' });
@@ -66,15 +66,15 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
     actions.append(reschedule, cancel);
   } else if (m.status === 'cancelled') actions.append(h('a', { class: 'button secondary', href: `/u/${agent.slug}/meet` }, t.book));
 
-  const heading = h('h1', { tabindex: '-1' }, title);
+  const heading = h('h1', { tabindex: '-1' }, ...fillNamed(t.meetingWith, { name: agent.name }));
   main.replaceChildren(
     h('section', { class: 'card meeting', 'data-status': m.status },
       avatar(agent),
       heading,
-      h('p', { class: `badge ${m.status}` }, h('span', { class: 'sr' }, `${t.status}: `), status),
+      h('p', { class: `badge ${m.status}` }, h('span', { class: 'sr' }, `${t.status}: `), ...status),
       h('dl', { class: 'when' },
         h('dt', {}, t.yourTime), h('dd', { 'data-zone': zone }, span(m.start, m.end, zone, lang)),
-        h('dt', {}, fill(t.theirTime, { name: agent.name })), h('dd', { 'data-zone': agent.timeZone }, span(m.start, m.end, agent.timeZone, lang)),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: agent.name })), h('dd', { 'data-zone': agent.timeZone }, span(m.start, m.end, agent.timeZone, lang)),
         h('dt', {}, t.duration), h('dd', {}, fill(t.minutes, { n: m.durationMinutes }))),
       ...(over && m.status !== 'cancelled' ? [h('p', {}, t.over)] : []),
       ...(notice ? [h('p', { class: 'ok', role: 'status' }, notice)] : []),
@@ -115,7 +115,7 @@ function rescheduler(slug: string, m: MeetingView, move: (start: string) => Prom
 function confirmCancel(agentName: string, cancel: () => Promise<unknown>) {
   const yes = h('button', { class: 'button danger', type: 'button' }, t.cancelYes);
   const no = h('button', { class: 'button secondary', type: 'button' }, t.keep);
-  const dialog = h('dialog', { 'aria-labelledby': 'cancel-q' }, h('p', { id: 'cancel-q' }, fill(t.cancelConfirm, { name: agentName })), h('div', { class: 'actions' }, no, yes));
+  const dialog = h('dialog', { 'aria-labelledby': 'cancel-q' }, h('p', { id: 'cancel-q' }, ...fillNamed(t.cancelConfirm, { name: agentName })), h('div', { class: 'actions' }, no, yes));
   no.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => dialog.remove());
   yes.addEventListener('click', async () => {

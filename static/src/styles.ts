@@ -5,6 +5,7 @@ export const chatCss = `
 display:flex;flex-direction:column;height:100%;min-height:0;box-sizing:border-box;background:var(--db-bg);color:var(--db-ink);
 font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
 .db *,.db *::before,.db *::after{box-sizing:border-box}
+.db bdi{unicode-bidi:isolate}
 .db-head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--db-accent);color:#fff}
 .db-head img{width:36px;height:36px;border-radius:50%;background:#fff;flex:none}
 .db-head .db-who{flex:1;min-width:0}

@@ -10,7 +10,7 @@ async function expectUnauthorized(token: string, reason: RegExp) {
   const { status, body } = await call('GET', '/api/agents/me', { headers: asBearer(token) });
   expect(status).toBe(401);
   expect(body.error.code).toBe('unauthorized');
-  expect(body.error.message).toMatch(reason);
+  expect(`${body.error.message} ${JSON.stringify(body.error.details)}`).toMatch(reason);
 }
 
 describe('agent JWTs', () => {
@@ -38,16 +38,16 @@ describe('agent JWTs', () => {
       .setAudience(env.AGENT_JWT_AUDIENCE)
       .setExpirationTime('1h')
       .encode();
-    await expectUnauthorized(token, /ALG_NOT_ALLOWED|not allowed/i);
+    await expectUnauthorized(token, /"reason":"algorithm"/);
   });
 
   it('refuses another algorithm even with the right secret', async () => {
-    await expectUnauthorized(await agentToken('alice', { alg: 'HS512' }), /ALG_NOT_ALLOWED/);
+    await expectUnauthorized(await agentToken('alice', { alg: 'HS512' }), /"reason":"algorithm"/);
   });
 
   it('refuses an expired token beyond the clock skew, accepts one within it', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expectUnauthorized(await agentToken('alice', { expiresIn: now - 120 }), /EXPIRED/);
+    await expectUnauthorized(await agentToken('alice', { expiresIn: now - 120 }), /"reason":"expired"/);
     const withinSkew = await agentToken('alice', { expiresIn: now - 10 });
     expect((await call('GET', '/api/agents/me', { headers: asBearer(withinSkew) })).status).toBe(200);
   });
@@ -75,8 +75,8 @@ describe('agent JWTs', () => {
 
   it('does not take a guest token as an agent token, nor the reverse', async () => {
     const guest = await newGuest();
-    expect((await call('GET', '/api/agents/me', { headers: guest.headers })).status).toBe(401);
-    expect((await call('GET', '/api/guests/me', { headers: asBearer(await agentToken('alice')) })).status).toBe(401);
+    expect((await call('GET', '/api/agents/me', { headers: guest.headers })).status).toBe(403);
+    expect((await call('GET', '/api/guests/me', { headers: asBearer(await agentToken('alice')) })).status).toBe(403);
   });
 
   it('refuses admin routes to agents and to a wrong admin token', async () => {
@@ -120,5 +120,53 @@ describe('guest tokens', () => {
     const forged = btoa(JSON.stringify({ ...claims, sub: 'gu_someoneElse000000000' })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
     const { status } = await call('GET', '/api/guests/me', { headers: asBearer(`${header}.${forged}.${signature}`) });
     expect(status).toBe(401);
+  });
+});
+
+describe('tokens of the other kind, and garbage', () => {
+  it('answers 403 agents_only to a guest token on an agent route, 403 guests_only to an agent token on a guest route', async () => {
+    const guest = await newGuest();
+    for (const path of ['/api/agents/me', '/api/inbox', '/api/calendar']) {
+      const { status, body } = await call('GET', path, { headers: guest.headers });
+      expect([path, status, body.error.code]).toEqual([path, 403, 'agents_only']);
+    }
+    const asAlice = asBearer(await agentToken('alice'));
+    const me = await call('GET', '/api/guests/me', { headers: asAlice });
+    expect([me.status, me.body.error.code]).toEqual([403, 'guests_only']);
+    const start = await call('POST', '/api/conversations', { headers: asAlice, body: { target: { kind: 'agent', slug: 'alice' }, clientId: 'c1', text: 'hi' } });
+    expect([start.status, start.body.error.code]).toEqual([403, 'guests_only']);
+  });
+
+  it('still answers 401 to a forged token of either kind: a 403 would say it was genuine', async () => {
+    const guest = await newGuest();
+    const forgedGuest = `${guest.token.slice(0, -4)}AAAA`;
+    expect((await call('GET', '/api/agents/me', { headers: asBearer(forgedGuest) })).status).toBe(401);
+    const forgedAgent = await agentToken('alice', { secret: 'another-secret-of-enough-length-000' });
+    expect((await call('GET', '/api/guests/me', { headers: asBearer(forgedAgent) })).status).toBe(401);
+  });
+
+  it('never shows a jose error code, on any kind of route, for any token', async () => {
+    const guest = await newGuest();
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = [
+      'garbage',
+      'a.b.c',
+      `${guest.token.slice(0, -4)}AAAA`,
+      await agentToken('alice', { secret: 'another-secret-of-enough-length-000' }),
+      await agentToken('alice', { alg: 'HS512' }),
+      await agentToken('alice', { expiresIn: now - 120 }),
+      await agentToken('alice', { audience: 'someone-else' }),
+      guest.token,
+      await agentToken('alice'),
+    ];
+    const documented = new Set(['unauthorized', 'agents_only', 'guests_only', 'unknown_agent']);
+    for (const token of tokens) {
+      for (const path of ['/api/agents/me', '/api/guests/me', '/api/conversations/cv_00000000000000000000000000000000', '/api/admin/agents']) {
+        const { status, body } = await call('GET', path, { headers: asBearer(token) });
+        if (status < 400) continue;
+        expect(JSON.stringify(body)).not.toMatch(/ERR_|JWS|JWT[A-Z_]/);
+        if (status === 401 || status === 403) expect(documented).toContain(body.error.code);
+      }
+    }
   });
 });

@@ -386,16 +386,16 @@ describe('phonebook: bad input and callers', () => {
     expect(await directorySnapshot()).toEqual(before);
   });
 
-  it('refuses guests and anonymous callers with 401', async () => {
+  it('refuses guests (403 agents_only) and anonymous callers (401)', async () => {
     const guest = await newGuest('Ola Guest', 'ola@example.com');
     const before = await directorySnapshot();
     const asGuest = await invoke(createContactEndpoint, 'POST', '/api/contacts', { headers: guest.headers, body: { name: 'Ola', email: 'ola2@example.com' } });
-    expect(asGuest.status).toBe(401);
-    expect((await invoke(listContactsEndpoint, 'GET', '/api/contacts', { headers: guest.headers })).status).toBe(401);
-    expect((await invoke(guestContactEndpoint, 'GET', `/api/guests/${guest.id}/contact`, { headers: guest.headers, params: { guestId: guest.id } })).status).toBe(401);
+    expect(asGuest.status).toBe(403);
+    expect((await invoke(listContactsEndpoint, 'GET', '/api/contacts', { headers: guest.headers })).status).toBe(403);
+    expect((await invoke(guestContactEndpoint, 'GET', `/api/guests/${guest.id}/contact`, { headers: guest.headers, params: { guestId: guest.id } })).status).toBe(403);
     expect((await invoke(listContactsEndpoint, 'GET', '/api/contacts')).status).toBe(401);
     expect(await directorySnapshot()).toEqual(before);
-    // The same request from an agent succeeds, so the 401 was about the caller.
+    // The same request from an agent succeeds, so the refusals were about the caller.
     expect((await create({ name: 'Ola', email: 'ola2@example.com' })).status).toBe(201);
   });
 });
@@ -411,6 +411,6 @@ describe('phonebook routes through the Worker', () => {
     const found = await call('GET', '/api/contacts?q=route', { headers: alice });
     expect(found.body.contacts.map((c: any) => c.email)).toContain('route.person@example.com');
     const ann = await newGuest('Ann');
-    expect((await call('GET', '/api/contacts', { headers: ann.headers })).status).toBe(401);
+    expect((await call('GET', '/api/contacts', { headers: ann.headers })).status).toBe(403);
   });
 });

@@ -337,7 +337,7 @@ describe('who may push, and bad input', () => {
   it('only agent participants with a standard or premium license push; guests and others are refused', async () => {
     const { id, guest } = await conversationWith('hal.kim@example.com');
     // A guest token is not an agent token.
-    expect((await call('POST', `/api/conversations/${id}/crm`, { headers: guest.headers, body: { provider: 'hubspot' } })).status).toBe(401);
+    expect((await call('POST', `/api/conversations/${id}/crm`, { headers: guest.headers, body: { provider: 'hubspot' } })).status).toBe(403);
     // Carol can open this public conversation but is not in it; Bob (basic) neither.
     const carol = await push(id, 'hubspot', 'carol');
     expect(carol.status).toBe(403);

@@ -272,7 +272,7 @@ describe('agents opt in to email continuity', () => {
     expect(extra.status).toBe(400);
     expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toEqual({ emailWhenOffline: false });
     const asGuest = await call('GET', '/api/inbox/settings', { headers: (await newGuest()).headers });
-    expect(asGuest.status).toBe(401);
+    expect(asGuest.status).toBe(403);
   });
 });
 

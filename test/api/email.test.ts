@@ -44,7 +44,7 @@ async function run(
   }
 }
 
-const outbox = mailerFor({ DB: env.DB, EMAIL_TRANSPORT: 'outbox' });
+const outbox = mailerFor({ DB: env.DB, ENVIRONMENT: 'development', EMAIL_TRANSPORT: 'outbox' });
 
 describe('development outbox', () => {
   it('stores what the outbox mailer sends and lists it newest first, as JSON', async () => {

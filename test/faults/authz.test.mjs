@@ -13,8 +13,10 @@ const OK = 'ok'; // any 2xx (101 for a socket)
 /** Expected answers: `base` for every role, then per-role exceptions. */
 const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const everyone = expect(OK);
-const guestsOnly = expect(401, { guestA: OK, guestB: OK });
-const agentsOnly = expect(401, { alice: OK, dave: OK, bob: OK });
+// A genuine token of the other kind is an authenticated caller of the wrong kind: 403 agents_only / guests_only.
+const agentRoute = (exceptions) => expect(401, { guestA: 403, guestB: 403, ...exceptions });
+const guestsOnly = expect(401, { guestA: OK, guestB: OK, alice: 403, dave: 403, bob: 403 });
+const agentsOnly = agentRoute({ alice: OK, dave: OK, bob: OK });
 const adminOnly = expect(401, { admin: OK });
 
 let unique = 0;
@@ -95,7 +97,7 @@ const routes = [
   { route: 'DELETE /api/contacts/{id}', fresh: freshContact, path: (_fx, id) => `/api/contacts/${id}`, expect: agentsOnly },
   // C11: the phonebook is the organisation's: any agent who may open the conversation adds its guest.
   { route: 'POST /api/conversations/{id}/contact', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/contact`, body: () => ({}), expect: agentsOnly },
-  { route: 'POST /api/conversations/{id}/contact', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/contact`, body: () => ({}), expect: expect(401, { alice: 404, dave: 404, bob: 404 }) },
+  { route: 'POST /api/conversations/{id}/contact', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/contact`, body: () => ({}), expect: agentRoute({ alice: 404, dave: 404, bob: 404 }) },
   { route: 'GET /api/guests/{guestId}/contact', path: (fx) => `/api/guests/${fx.x.guest.id}/contact`, expect: agentsOnly },
   { route: 'POST /api/conversations', path: () => '/api/conversations', body: () => ({ target: { kind: 'service', slug: 'sales' }, clientId: `s${next()}`, text: 'hi' }), expect: guestsOnly },
   // C8: a public conversation opens for its guests and any agent; a private one only for participants.
@@ -111,20 +113,20 @@ const routes = [
   { route: 'PATCH /api/conversations/{id}', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}`, body: () => ({ name: `Renamed ${next()}` }), expect: expect(404, { anon: 401, admin: 401, guestB: OK }) },
   { route: 'GET /api/conversations/{id}/socket', socket: true, path: (fx) => fx.x.id, expect: expect(OK, { anon: 401, admin: 401, guestB: 404 }) },
   { route: 'GET /api/conversations/{id}/socket', name: 'private', socket: true, path: (fx) => fx.p.id, expect: expect(404, { anon: 401, admin: 401, guestB: OK }) },
-  { route: 'POST /api/conversations/{id}/join', path: (fx) => `/api/conversations/${fx.x.id}/join`, expect: expect(401, { alice: OK, dave: OK, bob: 403 }) },
-  { route: 'POST /api/conversations/{id}/join', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/join`, expect: expect(401, { alice: 404, dave: 404, bob: 404 }) },
-  { route: 'POST /api/conversations/{id}/leave', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/leave`, expect: expect(401, { alice: OK, dave: 409, bob: 409 }) },
-  { route: 'POST /api/conversations/{id}/assign', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/assign`, body: () => ({ service: 'support' }), expect: expect(401, { alice: OK, dave: OK, bob: 403 }) },
-  { route: 'POST /api/conversations/{id}/invites', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/invites`, expect: expect(401, { alice: OK, dave: OK, bob: 403 }) },
+  { route: 'POST /api/conversations/{id}/join', path: (fx) => `/api/conversations/${fx.x.id}/join`, expect: agentRoute({ alice: OK, dave: OK, bob: 403 }) },
+  { route: 'POST /api/conversations/{id}/join', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/join`, expect: agentRoute({ alice: 404, dave: 404, bob: 404 }) },
+  { route: 'POST /api/conversations/{id}/leave', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/leave`, expect: agentRoute({ alice: OK, dave: 409, bob: 409 }) },
+  { route: 'POST /api/conversations/{id}/assign', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/assign`, body: () => ({ service: 'support' }), expect: agentRoute({ alice: OK, dave: OK, bob: 403 }) },
+  { route: 'POST /api/conversations/{id}/invites', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/invites`, expect: agentRoute({ alice: OK, dave: OK, bob: 403 }) },
   { route: 'POST /api/invites/accept', fresh: freshInvite, path: () => '/api/invites/accept', body: (_fx, invite) => ({ invite }), expect: guestsOnly },
   { route: 'GET /api/inbox', path: () => '/api/inbox', expect: agentsOnly },
   { route: 'GET /api/inbox/settings', path: () => '/api/inbox/settings', expect: agentsOnly },
   { route: 'PATCH /api/inbox/settings', path: () => '/api/inbox/settings', body: () => ({ emailWhenOffline: false }), expect: agentsOnly },
   { route: 'GET /api/inbox/socket', socket: 'inbox', path: () => '/api/inbox/socket', expect: agentsOnly },
   // C11: CRM pushes by licensed agent participants; until a CRM is configured the answer says so (409).
-  { route: 'POST /api/conversations/{id}/crm', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/crm`, body: () => ({ provider: 'hubspot' }), expect: expect(401, { alice: 409, dave: 403, bob: 403 }) },
+  { route: 'POST /api/conversations/{id}/crm', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/crm`, body: () => ({ provider: 'hubspot' }), expect: agentRoute({ alice: 409, dave: 403, bob: 403 }) },
   { route: 'GET /api/conversations/{id}/crm', path: (fx) => `/api/conversations/${fx.x.id}/crm`, expect: agentsOnly },
-  { route: 'GET /api/conversations/{id}/crm', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/crm`, expect: expect(401, { alice: 404, dave: 404, bob: 404 }) },
+  { route: 'GET /api/conversations/{id}/crm', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/crm`, expect: agentRoute({ alice: 404, dave: 404, bob: 404 }) },
   // Meetings: slots and booking are public (the calendar link); a meeting link is its own key.
   { route: 'GET /api/agents/{slug}/slots', path: () => `/api/agents/alice/slots?timeZone=UTC&from=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`, expect: everyone },
   { route: 'POST /api/agents/{slug}/bookings', path: () => '/api/agents/alice/bookings', body: (fx) => ({ start: fx.slot(), durationMinutes: 15, name: 'Bea Book', email: `bea${next()}@example.com`, timeZone: 'UTC' }), expect: everyone },
@@ -137,10 +139,10 @@ const routes = [
   { route: 'PATCH /api/calendar/settings', path: () => '/api/calendar/settings', body: () => ({ confirmation: 'auto' }), expect: agentsOnly },
   { route: 'POST /api/calendar/feed/rotate', path: () => '/api/calendar/feed/rotate', expect: agentsOnly },
   { route: 'GET /api/calendar/socket', socket: 'calendar', path: () => '/api/calendar/socket', expect: agentsOnly },
-  { route: 'POST /api/calendar/meetings', path: () => '/api/calendar/meetings', body: (fx, _o, role) => ({ start: fx.slot(role === 'dave' ? 'dave' : 'alice'), durationMinutes: 15, name: 'Ola Own', email: `ola${next()}@example.com`, timeZone: 'UTC' }), expect: expect(401, { alice: OK, dave: OK, bob: 409 }) },
-  { route: 'PATCH /api/calendar/meetings/{id}', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}`, body: () => ({ durationMinutes: 30 }), expect: expect(401, { alice: OK, dave: 404, bob: 404 }) },
-  { route: 'DELETE /api/calendar/meetings/{id}', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}`, expect: expect(401, { alice: OK, dave: 404, bob: 404 }) },
-  { route: 'POST /api/calendar/meetings/{id}/respond', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}/respond`, body: () => ({ answer: 'accept' }), expect: expect(401, { alice: OK, dave: 404, bob: 404 }) },
+  { route: 'POST /api/calendar/meetings', path: () => '/api/calendar/meetings', body: (fx, _o, role) => ({ start: fx.slot(role === 'dave' ? 'dave' : 'alice'), durationMinutes: 15, name: 'Ola Own', email: `ola${next()}@example.com`, timeZone: 'UTC' }), expect: agentRoute({ alice: OK, dave: OK, bob: 409 }) },
+  { route: 'PATCH /api/calendar/meetings/{id}', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}`, body: () => ({ durationMinutes: 30 }), expect: agentRoute({ alice: OK, dave: 404, bob: 404 }) },
+  { route: 'DELETE /api/calendar/meetings/{id}', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}`, expect: agentRoute({ alice: OK, dave: 404, bob: 404 }) },
+  { route: 'POST /api/calendar/meetings/{id}/respond', fresh: freshMeeting, path: (_fx, m) => `/api/calendar/meetings/${m.id}/respond`, body: () => ({ answer: 'accept' }), expect: agentRoute({ alice: OK, dave: 404, bob: 404 }) },
   { route: 'GET /api/feeds/{slug}/{secret}', fresh: currentFeed, path: (_fx, feed) => feed, expect: everyone },
   { route: 'GET /api/feeds/{slug}/{secret}', name: 'wrong secret', fresh: currentFeed, path: (_fx, feed) => feed.replace(/.{4}$/, 'zzzz'), expect: expect(404) },
   // Development only (ENVIRONMENT=development): the outbox, to everyone on this machine.

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { agentToken, devVars, ensureDevVars } from '../../scripts/dev-env.mjs';
+import { agentToken, developmentVars, devVars, ensureDevVars } from '../../scripts/dev-env.mjs';
 
 export { agentToken };
 
@@ -30,7 +30,9 @@ export const adminToken = () => devVars().ADMIN_TOKEN;
 
 /**
  * Starts `wrangler dev` on a fresh state directory `work/state` (migrated and seeded) and
- * answers once /healthz does. `vars` are passed as `--var NAME:value`. The returned server
+ * answers once /healthz does. `vars` are passed as `--var NAME:value`; the rate limits are off
+ * (RATE_LIMITS=off: thousands of requests from one address are the point of the tests and
+ * benchmarks) unless `vars` has RATE_LIMITS: 'on'. The returned server
  * can be `kill`ed (SIGKILL to the whole process group: a crash, not a shutdown) and
  * `restart`ed on the same state and port. `config` runs another Worker (a wrangler.toml path,
  * e.g. a benchmark's reference peer) instead of Doorbell, with no database to prepare.
@@ -47,7 +49,7 @@ export async function startDevServer({ work, vars = {}, log = () => {}, config =
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const varArgs = Object.entries({ PUBLIC_BASE_URL: base, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const varArgs = Object.entries({ ...developmentVars(), PUBLIC_BASE_URL: base, RATE_LIMITS: 'off', ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   let child = null;
   let output = '';
   let inspector = null;
