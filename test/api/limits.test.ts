@@ -95,9 +95,14 @@ describe('limits on anonymous work, per client address and per token', () => {
     const accepts = await burst(21, () => callLimited('POST', '/api/invites/accept', { headers: joiner.headers, body: { invite } }));
     expectCutOff(accepts, 200, 10, 'invite_accepts_per_guest');
 
+    // Invites are single-use by default: these four let 80 guests in, so only the limit refuses.
+    const carol = await asAgent('carol');
+    const roomy = await Promise.all(Array.from({ length: 4 }, () => callLimited('POST', `/api/conversations/${id}/invites`, { headers: carol, body: { maxUses: 20 } })));
     const address = newAddress();
     const joiners = await Promise.all(Array.from({ length: 61 }, (_, i) => newGuest(`Joiner ${i}`)));
-    const fromOne = await burst(61, (i) => callLimited('POST', '/api/invites/accept', { address, headers: joiners[i]!.headers, body: { invite } }));
+    const fromOne = await burst(61, (i) =>
+      callLimited('POST', '/api/invites/accept', { address, headers: joiners[i]!.headers, body: { invite: roomy[Math.floor(i / 20)]!.body.invite } }),
+    );
     expectCutOff(fromOne, 200, 30, 'invite_accepts_per_address');
   }, 60_000);
 });
