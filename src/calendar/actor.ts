@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { accept, refuse, type Outcome } from '../actor/outcome';
+import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
@@ -27,6 +27,9 @@ export interface BookingRequest {
   bookingKey: string | null;
   bookedBy: 'guest' | 'agent';
 }
+
+/** A booking key names one request: sent again with other details, it is refused. */
+export const bookingKeyReused = (): Refusal => refuse(409, 'booking_key_reused', 'This booking key was sent before with other details; a new booking needs a new key.');
 
 const BUSY_FEED_TTL_MS = 10 * 60 * 1000;
 const RETRY_BASE_MS = 30 * 1000;
@@ -115,7 +118,12 @@ export class CalendarActor extends DurableObject<Env> {
 
     if (request.bookingKey) {
       const existing = this.store.meetingByBookingKey(request.bookingKey);
-      if (existing) return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
+      if (existing) {
+        // Only a true retry gets the meeting back: the answer carries its guest's token and link.
+        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name;
+        if (!same) return bookingKeyReused();
+        return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
+      }
     }
     const free = this.slotIsFree(settings, request.start, request.durationMinutes, external, null);
     if (!free.ok) return free;

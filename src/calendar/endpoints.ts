@@ -9,8 +9,8 @@ import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
-import { unwrap, type Outcome } from '../actor/outcome';
-import type { CalendarOwner } from './actor';
+import { accept, unwrap, type Outcome } from '../actor/outcome';
+import { bookingKeyReused, type CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
 import { CalendarSettings, CalendarSettingsPatch } from './settings';
@@ -113,16 +113,30 @@ const BookingBody = z.strictObject({
 
 type BookingBody = z.output<typeof BookingBody>;
 
+/**
+ * A key belongs to the first agent it was sent to: the same key at another agent is another
+ * request and is refused. (Replays at the same agent are judged by its calendar.)
+ */
+async function claimBookingKey(env: Env, key: string, agentId: string): Promise<Outcome<true>> {
+  const [, claimed] = await env.DB.batch<{ agent_id: string }>([
+    env.DB.prepare('INSERT INTO booking_keys (key, agent_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').bind(key, agentId),
+    env.DB.prepare('SELECT agent_id FROM booking_keys WHERE key = ?').bind(key),
+  ]);
+  return claimed!.results[0]?.agent_id === agentId ? accept(true) : bookingKeyReused();
+}
+
 /** Guests booking from the calendar link and agents booking for a guest (M6) follow one flow. */
 async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'guest' | 'agent') {
+  // Keys are per booker, so a guest's key can never match an agent's booking.
+  const bookingKey = body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null;
+  if (bookingKey) unwrap(await claimBookingKey(env, bookingKey, agent.id));
   const guest = await createGuest(env.DB, { name: body.name, email: body.email });
   return unwrap(
     await calendarOf(env, agent.id).book(ownerOf(agent), {
       start: body.start,
       durationMinutes: body.durationMinutes,
       guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
-      // Keys are per booker, so a guest's key can never match an agent's booking.
-      bookingKey: body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null,
+      bookingKey,
       bookedBy,
     }),
   );

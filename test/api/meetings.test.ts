@@ -99,6 +99,37 @@ describe('booking (M2)', () => {
     expect(again.body.meeting.id).toBe(first.body.meeting.id);
   });
 
+  it('a booking key replayed with other details is refused booking_key_reused and hands over nothing of the first guest', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(13));
+    const first = await book(list[2]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'vera@example.com' });
+    expect(first.status).toBe(201);
+    const carolSlots = await slots('carol', 'UTC', 30, dayFromNow(13));
+    const replays = [
+      { start: list[2]!.start, name: 'Mallory', email: 'mallory@example.com' },
+      { start: list[2]!.start, name: 'Vera Victim', email: 'mallory@example.com' },
+      { start: list[2]!.start, name: 'Mallory', email: 'vera@example.com' },
+      { start: list[3]!.start, name: 'Vera Victim', email: 'vera@example.com' },
+      { start: list[2]!.start, name: 'Vera Victim', email: 'vera@example.com', durationMinutes: 60 },
+    ];
+    for (const replay of replays) {
+      const r = await book(replay.start, { bookingKey: 'key-0000-victim', ...replay });
+      expect(r.status, JSON.stringify(replay)).toBe(409);
+      expect(r.body.error.code).toBe('booking_key_reused');
+      expect(JSON.stringify(r.body)).not.toContain(first.body.meeting.id);
+      expect(JSON.stringify(r.body)).not.toContain(first.body.guestToken);
+    }
+    // The same key at another agent is another request too.
+    const elsewhere = await book(carolSlots[0]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'vera@example.com' }, 'carol');
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.error.code).toBe('booking_key_reused');
+    // The true retry still gets the meeting, with the email written in another case.
+    const retry = await book(list[2]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'VERA@example.com' });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ created: false, meeting: { id: first.body.meeting.id } });
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.filter((m: any) => m.guest.email === 'mallory@example.com')).toEqual([]);
+  });
+
   it('refuses a time outside working hours, and bad input, changing nothing', async () => {
     const before = (await call('GET', '/api/calendar', { headers: await asAgent('alice') })).body.meetings.length;
     const night = `${dayFromNow(14)}T01:00:00Z`;
