@@ -8,7 +8,7 @@ import { mailerFor, senderAddress } from '../email/mailer';
 import type { Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
-import { computeSlots, type BusyInterval, type Slot } from './availability';
+import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
 import { meetingPageUrl, signMeetingLink } from './links';
 import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
@@ -200,9 +200,8 @@ export class CalendarActor extends DurableObject<Env> {
     const external = await this.externalBusy(settings);
     const fresh = this.store.meeting(meetingId)!;
     if (fresh.status !== 'pending') return accept(fresh);
-    // Accepting makes the meeting hold its slot, so the slot must still be free of other held meetings.
-    const clash = this.store.meetingsBetween(fresh.start, fresh.end).some((m) => m.id !== fresh.id && m.status === 'confirmed');
-    if (clash || external.some((b) => b.start < fresh.end && b.end > fresh.start)) {
+    // Accepting makes the meeting hold its slot, so the slot (and both buffers) must still be free of other held meetings.
+    if (clashes(settings.availability, fresh, [...this.heldMeetings(fresh.start - 86_400_000, fresh.end + 86_400_000, fresh.id), ...external])) {
       return refuse(409, 'slot_taken', 'Another meeting already holds this time; reschedule this one instead.');
     }
     const confirmed: Meeting = { ...fresh, status: 'confirmed' };
@@ -261,8 +260,7 @@ export class CalendarActor extends DurableObject<Env> {
     const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore), ...external];
     const slots = computeSlots(settings.availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
     if (slots.some((s) => s.start === start)) return accept(true);
-    const clash = busy.some((b) => b.start < start + durationMinutes * 60000 && b.end > start);
-    return clash
+    return clashes(settings.availability, { start, end: start + durationMinutes * 60000 }, busy)
       ? refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.')
       : refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).');
   }
@@ -272,7 +270,7 @@ export class CalendarActor extends DurableObject<Env> {
     return this.store
       .meetingsBetween(from, to)
       .filter((m) => m.status === 'confirmed' && m.id !== ignore)
-      .map((m) => ({ start: m.start, end: m.end }));
+      .map((m) => ({ start: m.start, end: m.end, meeting: true }));
   }
 
   private async busy(settings: CalendarSettings, from: number, to: number): Promise<BusyInterval[]> {

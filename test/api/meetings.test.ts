@@ -145,6 +145,32 @@ describe('booking (M2)', () => {
   });
 });
 
+describe('buffers (M1, through the Worker)', () => {
+  it('both meetings keep their buffers: no meeting is offered or booked inside an existing one’s', async () => {
+    const alice = await asAgent('alice');
+    const { settings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+    const availability = { ...settings.availability, bufferBeforeMinutes: 15, bufferAfterMinutes: 10, slotStepMinutes: 10 };
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability } });
+    try {
+      // A weekday three weeks ahead, its meeting at 10:30–11:00 Paris time.
+      let day = 21;
+      while ([0, 6].includes(new Date(`${dayFromNow(day)}T12:00:00Z`).getUTCDay())) day++;
+      const paris = () => slots('alice', 'Europe/Paris', 30, dayFromNow(day), 1);
+      const meeting = (await paris()).find((s) => s.time === '10:30')!;
+      expect((await book(meeting.start)).status).toBe(201);
+      // 09:50–10:20 would sit in its 15-minute before-buffer, 11:20 (with its own before-buffer) in its 10-minute after-buffer.
+      expect((await paris()).map((s) => s.time).filter((t) => t < '12:00')).toEqual(['09:00', '09:10', '09:20', '09:30', '11:30']);
+      for (const time of ['09:50', '11:20']) {
+        const r = await book(new Date(Date.parse(`${meeting.date}T${time}:00${meeting.offset}`)).toISOString(), { name: 'Near Guest', email: 'near@example.com' });
+        expect(r.status, time).toBe(409);
+        expect(r.body.error.code).toBe('slot_taken');
+      }
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability: settings.availability } });
+    }
+  });
+});
+
 describe('changes (M4)', () => {
   it('duration change, reschedule and delete each post a note and email both with the right METHOD and SEQUENCE', async () => {
     const list = await slots('alice', 'UTC', 30, dayFromNow(15));
