@@ -62,6 +62,9 @@ const view = (m: Meeting): z.input<typeof MeetingView> => ({
   bookedBy: m.bookedBy,
 });
 
+/** `YYYY-MM-DD` plus whole days, on the calendar (no zone involved). */
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
 export const slotsEndpoint = endpoint({
@@ -72,7 +75,7 @@ export const slotsEndpoint = endpoint({
   query: z.object({
     timeZone: TimeZone,
     from: z.iso.date().describe('First day, in the guest zone'),
-    days: z.coerce.number().int().min(1).max(62).default(7),
+    days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
     duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the agent offers'),
   }),
   response: z.object({
@@ -86,8 +89,9 @@ export const slotsEndpoint = endpoint({
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
     const calendar = calendarOf(env, agent.id);
+    // Local midnights in the guest's zone, so the window holds whole days of 23, 24 or 25 hours.
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
-    const to = from + query.days * 86_400_000 + 3_600_000; // one more hour covers a day lengthened by DST
+    const to = zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone);
     // A guest page does not know the offered durations before its first call.
     const { settings } = await calendar.settings(ownerOf(agent));
     const duration = query.duration ?? settings.availability.durations[0]!;

@@ -28,6 +28,39 @@ describe('slots (M1 through HTTP)', () => {
     }
   });
 
+  it('end at local midnight of from + days in the guest’s zone, on DST days too', async () => {
+    const alice = await asAgent('alice');
+    const { settings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+    const allDay = [{ start: '00:00', end: '24:00' }];
+    const weeklyHours = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
+    const availability = { ...settings.availability, weeklyHours, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, horizonDays: 365 };
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability } });
+    try {
+      // [zone, from, days, hours in the window]: Alice is free around the clock in 15-minute slots.
+      const cases: Array<[string, string, number, number]> = [
+        ['UTC', dayFromNow(10), 1, 24],
+        ['Asia/Tokyo', dayFromNow(10), 1, 24],
+        ['Asia/Kolkata', dayFromNow(10), 1, 24],
+        ['Pacific/Chatham', dayFromNow(10), 2, 48],
+        ['America/New_York', '2027-03-14', 1, 23],
+        ['America/New_York', '2027-11-07', 1, 25],
+        ['America/New_York', '2027-03-10', 7, 7 * 24 - 1],
+        ['Europe/London', '2027-03-28', 1, 23],
+        ['Australia/Sydney', '2027-04-04', 1, 25],
+      ];
+      for (const [zone, from, days, hours] of cases) {
+        const list = await slots('alice', zone, 15, from, days);
+        const lastDay = new Date(Date.parse(`${from}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+        const label = `${zone} ${from} +${days}`;
+        expect(list.length, label).toBe(hours * 4);
+        expect(`${list[0]!.date} ${list[0]!.time}`, label).toBe(`${from} 00:00`);
+        expect(`${list.at(-1)!.date} ${list.at(-1)!.time}`, label).toBe(`${lastDay} 23:45`);
+      }
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability: settings.availability } });
+    }
+  });
+
   it('refuses an unoffered duration, an unknown zone, and a basic agent', async () => {
     const bad = await call('GET', `/api/agents/alice/slots?timeZone=UTC&from=${dayFromNow(3)}&duration=45`);
     expect(bad.status).toBe(400);
