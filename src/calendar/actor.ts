@@ -10,8 +10,8 @@ import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
 import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
-import { meetingPageUrl, signMeetingLink } from './links';
-import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
+import { bookingPageUrl, meetingPageUrl, signMeetingLink } from './links';
+import { inviteEvent, meetingEmails, noteText, type CancelReason, type MeetingChange } from './notifications';
 import { defaultSettings, type CalendarSettings } from './settings';
 import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
 
@@ -137,11 +137,12 @@ export class CalendarActor extends DurableObject<Env> {
       conversationId,
       bookedBy: request.bookedBy,
     };
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.insertMeeting(meeting, request.bookingKey);
       this.afterChange(owner, settings, meeting, 'booked');
+      return this.cancelOutplaced(owner, settings, meeting);
     });
-    this.broadcast({ type: 'meeting', meeting });
+    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
     // The meeting conversation is created now so the guest can open it from the answer;
     // if that fails the queued note creates it on the alarm's retry.
     await this.runJobs(owner, `note:${meeting.id}:`);
@@ -162,11 +163,12 @@ export class CalendarActor extends DurableObject<Env> {
     const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
     if (updated.start === current.start && updated.end === current.end) return accept(current);
     const kind: MeetingChange = updated.start !== current.start ? 'rescheduled' : 'duration_changed';
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(updated);
       this.afterChange(owner, settings, updated, kind);
+      return this.cancelOutplaced(owner, settings, updated);
     });
-    return this.settle(owner, updated);
+    return this.settle(owner, updated, outplaced);
   }
 
   async cancel(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
@@ -205,11 +207,12 @@ export class CalendarActor extends DurableObject<Env> {
       return refuse(409, 'slot_taken', 'Another meeting already holds this time; reschedule this one instead.');
     }
     const confirmed: Meeting = { ...fresh, status: 'confirmed' };
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(confirmed);
       this.afterChange(owner, settings, confirmed, 'confirmed');
+      return this.cancelOutplaced(owner, settings, confirmed);
     });
-    return this.settle(owner, confirmed);
+    return this.settle(owner, confirmed, outplaced);
   }
 
   // ---- the alarm and its jobs ------------------------------------------------------------
@@ -300,13 +303,32 @@ export class CalendarActor extends DurableObject<Env> {
     }
   }
 
+  /**
+   * M3: once a meeting holds its time, the pending invites that clash with it could never be
+   * accepted; they are cancelled rather than left pending, and their guests are told the
+   * time was given to someone else. Runs inside the transaction of the change that holds it.
+   */
+  private cancelOutplaced(owner: CalendarOwner, settings: CalendarSettings, holder: Meeting): Meeting[] {
+    if (holder.status !== 'confirmed') return [];
+    const held = [{ start: holder.start, end: holder.end, meeting: true }];
+    const losers = this.store
+      .meetingsBetween(holder.start - 86_400_000, holder.end + 86_400_000)
+      .filter((m) => m.status === 'pending' && m.id !== holder.id && clashes(settings.availability, m, held))
+      .map((m): Meeting => ({ ...m, status: 'cancelled', sequence: m.sequence + 1 }));
+    for (const loser of losers) {
+      this.store.updateMeeting(loser);
+      this.afterChange(owner, settings, loser, 'cancelled', 'given_away');
+    }
+    return losers;
+  }
+
   /** Queues what a change causes: the note in the meeting conversation, both emails, and the reminders. */
-  private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange): void {
+  private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange, reason?: CancelReason): void {
     const version = `${meeting.sequence}:${meeting.status}`;
     const now = Date.now();
     this.store.enqueue(`note:${meeting.id}:${change}:${version}`, 'note', now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
     // The emails describe the meeting as this change left it, even if another change follows before they go out.
-    this.store.enqueue(`emails:${meeting.id}:${change}:${version}`, 'emails', now, { meetingId: meeting.id, change, meeting });
+    this.store.enqueue(`emails:${meeting.id}:${change}:${version}`, 'emails', now, { meetingId: meeting.id, change, meeting, reason });
     this.store.enqueue(`webhook:${meeting.id}:${change}:${version}`, 'webhook', now, { meetingId: meeting.id, change, version, meeting });
     // Reminders follow the meeting: dropped and set again from its current time (M5).
     this.store.dropJobs(`reminder:${meeting.id}:`);
@@ -318,8 +340,8 @@ export class CalendarActor extends DurableObject<Env> {
     }
   }
 
-  private async settle(owner: CalendarOwner, meeting: Meeting): Promise<Outcome<Meeting>> {
-    this.broadcast({ type: 'meeting', meeting });
+  private async settle(owner: CalendarOwner, meeting: Meeting, outplaced: Meeting[] = []): Promise<Outcome<Meeting>> {
+    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
     await this.runJobs(owner, `note:${meeting.id}:`);
     await this.scheduleAlarm();
     return accept(meeting);
@@ -373,6 +395,8 @@ export class CalendarActor extends DurableObject<Env> {
           from: senderAddress(this.env),
           guestLink: await this.guestLink(owner, described),
           consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
+          reason: payload.reason as CancelReason | undefined,
+          bookingUrl: bookingPageUrl(this.env, owner.slug),
         });
         // Each recipient's email becomes its own job, so a failure for one is retried without resending the other.
         emails.forEach((email, index) =>

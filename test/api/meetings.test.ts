@@ -408,22 +408,65 @@ describe('invite confirmation (M3, through the API)', () => {
       const first = await book(list[0]!.start);
       expect(first.body.meeting.status).toBe('pending');
       expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).toContain(list[0]!.start);
-      const second = await book(list[0]!.start, { name: 'Second Guest', email: 'second@example.com' });
-      expect(second.status).toBe(201);
 
       const accepted = await call('POST', `/api/calendar/meetings/${first.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
       expect(accepted.body.status).toBe('confirmed');
       expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).not.toContain(list[0]!.start);
-      const clash = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
-      expect(clash.status).toBe(409);
 
+      const other = await book(list[8]!.start, { name: 'Second Guest', email: 'second@example.com' });
       await drainJobs();
       await clearOutbox();
-      const declined = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'decline' } });
+      const declined = await call('POST', `/api/calendar/meetings/${other.body.meeting.id}/respond`, { headers: alice, body: { answer: 'decline' } });
       expect(declined.body.status).toBe('cancelled');
       await drainJobs();
       const mails = await outbox();
       expect(mails.find((m) => m.to === 'second@example.com')?.subject).toMatch(/declined/);
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'auto' } });
+    }
+  });
+
+  it('accepting one of several pending invites for a time cancels the others, and tells their guests why', async () => {
+    const alice = await asAgent('alice');
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'invite' } });
+    try {
+      const list = await slots('alice', 'UTC', 30, dayFromNow(22));
+      const winner = await book(list[1]!.start, { name: 'Wendy Winner', email: 'wendy@example.com' });
+      // One for the same time, one overlapping it by a quarter of an hour, one elsewhere in the day.
+      const same = await book(list[1]!.start, { name: 'Sam Same', email: 'sam@example.com' });
+      const overlap = await book(list[2]!.start, { name: 'Olga Overlap', email: 'olga@example.com' });
+      const elsewhere = await book(list[10]!.start, { name: 'Ed Elsewhere', email: 'ed@example.com' });
+      for (const r of [winner, same, overlap, elsewhere]) expect(r.body.meeting.status).toBe('pending');
+      await drainJobs();
+      await clearOutbox();
+
+      const accepted = await call('POST', `/api/calendar/meetings/${winner.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(accepted.body.status).toBe('confirmed');
+      const { meetings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+      const status = (r: any) => meetings.find((m: any) => m.id === r.body.meeting.id);
+      expect([winner, same, overlap, elsewhere].map((r) => status(r).status)).toEqual(['confirmed', 'cancelled', 'cancelled', 'pending']);
+      expect(status(same).sequence).toBe(1);
+      // Accepting a loser afterwards changes nothing.
+      const late = await call('POST', `/api/calendar/meetings/${same.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(late.body.status).toBe('cancelled');
+
+      await drainJobs();
+      const mails = await outbox();
+      for (const loser of ['sam@example.com', 'olga@example.com']) {
+        const mail = mails.find((m) => m.to === loser)!;
+        expect(mail.subject).toMatch(/cancelled/);
+        expect(mail.calendar).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', sequence: 1 });
+        expect(mail.text).toContain('given to someone else');
+        expect(mail.text).toContain(`${env.PUBLIC_BASE_URL}/u/alice/meet`);
+      }
+      // The agent's calendar drops the losers too.
+      expect(mails.filter((m) => m.to === 'alice@doorbell.example' && m.calendar?.method === 'CANCEL')).toHaveLength(2);
+      expect(mails.some((m) => m.to === 'ed@example.com')).toBe(false);
+      expect(await meetingNotes(same.body.meeting.conversationId, same.body.guestToken)).toEqual(['booked', 'cancelled']);
+      // The held meeting moved onto another pending one's time: that one loses too.
+      await call('PATCH', `/api/calendar/meetings/${winner.body.meeting.id}`, { headers: alice, body: { start: list[10]!.start } });
+      const after = (await call('GET', '/api/calendar', { headers: alice })).body.meetings;
+      expect(after.find((m: any) => m.id === elsewhere.body.meeting.id).status).toBe('cancelled');
     } finally {
       await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'auto' } });
     }
