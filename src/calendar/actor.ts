@@ -5,7 +5,8 @@ import { agentParticipant, conversationIdFor, type AgentParticipant } from '../c
 import { newId } from '../directory/ids';
 import { EmailSendError, type OutgoingEmail } from '../email/message';
 import { mailerFor, senderAddress } from '../email/mailer';
-import type { Env } from '../env';
+import { isDevelopment, type Env } from '../env';
+import { backoffDelay } from '../integrations/backoff';
 import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
 import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
@@ -13,7 +14,8 @@ import { buildFeed, parseBusy } from './ical';
 import { bookingPageUrl, meetingPageUrl, signMeetingLink } from './links';
 import { inviteEvent, meetingEmails, noteText, type CancelReason, type MeetingChange } from './notifications';
 import { defaultSettings, type CalendarSettings } from './settings';
-import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
+import { FEED_BACKOFF, FEED_REFRESH_MS, fetchBusyFeed } from './busy-feed';
+import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Meeting } from './store';
 
 
 /** The calendar's owner as the Worker read them from the directory. */
@@ -31,7 +33,6 @@ export interface BookingRequest {
 /** A booking key names one request: sent again with other details, it is refused. */
 export const bookingKeyReused = (): Refusal => refuse(409, 'booking_key_reused', 'This booking key was sent before with other details; a new booking needs a new key.');
 
-const BUSY_FEED_TTL_MS = 10 * 60 * 1000;
 const RETRY_BASE_MS = 30 * 1000;
 const MAX_ATTEMPTS = 8;
 
@@ -60,9 +61,24 @@ export class CalendarActor extends DurableObject<Env> {
   async updateSettings(owner: CalendarOwner, patch: Partial<CalendarSettings>): Promise<CalendarSettings> {
     const current = this.calendar(owner);
     const settings = { ...current.settings, ...patch };
-    this.store.saveCalendar(owner, settings, current.feedSecret);
+    const feedChanged = settings.busyFeedUrl !== current.settings.busyFeedUrl;
+    this.ctx.storage.transactionSync(() => {
+      this.store.saveCalendar(owner, settings, current.feedSecret);
+      // A new feed URL is fetched at once, by the feed job; the old URL's copy no longer applies.
+      if (feedChanged) {
+        this.store.dropJobs('feed:');
+        this.store.resetBusyFeed(settings.busyFeedUrl || null, Date.now());
+        if (settings.busyFeedUrl) this.store.enqueue(`feed:${Date.now()}`, 'feed', Date.now(), {});
+      }
+    });
+    if (feedChanged) await this.scheduleAlarm();
     this.broadcast({ type: 'settings', settings });
     return settings;
+  }
+
+  /** M1: how fetching the busy feed went, for the agent; null without a feed URL. */
+  async busyFeed(owner: CalendarOwner): Promise<BusyFeed | null> {
+    return this.calendar(owner).settings.busyFeedUrl ? this.store.busyFeed() : null;
   }
 
   async rotateFeedSecret(owner: CalendarOwner): Promise<string> {
@@ -281,26 +297,52 @@ export class CalendarActor extends DurableObject<Env> {
     return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external];
   }
 
-  /** M1: busy times from the agent's ICS feed, cached; a failing feed keeps the last good copy. */
+  /**
+   * M1: busy times of the agent's ICS feed, from the last good copy: a request never waits on
+   * the feed's host. The feed job keeps the copy fresh; one is queued if none is (a calendar
+   * whose URL was set before feeds had a job of their own).
+   */
   private async externalBusy(settings: CalendarSettings): Promise<BusyInterval[]> {
     const url = settings.busyFeedUrl;
     if (!url) return [];
-    const cached = this.store.busyFeed();
-    if (cached && cached.url === url && Date.now() - cached.fetchedAt < BUSY_FEED_TTL_MS) return cached.intervals;
-    try {
-      const response = await fetch(url, { headers: { accept: 'text/calendar' } });
-      if (!response.ok) throw new Error(`feed answered ${response.status}`);
-      const now = Date.now();
-      const intervals = parseBusy(await response.text(), this.store.calendar()!.agent.email, {
-        start: now - 86_400_000,
-        end: now + (settings.availability.horizonDays + 1) * 86_400_000,
-      });
-      this.store.saveBusyFeed(url, now, intervals);
-      return intervals;
-    } catch (err) {
-      console.error('busy feed unavailable', url, err);
-      return cached && cached.url === url ? cached.intervals : [];
+    if (!this.store.hasJobs('feed:')) {
+      this.store.enqueue(`feed:${Date.now()}`, 'feed', Date.now(), {});
+      await this.scheduleAlarm();
     }
+    const feed = this.store.busyFeed();
+    return feed && feed.url === url ? feed.intervals : [];
+  }
+
+  /**
+   * The `feed` job: fetches the busy feed (bounded in time, size and redirects; busy-feed.ts),
+   * records how it went, and queues the next run: a refresh after a success, a retry with
+   * backoff after a failure. A failure keeps the last good copy. It never throws, so the job
+   * loop's own retries do not apply to it.
+   */
+  private async refreshBusyFeed(owner: CalendarOwner): Promise<void> {
+    const url = this.calendar(owner).settings.busyFeedUrl;
+    if (!url) return;
+    const { settings } = this.calendar(owner);
+    let outcome: { intervals: BusyInterval[] } | { error: string };
+    try {
+      const text = await fetchBusyFeed(url, isDevelopment(this.env));
+      const now = Date.now();
+      outcome = { intervals: parseBusy(text, owner.email, { start: now - 86_400_000, end: now + (settings.availability.horizonDays + 1) * 86_400_000 }) };
+    } catch (err) {
+      outcome = { error: err instanceof Error ? err.message : String(err) };
+    }
+    // The URL changed while this one was fetched: the new URL has its own job.
+    if (this.calendar(owner).settings.busyFeedUrl !== url) return;
+    const previous = this.store.busyFeed();
+    const last = previous?.url === url ? previous : { url, intervals: [], lastSuccessAt: null, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: null };
+    const now = Date.now();
+    const feed: BusyFeed =
+      'intervals' in outcome
+        ? { url, intervals: outcome.intervals, lastSuccessAt: now, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: now + FEED_REFRESH_MS }
+        : { ...last, lastError: outcome.error, lastErrorAt: now, failures: last.failures + 1, nextAttemptAt: now + backoffDelay(FEED_BACKOFF, last.failures + 1) };
+    if ('error' in outcome) console.warn('busy feed failed', url, outcome.error);
+    this.store.saveBusyFeed(feed);
+    this.store.enqueue(`feed:${feed.nextAttemptAt}`, 'feed', feed.nextAttemptAt!, {});
   }
 
   /**
@@ -380,6 +422,10 @@ export class CalendarActor extends DurableObject<Env> {
   private async runJob(owner: CalendarOwner, kind: string, payload: Record<string, unknown>): Promise<void> {
     if (kind === 'email') {
       await mailerFor(this.env).send(payload.email as OutgoingEmail);
+      return;
+    }
+    if (kind === 'feed') {
+      await this.refreshBusyFeed(owner);
       return;
     }
     const meeting = this.store.meeting(String(payload.meetingId));

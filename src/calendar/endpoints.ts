@@ -8,6 +8,7 @@ import { forwardReportUpgrade } from '../actor/sockets';
 import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
+import { requireOutboundUrl } from '../http/outbound-url';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { accept, unwrap, type Outcome } from '../actor/outcome';
 import { bookingKeyReused, type CalendarOwner } from './actor';
@@ -218,26 +219,54 @@ export const guestCancelEndpoint = endpoint({
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const BusyFeedView = z
+  .object({
+    url: z.string(),
+    events: z.number().int().describe('Busy intervals in the last good copy'),
+    lastSuccessAt: z.string().nullable(),
+    lastError: z.string().nullable().describe('Why the last attempt failed; null after a success'),
+    lastErrorAt: z.string().nullable(),
+    failures: z.number().int().describe('Failed attempts since the last success'),
+    nextAttemptAt: z.string().nullable(),
+  })
+  .nullable()
+  .describe('How fetching busyFeedUrl went (M1); null without one');
+
 export const myCalendarEndpoint = endpoint({
-  summary: "The agent's calendar: settings, secret feed URL and meetings",
+  summary: "The agent's calendar: settings, the busy feed's state, secret feed URL and meetings",
   tag,
   access: 'agent',
-  response: z.object({ settings: CalendarSettings, feedUrl: z.string(), meetings: z.array(MeetingView) }),
+  response: z.object({ settings: CalendarSettings, busyFeed: BusyFeedView, feedUrl: z.string(), meetings: z.array(MeetingView) }),
   handle: async ({ env, principal }) => {
     const calendar = calendarOf(env, principal.agent.id);
     const owner = ownerOf(principal.agent);
     const { settings, feedSecret } = await calendar.settings(owner);
-    return { settings, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
+    const busy = await calendar.busyFeed(owner);
+    const busyFeed = busy && {
+      url: busy.url,
+      events: busy.intervals.length,
+      lastSuccessAt: iso(busy.lastSuccessAt),
+      lastError: busy.lastError,
+      lastErrorAt: iso(busy.lastErrorAt),
+      failures: busy.failures,
+      nextAttemptAt: iso(busy.nextAttemptAt),
+    };
+    return { settings, busyFeed, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
   },
 });
 
 export const updateSettingsEndpoint = endpoint({
-  summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL',
+  summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL (400 url_not_allowed for a non-public host)',
   tag,
   access: 'agent',
   body: CalendarSettingsPatch,
   response: CalendarSettings,
-  handle: async ({ env, principal, body }) => calendarOf(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body),
+  handle: async ({ env, principal, body }) => {
+    requireOutboundUrl(env, 'busyFeedUrl', body.busyFeedUrl);
+    return calendarOf(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body);
+  },
 });
 
 export const rotateFeedEndpoint = endpoint({

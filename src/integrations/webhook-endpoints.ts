@@ -3,6 +3,7 @@ import { Id } from '../directory/schemas';
 import { isDevelopment, type Env } from '../env';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
+import { requireOutboundUrl } from '../http/outbound-url';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
 
@@ -62,6 +63,7 @@ export const createWebhookEndpoint = endpoint({
   status: 201,
   handle: async ({ env, body }) => {
     requireHttps(env, body.url);
+    requireOutboundUrl(env, 'url', body.url);
     const { endpoint: webhook, secret } = await createWebhook(env.DB, body);
     return { webhook, secret };
   },
@@ -97,6 +99,7 @@ export const updateWebhookEndpoint = endpoint({
   errors: [404],
   handle: async ({ env, params, body }) => {
     requireHttps(env, body.url);
+    requireOutboundUrl(env, 'url', body.url);
     const webhook = await updateWebhook(env.DB, params.id, body);
     if (!webhook.enabled) await webhookActor(env, webhook.id).cancelPending('The endpoint was disabled by an admin.');
     return webhook;
