@@ -14,7 +14,7 @@ import { accept, unwrap, type Outcome } from '../actor/outcome';
 import { bookingKeyReused, type CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
-import { CalendarSettings, CalendarSettingsPatch } from './settings';
+import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
 import type { Meeting } from './store';
 
 const tag = 'Meetings';
@@ -220,19 +220,6 @@ export const guestCancelEndpoint = endpoint({
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-const BusyFeedView = z
-  .object({
-    url: z.string(),
-    events: z.number().int().describe('Busy intervals in the last good copy'),
-    lastSuccessAt: z.string().nullable(),
-    lastError: z.string().nullable().describe('Why the last attempt failed; null after a success'),
-    lastErrorAt: z.string().nullable(),
-    failures: z.number().int().describe('Failed attempts since the last success'),
-    nextAttemptAt: z.string().nullable(),
-  })
-  .nullable()
-  .describe('How fetching busyFeedUrl went (M1); null without one');
 
 export const myCalendarEndpoint = endpoint({
   summary: "The agent's calendar: settings, the busy feed's state, secret feed URL and meetings",
