@@ -320,9 +320,9 @@ export class CalendarActor extends DurableObject<Env> {
    * loop's own retries do not apply to it.
    */
   private async refreshBusyFeed(owner: CalendarOwner): Promise<void> {
-    const url = this.calendar(owner).settings.busyFeedUrl;
-    if (!url) return;
     const { settings } = this.calendar(owner);
+    const url = settings.busyFeedUrl;
+    if (!url) return;
     let outcome: { intervals: BusyInterval[] } | { error: string };
     try {
       const text = await fetchBusyFeed(url, isDevelopment(this.env));
