@@ -97,6 +97,11 @@ export class Jobs<Kinds extends object> {
     this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);
   }
 
+  /** Whether any job waits (or runs) whose key starts with `prefix`. */
+  has(prefix: string): boolean {
+    return this.sql.exec("SELECT 1 FROM jobs WHERE key >= ? AND key < ? || '\uffff' LIMIT 1", prefix, prefix).toArray().length > 0;
+  }
+
   list(): Job[] {
     return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map(toJob);
   }

@@ -1,21 +1,23 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Jobs, type JobHandlers } from '../actor/jobs';
-import { accept, refuse, type Outcome } from '../actor/outcome';
+import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
+import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
 import { newId } from '../directory/ids';
 import { SEND_RETRY, type OutgoingEmail } from '../email/message';
+import { backoffDelay } from '../actor/backoff';
 import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
-import type { Env } from '../env';
+import { isDevelopment, type Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
 import { meetingEvent } from '../integrations/webhook-events';
-import { computeSlots, type BusyInterval, type Slot } from './availability';
+import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
-import { meetingPageUrl, signMeetingLink } from './links';
+import { bookingPageUrl, meetingPageUrl, signMeetingLink } from './links';
 import type { CalendarFrame } from './meeting';
-import { inviteEvent, meetingEmails, noteText, type MeetingChange } from './notifications';
+import { inviteEvent, meetingEmails, noteText, type CancelReason, type MeetingChange } from './notifications';
 import { defaultSettings, type CalendarSettings } from './settings';
-import { CalendarStore, migrate, type CalendarAgent, type Meeting } from './store';
+import { FEED_BACKOFF, FEED_REFRESH_MS, fetchBusyFeed } from './busy-feed';
+import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Meeting } from './store';
 import { conversationActor } from '../conversation/stub';
 
 
@@ -31,17 +33,20 @@ export interface BookingRequest {
   bookedBy: 'guest' | 'agent';
 }
 
-const BUSY_FEED_TTL_MS = 10 * 60 * 1000;
+/** A booking key names one request: sent again with other details, it is refused. */
+export const bookingKeyReused = (): Refusal => refuse(409, 'booking_key_reused', 'This booking key was sent before with other details; a new booking needs a new key.');
 
 /** The calendar's jobs (actor/jobs.ts). Every kind but `email` is about a meeting and does nothing once it is gone. */
 interface CalendarJobs {
   /** The note in the meeting conversation. */
   note: { meetingId: string; change: MeetingChange; clientId: string };
   /** Both emails of a change, as the change left the meeting; each becomes an `email` job. */
-  emails: { meetingId: string; change: MeetingChange; meeting: Meeting };
+  emails: { meetingId: string; change: MeetingChange; meeting: Meeting; reason?: CancelReason };
   webhook: { meetingId: string; change: MeetingChange; version: string; meeting: Meeting; extra?: Record<string, unknown> };
   reminder: { meetingId: string; minutes: number; start: number };
   email: EmailJob;
+  /** Fetches the busy feed, then runs again when its copy is due for a refresh or a retry. */
+  feed: Record<string, never>;
 }
 
 /**
@@ -71,9 +76,24 @@ export class CalendarActor extends DurableObject<Env> {
   async updateSettings(owner: CalendarOwner, patch: Partial<CalendarSettings>): Promise<CalendarSettings> {
     const current = this.calendar(owner);
     const settings = { ...current.settings, ...patch };
-    this.store.saveCalendar(owner, settings, current.feedSecret);
+    const feedChanged = settings.busyFeedUrl !== current.settings.busyFeedUrl;
+    this.ctx.storage.transactionSync(() => {
+      this.store.saveCalendar(owner, settings, current.feedSecret);
+      // A new feed URL is fetched at once, by the feed job; the old URL's copy no longer applies.
+      if (feedChanged) {
+        this.store.resetBusyFeed(settings.busyFeedUrl || null, Date.now());
+        if (settings.busyFeedUrl) this.jobs.enqueue('feed', 'feed', Date.now(), {});
+        else this.jobs.cancel('feed');
+      }
+    });
+    if (feedChanged) await this.jobs.arm();
     this.broadcast({ type: 'settings', settings });
     return settings;
+  }
+
+  /** M1: how fetching the busy feed went, for the agent; null without a feed URL. */
+  async busyFeed(owner: CalendarOwner): Promise<BusyFeed | null> {
+    return this.calendar(owner).settings.busyFeedUrl ? this.store.busyFeed() : null;
   }
 
   async rotateFeedSecret(owner: CalendarOwner): Promise<string> {
@@ -129,7 +149,12 @@ export class CalendarActor extends DurableObject<Env> {
 
     if (request.bookingKey) {
       const existing = this.store.meetingByBookingKey(request.bookingKey);
-      if (existing) return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
+      if (existing) {
+        // Only a true retry gets the meeting back: the answer carries its guest's token and link.
+        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name;
+        if (!same) return bookingKeyReused();
+        return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
+      }
     }
     const free = this.slotIsFree(settings, request.start, request.durationMinutes, external, null);
     if (!free.ok) return free;
@@ -143,11 +168,12 @@ export class CalendarActor extends DurableObject<Env> {
       conversationId,
       bookedBy: request.bookedBy,
     };
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.insertMeeting(meeting, request.bookingKey);
       this.afterChange(owner, settings, meeting, 'booked');
+      return this.cancelOutplaced(owner, settings, meeting);
     });
-    this.broadcast({ type: 'meeting', meeting });
+    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
     // The meeting conversation is created now so the guest can open it from the answer;
     // if that fails the queued note creates it on the alarm's retry.
     await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
@@ -168,11 +194,12 @@ export class CalendarActor extends DurableObject<Env> {
     const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
     if (updated.start === current.start && updated.end === current.end) return accept(current);
     const kind: MeetingChange = updated.start !== current.start ? 'rescheduled' : 'duration_changed';
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(updated);
       this.afterChange(owner, settings, updated, kind);
+      return this.cancelOutplaced(owner, settings, updated);
     });
-    return this.settle(owner, updated);
+    return this.settle(owner, updated, outplaced);
   }
 
   async cancel(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
@@ -206,17 +233,17 @@ export class CalendarActor extends DurableObject<Env> {
     const external = await this.externalBusy(settings);
     const fresh = this.store.meeting(meetingId)!;
     if (fresh.status !== 'pending') return accept(fresh);
-    // Accepting makes the meeting hold its slot, so the slot must still be free of other held meetings.
-    const clash = this.store.meetingsBetween(fresh.start, fresh.end).some((m) => m.id !== fresh.id && m.status === 'confirmed');
-    if (clash || external.some((b) => b.start < fresh.end && b.end > fresh.start)) {
+    // Accepting makes the meeting hold its slot, so the slot (and both buffers) must still be free of other held meetings.
+    if (clashes(settings.availability, fresh, [...this.heldMeetings(fresh.start - 86_400_000, fresh.end + 86_400_000, fresh.id), ...external])) {
       return refuse(409, 'slot_taken', 'Another meeting already holds this time; reschedule this one instead.');
     }
     const confirmed: Meeting = { ...fresh, status: 'confirmed' };
-    this.ctx.storage.transactionSync(() => {
+    const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(confirmed);
       this.afterChange(owner, settings, confirmed, 'confirmed');
+      return this.cancelOutplaced(owner, settings, confirmed);
     });
-    return this.settle(owner, confirmed);
+    return this.settle(owner, confirmed, outplaced);
   }
 
   // ---- the alarm and its jobs ------------------------------------------------------------
@@ -267,8 +294,7 @@ export class CalendarActor extends DurableObject<Env> {
     const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore), ...external];
     const slots = computeSlots(settings.availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
     if (slots.some((s) => s.start === start)) return accept(true);
-    const clash = busy.some((b) => b.start < start + durationMinutes * 60000 && b.end > start);
-    return clash
+    return clashes(settings.availability, { start, end: start + durationMinutes * 60000 }, busy)
       ? refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.')
       : refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).');
   }
@@ -278,7 +304,7 @@ export class CalendarActor extends DurableObject<Env> {
     return this.store
       .meetingsBetween(from, to)
       .filter((m) => m.status === 'confirmed' && m.id !== ignore)
-      .map((m) => ({ start: m.start, end: m.end }));
+      .map((m) => ({ start: m.start, end: m.end, meeting: true }));
   }
 
   private async busy(settings: CalendarSettings, from: number, to: number): Promise<BusyInterval[]> {
@@ -286,35 +312,80 @@ export class CalendarActor extends DurableObject<Env> {
     return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external];
   }
 
-  /** M1: busy times from the agent's ICS feed, cached; a failing feed keeps the last good copy. */
+  /**
+   * M1: busy times of the agent's ICS feed, from the last good copy: a request never waits on
+   * the feed's host. The feed job keeps the copy fresh; one is queued if none is (a calendar
+   * whose URL was set before feeds had a job of their own).
+   */
   private async externalBusy(settings: CalendarSettings): Promise<BusyInterval[]> {
     const url = settings.busyFeedUrl;
     if (!url) return [];
-    const cached = this.store.busyFeed();
-    if (cached && cached.url === url && Date.now() - cached.fetchedAt < BUSY_FEED_TTL_MS) return cached.intervals;
-    try {
-      const response = await fetch(url, { headers: { accept: 'text/calendar' } });
-      if (!response.ok) throw new Error(`feed answered ${response.status}`);
-      const now = Date.now();
-      const intervals = parseBusy(await response.text(), this.store.calendar()!.agent.email, {
-        start: now - 86_400_000,
-        end: now + (settings.availability.horizonDays + 1) * 86_400_000,
-      });
-      this.store.saveBusyFeed(url, now, intervals);
-      return intervals;
-    } catch (err) {
-      console.error('busy feed unavailable', url, err);
-      return cached && cached.url === url ? cached.intervals : [];
+    if (!this.jobs.has('feed')) {
+      this.jobs.enqueue('feed', 'feed', Date.now(), {});
+      await this.jobs.arm();
     }
+    const feed = this.store.busyFeed();
+    return feed && feed.url === url ? feed.intervals : [];
+  }
+
+  /**
+   * The `feed` job: fetches the busy feed (bounded in time, size and redirects; busy-feed.ts),
+   * records how it went, and runs again (`again`): a refresh after a success, a retry with the
+   * feed's backoff after a failure. A failure keeps the last good copy. It never throws, so the
+   * kernel's own retries do not apply to it.
+   */
+  private async refreshBusyFeed(owner: CalendarOwner): Promise<JobResult> {
+    const { settings } = this.calendar(owner);
+    const url = settings.busyFeedUrl;
+    if (!url) return;
+    let outcome: { intervals: BusyInterval[] } | { error: string };
+    try {
+      const text = await fetchBusyFeed(url, isDevelopment(this.env));
+      const now = Date.now();
+      outcome = { intervals: parseBusy(text, owner.email, { start: now - 86_400_000, end: now + (settings.availability.horizonDays + 1) * 86_400_000 }) };
+    } catch (err) {
+      outcome = { error: err instanceof Error ? err.message : String(err) };
+    }
+    // The URL changed while this one was fetched: the new URL has its own job.
+    if (this.calendar(owner).settings.busyFeedUrl !== url) return;
+    const previous = this.store.busyFeed();
+    const last = previous?.url === url ? previous : { url, intervals: [], lastSuccessAt: null, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: null };
+    const now = Date.now();
+    const feed: BusyFeed =
+      'intervals' in outcome
+        ? { url, intervals: outcome.intervals, lastSuccessAt: now, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: now + FEED_REFRESH_MS }
+        : { ...last, lastError: outcome.error, lastErrorAt: now, failures: last.failures + 1, nextAttemptAt: now + backoffDelay(FEED_BACKOFF, last.failures + 1) };
+    if ('error' in outcome) console.warn('busy feed failed', url, outcome.error);
+    this.store.saveBusyFeed(feed);
+    return { again: feed.nextAttemptAt! };
+  }
+
+  /**
+   * M3: once a meeting holds its time, the pending invites that clash with it could never be
+   * accepted; they are cancelled rather than left pending, and their guests are told the
+   * time was given to someone else. Runs inside the transaction of the change that holds it.
+   */
+  private cancelOutplaced(owner: CalendarOwner, settings: CalendarSettings, holder: Meeting): Meeting[] {
+    if (holder.status !== 'confirmed') return [];
+    const held = [{ start: holder.start, end: holder.end, meeting: true }];
+    const losers = this.store
+      .meetingsBetween(holder.start - 86_400_000, holder.end + 86_400_000)
+      .filter((m) => m.status === 'pending' && m.id !== holder.id && clashes(settings.availability, m, held))
+      .map((m): Meeting => ({ ...m, status: 'cancelled', sequence: m.sequence + 1 }));
+    for (const loser of losers) {
+      this.store.updateMeeting(loser);
+      this.afterChange(owner, settings, loser, 'cancelled', 'given_away');
+    }
+    return losers;
   }
 
   /** Queues what a change causes: the note in the meeting conversation, both emails, and the reminders. */
-  private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange): void {
+  private afterChange(owner: CalendarOwner, settings: CalendarSettings, meeting: Meeting, change: MeetingChange, reason?: CancelReason): void {
     const version = `${meeting.sequence}:${meeting.status}`;
     const now = Date.now();
     this.jobs.enqueue('note', `note:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, clientId: `meeting:${meeting.id}:${change}:${version}` });
     // The emails describe the meeting as this change left it, even if another change follows before they go out.
-    this.jobs.enqueue('emails', `emails:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, meeting });
+    this.jobs.enqueue('emails', `emails:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, meeting, reason });
     this.jobs.enqueue('webhook', `webhook:${meeting.id}:${change}:${version}`, now, { meetingId: meeting.id, change, version, meeting });
     // Reminders follow the meeting: dropped and set again from its current time (M5).
     this.jobs.cancel(`reminder:${meeting.id}:`);
@@ -326,8 +397,8 @@ export class CalendarActor extends DurableObject<Env> {
     }
   }
 
-  private async settle(owner: CalendarOwner, meeting: Meeting): Promise<Outcome<Meeting>> {
-    this.broadcast({ type: 'meeting', meeting });
+  private async settle(owner: CalendarOwner, meeting: Meeting, outplaced: Meeting[] = []): Promise<Outcome<Meeting>> {
+    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
     await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
     await this.jobs.arm();
     return accept(meeting);
@@ -344,6 +415,8 @@ export class CalendarActor extends DurableObject<Env> {
     const meeting = (id: string): Meeting | null => this.store.meeting(id);
     return {
       email: emailJobHandler(this.env, this.jobs),
+      // Never throws: a failure is recorded for the agent and retried with the feed's own backoff.
+      feed: { run: () => this.refreshBusyFeed(owner), retry: SEND_RETRY },
       note: {
         run: async ({ meetingId, change, clientId }) => {
           const current = meeting(meetingId);
@@ -352,12 +425,14 @@ export class CalendarActor extends DurableObject<Env> {
         retry: SEND_RETRY,
       },
       emails: {
-        run: async ({ meetingId, change, meeting: described }) => {
+        run: async ({ meetingId, change, meeting: described, reason }) => {
           if (!meeting(meetingId)) return;
           const emails = meetingEmails(change, owner, described, {
             from: senderAddress(this.env),
             guestLink: await this.guestLink(owner, described),
             consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
+            reason,
+            bookingUrl: bookingPageUrl(this.env, owner.slug),
           });
           // Each recipient's email becomes its own job, so a failure for one is retried without resending the other.
           emails.forEach((email, index) =>

@@ -53,6 +53,11 @@ export interface AvailabilityQuery {
 export interface BusyInterval {
   start: number;
   end: number;
+  /**
+   * A meeting of this calendar: it keeps its own buffers, so a new meeting's buffers may not
+   * overlap them either. Other busy time (the agent's busy feed) has none of its own.
+   */
+  meeting?: boolean;
 }
 
 /** Half-open `[start, end)` in epoch ms; `end - start` is the requested duration. */
@@ -303,6 +308,24 @@ function nonNegative(name: string, value: number): number {
   return value;
 }
 
+/** The time a busy interval keeps from a new meeting's window: a meeting keeps its buffers too. */
+function blockedBy(b: BusyInterval, bufferBefore: number, bufferAfter: number): BusyInterval {
+  return b.meeting ? { start: b.start - bufferBefore, end: b.end + bufferAfter } : b;
+}
+
+/**
+ * Whether a meeting at `[start, end)` would clash with busy time: its window (the meeting
+ * and its buffers) overlaps what a busy interval blocks. Tells "taken" from "not bookable".
+ */
+export function clashes(settings: Pick<AvailabilitySettings, 'bufferBeforeMinutes' | 'bufferAfterMinutes'>, slot: Slot, busy: readonly BusyInterval[]): boolean {
+  const before = settings.bufferBeforeMinutes * MINUTE;
+  const after = settings.bufferAfterMinutes * MINUTE;
+  return busy.some((b) => {
+    const blocked = blockedBy(b, before, after);
+    return blocked.start < slot.end + after && blocked.end > slot.start - before;
+  });
+}
+
 /**
  * Overlapping and touching intervals collapsed into a sorted disjoint list, so the
  * slot sweep can advance one pointer and never look back.
@@ -370,7 +393,7 @@ export function computeSlots(
   const overrides = new Map<number, ParsedRange[]>();
   for (const o of settings.overrides) overrides.set(parseDate(o.date), parseRanges(o.ranges));
 
-  const merged = mergeBusy(busy);
+  const merged = mergeBusy(busy.map((b) => blockedBy(b, bufferBefore, bufferAfter)));
   let busyIndex = 0;
 
   // A range on local date D only produces instants within D's local day, so the local

@@ -9,13 +9,14 @@ import type { Routes } from '../http/api';
 import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpoint } from '../http/endpoint';
+import { requireOutboundUrl } from '../http/outbound-url';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit } from '../http/limits';
-import { unwrap, type Outcome } from '../actor/outcome';
-import type { CalendarOwner } from './actor';
+import { accept, unwrap, type Outcome } from '../actor/outcome';
+import { bookingKeyReused, type CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
 import { verifyMeetingLink } from './links';
-import { CalendarSettings, CalendarSettingsPatch } from './settings';
+import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
 import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
 import { calendarActor } from './stub';
 
@@ -51,6 +52,9 @@ const view = (m: Meeting): z.input<typeof MeetingView> => ({
   bookedBy: m.bookedBy,
 });
 
+/** `YYYY-MM-DD` plus whole days, on the calendar (no zone involved). */
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
 export const slotsEndpoint = endpoint({
@@ -61,7 +65,7 @@ export const slotsEndpoint = endpoint({
   query: z.object({
     timeZone: TimeZone,
     from: z.iso.date().describe('First day, in the guest zone'),
-    days: z.coerce.number().int().min(1).max(62).default(7),
+    days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
     duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the agent offers'),
   }),
   response: z.object({
@@ -75,8 +79,9 @@ export const slotsEndpoint = endpoint({
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
     const calendar = calendarActor(env, agent.id);
+    // Local midnights in the guest's zone, so the window holds whole days of 23, 24 or 25 hours.
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
-    const to = from + query.days * 86_400_000 + 3_600_000; // one more hour covers a day lengthened by DST
+    const to = zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone);
     // A guest page does not know the offered durations before its first call.
     const { settings } = await calendar.settings(ownerOf(agent));
     const duration = query.duration ?? settings.availability.durations[0]!;
@@ -102,16 +107,30 @@ const BookingBody = z.strictObject({
 
 type BookingBody = z.output<typeof BookingBody>;
 
+/**
+ * A key belongs to the first agent it was sent to: the same key at another agent is another
+ * request and is refused. (Replays at the same agent are judged by its calendar.)
+ */
+async function claimBookingKey(env: Env, key: string, agentId: string): Promise<Outcome<true>> {
+  const [, claimed] = await env.DB.batch<{ agent_id: string }>([
+    env.DB.prepare('INSERT INTO booking_keys (key, agent_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').bind(key, agentId),
+    env.DB.prepare('SELECT agent_id FROM booking_keys WHERE key = ?').bind(key),
+  ]);
+  return claimed!.results[0]?.agent_id === agentId ? accept(true) : bookingKeyReused();
+}
+
 /** Guests booking from the calendar link and agents booking for a guest (M6) follow one flow. */
 async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'guest' | 'agent') {
+  // Keys are per booker, so a guest's key can never match an agent's booking.
+  const bookingKey = body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null;
+  if (bookingKey) unwrap(await claimBookingKey(env, bookingKey, agent.id));
   const guest = await createGuest(env.DB, { name: body.name, email: body.email });
   return unwrap(
     await calendarActor(env, agent.id).book(ownerOf(agent), {
       start: body.start,
       durationMinutes: body.durationMinutes,
       guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
-      // Keys are per booker, so a guest's key can never match an agent's booking.
-      bookingKey: body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null,
+      bookingKey,
       bookedBy,
     }),
   );
@@ -186,26 +205,41 @@ export const guestCancelEndpoint = endpoint({
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 export const myCalendarEndpoint = endpoint({
-  summary: "The agent's calendar: settings, secret feed URL and meetings",
+  summary: "The agent's calendar: settings, the busy feed's state, secret feed URL and meetings",
   tag,
   access: 'agent',
-  response: z.object({ settings: CalendarSettings, feedUrl: z.string(), meetings: z.array(MeetingView) }),
+  response: z.object({ settings: CalendarSettings, busyFeed: BusyFeedView, feedUrl: z.string(), meetings: z.array(MeetingView) }),
   handle: async ({ env, principal }) => {
     const calendar = calendarActor(env, principal.agent.id);
     const owner = ownerOf(principal.agent);
     const { settings, feedSecret } = await calendar.settings(owner);
-    return { settings, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
+    const busy = await calendar.busyFeed(owner);
+    const busyFeed = busy && {
+      url: busy.url,
+      events: busy.intervals.length,
+      lastSuccessAt: iso(busy.lastSuccessAt),
+      lastError: busy.lastError,
+      lastErrorAt: iso(busy.lastErrorAt),
+      failures: busy.failures,
+      nextAttemptAt: iso(busy.nextAttemptAt),
+    };
+    return { settings, busyFeed, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
   },
 });
 
 export const updateSettingsEndpoint = endpoint({
-  summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL',
+  summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL (400 url_not_allowed for a non-public host)',
   tag,
   access: 'agent',
   body: CalendarSettingsPatch,
   response: CalendarSettings,
-  handle: async ({ env, principal, body }) => calendarActor(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body),
+  handle: async ({ env, principal, body }) => {
+    requireOutboundUrl(env, 'busyFeedUrl', body.busyFeedUrl);
+    return calendarActor(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body);
+  },
 });
 
 export const rotateFeedEndpoint = endpoint({

@@ -35,3 +35,6 @@ export async function verifyMeetingLink(env: Env, token: string): Promise<Meetin
 }
 
 export const meetingPageUrl = (env: Env, token: string): string => `${env.PUBLIC_BASE_URL}/meeting#${token}`;
+
+/** The agent's booking page (static/src/booking-page.ts). */
+export const bookingPageUrl = (env: Env, slug: string): string => `${env.PUBLIC_BASE_URL}/u/${slug}/meet`;

@@ -3,6 +3,9 @@ import type { Address, OutgoingEmail } from '../email/message';
 import { buildInvite, type InviteEvent } from './ical';
 import type { CalendarAgent, Meeting } from './store';
 
+/** Why a cancellation happened when it was not asked for: the agent accepted another meeting at its time (M3). */
+export type CancelReason = 'given_away';
+
 export type MeetingChange = 'booked' | 'confirmed' | 'rescheduled' | 'duration_changed' | 'cancelled' | 'declined' | 'reminder';
 
 /** "Tue, 1 Dec 2026, 10:00–10:30 (Europe/Paris)": always with the zone, never ambiguous. */
@@ -93,6 +96,9 @@ export interface EmailContext {
   from: Address;
   guestLink: string;
   consoleUrl: string;
+  /** The agent's booking page, where a guest whose time was given away books again. */
+  bookingUrl: string;
+  reason?: CancelReason | undefined;
 }
 
 /** M2, M4, M5: what guest and agent receive for a change; invites and cancellations carry iCalendar. */
@@ -109,12 +115,16 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent, meeti
     headline[change](agent.name) + '.',
     `When: ${when(meeting, meeting.guest.timeZone)}, ${minutes(meeting)} minutes.`,
     ...(pendingNote && change !== 'cancelled' ? [pendingNote] : []),
+    ...(context.reason === 'given_away'
+      ? [`This time was given to someone else: ${agent.name} accepted another booking for it, so your request was cancelled.`, `Book another time: ${context.bookingUrl}`]
+      : []),
     ...(change === 'cancelled' || change === 'declined' ? [] : [`See, reschedule or cancel: ${context.guestLink}`]),
   ];
   const agentLines = [
     headline[change](meeting.guest.name) + '.',
     `When: ${when(meeting, agent.timeZone)}, ${minutes(meeting)} minutes. Guest: ${meeting.guest.name} <${meeting.guest.email}>.`,
     ...(meeting.status === 'pending' && change !== 'cancelled' ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
+    ...(context.reason === 'given_away' ? ['Cancelled because you accepted another meeting at this time; the guest was asked to book another time.'] : []),
     `Console: ${meetingConsole}`,
   ];
   return [

@@ -30,6 +30,21 @@ export type CalendarSettings = z.infer<typeof CalendarSettings>;
 
 export const CalendarSettingsPatch = CalendarSettings.partial().refine((v) => Object.keys(v).length > 0, 'name at least one setting');
 
+/** How fetching `busyFeedUrl` went (M1), as the agent sees it next to the settings. */
+export const BusyFeedView = z
+  .object({
+    url: z.string(),
+    events: z.number().int().describe('Busy intervals in the last good copy'),
+    lastSuccessAt: z.string().nullable(),
+    lastError: z.string().nullable().describe('Why the last attempt failed; null after a success'),
+    lastErrorAt: z.string().nullable(),
+    failures: z.number().int().describe('Failed attempts since the last success'),
+    nextAttemptAt: z.string().nullable(),
+  })
+  .nullable()
+  .describe('How fetching busyFeedUrl went (M1); null without one');
+export type BusyFeedView = z.infer<typeof BusyFeedView>;
+
 /** What a new calendar offers until its agent says otherwise; documented in docs/meetings.md. */
 export function defaultSettings(timeZone: string): CalendarSettings {
   const workday = [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }];

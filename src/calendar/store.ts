@@ -34,6 +34,21 @@ const MIGRATIONS = [
    -- Reminders that went out, so an alarm that fires twice sends nothing twice (M5).
    CREATE TABLE reminders_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL);
    CREATE TABLE busy_feed (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), url TEXT NOT NULL, fetched_at INTEGER NOT NULL, intervals TEXT NOT NULL);`,
+  // The busy feed is fetched by the calendar's `feed` job, which records how it went (shown to
+  // the agent). The last good copy is kept.
+  `CREATE TABLE busy_feed_state (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     url TEXT NOT NULL,
+     intervals TEXT NOT NULL DEFAULT '[]',
+     last_success_at INTEGER,
+     last_error TEXT,
+     last_error_at INTEGER,
+     failures INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER
+   );
+   INSERT INTO busy_feed_state (singleton, url, intervals, last_success_at) SELECT 1, url, intervals, fetched_at FROM busy_feed;
+   DROP TABLE busy_feed;
+   ALTER TABLE busy_feed_state RENAME TO busy_feed;`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -71,6 +86,18 @@ const toMeeting = (r: MeetingRow): Meeting => ({
   conversationId: r.conversation_id,
   bookedBy: r.booked_by,
 });
+
+/** The agent's busy feed as the calendar last fetched it (M1). */
+export interface BusyFeed {
+  url: string;
+  intervals: Array<{ start: number; end: number }>;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** Failed attempts since the last success. */
+  failures: number;
+  nextAttemptAt: number | null;
+}
 
 export class CalendarStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -129,16 +156,38 @@ export class CalendarStore {
     return this.sql.exec('INSERT INTO reminders_sent (key, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING', key, Date.now()).rowsWritten > 0;
   }
 
-  busyFeed(): { url: string; fetchedAt: number; intervals: Array<{ start: number; end: number }> } | null {
-    const row = this.sql.exec<{ url: string; fetched_at: number; intervals: string }>('SELECT * FROM busy_feed').toArray()[0];
-    return row ? { url: row.url, fetchedAt: row.fetched_at, intervals: JSON.parse(row.intervals) } : null;
+  busyFeed(): BusyFeed | null {
+    const row = this.sql
+      .exec<{ url: string; intervals: string; last_success_at: number | null; last_error: string | null; last_error_at: number | null; failures: number; next_attempt_at: number | null }>(
+        'SELECT * FROM busy_feed',
+      )
+      .toArray()[0];
+    return row
+      ? {
+          url: row.url,
+          intervals: JSON.parse(row.intervals),
+          lastSuccessAt: row.last_success_at,
+          lastError: row.last_error,
+          lastErrorAt: row.last_error_at,
+          failures: row.failures,
+          nextAttemptAt: row.next_attempt_at,
+        }
+      : null;
   }
 
-  saveBusyFeed(url: string, fetchedAt: number, intervals: Array<{ start: number; end: number }>): void {
+  /** A new feed URL (or none): the old URL's copy and state no longer apply. */
+  resetBusyFeed(url: string | null, nextAttemptAt: number): void {
+    this.sql.exec('DELETE FROM busy_feed');
+    if (url) this.sql.exec('INSERT INTO busy_feed (singleton, url, next_attempt_at) VALUES (1, ?, ?)', url, nextAttemptAt);
+  }
+
+  saveBusyFeed(feed: BusyFeed): void {
     this.sql.exec(
-      `INSERT INTO busy_feed (singleton, url, fetched_at, intervals) VALUES (1, ?, ?, ?)
-       ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, intervals = excluded.intervals`,
-      url, fetchedAt, JSON.stringify(intervals),
+      `INSERT INTO busy_feed (singleton, url, intervals, last_success_at, last_error, last_error_at, failures, next_attempt_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, intervals = excluded.intervals, last_success_at = excluded.last_success_at,
+         last_error = excluded.last_error, last_error_at = excluded.last_error_at, failures = excluded.failures, next_attempt_at = excluded.next_attempt_at`,
+      feed.url, JSON.stringify(feed.intervals), feed.lastSuccessAt, feed.lastError, feed.lastErrorAt, feed.failures, feed.nextAttemptAt,
     );
   }
+
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
+import { isDevelopment, type Env } from '../env';
+import { outboundUrlProblem } from '../http/outbound-url';
 import { backoffDelay, type Backoff } from '../actor/backoff';
 import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
 import { ATTEMPT_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
@@ -121,27 +122,31 @@ export class WebhookActor extends DurableObject<Env> {
     const started = Date.now();
     const n = delivery.attempts + 1;
     let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(target.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Doorbell-Webhooks/1',
-          [ID_HEADER]: delivery.eventId,
-          [EVENT_HEADER]: delivery.type,
-          [ATTEMPT_HEADER]: String(n),
-          [SIGNATURE_HEADER]: await signatureHeader(target.secret, Math.floor(started / 1000), delivery.body),
-        },
-        body: delivery.body,
-      });
-      status = response.status;
-      const text = await answerStart(response);
-      if (status < 200 || status > 299) error = `The endpoint answered HTTP ${status}${text ? `: ${text}` : ''}.`;
-    } catch (err) {
-      error = err instanceof Error && err.name === 'TimeoutError' ? `No answer within ${ATTEMPT_TIMEOUT_MS / 1000} s.` : `Could not reach the endpoint: ${String(err)}`;
+    // Checked again at each send: an endpoint stored before the rule, or by another route, gets nothing.
+    const refused = outboundUrlProblem(target.url, { allowLoopback: isDevelopment(this.env) });
+    let error: string | null = refused && `Not sent: ${refused}.`;
+    if (refused === null) {
+      try {
+        const response = await fetch(target.url, {
+          method: 'POST',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Doorbell-Webhooks/1',
+            [ID_HEADER]: delivery.eventId,
+            [EVENT_HEADER]: delivery.type,
+            [ATTEMPT_HEADER]: String(n),
+            [SIGNATURE_HEADER]: await signatureHeader(target.secret, Math.floor(started / 1000), delivery.body),
+          },
+          body: delivery.body,
+        });
+        status = response.status;
+        const text = await answerStart(response);
+        if (status < 200 || status > 299) error = `The endpoint answered HTTP ${status}${text ? `: ${text}` : ''}.`;
+      } catch (err) {
+        error = err instanceof Error && err.name === 'TimeoutError' ? `No answer within ${ATTEMPT_TIMEOUT_MS / 1000} s.` : `Could not reach the endpoint: ${String(err)}`;
+      }
     }
     const at = Date.now();
     const durationMs = at - started;

@@ -5,6 +5,7 @@ import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { displayText } from '../http/validation';
+import { requireOutboundUrl } from '../http/outbound-url';
 import { WEBHOOK_EVENTS } from './webhook-events';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './webhook-registry';
 import { webhookActor } from './stub';
@@ -63,6 +64,7 @@ export const createWebhookEndpoint = endpoint({
   status: 201,
   handle: async ({ env, body }) => {
     requireHttps(env, body.url);
+    requireOutboundUrl(env, 'url', body.url);
     const { endpoint: webhook, secret } = await createWebhook(env.DB, body);
     return { webhook, secret };
   },
@@ -98,6 +100,7 @@ export const updateWebhookEndpoint = endpoint({
   errors: [404],
   handle: async ({ env, params, body }) => {
     requireHttps(env, body.url);
+    requireOutboundUrl(env, 'url', body.url);
     const webhook = await updateWebhook(env.DB, params.id, body);
     if (!webhook.enabled) await webhookActor(env, webhook.id).cancelPending('The endpoint was disabled by an admin.');
     return webhook;

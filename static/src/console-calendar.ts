@@ -7,7 +7,7 @@ import { LiveFeed, messageOf, type Agent, type AgentApi } from './console-api';
 import { bookingForm } from './console-booking';
 import { arrange } from './console-list';
 import { MeetingRow } from './console-meeting';
-import { SettingsForm, type CalendarSettings } from './console-settings';
+import { SettingsForm, type BusyFeedView, type CalendarSettings } from './console-settings';
 import { liveStatus } from './console-status';
 
 /** The socket sends meetings as stored (times in ms, the guest's id); the HTTP API as ISO strings. */
@@ -66,9 +66,10 @@ export class CalendarTab {
     if (this.feed) return;
     this.status.set('connecting');
     try {
-      const calendar = await this.api.call<{ settings: CalendarSettings; feedUrl: string; meetings: MeetingView[] }>('GET', '/api/calendar');
+      const calendar = await this.api.call<{ settings: CalendarSettings; busyFeed: BusyFeedView; feedUrl: string; meetings: MeetingView[] }>('GET', '/api/calendar');
       this.applySettings(calendar.settings);
       this.settingsForm.setFeedUrl(calendar.feedUrl);
+      this.settingsForm.showBusyFeed(calendar.busyFeed);
       this.replace(calendar.meetings);
     } catch (err) {
       this.status.error(messageOf(err));

@@ -3,18 +3,30 @@
 // message is shown as is. Live updates from another tab do not overwrite unsaved edits.
 // The settings type is the server's own: a field added there fails to compile here until the
 // form reads it.
-import type { CalendarSettings } from '../../src/calendar/settings';
+import type { BusyFeedView, CalendarSettings } from '../../src/calendar/settings';
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { zoneList } from './console-booking';
 import { field } from './console-dialog';
 
-export type { CalendarSettings };
+export type { BusyFeedView, CalendarSettings };
 type Range = { start: string; end: string };
 const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']] as const;
 
 const rangesText = (ranges: Range[] = []) => ranges.map((r) => `${r.start}-${r.end}`).join(', ');
 const clock = (t: string) => t.padStart(5, '0');
+
+const at = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+
+/** How fetching the busy calendar went, in a sentence; empty without one. */
+function busyFeedText(feed: BusyFeedView): string {
+  if (!feed) return '';
+  const next = feed.nextAttemptAt ? ` Next attempt ${at(feed.nextAttemptAt)}.` : '';
+  const copy = feed.lastSuccessAt ? ` Slots use the copy fetched ${at(feed.lastSuccessAt)} (${feed.events} busy).` : ' No copy yet: it blocks nothing.';
+  if (feed.lastError) return `Last fetch failed ${feed.lastErrorAt ? at(feed.lastErrorAt) : ''}: ${feed.lastError}${copy}${next}`;
+  if (feed.lastSuccessAt) return `Fetched ${at(feed.lastSuccessAt)}: ${feed.events} busy ${feed.events === 1 ? 'time' : 'times'}.${next}`;
+  return `Not fetched yet.${next}`;
+}
 
 /** "09:00-12:00, 13:00-17:00" → ranges; empty → none (a day off). */
 function parseRanges(text: string, what: string): Range[] {
@@ -36,6 +48,7 @@ export class SettingsForm {
   private dirty = false;
   private inputs: Record<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement> = {};
   private feedUrl = h('input', { id: 'feed-url', readonly: true, name: 'feedUrl' });
+  private busyFeedStatus = h('p', { class: 'busy-feed-status', id: 'busy-feed-status', role: 'status' });
 
   constructor(private api: AgentApi, private onSaved: (s: CalendarSettings) => void) {
     const input = (name: string, attrs: Record<string, string> = {}) => (this.inputs[name] = h('input', { name, autocomplete: 'off', ...attrs }));
@@ -75,7 +88,8 @@ export class SettingsForm {
       ),
       field('Booked meetings', confirmation),
       field('Reminders (minutes before)', input('reminderMinutes'), 'e.g. 1440, 15 for a day and a quarter of an hour before.'),
-      field('Busy calendar (ICS URL)', input('busyFeedUrl', { type: 'url', placeholder: 'https://…' }), 'Events in this calendar block slots.'),
+      field('Busy calendar (ICS URL)', input('busyFeedUrl', { type: 'url', placeholder: 'https://…' }), 'Events in this calendar block slots. It is fetched every 15 minutes.'),
+      this.busyFeedStatus,
       error,
       saved,
       save,
@@ -92,6 +106,7 @@ export class SettingsForm {
         this.show(settings);
         this.onSaved(settings);
         saved.textContent = 'Settings saved.';
+        void this.watchBusyFeed();
       } catch (err) {
         error.textContent = messageOf(err);
       } finally {
@@ -126,6 +141,20 @@ export class SettingsForm {
 
   setFeedUrl(url: string) {
     this.feedUrl.value = url;
+  }
+
+  showBusyFeed(feed: BusyFeedView) {
+    this.busyFeedStatus.textContent = busyFeedText(feed);
+  }
+
+  /** After a save: a new busy calendar is fetched at once, so its first result is shown when it is in. */
+  private async watchBusyFeed() {
+    for (let i = 0; i < 15; i++) {
+      const { busyFeed } = await this.api.call<{ busyFeed: BusyFeedView }>('GET', '/api/calendar').catch(() => ({ busyFeed: null }));
+      this.showBusyFeed(busyFeed);
+      if (!busyFeed || busyFeed.lastSuccessAt || busyFeed.lastError) return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   /** Shows the settings, unless the agent has unsaved edits. */

@@ -28,6 +28,39 @@ describe('slots (M1 through HTTP)', () => {
     }
   });
 
+  it('end at local midnight of from + days in the guest’s zone, on DST days too', async () => {
+    const alice = await asAgent('alice');
+    const { settings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+    const allDay = [{ start: '00:00', end: '24:00' }];
+    const weeklyHours = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
+    const availability = { ...settings.availability, weeklyHours, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, horizonDays: 365 };
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability } });
+    try {
+      // [zone, from, days, hours in the window]: Alice is free around the clock in 15-minute slots.
+      const cases: Array<[string, string, number, number]> = [
+        ['UTC', dayFromNow(10), 1, 24],
+        ['Asia/Tokyo', dayFromNow(10), 1, 24],
+        ['Asia/Kolkata', dayFromNow(10), 1, 24],
+        ['Pacific/Chatham', dayFromNow(10), 2, 48],
+        ['America/New_York', '2027-03-14', 1, 23],
+        ['America/New_York', '2027-11-07', 1, 25],
+        ['America/New_York', '2027-03-10', 7, 7 * 24 - 1],
+        ['Europe/London', '2027-03-28', 1, 23],
+        ['Australia/Sydney', '2027-04-04', 1, 25],
+      ];
+      for (const [zone, from, days, hours] of cases) {
+        const list = await slots('alice', zone, 15, from, days);
+        const lastDay = new Date(Date.parse(`${from}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+        const label = `${zone} ${from} +${days}`;
+        expect(list.length, label).toBe(hours * 4);
+        expect(`${list[0]!.date} ${list[0]!.time}`, label).toBe(`${from} 00:00`);
+        expect(`${list.at(-1)!.date} ${list.at(-1)!.time}`, label).toBe(`${lastDay} 23:45`);
+      }
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability: settings.availability } });
+    }
+  });
+
   it('refuses an unoffered duration, an unknown zone, and a basic agent', async () => {
     const bad = await call('GET', `/api/agents/alice/slots?timeZone=UTC&from=${dayFromNow(3)}&duration=45`);
     expect(bad.status).toBe(400);
@@ -99,6 +132,37 @@ describe('booking (M2)', () => {
     expect(again.body.meeting.id).toBe(first.body.meeting.id);
   });
 
+  it('a booking key replayed with other details is refused booking_key_reused and hands over nothing of the first guest', async () => {
+    const list = await slots('alice', 'UTC', 30, dayFromNow(13));
+    const first = await book(list[2]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'vera@example.com' });
+    expect(first.status).toBe(201);
+    const carolSlots = await slots('carol', 'UTC', 30, dayFromNow(13));
+    const replays = [
+      { start: list[2]!.start, name: 'Mallory', email: 'mallory@example.com' },
+      { start: list[2]!.start, name: 'Vera Victim', email: 'mallory@example.com' },
+      { start: list[2]!.start, name: 'Mallory', email: 'vera@example.com' },
+      { start: list[3]!.start, name: 'Vera Victim', email: 'vera@example.com' },
+      { start: list[2]!.start, name: 'Vera Victim', email: 'vera@example.com', durationMinutes: 60 },
+    ];
+    for (const replay of replays) {
+      const r = await book(replay.start, { bookingKey: 'key-0000-victim', ...replay });
+      expect(r.status, JSON.stringify(replay)).toBe(409);
+      expect(r.body.error.code).toBe('booking_key_reused');
+      expect(JSON.stringify(r.body)).not.toContain(first.body.meeting.id);
+      expect(JSON.stringify(r.body)).not.toContain(first.body.guestToken);
+    }
+    // The same key at another agent is another request too.
+    const elsewhere = await book(carolSlots[0]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'vera@example.com' }, 'carol');
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.error.code).toBe('booking_key_reused');
+    // The true retry still gets the meeting, with the email written in another case.
+    const retry = await book(list[2]!.start, { bookingKey: 'key-0000-victim', name: 'Vera Victim', email: 'VERA@example.com' });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ created: false, meeting: { id: first.body.meeting.id } });
+    const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
+    expect(calendar.body.meetings.filter((m: any) => m.guest.email === 'mallory@example.com')).toEqual([]);
+  });
+
   it('refuses a time outside working hours, and bad input, changing nothing', async () => {
     const before = (await call('GET', '/api/calendar', { headers: await asAgent('alice') })).body.meetings.length;
     const night = `${dayFromNow(14)}T01:00:00Z`;
@@ -111,6 +175,32 @@ describe('booking (M2)', () => {
       expect(res.status).toBe(400);
     }
     expect((await call('GET', '/api/calendar', { headers: await asAgent('alice') })).body.meetings.length).toBe(before);
+  });
+});
+
+describe('buffers (M1, through the Worker)', () => {
+  it('both meetings keep their buffers: no meeting is offered or booked inside an existing one’s', async () => {
+    const alice = await asAgent('alice');
+    const { settings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+    const availability = { ...settings.availability, bufferBeforeMinutes: 15, bufferAfterMinutes: 10, slotStepMinutes: 10 };
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability } });
+    try {
+      // A weekday three weeks ahead, its meeting at 10:30–11:00 Paris time.
+      let day = 21;
+      while ([0, 6].includes(new Date(`${dayFromNow(day)}T12:00:00Z`).getUTCDay())) day++;
+      const paris = () => slots('alice', 'Europe/Paris', 30, dayFromNow(day), 1);
+      const meeting = (await paris()).find((s) => s.time === '10:30')!;
+      expect((await book(meeting.start)).status).toBe(201);
+      // 09:50–10:20 would sit in its 15-minute before-buffer, 11:20 (with its own before-buffer) in its 10-minute after-buffer.
+      expect((await paris()).map((s) => s.time).filter((t) => t < '12:00')).toEqual(['09:00', '09:10', '09:20', '09:30', '11:30']);
+      for (const time of ['09:50', '11:20']) {
+        const r = await book(new Date(Date.parse(`${meeting.date}T${time}:00${meeting.offset}`)).toISOString(), { name: 'Near Guest', email: 'near@example.com' });
+        expect(r.status, time).toBe(409);
+        expect(r.body.error.code).toBe('slot_taken');
+      }
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { availability: settings.availability } });
+    }
   });
 });
 
@@ -318,22 +408,65 @@ describe('invite confirmation (M3, through the API)', () => {
       const first = await book(list[0]!.start);
       expect(first.body.meeting.status).toBe('pending');
       expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).toContain(list[0]!.start);
-      const second = await book(list[0]!.start, { name: 'Second Guest', email: 'second@example.com' });
-      expect(second.status).toBe(201);
 
       const accepted = await call('POST', `/api/calendar/meetings/${first.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
       expect(accepted.body.status).toBe('confirmed');
       expect((await slots('alice', 'UTC', 30, dayFromNow(20))).map((s) => s.start)).not.toContain(list[0]!.start);
-      const clash = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
-      expect(clash.status).toBe(409);
 
+      const other = await book(list[8]!.start, { name: 'Second Guest', email: 'second@example.com' });
       await drainJobs();
       await clearOutbox();
-      const declined = await call('POST', `/api/calendar/meetings/${second.body.meeting.id}/respond`, { headers: alice, body: { answer: 'decline' } });
+      const declined = await call('POST', `/api/calendar/meetings/${other.body.meeting.id}/respond`, { headers: alice, body: { answer: 'decline' } });
       expect(declined.body.status).toBe('cancelled');
       await drainJobs();
       const mails = await outbox();
       expect(mails.find((m) => m.to === 'second@example.com')?.subject).toMatch(/declined/);
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'auto' } });
+    }
+  });
+
+  it('accepting one of several pending invites for a time cancels the others, and tells their guests why', async () => {
+    const alice = await asAgent('alice');
+    await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'invite' } });
+    try {
+      const list = await slots('alice', 'UTC', 30, dayFromNow(22));
+      const winner = await book(list[1]!.start, { name: 'Wendy Winner', email: 'wendy@example.com' });
+      // One for the same time, one overlapping it by a quarter of an hour, one elsewhere in the day.
+      const same = await book(list[1]!.start, { name: 'Sam Same', email: 'sam@example.com' });
+      const overlap = await book(list[2]!.start, { name: 'Olga Overlap', email: 'olga@example.com' });
+      const elsewhere = await book(list[10]!.start, { name: 'Ed Elsewhere', email: 'ed@example.com' });
+      for (const r of [winner, same, overlap, elsewhere]) expect(r.body.meeting.status).toBe('pending');
+      await drainJobs();
+      await clearOutbox();
+
+      const accepted = await call('POST', `/api/calendar/meetings/${winner.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(accepted.body.status).toBe('confirmed');
+      const { meetings } = (await call('GET', '/api/calendar', { headers: alice })).body;
+      const status = (r: any) => meetings.find((m: any) => m.id === r.body.meeting.id);
+      expect([winner, same, overlap, elsewhere].map((r) => status(r).status)).toEqual(['confirmed', 'cancelled', 'cancelled', 'pending']);
+      expect(status(same).sequence).toBe(1);
+      // Accepting a loser afterwards changes nothing.
+      const late = await call('POST', `/api/calendar/meetings/${same.body.meeting.id}/respond`, { headers: alice, body: { answer: 'accept' } });
+      expect(late.body.status).toBe('cancelled');
+
+      await drainJobs();
+      const mails = await outbox();
+      for (const loser of ['sam@example.com', 'olga@example.com']) {
+        const mail = mails.find((m) => m.to === loser)!;
+        expect(mail.subject).toMatch(/cancelled/);
+        expect(mail.calendar).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', sequence: 1 });
+        expect(mail.text).toContain('given to someone else');
+        expect(mail.text).toContain(`${env.PUBLIC_BASE_URL}/u/alice/meet`);
+      }
+      // The agent's calendar drops the losers too.
+      expect(mails.filter((m) => m.to === 'alice@doorbell.example' && m.calendar?.method === 'CANCEL')).toHaveLength(2);
+      expect(mails.some((m) => m.to === 'ed@example.com')).toBe(false);
+      expect(await meetingNotes(same.body.meeting.conversationId, same.body.guestToken)).toEqual(['booked', 'cancelled']);
+      // The held meeting moved onto another pending one's time: that one loses too.
+      await call('PATCH', `/api/calendar/meetings/${winner.body.meeting.id}`, { headers: alice, body: { start: list[10]!.start } });
+      const after = (await call('GET', '/api/calendar', { headers: alice })).body.meetings;
+      expect(after.find((m: any) => m.id === elsewhere.body.meeting.id).status).toBe('cancelled');
     } finally {
       await call('PATCH', '/api/calendar/settings', { headers: alice, body: { confirmation: 'auto' } });
     }

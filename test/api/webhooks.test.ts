@@ -446,6 +446,36 @@ describe('webhook admin API', () => {
     expect((await call('GET', `/api/admin/webhooks/${webhook.id}`, { headers: ADMIN })).body.enabled).toBe(true);
   });
 
+  it('refuses endpoints on non-public hosts with url_not_allowed, and never delivers to one registered before the rule', async () => {
+    for (const url of ['http://10.0.0.1/hook', 'http://169.254.169.254/latest/', 'https://hooks.internal/x', 'http://[fe80::1]/x', 'http://192.168.1.20:8080/x']) {
+      const r = await call('POST', '/api/admin/webhooks', { headers: ADMIN, body: { url, events: ['message.created'] } });
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.code).toBe('url_not_allowed');
+    }
+    expect((await call('GET', '/api/admin/webhooks', { headers: ADMIN })).body.webhooks).toEqual([]);
+    const hook = receiver();
+    const { webhook } = await register(['message.created']);
+    const moved = await call('PATCH', `/api/admin/webhooks/${webhook.id}`, { headers: ADMIN, body: { url: 'http://172.20.0.3/hook' } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.code).toBe('url_not_allowed');
+    // Development allows loopback, so local receivers work.
+    expect((await call('PATCH', `/api/admin/webhooks/${webhook.id}`, { headers: ADMIN, body: { url: 'http://127.0.0.1:9/hook' } })).status).toBe(200);
+
+    // An endpoint stored before the rule existed: its deliveries are refused at send time.
+    const metadata: Recorded[] = [];
+    const stopMetadata = interceptFetch({ [RECEIVER]: (r) => (hook.received.push(r), new Response('ok')), 'http://169.254.169.254': (r) => (metadata.push(r), new Response('secret')) });
+    stopIntercepting = () => {
+      stopMetadata();
+      hook.stop();
+    };
+    await env.DB.prepare('UPDATE webhook_endpoints SET url = ? WHERE id = ?').bind('http://169.254.169.254/latest/', webhook.id).run();
+    await guestWrites(await newGuest('Ann Lee'), 'alice', 'Hello');
+    await queued(webhook.id, 1);
+    const [delivery] = await drain(webhook.id);
+    expect(metadata).toEqual([]);
+    expect(delivery.lastError).toMatch(/not a public host/);
+  });
+
   it('accepts only https targets outside development', () => {
     expect(() => requireHttps({ ENVIRONMENT: 'production' }, 'http://hooks.example/x')).toThrow(/must be an https URL/);
     expect(() => requireHttps({ ENVIRONMENT: 'production' }, 'https://hooks.example/x')).not.toThrow();

@@ -5,9 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentToken, cuttableSockets, log, shot, useBrowserSuite } from './harness.mjs';
 
+const stamp = (ms) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 const suite = useBrowserSuite('console', (BASE) => ({
   '/shop.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
 <body><h1>Acme shop</h1><script src="${BASE}/widget.js" data-service="sales" async></script></body></html>`,
+  // Alice's busy calendar, on the host site (development allows loopback feed URLs).
+  '/busy.ics': ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:dentist@test', `DTSTAMP:${stamp(Date.now())}`,
+    `DTSTART:${stamp(Date.now() + 3 * 86_400_000)}`, `DTEND:${stamp(Date.now() + 3 * 86_400_000 + 3_600_000)}`, 'SUMMARY:Dentist', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
 }));
 
 const ALICE = 'alice@doorbell.example';
@@ -445,5 +449,38 @@ test('narrow screen: the inbox, then the conversation alone with a way back', as
   await page.getByRole('tab', { name: 'Calendar' }).click();
   await page.getByRole('heading', { name: 'Book for a guest' }).waitFor();
   assert.equal(await overflow(), 0);
+  await context.close();
+});
+
+test('the calendar settings show how the busy calendar was fetched, and refuse a private address', async () => {
+  const token = await agentToken(ALICE);
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, token);
+  await page.getByRole('tab', { name: 'Calendar' }).click();
+  const settings = page.getByRole('form', { name: 'Availability' });
+  const url = settings.getByLabel('Busy calendar (ICS URL)');
+  const save = () => settings.getByRole('button', { name: 'Save settings' }).click();
+  const status = page.locator('#busy-feed-status');
+  await page.waitForFunction(() => document.querySelector('input[name=timeZone]')?.value === 'Europe/Paris');
+
+  await url.fill('http://10.0.0.1/busy.ics');
+  await save();
+  await settings.getByRole('alert').filter({ hasText: /10\.0\.0\.1 is not a public host/ }).waitFor();
+  assert.equal((await api('GET', '/api/calendar', token)).body.busyFeed, null, 'nothing was saved');
+
+  await url.fill(`${suite.HOST}/busy.ics`);
+  await save();
+  await status.filter({ hasText: /^Fetched .*: 1 busy time\. Next attempt/ }).waitFor();
+  log(`busy feed shown: ${await status.textContent()}`);
+
+  await url.fill(`${suite.HOST}/missing.ics`);
+  await save();
+  await status.filter({ hasText: /^Last fetch failed .*HTTP 404.*No copy yet/ }).waitFor();
+  log(`failing busy feed shown: ${await status.textContent()}`);
+
+  await url.fill('');
+  await save();
+  await settings.getByText('Settings saved.').waitFor();
   await context.close();
 });

@@ -6,6 +6,8 @@ export interface Recorded {
   url: URL;
   headers: Headers;
   body: string;
+  /** The caller's abort signal, so a fake that never answers can still be given up on. */
+  signal: AbortSignal;
 }
 
 export type FakeHandler = (request: Recorded) => Response | Promise<Response>;
@@ -21,7 +23,7 @@ export function interceptFetch(fakes: Record<string, FakeHandler>): () => void {
     const url = new URL(request.url);
     const handler = fakes[url.origin];
     if (!handler) throw new TypeError(`No fake for ${url.origin} (${request.method} ${url.pathname})`);
-    const recorded: Recorded = { method: request.method, url, headers: request.headers, body: await request.text() };
+    const recorded: Recorded = { method: request.method, url, headers: request.headers, body: await request.text(), signal: request.signal };
     return handler(recorded);
   });
   return () => spy.mockRestore();

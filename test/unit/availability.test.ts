@@ -161,6 +161,25 @@ describe('buffers, notice, horizon, step', () => {
     ]);
   });
 
+  it('lets a meeting of this calendar keep its own buffers too: both lie between two meetings', () => {
+    const s = settings({
+      weeklyHours: { ...NONE, mon: [{ start: '09:00', end: '13:00' }] },
+      slotStepMinutes: 5,
+      bufferBeforeMinutes: 15,
+      bufferAfterMinutes: 10,
+    });
+    const q = { from: at('2026-01-12T00:00'), to: at('2026-01-13T00:00'), durationMinutes: 30, now: JAN_NOW };
+    const times = (busy: BusyInterval[]) => local(computeSlots(s, q, busy), 'Europe/Paris').map((l) => l.slice(11, 16));
+    // A meeting 11:00-11:30 local: the 10:20-10:50 of the issue would sit in its 15-minute
+    // before-buffer. A new meeting must end 10 + 15 minutes before it and start 10 + 15 after.
+    const meeting = times([{ start: at('2026-01-12T10:00'), end: at('2026-01-12T10:30'), meeting: true }]);
+    expect(meeting).not.toContain('10:20');
+    expect(meeting.filter((t) => t >= '10:00' && t <= '12:00')).toEqual(['10:00', '10:05', '11:55', '12:00']);
+    // Someone else's event (the busy feed) has no buffers of its own: only the new meeting's count.
+    const event = times([{ start: at('2026-01-12T10:00'), end: at('2026-01-12T10:30') }]);
+    expect(event.filter((t) => t >= '10:00' && t <= '12:00')).toEqual(['10:00', '10:05', '10:10', '10:15', '10:20', '11:45', '11:50', '11:55', '12:00']);
+  });
+
   it('honours minimum notice, inclusive at the boundary', () => {
     const s = settings({ weeklyHours: { ...NONE, mon: [{ start: '09:00', end: '12:00' }] }, minimumNoticeMinutes: 90 });
     const q = { from: at('2026-01-12T00:00'), to: at('2026-01-13T00:00'), durationMinutes: 30 };
