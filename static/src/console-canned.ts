@@ -19,7 +19,7 @@ export function attachCannedPicker(api: AgentApi, text: HTMLTextAreaElement, val
   const id = `canned-${++pickers}`;
   const list = h('ul', { class: 'canned-list', role: 'listbox', id, 'aria-label': 'Canned replies' });
   const note = h('p', { class: 'canned-note' });
-  const announce = h('p', { class: 'db-sr', role: 'status' });
+  const announce = h('p', { class: 'sr', role: 'status' });
   const popup = h('div', { class: 'canned', hidden: true }, list, note);
   text.form!.append(popup, announce);
   text.setAttribute('aria-autocomplete', 'list');

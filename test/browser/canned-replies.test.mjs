@@ -68,6 +68,7 @@ test('Alice types /thx in a guest’s conversation, picks the canned reply with 
   assert.equal(await composer.getAttribute('aria-controls'), await list.getAttribute('id'));
   assert.match(await options.first().textContent(), /Thanks for writing, Ann Lee! Alice Martin from Sales is on it\./, 'the preview is filled in');
   assert.match(await options.nth(1).textContent(), /Mine/);
+  await page.getByRole('status').filter({ hasText: '2 canned replies: Up and Down to choose, Enter to insert, Escape to close.' }).waitFor({ state: 'attached' });
 
   // Arrow keys move (and wrap); the text typed so far is untouched.
   assert.equal(await activeOption(), '/thx');
