@@ -1,4 +1,5 @@
 import { calendarRoutes } from './calendar/endpoints';
+import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
 import { adminDirectoryRoutes } from './directory/admin-endpoints';
 import { contactRoutes } from './directory/contact-endpoints';
@@ -33,6 +34,7 @@ const api = new Api().include(
   outboxRoutes,
   adminDirectoryRoutes,
   webhookRoutes,
+  cannedRoutes,
 );
 
 export default {

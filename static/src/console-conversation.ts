@@ -8,11 +8,12 @@ import { messageOf, type Agent, type AgentApi } from './console-api';
 import { assignDialog } from './console-assign';
 import { inviteDialog, renameDialog } from './console-actions';
 import { avatarFor } from './console-avatar';
+import { attachCannedPicker } from './console-canned';
 import { ConversationDetails } from './console-details';
 import { strings } from './i18n';
 
 // The panel's greeting is for guests; agents see it only while the history loads.
-const t = { ...strings('en'), greeting: 'Loading the conversation…' };
+const t = { ...strings('en'), greeting: 'Loading the conversation…', placeholder: 'Write a message… (/ for canned replies)' };
 
 export class ConversationPane {
   readonly element: HTMLElement;
@@ -96,6 +97,12 @@ export class ConversationPane {
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
+    // Placeholders are filled when a reply is inserted, from the conversation as it is then.
+    attachCannedPicker(this.api, panel.querySelector('textarea')!, () => ({
+      'guest.name': chat.view?.participants.find((p) => p.kind === 'guest')?.name,
+      'agent.name': this.me.name,
+      'service.name': chat.view?.service?.name,
+    }));
     const details = (this.details = new ConversationDetails(this.api, chat, id, show));
     details.element.id = `details-${id}`;
     // Over the top of the timeline rather than above it, so showing an error moves nothing.
