@@ -63,7 +63,7 @@ export class Notifications {
     this.button.append(h('span', { class: 'bell-label' }, 'Notifications'));
   }
 
-  /** Reads the settings; on sign-in and on every inbox (re)connect, when a `settings` frame may have been missed. */
+  /** Reads the settings: on every inbox (re)connect, since a `settings` frame sent meanwhile is not replayed. */
   async load() {
     try {
       this.apply(await this.api.call<InboxSettings>('GET', '/api/inbox/settings'));
@@ -74,7 +74,7 @@ export class Notifications {
 
   apply(settings: InboxSettings) {
     this.settings = settings;
-    this.dialog?.render();
+    this.render();
   }
 
   /** A conversation's last message is new to this console: alert if a guest wrote it and the tab is hidden. */
@@ -123,14 +123,17 @@ export class Notifications {
     const render = () => {
       const s = this.settings;
       sound.disabled = email.disabled = desktopButton.disabled = !s;
-      if (!s) return (desktopState.textContent = 'Loading your settings…'), undefined;
+      if (!s) {
+        desktopState.textContent = 'Loading your settings…';
+        return;
+      }
       sound.checked = s.notifications.guestMessages.sound;
       email.checked = s.emailWhenOffline;
-      const choice = this.desktopChoice(s.notifications.guestMessages.desktop);
-      desktopState.textContent = choice.state;
-      desktopButton.textContent = choice.label;
-      desktopButton.hidden = !choice.run;
-      action = choice.run ?? action;
+      const desktop = this.desktopChoice(s.notifications.guestMessages.desktop);
+      desktopState.textContent = desktop.state;
+      desktopButton.textContent = desktop.label;
+      desktopButton.hidden = !desktop.run;
+      action = desktop.run ?? action;
     };
     const attempt = (fn: () => Promise<void>) => async () => {
       error.textContent = '';
