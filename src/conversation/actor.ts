@@ -750,7 +750,7 @@ export class ConversationActor extends DurableObject<Env> {
           conversationId: this.stored.id,
           title: titleFor('agent', state),
           avatarUrl: avatarFor('agent', state),
-          lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, at: last.at, seq: last.seq } : null,
+          lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
           unread: this.store.unreadFor(agentId),
           visibility: state.visibility,
         }

@@ -3,6 +3,7 @@ import { migrateSchema } from '../actor/schema';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import type { Env } from '../env';
 import type { InboxFrame, InboxItem } from './item';
+import { applyInboxSettings, defaultInboxSettings, InboxSettings, type InboxSettingsPatch } from './settings';
 
 /**
  * One agent's inbox (C10). It lives in its own actor, keyed by agent id, because it is the
@@ -21,8 +22,10 @@ export class InboxActor extends DurableObject<Env> {
          updated_at TEXT
        );
        CREATE INDEX items_by_update ON items (updated_at) WHERE item IS NOT NULL;`,
-      // The agent's own settings; today only the email continuity opt-in (C12), off by default.
+      // The agent's own settings; first only the email continuity opt-in (C12), off by default.
       `CREATE TABLE settings (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), email_when_offline INTEGER NOT NULL DEFAULT 0);`,
+      // The console's notification preferences, as JSON: a new kind of notification needs no migration.
+      `ALTER TABLE settings ADD COLUMN notifications TEXT;`,
     ]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -62,20 +65,33 @@ export class InboxActor extends DurableObject<Env> {
    * conversation in their inbox and need no email).
    */
   async emailContinuity(): Promise<{ emailWhenOffline: boolean; consoleOpen: boolean }> {
-    return { ...this.settings(), consoleOpen: this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN) };
+    return { emailWhenOffline: this.readSettings().emailWhenOffline, consoleOpen: this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN) };
   }
 
-  async updateSettings(patch: { emailWhenOffline: boolean }): Promise<{ emailWhenOffline: boolean }> {
+  async settings(): Promise<InboxSettings> {
+    return this.readSettings();
+  }
+
+  /** Applies the change and tells the agent's other open consoles, so every tab alerts alike. */
+  async updateSettings(patch: InboxSettingsPatch): Promise<InboxSettings> {
+    const next = applyInboxSettings(this.readSettings(), patch);
     this.ctx.storage.sql.exec(
-      'INSERT INTO settings (singleton, email_when_offline) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET email_when_offline = excluded.email_when_offline',
-      patch.emailWhenOffline ? 1 : 0,
+      `INSERT INTO settings (singleton, email_when_offline, notifications) VALUES (1, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET email_when_offline = excluded.email_when_offline, notifications = excluded.notifications`,
+      next.emailWhenOffline ? 1 : 0,
+      JSON.stringify(next.notifications),
     );
-    return this.settings();
+    this.broadcast({ type: 'settings', settings: next });
+    return next;
   }
 
-  private settings(): { emailWhenOffline: boolean } {
-    const row = this.ctx.storage.sql.exec<{ email_when_offline: number }>('SELECT email_when_offline FROM settings').toArray()[0];
-    return { emailWhenOffline: row?.email_when_offline === 1 };
+  private readSettings(): InboxSettings {
+    const row = this.ctx.storage.sql
+      .exec<{ email_when_offline: number; notifications: string | null }>('SELECT email_when_offline, notifications FROM settings')
+      .toArray()[0];
+    const defaults = defaultInboxSettings();
+    const notifications = InboxSettings.shape.notifications.safeParse(row?.notifications ? JSON.parse(row.notifications) : null);
+    return { emailWhenOffline: row?.email_when_offline === 1, notifications: notifications.success ? notifications.data : defaults.notifications };
   }
 
   override async fetch(request: Request): Promise<Response> {

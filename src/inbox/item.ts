@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import type { InboxSettings } from './settings';
 
 /** One row of an agent's inbox (C10), as that agent sees the conversation. */
 export const InboxItem = z.object({
   conversationId: z.string(),
   title: z.string(),
   avatarUrl: z.string().nullable(),
-  lastMessage: z.object({ text: z.string(), authorName: z.string(), at: z.string(), seq: z.number().int() }).nullable(),
+  lastMessage: z
+    .object({
+      text: z.string(),
+      authorName: z.string(),
+      // Whether a guest wrote it: the console alerts the agent to guests' messages only. Rows
+      // stored before the field existed lack it until the conversation's next change.
+      authorKind: z.enum(['guest', 'agent', 'system']).optional(),
+      at: z.string(),
+      seq: z.number().int(),
+    })
+    .nullable(),
   unread: z.number().int().min(0),
   visibility: z.enum(['public', 'private']),
 });
@@ -15,4 +26,5 @@ export type InboxFrame =
   | { type: 'inbox'; items: InboxItem[] }
   | { type: 'item'; item: InboxItem }
   | { type: 'removed'; conversationId: string }
+  | { type: 'settings'; settings: InboxSettings }
   | { type: 'pong' };

@@ -1,32 +1,25 @@
-import { z } from 'zod';
 import { endpoint } from '../http/endpoint';
+import { InboxSettings, InboxSettingsPatch } from './settings';
 import { inboxActor } from './stub';
 
-/**
- * The agent's own inbox settings. Today one: email continuity (C12), off until the agent
- * turns it on. It lives in the agent's InboxActor, which also knows whether their console
- * is open, so a conversation asks one place whether to email them.
- */
-const InboxSettings = z.object({
-  emailWhenOffline: z.boolean().describe('Email me the messages I miss in my conversations while I am offline (no console or conversation open).'),
-});
+// The agent's own inbox settings: email continuity (C12) and how the console alerts them.
+// They live in the agent's InboxActor, which also knows whether their console is open, so a
+// conversation asks one place whether to email them, and the inbox socket tells every open
+// console of a change.
 
 export const inboxSettingsEndpoint = endpoint({
-  summary: "The agent's inbox settings: email continuity opt-in (C12)",
+  summary: "The agent's inbox settings: email continuity opt-in (C12) and console notifications",
   tag: 'Inbox',
   access: 'agent',
   response: InboxSettings,
-  handle: async ({ env, principal }) => {
-    const { emailWhenOffline } = await inboxActor(env, principal.agent.id).emailContinuity();
-    return { emailWhenOffline };
-  },
+  handle: async ({ env, principal }) => inboxActor(env, principal.agent.id).settings(),
 });
 
 export const updateInboxSettingsEndpoint = endpoint({
-  summary: 'Turn email continuity on or off for the calling agent (C12)',
+  summary: 'Change some of the calling agent’s inbox settings; what the body does not name stays as it is',
   tag: 'Inbox',
   access: 'agent',
-  body: z.strictObject({ emailWhenOffline: z.boolean() }),
+  body: InboxSettingsPatch,
   response: InboxSettings,
   handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).updateSettings(body),
 });

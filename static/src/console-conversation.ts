@@ -10,6 +10,7 @@ import { inviteDialog, renameDialog } from './console-actions';
 import { avatarFor } from './console-avatar';
 import { attachCannedPicker } from './console-canned';
 import { ConversationDetails } from './console-details';
+import { setPageTitle } from './console-title';
 import { strings } from './i18n';
 
 // The panel's greeting is for guests; agents see it only while the history loads.
@@ -117,7 +118,7 @@ export class ConversationPane {
       leave.hidden = !inIt;
       for (const b of [assign, rename, invite, visibility, leave]) b.disabled = !view || chat.state === 'closed';
       visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
-      if (view) document.title = `${view.title} · Doorbell console`;
+      if (view) setPageTitle(`${view.title} · Doorbell console`);
       if (chat.state === 'closed') alert.textContent = 'You can no longer open this conversation (it was made private, or you left it).';
     };
     const headAvatar = panel.querySelector<HTMLImageElement>('.db-head img')!;

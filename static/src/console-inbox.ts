@@ -3,6 +3,7 @@
 // snapshot on every (re)connect replaces the whole list (docs/protocol.md, "Inbox socket").
 import type { ErrorFrame } from '../../src/errors';
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
+import type { InboxSettings } from '../../src/inbox/settings';
 import { h, named } from './chat-view';
 import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
@@ -14,6 +15,15 @@ type Frame = InboxFrame | ErrorFrame;
 
 const CONVERSATION_LINK = /(cv_[a-f0-9]{32})/;
 
+export interface InboxEvents {
+  unread(total: number): void;
+  /** A conversation's last message is newer than the one this list showed (not on the first load). */
+  arrived(item: InboxItem): void;
+  /** Each (re)connect's snapshot: a `settings` frame sent while disconnected is not replayed. */
+  connected(): void;
+  settings(settings: InboxSettings): void;
+}
+
 export class InboxList {
   readonly element: HTMLElement;
   private items = new Map<string, InboxItem>();
@@ -23,8 +33,9 @@ export class InboxList {
   private status = liveStatus();
   private feed: LiveFeed<Frame> | null = null;
   private active: string | null = null;
+  private loaded = false;
 
-  constructor(private api: AgentApi, private onUnread: (total: number) => void) {
+  constructor(private api: AgentApi, private events: InboxEvents) {
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
     const openError = h('p', { class: 'error', role: 'alert' });
     const openForm = h(
@@ -78,15 +89,24 @@ export class InboxList {
   }
 
   private onFrame(frame: Frame) {
-    if (frame.type === 'inbox') this.replace(frame.items);
-    else if (frame.type === 'item') this.items.set(frame.item.conversationId, frame.item), this.render();
+    if (frame.type === 'inbox') this.replace(frame.items), this.events.connected();
+    else if (frame.type === 'item') this.notice(frame.item), this.items.set(frame.item.conversationId, frame.item), this.render();
+    else if (frame.type === 'settings') this.events.settings(frame.settings);
     else if (frame.type === 'removed') this.items.delete(frame.conversationId), this.render();
     else if (frame.type === 'error') this.status.error(frame.message);
   }
 
   private replace(items: InboxItem[]) {
+    // A reconnect's snapshot may bring messages written while offline: they are new too.
+    for (const item of items) this.notice(item);
     this.items = new Map(items.map((i) => [i.conversationId, i]));
+    this.loaded = true;
     this.render();
+  }
+
+  private notice(item: InboxItem) {
+    const seen = this.items.get(item.conversationId)?.lastMessage?.seq ?? 0;
+    if (this.loaded && item.lastMessage && item.lastMessage.seq > seen) this.events.arrived(item);
   }
 
   /** Most recent first; conversations without a message yet go last. */
@@ -108,7 +128,7 @@ export class InboxList {
     arrange(this.list, rows);
     if (focused) this.rows.get(focused)?.querySelector('a')?.focus();
     this.empty.hidden = this.items.size > 0;
-    this.onUnread([...this.items.values()].reduce((n, i) => n + i.unread, 0));
+    this.events.unread([...this.items.values()].reduce((n, i) => n + i.unread, 0));
     this.setActive(this.active);
   }
 

@@ -6,6 +6,8 @@ import { AgentApi, messageOf, savedToken, saveToken, tokenExpiry, type Agent } f
 import { CalendarTab } from './console-calendar';
 import { ConversationPane } from './console-conversation';
 import { InboxList } from './console-inbox';
+import { Notifications } from './console-notify';
+import { setPageTitle, setUnreadInTitle } from './console-title';
 import { formatDateTime } from './console-time';
 import { chatCss } from './styles';
 
@@ -14,7 +16,8 @@ const base = location.origin;
 document.head.append(h('style', {}, chatCss));
 
 function signInPage(notice?: string) {
-  document.title = 'Sign in · Doorbell console';
+  setUnreadInTitle(0);
+  setPageTitle('Sign in · Doorbell console');
   const token = h('textarea', { id: 'token', name: 'token', rows: '4', required: true, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'token-hint' });
   const error = h('p', { class: 'error', role: 'alert' }, notice ?? '');
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
@@ -68,7 +71,7 @@ function signOut(notice?: string) {
 }
 
 function consolePage(api: AgentApi, me: Agent, exp: number | null) {
-  document.title = 'Doorbell console';
+  setPageTitle('Doorbell console');
   api.onUnauthorized = (message) => signOut(`You were signed out: ${message}`);
   // The server refuses an expired token; sign out at that moment rather than on the next failure.
   const expiry = exp !== null && exp - Date.now() < 2 ** 31 ? setTimeout(() => signOut(`Your token expired at ${new Date(exp).toLocaleTimeString()}. Sign in with a new one.`), exp - Date.now()) : undefined;
@@ -94,20 +97,28 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
   const validUntil = exp === null ? '' : ` · signed in until ${formatDateTime(new Date(exp).toISOString(), Intl.DateTimeFormat().resolvedOptions().timeZone)}`;
   const who = `${me.email} · ${me.license}${validUntil}`;
   const avatar = h('img', { src: me.avatarUrl ?? '/avatars/sales.svg', alt: '', width: '28', height: '28' });
+  const notifications = new Notifications(api, (id) => (location.hash = `#/c/${id}`));
   const header = h(
     'header',
     { class: 'top' },
     h('span', { class: 'brand' }, 'Doorbell'),
     tablist,
     h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: who }, named(me.name))),
+    notifications.button,
     h('button', { type: 'button', class: 'signout', onclick: () => signOut('You signed out.') }, 'Sign out'),
   );
 
   const pane = new ConversationPane(api, me, () => (location.hash = '#/inbox'));
-  const inbox = new InboxList(api, (n) => {
-    unread.hidden = n === 0;
-    unread.textContent = n ? String(n) : '';
-    unread.setAttribute('aria-label', `${n} unread`);
+  const inbox = new InboxList(api, {
+    unread: (n) => {
+      unread.hidden = n === 0;
+      unread.textContent = n ? String(n) : '';
+      unread.setAttribute('aria-label', `${n} unread`);
+      setUnreadInTitle(n);
+    },
+    arrived: (item) => notifications.arrived(item),
+    connected: () => void notifications.load(),
+    settings: (s) => notifications.apply(s),
   });
   const calendar = new CalendarTab(api, me);
   const inboxPanel = h('section', { role: 'tabpanel', id: 'panel-inbox', 'aria-labelledby': 'tab-inbox', class: 'inbox-layout' }, inbox.element, pane.element);

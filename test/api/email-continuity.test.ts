@@ -230,11 +230,11 @@ describe('email continuity: missed messages by email (C12)', () => {
 describe('agents opt in to email continuity', () => {
   it('an agent who opted in gets the guest’s messages while offline; one who did not gets none', async () => {
     const alice = await asAgent('alice');
-    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toEqual({ emailWhenOffline: false });
+    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toMatchObject({ emailWhenOffline: false });
     const on = await call('PATCH', '/api/inbox/settings', { headers: alice, body: { emailWhenOffline: true } });
     expect(on.status).toBe(200);
-    expect(on.body).toEqual({ emailWhenOffline: true });
-    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toEqual({ emailWhenOffline: true });
+    expect(on.body).toMatchObject({ emailWhenOffline: true });
+    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toMatchObject({ emailWhenOffline: true });
 
     // Sales: Alice (opted in) and Carol (not) are both in the conversation.
     const guest = await newGuest('Eve Buyer', 'eve@example.com');
@@ -270,7 +270,7 @@ describe('agents opt in to email continuity', () => {
     expect(bad.body.error.code).toBe('invalid_request');
     const extra = await call('PATCH', '/api/inbox/settings', { headers: alice, body: { emailWhenOffline: true, everything: true } });
     expect(extra.status).toBe(400);
-    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toEqual({ emailWhenOffline: false });
+    expect((await call('GET', '/api/inbox/settings', { headers: alice })).body).toMatchObject({ emailWhenOffline: false });
     const asGuest = await call('GET', '/api/inbox/settings', { headers: (await newGuest()).headers });
     expect(asGuest.status).toBe(403);
   });
