@@ -20,6 +20,9 @@ export type View = {
   participants: Participant[];
   lastSeq: number;
   you: { id: string; kind: string; participant: boolean };
+  /** Agents' views only (docs/protocol.md). */
+  status?: 'open' | 'snoozed' | 'resolved';
+  snoozedUntil?: string | null;
 };
 export type Entry = {
   seq: number;

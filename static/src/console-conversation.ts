@@ -8,6 +8,7 @@ import { messageOf, type Agent, type AgentApi } from './console-api';
 import { assignDialog } from './console-assign';
 import { inviteDialog, renameDialog } from './console-actions';
 import { avatarFor } from './console-avatar';
+import { statusControls } from './console-conversation-status';
 import { ConversationDetails } from './console-details';
 import { strings } from './i18n';
 
@@ -93,7 +94,8 @@ export class ConversationPane {
       detailsToggle.setAttribute('aria-expanded', String(open));
     }, { class: 'details-toggle', 'aria-expanded': 'false', 'aria-controls': `details-${id}` });
     const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
+    const status = statusControls((body) => act(() => this.api.call('PATCH', base, body))());
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
     const details = (this.details = new ConversationDetails(this.api, chat, id, show));
@@ -108,7 +110,8 @@ export class ConversationPane {
       const inIt = !!view?.you.participant;
       join.hidden = !view || inIt;
       leave.hidden = !inIt;
-      for (const b of [assign, rename, invite, visibility, leave]) b.disabled = !view || chat.state === 'closed';
+      for (const b of [assign, rename, invite, visibility, leave, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
+      status.render(view);
       visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
       if (view) document.title = `${view.title} · Doorbell console`;
       if (chat.state === 'closed') alert.textContent = 'You can no longer open this conversation (it was made private, or you left it).';
