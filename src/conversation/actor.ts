@@ -323,9 +323,9 @@ export class ConversationActor extends DurableObject<Env> {
    * end is a `wake` job; any other change drops the waiting one.
    */
   async setStatus(caller: Caller, status: ConversationStatus): Promise<Outcome<ConversationView>> {
-    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents change the status of a conversation.');
     const denied = this.denied(caller);
     if (denied) return denied;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents change the status of a conversation.');
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
     const before = this.state;

@@ -232,14 +232,13 @@ export const updateConversationEndpoint = endpoint({
     const caller = await admit(request, env, principal, params.id);
     const { status, until, ...change } = body;
     const actor = conversationActor(env, params.id);
-    // Checked before anything changes: a guest asking for a rename and a status gets neither.
-    if (status !== undefined && caller.kind !== 'agent') throw new HttpError(403, 'agents_only', 'Only agents change the status of a conversation.');
+    const next: ConversationStatus | null =
+      status === undefined ? null : status === 'snoozed' ? { value: 'snoozed', until: until === undefined ? null : Date.parse(until) } : { value: status };
+    // The actor refuses a guest's status change (403, or 404 to a stranger) before anything
+    // else changes: a guest asking for a rename and a status gets neither.
+    if (next && caller.kind === 'guest') unwrap(await actor.setStatus(caller, next));
     let view = change.name !== undefined || change.visibility !== undefined ? unwrap(await actor.update(caller, change)) : null;
-    if (status !== undefined) {
-      const next: ConversationStatus =
-        status === 'snoozed' ? { value: 'snoozed', until: until === undefined ? null : Date.parse(until) } : { value: status };
-      view = unwrap(await actor.setStatus(caller, next));
-    }
+    if (next) view = unwrap(await actor.setStatus(caller, next));
     return view!;
   },
 });

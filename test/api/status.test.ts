@@ -178,6 +178,11 @@ describe('conversation status', () => {
     expect(byGuest.body.error.code).toBe('agents_only');
     const renameToo = await call('PATCH', `/api/conversations/${id}`, { headers: guest.headers, body: { name: 'Mine', status: 'resolved' } });
     expect(renameToo.status).toBe(403);
+    // A guest of another conversation learns nothing: the same answer as for no conversation.
+    const stranger = await newGuest('Sam Stranger');
+    const byStranger = await call('PATCH', `/api/conversations/${id}`, { headers: stranger.headers, body: { status: 'resolved' } });
+    expect(byStranger.status).toBe(404);
+    expect(byStranger.body.error.code).toBe('not_found');
     const byBob = await setStatus(id, 'bob', { status: 'resolved' });
     expect(byBob.status).toBe(403);
     expect(byBob.body.error.code).toBe('agent_not_licensed');
