@@ -52,8 +52,6 @@ interface ConversationJobs extends DigestJobs {
   wake: { until: number };
 }
 
-/** Retried like any hand-over: a snooze must end even if the first attempt failed. */
-const WAKE_RETRY: RetryPolicy = { maxAttempts: Infinity, backoff: { baseMs: 5_000, capMs: 10 * 60_000 } };
 const snoozedUntil = (status: ConversationStatus): string | null =>
   status.value === 'snoozed' && status.until !== null ? new Date(status.until).toISOString() : null;
 const wakeKey = (until: number): string => `wake:${until}`;
@@ -116,7 +114,8 @@ export class ConversationActor extends DurableObject<Env> {
       ...this.digests.handlers,
       webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
       inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
-      wake: { run: ({ until }) => this.wake(until), retry: WAKE_RETRY },
+      // Retried like a hand-over: a snooze must end even if the first attempt failed.
+      wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
