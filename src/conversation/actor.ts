@@ -15,8 +15,8 @@ import { emitWebhookEvents } from '../integrations/emit';
 import { conversationEvents, conversationEventType } from '../integrations/webhook-events';
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
-import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
-import { agentParticipant, isAgentParticipant } from './model';
+import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin } from './model';
+import { agentParticipant, isAgentParticipant, OPEN, statusOf } from './model';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
@@ -60,7 +60,19 @@ interface ConversationJobs extends DigestJobs {
   webhooks: { seqs: number[]; state: ConversationState };
   /** An agent's inbox gets this conversation as it is when the job runs. */
   inbox: { agentId: string };
+  /** A snooze that ends by itself at `until` (ms): keyed by it, so a later snooze never inherits an earlier one's time. */
+  wake: { until: number };
 }
+
+const snoozedUntil = (status: ConversationStatus): string | null =>
+  status.value === 'snoozed' && status.until !== null ? new Date(status.until).toISOString() : null;
+const wakeKey = (until: number): string => `wake:${until}`;
+const sameStatus = (a: ConversationStatus, b: ConversationStatus): boolean =>
+  a.value === b.value && (a.value !== 'snoozed' || b.value !== 'snoozed' || a.until === b.until);
+const statusEvent = (status: ConversationStatus): TimelineEvent =>
+  status.value === 'snoozed' && status.until !== null
+    ? { type: 'status', status: 'snoozed', until: new Date(status.until).toISOString() }
+    : { type: 'status', status: status.value };
 
 /**
  * Hand-overs to our own actors (webhook queues, inboxes) are retried until they succeed: an
@@ -126,6 +138,8 @@ export class ConversationActor extends DurableObject<Env> {
       ...this.digests.handlers,
       webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
       inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
+      // Retried like a hand-over: a snooze must end even if the first attempt failed.
+      wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
@@ -255,6 +269,12 @@ export class ConversationActor extends DurableObject<Env> {
       state = applyRejoinDecision(state, decision);
       if (decision.kind === 'rejoin') events.push({ type: 'rejoined', agents: decision.agents.map(named) });
     }
+    // The guest writing again is news for the team: a resolved or snoozed conversation is open again.
+    const reopened = caller.kind === 'guest' && statusOf(state).value !== 'open';
+    if (reopened) {
+      state = { ...state, status: OPEN };
+      events.push(statusEvent(OPEN));
+    }
     let queued = false;
     const entries = this.commit(state, events, (at) => {
       const entry = this.store.append({ at, author: asAuthor(caller), clientId, text });
@@ -263,9 +283,10 @@ export class ConversationActor extends DurableObject<Env> {
       return entry;
     });
     const message = entries[entries.length - 1]!;
+    if (reopened) this.jobs.cancel('wake:');
     this.publish(entries, before);
     // Only a new job can need an earlier alarm; while everyone is connected this costs nothing.
-    if (queued) await this.jobs.arm();
+    if (queued || reopened) await this.jobs.arm();
     return accept({ seq: message.seq, duplicate: false });
   }
 
@@ -345,6 +366,36 @@ export class ConversationActor extends DurableObject<Env> {
     }
     if (events.length > 0) this.publish(this.commit(state, events, undefined, asAuthor(caller)), before);
     return accept(this.viewFor(caller));
+  }
+
+  /**
+   * Resolve, snooze or reopen: whoever may write in the conversation (a licensed agent who
+   * may open it), never a guest. Setting the status it has changes nothing. A snooze with an
+   * end is a `wake` job; any other change drops the waiting one.
+   */
+  async setStatus(caller: Caller, status: ConversationStatus): Promise<Outcome<ConversationView>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents change the status of a conversation.');
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
+    const before = this.state;
+    if (sameStatus(statusOf(before), status)) return accept(this.viewFor(caller));
+    const entries = this.commit({ ...before, status }, [statusEvent(status)], undefined, asAuthor(caller));
+    this.jobs.cancel('wake:');
+    if (status.value === 'snoozed' && status.until !== null) this.jobs.enqueue('wake', wakeKey(status.until), status.until, { until: status.until });
+    this.publish(entries, before);
+    await this.jobs.arm();
+    return accept(this.viewFor(caller));
+  }
+
+  /** A snooze's time came: open again, unless it was reopened or snoozed anew meanwhile (a late or repeated run). */
+  private wake(until: number): void {
+    if (!this.stored) return;
+    const before = this.state;
+    const status = statusOf(before);
+    if (status.value !== 'snoozed' || status.until !== until) return;
+    this.publish(this.commit({ ...before, status: OPEN }, [statusEvent(OPEN)]), before);
   }
 
   /** C7: an invite link for more guests; licensed agents who can open the conversation make one. */
@@ -576,12 +627,15 @@ export class ConversationActor extends DurableObject<Env> {
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     this.handOverWebhooks();
     const after = this.state;
-    const changed = entries.some((e) => e.kind === 'event');
-    if (changed) {
+    const changedFor = (kind: Caller['kind']) => entries.some((e) => e.kind === 'event' && visibleTo(kind, e));
+    if (changedFor('agent')) {
       const shared = this.sharedView();
+      // A guest gets no new view for what they may not see: a status change must not show.
+      const guestsToo = changedFor('guest');
       for (const ws of this.ctx.getWebSockets()) {
         if (closeIfExpired(ws)) continue;
         const { caller } = ws.deserializeAttachment() as SocketAttachment;
+        if (caller.kind === 'guest' && !guestsToo) continue;
         if (this.denied(caller)) {
           // Made private, or assigned away from a non-participant: they may not watch any more.
           this.send(ws, { type: 'error', code: 'not_found', message: 'You can no longer open this conversation.' });
@@ -622,7 +676,9 @@ export class ConversationActor extends DurableObject<Env> {
   private viewFor(caller: Caller, shared = this.sharedView()): ConversationView {
     const state = this.state;
     const id = callerId(caller);
+    const status = statusOf(state);
     return {
+      ...(caller.kind === 'agent' ? { status: status.value, snoozedUntil: snoozedUntil(status) } : {}),
       ...shared,
       title: titleFor(caller.kind, state),
       avatarUrl: avatarFor(caller.kind, state),
@@ -753,6 +809,8 @@ export class ConversationActor extends DurableObject<Env> {
           lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
           unread: this.store.unreadFor(agentId),
           visibility: state.visibility,
+          status: statusOf(state).value,
+          snoozedUntil: snoozedUntil(statusOf(state)),
         }
       : null;
     const inbox = inboxActor(this.env, agentId);

@@ -13,9 +13,9 @@ import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
-import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type Origin } from './model';
+import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type ConversationStatus, type Origin } from './model';
 import { InviteView, MaxUses } from './invites';
-import { ClientId, ConversationView, Entry, LIMITS, MessageText } from './protocol';
+import { ClientId, ConversationStatusValue, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 import { knownScope, remember } from './embed-scopes';
 import { conversationActor, existingConversationActor } from './stub';
 
@@ -205,8 +205,11 @@ export const assignEndpoint = endpoint({
   },
 });
 
+/** How far ahead a snooze may end: far enough for "next quarter", near enough to stay a snooze. */
+export const MAX_SNOOZE_DAYS = 90;
+
 export const updateConversationEndpoint = endpoint({
-  summary: 'Rename (anyone in it) or make private/public (agents)',
+  summary: 'Rename (anyone in it), make private/public, or resolve, snooze and reopen (agents)',
   tag,
   access: 'person',
   params: IdParams,
@@ -214,13 +217,34 @@ export const updateConversationEndpoint = endpoint({
     .strictObject({
       name: DisplayName.optional(),
       visibility: z.enum(['public', 'private']).optional(),
+      status: ConversationStatusValue.optional().describe('Agents who may write in it; a guest message reopens a snoozed or resolved conversation.'),
+      until: z.iso
+        .datetime({ offset: true })
+        .optional()
+        .describe(`With status "snoozed": when it opens again by itself, in the future and at most ${MAX_SNOOZE_DAYS} days ahead; without it the snooze lasts until the guest writes.`),
     })
-    .refine((v) => v.name !== undefined || v.visibility !== undefined, 'name at least one of name, visibility'),
+    .refine((v) => v.name !== undefined || v.visibility !== undefined || v.status !== undefined, 'name at least one of name, visibility, status')
+    .superRefine((v, ctx) => {
+      if (v.until === undefined) return;
+      if (v.status !== 'snoozed') return void ctx.addIssue({ code: 'custom', path: ['until'], message: 'only goes with status "snoozed"' });
+      const until = Date.parse(v.until);
+      if (until <= Date.now()) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be in the future' });
+      else if (until > Date.now() + MAX_SNOOZE_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['until'], message: `must be at most ${MAX_SNOOZE_DAYS} days ahead` });
+    }),
   response: ConversationView,
   errors: [404, 403],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await (await existingConversationActor(env, params.id)).update(caller, body));
+    const { status, until, ...change } = body;
+    const actor = await existingConversationActor(env, params.id);
+    const next: ConversationStatus | null =
+      status === undefined ? null : status === 'snoozed' ? { value: 'snoozed', until: until === undefined ? null : Date.parse(until) } : { value: status };
+    // The actor refuses a guest's status change (403, or 404 to a stranger) before anything
+    // else changes: a guest asking for a rename and a status gets neither.
+    if (next && caller.kind === 'guest') unwrap(await actor.setStatus(caller, next));
+    let view = change.name !== undefined || change.visibility !== undefined ? unwrap(await actor.update(caller, change)) : null;
+    if (next) view = unwrap(await actor.setStatus(caller, next));
+    return view!;
   },
 });
 

@@ -32,6 +32,17 @@ export type Origin =
 
 export type Visibility = 'public' | 'private';
 
+/**
+ * Where the conversation stands for the team. `until` (ms) is when a snooze ends by
+ * itself; null: only the guest's next message ends it.
+ */
+export type ConversationStatus =
+  | { readonly value: 'open' }
+  | { readonly value: 'resolved' }
+  | { readonly value: 'snoozed'; readonly until: number | null };
+
+export const OPEN: ConversationStatus = { value: 'open' };
+
 export interface Departure {
   readonly agentId: string;
   readonly atMs: number;
@@ -64,7 +75,12 @@ export interface ConversationState {
    */
   readonly departures: readonly Departure[];
   readonly rejoinWithheld: RejoinWithheld | null;
+  /** Absent in conversations stored before statuses existed: they are open (see statusOf). */
+  readonly status?: ConversationStatus;
 }
+
+export const statusOf = (state: ConversationState): ConversationStatus => state.status ?? OPEN;
+
 
 export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>
   state.agents.some((agent) => agent.id === agentId);

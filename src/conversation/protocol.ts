@@ -59,6 +59,8 @@ export const ParticipantKind = z.enum(['agent', 'guest']);
 export const Author = z.object({ id: z.string(), kind: z.enum(['agent', 'guest', 'system']), name: z.string() });
 export type Author = z.infer<typeof Author>;
 
+export const ConversationStatusValue = z.enum(['open', 'snoozed', 'resolved']);
+
 const Named = z.object({ id: z.string(), name: z.string() });
 
 export const TimelineEvent = z.discriminatedUnion('type', [
@@ -82,6 +84,8 @@ export const TimelineEvent = z.discriminatedUnion('type', [
     start: z.string(),
     end: z.string(),
   }),
+  // A status change (agents only, see agentOnly); `until` only for a snooze that ends by itself.
+  z.object({ type: z.literal('status'), status: ConversationStatusValue, until: z.string().optional() }),
   // The result of a CRM push (C11): shown to agents only (see agentOnly).
   z.object({
     type: z.literal('crm'),
@@ -107,8 +111,11 @@ export const Entry = z.object({
 });
 export type Entry = z.infer<typeof Entry>;
 
-/** Entries guests never receive (CRM results are the organisation's business); they see a gap in seq instead. */
-export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm';
+/**
+ * Entries guests never receive (CRM results and statuses are the organisation's business:
+ * a resolved conversation looks no different to its guest); they see a gap in seq instead.
+ */
+export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm' || entry.event?.type === 'status';
 export const visibleTo = (kind: 'agent' | 'guest', entry: Entry): boolean => kind === 'agent' || !agentOnly(entry);
 
 export const ParticipantView = z.object({
@@ -131,6 +138,8 @@ export const ConversationView = z.object({
   participants: z.array(ParticipantView),
   lastSeq: z.number().int(),
   you: z.object({ id: z.string(), kind: ParticipantKind, participant: z.boolean() }),
+  status: ConversationStatusValue.optional().describe('Agents only: open, snoozed or resolved; absent in a guest’s view.'),
+  snoozedUntil: z.string().nullable().optional().describe('Agents only: when a snooze ends by itself; null when only the guest’s next message ends it (or not snoozed).'),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 

@@ -4,6 +4,7 @@ import type { Routes } from '../http/api';
 import { bearerToken, tokenExpiry } from '../http/auth';
 import { endpoint } from '../http/endpoint';
 import { requireUpgrade } from '../http/errors';
+import { ConversationStatusValue } from '../conversation/protocol';
 import { InboxItem } from './item';
 import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-endpoints';
 import { inboxActor } from './stub';
@@ -12,8 +13,12 @@ export const inboxEndpoint = endpoint({
   summary: "The agent's conversations, most recent first (C10)",
   tag: 'Inbox',
   access: 'agent',
+  query: z.object({ status: ConversationStatusValue.optional().describe('Only the conversations with this status.') }),
   response: z.object({ items: z.array(InboxItem) }),
-  handle: async ({ env, principal }) => ({ items: await inboxActor(env, principal.agent.id).list() }),
+  handle: async ({ env, principal, query }) => {
+    const items = await inboxActor(env, principal.agent.id).list();
+    return { items: query.status === undefined ? items : items.filter((item) => item.status === query.status) };
+  },
 });
 
 export const inboxSocketEndpoint = endpoint({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboxSettings } from './settings';
+import { ConversationStatusValue } from '../conversation/protocol';
 
 /** One row of an agent's inbox (C10), as that agent sees the conversation. */
 export const InboxItem = z.object({
@@ -19,6 +20,8 @@ export const InboxItem = z.object({
     .nullable(),
   unread: z.number().int().min(0),
   visibility: z.enum(['public', 'private']),
+  status: ConversationStatusValue,
+  snoozedUntil: z.string().nullable().describe('When a snooze ends by itself; null when the guest’s next message ends it, or not snoozed.'),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

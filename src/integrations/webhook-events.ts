@@ -6,6 +6,7 @@ export const WEBHOOK_EVENTS = [
   'conversation.created',
   'message.created',
   'conversation.assigned',
+  'conversation.status_changed',
   'agent.left',
   'meeting.booked',
   'meeting.updated',
@@ -58,6 +59,8 @@ export function conversationEventType(entry: Entry): WebhookEventType | null {
       return 'conversation.assigned';
     case 'left':
       return 'agent.left';
+    case 'status':
+      return 'conversation.status_changed';
     default:
       return null;
   }
@@ -91,6 +94,16 @@ export async function conversationEvents(conversationId: string, state: Conversa
             service: entry.event.service,
             assignee: entry.event.assignee,
             agents: entry.event.agents,
+          }),
+        );
+        break;
+      case 'status':
+        events.push(
+          await webhookEvent('conversation.status_changed', key, at, {
+            conversation,
+            status: entry.event.status,
+            until: entry.event.until ?? null,
+            changedBy: entry.author,
           }),
         );
         break;

@@ -81,6 +81,12 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
 
   const eventText = (e: Entry) => {
     const ev = e.event!;
+    // Status entries reach agents only; a reopening by itself is Doorbell's, not a person's.
+    if (ev.type === 'status') {
+      const key = e.author.kind === 'system' ? 'statusReopened' : ev.status === 'snoozed' && ev.until ? 'status_snoozed_until' : `status_${ev.status}`;
+      const until = ev.until ? new Date(ev.until).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+      return fillNamed((t as Record<string, string>)[key] ?? ev.status, { name: e.author.name, until });
+    }
     return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -9,6 +9,7 @@ import { assignDialog } from './console-assign';
 import { inviteDialog, renameDialog } from './console-actions';
 import { avatarFor } from './console-avatar';
 import { attachCannedPicker } from './console-canned';
+import { statusControls } from './console-conversation-status';
 import { ConversationDetails } from './console-details';
 import { setPageTitle } from './console-title';
 import { strings } from './i18n';
@@ -95,7 +96,8 @@ export class ConversationPane {
       detailsToggle.setAttribute('aria-expanded', String(open));
     }, { class: 'details-toggle', 'aria-expanded': 'false', 'aria-controls': `details-${id}` });
     const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
+    const status = statusControls((body) => act(() => this.api.call('PATCH', base, body))());
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
     // Placeholders are filled when a reply is inserted, from the conversation as it is then.
@@ -116,7 +118,8 @@ export class ConversationPane {
       const inIt = !!view?.you.participant;
       join.hidden = !view || inIt;
       leave.hidden = !inIt;
-      for (const b of [assign, rename, invite, visibility, leave]) b.disabled = !view || chat.state === 'closed';
+      for (const b of [assign, rename, invite, visibility, leave, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
+      status.render(view);
       visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
       if (view) setPageTitle(`${view.title} · Doorbell console`);
       if (chat.state === 'closed') alert.textContent = 'You can no longer open this conversation (it was made private, or you left it).';

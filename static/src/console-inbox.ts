@@ -8,6 +8,7 @@ import { h, named } from './chat-view';
 import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
 import { arrange } from './console-list';
+import { statusBadge, type Status } from './console-conversation-status';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
 
@@ -23,17 +24,24 @@ export interface InboxEvents {
   connected(): void;
   settings(settings: InboxSettings): void;
 }
+const FILTERS: Array<{ value: Status | 'all'; label: string; none: string }> = [
+  { value: 'all', label: 'All', none: 'No conversations yet. Guests’ messages appear here as they arrive.' },
+  { value: 'open', label: 'Open', none: 'No open conversations.' },
+  { value: 'snoozed', label: 'Snoozed', none: 'No snoozed conversations.' },
+  { value: 'resolved', label: 'Resolved', none: 'No resolved conversations.' },
+];
 
 export class InboxList {
   readonly element: HTMLElement;
   private items = new Map<string, InboxItem>();
   private rows = new Map<string, HTMLLIElement>();
   private list = h('ul', { class: 'inbox-list', 'aria-label': 'Conversations' });
-  private empty = h('p', { class: 'empty', hidden: true }, 'No conversations yet. Guests’ messages appear here as they arrive.');
+  private empty = h('p', { class: 'empty', hidden: true });
   private status = liveStatus();
   private feed: LiveFeed<Frame> | null = null;
   private active: string | null = null;
   private loaded = false;
+  private filter: Status | 'all' = 'all';
 
   constructor(private api: AgentApi, private events: InboxEvents) {
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
@@ -56,7 +64,21 @@ export class InboxList {
       if (location.hash === `#/c/${id}`) dispatchEvent(new HashChangeEvent('hashchange'));
       else location.hash = `#/c/${id}`;
     });
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), this.list, this.empty, openForm);
+    // Radio buttons: one tab stop, arrow keys choose, and the choice is announced.
+    const filters = h(
+      'fieldset',
+      { class: 'inbox-filter' },
+      h('legend', { class: 'sr' }, 'Show conversations'),
+      ...FILTERS.map(({ value, label }) => {
+        const input = h('input', { type: 'radio', name: 'inbox-filter', value, checked: value === this.filter });
+        input.addEventListener('change', () => {
+          this.filter = value;
+          this.render();
+        });
+        return h('label', {}, input, label);
+      }),
+    );
+    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), filters, this.list, this.empty, openForm);
   }
 
   async start() {
@@ -109,17 +131,19 @@ export class InboxList {
     if (this.loaded && item.lastMessage && item.lastMessage.seq > seen) this.events.arrived(item);
   }
 
-  /** Most recent first; conversations without a message yet go last. */
+  /** Those the filter shows, most recent first; conversations without a message yet go last. */
   private ordered(): InboxItem[] {
     const at = (i: InboxItem) => (i.lastMessage ? Date.parse(i.lastMessage.at) : 0);
-    return [...this.items.values()].sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
+    return [...this.items.values()].filter((i) => this.filter === 'all' || i.status === this.filter).sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
   }
 
   /** Redraws each row in place; when the focused link is redrawn, its new link gets the focus. */
   private render() {
     const focused = (document.activeElement as HTMLElement | null)?.dataset?.conversation;
     for (const id of this.rows.keys()) if (!this.items.has(id)) this.rows.delete(id);
-    const rows = this.ordered().map((item) => {
+    const shown = this.ordered();
+    for (const id of this.rows.keys()) if (!shown.some((i) => i.conversationId === id)) this.rows.delete(id);
+    const rows = shown.map((item) => {
       let row = this.rows.get(item.conversationId);
       if (!row) this.rows.set(item.conversationId, (row = h('li', {})));
       row.replaceChildren(this.link(item));
@@ -127,7 +151,8 @@ export class InboxList {
     });
     arrange(this.list, rows);
     if (focused) this.rows.get(focused)?.querySelector('a')?.focus();
-    this.empty.hidden = this.items.size > 0;
+    this.empty.hidden = shown.length > 0;
+    this.empty.textContent = FILTERS.find((f) => f.value === this.filter)!.none;
     this.events.unread([...this.items.values()].reduce((n, i) => n + i.unread, 0));
     this.setActive(this.active);
   }
@@ -142,7 +167,13 @@ export class InboxList {
       h(
         'span',
         { class: 'item-body' },
-        h('span', { class: 'item-title' }, named(item.title), item.visibility === 'private' ? h('span', { class: 'tag' }, 'private') : ''),
+        h(
+          'span',
+          { class: 'item-title' },
+          named(item.title),
+          item.visibility === 'private' ? h('span', { class: 'tag' }, 'private') : '',
+          item.status !== 'open' ? statusBadge(item.status, item.snoozedUntil) : '',
+        ),
         h('span', { class: 'item-last' }, ...(last ? [named(last.authorName), `: ${last.text}`] : ['No messages yet'])),
       ),
       h('span', { class: 'item-side' }, last ? h('time', { datetime: last.at }, formatWhen(last.at)) : '', badge),
