@@ -3,7 +3,7 @@ import { Jobs, type JobHandlers, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, CLOSE, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
-import { findAgentById } from '../directory/agents';
+import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { serviceMembers } from '../directory/services';
 import type { Env } from '../env';
 import type { InboxItem } from '../inbox/item';
@@ -14,7 +14,7 @@ import { applyAssignment, planAssignment, type AssignmentRequest } from './assig
 import type { AgentParticipant, ConversationState, GuestParticipant, Origin } from './model';
 import { agentParticipant, isAgentParticipant } from './model';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, LIMITS, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, LIMITS, mentionedSlugs, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -219,6 +219,35 @@ export class ConversationActor extends DurableObject<Env> {
     return accept({ seq: message.seq, duplicate: false });
   }
 
+  /**
+   * A private note: agents who may write in the conversation (licensed) write it; only agents
+   * ever receive it (agentOnly). Unlike a message it does not make its author a participant.
+   * Its @mentions are the agents they name who may open the conversation now; their inboxes
+   * get it (the inbox job, so durable and retried) under Mentions, unread until they read it.
+   */
+  async postNote(caller: Caller, clientId: string, text: string): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents write notes.');
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
+    const slugs = mentionedSlugs(text);
+    const named = slugs.length > 0 ? await findAgentsBySlugs(this.env.DB, slugs) : [];
+    // After the directory read: a resend that arrived meanwhile finds the stored note.
+    const existing = this.store.findByClientId(caller.agent.id, clientId);
+    if (existing) return accept({ seq: existing.seq, duplicate: true });
+    const before = this.state;
+    const mentions = named
+      .filter((agent) => agent.id !== caller.agent.id && canAgentOpen(before, agent.id))
+      .map((agent) => ({ id: agent.id, slug: agent.slug, name: agent.name }));
+    const entries = this.commit(before, [], (at) =>
+      this.store.append({ at, author: asAuthor(caller), clientId, text, event: { type: 'note', mentions } }),
+    );
+    this.publish(entries, before);
+    this.syncInboxes(mentions.map((m) => m.id));
+    return accept({ seq: entries[0]!.seq, duplicate: false });
+  }
+
   async join(caller: Caller): Promise<Outcome<ConversationView>> {
     if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents join conversations this way.');
     const denied = this.denied(caller);
@@ -380,7 +409,7 @@ export class ConversationActor extends DurableObject<Env> {
     const frame = parsed.data;
     switch (frame.type) {
       case 'send': {
-        const result = await this.post(caller, frame.clientId, frame.text);
+        const result = await (frame.note ? this.postNote(caller, frame.clientId, frame.text) : this.post(caller, frame.clientId, frame.text));
         if (result.ok) this.send(ws, { type: 'ack', clientId: frame.clientId, ...result.value });
         else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
         return;
@@ -461,7 +490,8 @@ export class ConversationActor extends DurableObject<Env> {
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     this.handOverWebhooks();
     const after = this.state;
-    const changed = entries.some((e) => e.kind === 'event');
+    // Agents-only entries change nothing anyone's view shows.
+    const changed = entries.some((e) => e.kind === 'event' && !agentOnly(e));
     if (changed) {
       const shared = this.sharedView();
       for (const ws of this.ctx.getWebSockets()) {
@@ -477,6 +507,8 @@ export class ConversationActor extends DurableObject<Env> {
       }
     }
     const affected = new Set([...before.agents, ...after.agents].map((a) => a.id));
+    // An agent a note mentioned may no longer be allowed to open it (made private, assigned away).
+    if (after !== before) for (const id of this.store.mentionedAgents()) affected.add(id);
     this.syncInboxes([...affected]);
   }
 
@@ -633,14 +665,18 @@ export class ConversationActor extends DurableObject<Env> {
     if (!this.stored) return;
     const state = this.state;
     const last = this.store.lastMessage();
-    const item: InboxItem | null = isAgentParticipant(state, agentId)
+    const participant = isAgentParticipant(state, agentId);
+    const mentions = canAgentOpen(state, agentId) ? this.store.mentionsOf(agentId, this.store.readSeq(agentId)) : null;
+    const item: InboxItem | null = participant || mentions
       ? {
           conversationId: this.stored.id,
           title: titleFor('agent', state),
           avatarUrl: avatarFor('agent', state),
           lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, at: last.at, seq: last.seq } : null,
-          unread: this.store.unreadFor(agentId),
+          unread: participant ? this.store.unreadFor(agentId) : 0,
           visibility: state.visibility,
+          participant,
+          mentions,
         }
       : null;
     const inbox = inboxActor(this.env, agentId);

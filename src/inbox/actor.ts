@@ -53,7 +53,8 @@ export class InboxActor extends DurableObject<Env> {
     return this.ctx.storage.sql
       .exec<{ item: string }>('SELECT item FROM items WHERE item IS NOT NULL ORDER BY updated_at DESC')
       .toArray()
-      .map((row) => JSON.parse(row.item) as InboxItem);
+      // Items stored before mentions existed are conversations the agent is in.
+      .map((row) => ({ participant: true, mentions: null, ...(JSON.parse(row.item) as Omit<InboxItem, 'participant' | 'mentions'> & Partial<InboxItem>) }));
   }
 
   /**

@@ -9,11 +9,15 @@ import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-e
 import { inboxActor } from './stub';
 
 export const inboxEndpoint = endpoint({
-  summary: "The agent's conversations, most recent first (C10)",
+  summary: "The agent's conversations, most recent first (C10); view=mentions: those where a note @mentioned them",
   tag: 'Inbox',
   access: 'agent',
+  query: z.object({ view: z.enum(['all', 'mentions']).default('all') }),
   response: z.object({ items: z.array(InboxItem) }),
-  handle: async ({ env, principal }) => ({ items: await inboxActor(env, principal.agent.id).list() }),
+  handle: async ({ env, principal, query }) => {
+    const items = await inboxActor(env, principal.agent.id).list();
+    return { items: query.view === 'mentions' ? items.filter((item) => item.mentions !== null) : items };
+  },
 });
 
 export const inboxSocketEndpoint = endpoint({
