@@ -95,7 +95,7 @@ export class ConversationPane {
     const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
-    const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
+    const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
     const details = (this.details = new ConversationDetails(this.api, chat, id, show));
     details.element.id = `details-${id}`;
     // Over the top of the timeline rather than above it, so showing an error moves nothing.
