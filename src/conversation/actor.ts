@@ -233,7 +233,10 @@ export class ConversationActor extends DurableObject<Env> {
     if (unlicensed) return unlicensed;
     const slugs = mentionedSlugs(text);
     const named = slugs.length > 0 ? await findAgentsBySlugs(this.env.DB, slugs) : [];
-    // After the directory read: a resend that arrived meanwhile finds the stored note.
+    // After the directory read: the conversation may have been made private meanwhile, and
+    // a resend that arrived meanwhile finds the stored note.
+    const lost = this.denied(caller);
+    if (lost) return lost;
     const existing = this.store.findByClientId(caller.agent.id, clientId);
     if (existing) return accept({ seq: existing.seq, duplicate: true });
     const before = this.state;
