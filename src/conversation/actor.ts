@@ -3,7 +3,7 @@ import { Jobs, type JobHandlers, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
-import { findAgentById } from '../directory/agents';
+import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { serviceMembers } from '../directory/services';
 import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
@@ -19,7 +19,7 @@ import type { AgentParticipant, ConversationState, ConversationStatus, GuestPart
 import { agentParticipant, isAgentParticipant, OPEN, statusOf } from './model';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -234,17 +234,8 @@ export class ConversationActor extends DurableObject<Env> {
   async post(caller: Caller, clientId: string, text: string, options: { limited?: boolean } = {}): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
     const denied = this.denied(caller);
     if (denied) return denied;
-    if (options.limited) {
-      const id = callerId(caller);
-      const bucket = this.httpBuckets.get(id) ?? newBucket();
-      this.httpBuckets.set(id, bucket);
-      if (!takeToken(bucket)) {
-        return refuse(429, 'rate_limited', `Slow down: at most ${LIMITS.framesPerSecond} messages a second (bursts of ${LIMITS.frameBurst}).`, {
-          limit: 'messages_per_participant',
-          retryAfter: 1,
-        });
-      }
-    }
+    const spent = this.overHttpBudget(caller, options);
+    if (spent) return spent;
     // The directory read happens before the synchronous section below, so that the
     // dedupe check and the insert see one consistent state.
     const originAgents = caller.kind === 'guest' && this.state.departures.length > 0 ? await this.originAgents() : null;
@@ -288,6 +279,53 @@ export class ConversationActor extends DurableObject<Env> {
     // Only a new job can need an earlier alarm; while everyone is connected this costs nothing.
     if (queued || reopened) await this.jobs.arm();
     return accept({ seq: message.seq, duplicate: false });
+  }
+
+  /**
+   * A private note: agents who may write in the conversation (licensed) write it; only agents
+   * ever receive it (agentOnly). Unlike a message it does not make its author a participant.
+   * Its @mentions are the agents they name who may open the conversation now; their inboxes
+   * get it (the inbox job, so durable and retried) under Mentions, unread until they read it.
+   */
+  async postNote(caller: Caller, clientId: string, text: string, options: { limited?: boolean } = {}): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const spent = this.overHttpBudget(caller, options);
+    if (spent) return spent;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents write notes.');
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
+    const slugs = mentionedSlugs(text);
+    const named = slugs.length > 0 ? await findAgentsBySlugs(this.env.DB, slugs) : [];
+    // After the directory read: the conversation may have been made private meanwhile, and
+    // a resend that arrived meanwhile finds the stored note.
+    const lost = this.denied(caller);
+    if (lost) return lost;
+    const existing = this.store.findByClientId(caller.agent.id, clientId);
+    if (existing) return accept({ seq: existing.seq, duplicate: true });
+    const before = this.state;
+    const mentions = named
+      .filter((agent) => agent.id !== caller.agent.id && canAgentOpen(before, agent.id))
+      .map((agent) => ({ id: agent.id, slug: agent.slug, name: agent.name }));
+    const entries = this.commit(before, [], (at) =>
+      this.store.append({ at, author: asAuthor(caller), clientId, text, event: { type: 'note', mentions } }),
+    );
+    this.publish(entries, before);
+    this.syncInboxes(mentions.map((m) => m.id));
+    return accept({ seq: entries[0]!.seq, duplicate: false });
+  }
+
+  /** An HTTP message or note (`limited`) takes from the participant's budget, the socket's own. */
+  private overHttpBudget(caller: Caller, options: { limited?: boolean }): Refusal | null {
+    if (!options.limited) return null;
+    const id = callerId(caller);
+    const bucket = this.httpBuckets.get(id) ?? newBucket();
+    this.httpBuckets.set(id, bucket);
+    if (takeToken(bucket)) return null;
+    return refuse(429, 'rate_limited', `Slow down: at most ${LIMITS.framesPerSecond} messages a second (bursts of ${LIMITS.frameBurst}).`, {
+      limit: 'messages_per_participant',
+      retryAfter: 1,
+    });
   }
 
   async join(caller: Caller): Promise<Outcome<ConversationView>> {
@@ -527,7 +565,7 @@ export class ConversationActor extends DurableObject<Env> {
     const frame = parsed.data;
     switch (frame.type) {
       case 'send': {
-        const result = await this.post(caller, frame.clientId, frame.text);
+        const result = await (frame.note ? this.postNote(caller, frame.clientId, frame.text) : this.post(caller, frame.clientId, frame.text));
         if (result.ok) this.send(ws, { type: 'ack', clientId: frame.clientId, ...result.value });
         else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
         return;
@@ -646,6 +684,8 @@ export class ConversationActor extends DurableObject<Env> {
       }
     }
     const affected = new Set([...before.agents, ...after.agents].map((a) => a.id));
+    // An agent a note mentioned may no longer be allowed to open it (made private, assigned away).
+    if (after !== before) for (const id of this.store.mentionedAgents()) affected.add(id);
     this.syncInboxes([...affected]);
   }
 
@@ -801,16 +841,20 @@ export class ConversationActor extends DurableObject<Env> {
     if (!this.stored) return;
     const state = this.state;
     const last = this.store.lastMessage();
-    const item: InboxItem | null = isAgentParticipant(state, agentId)
+    const participant = isAgentParticipant(state, agentId);
+    const mentions = canAgentOpen(state, agentId) ? this.store.mentionsOf(agentId, this.store.readSeq(agentId)) : null;
+    const item: InboxItem | null = participant || mentions
       ? {
           conversationId: this.stored.id,
           title: titleFor('agent', state),
           avatarUrl: avatarFor('agent', state),
           lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
-          unread: this.store.unreadFor(agentId),
+          unread: participant ? this.store.unreadFor(agentId) : 0,
           visibility: state.visibility,
           status: statusOf(state).value,
           snoozedUntil: snoozedUntil(statusOf(state)),
+          participant,
+          mentions,
         }
       : null;
     const inbox = inboxActor(this.env, agentId);

@@ -134,16 +134,17 @@ export const historyEndpoint = endpoint({
 });
 
 export const postMessageEndpoint = endpoint({
-  summary: 'Send a message; a repeated clientId stores nothing new and answers the same seq',
+  summary: 'Send a message, or with note: true a private note only agents see; a repeated clientId stores nothing new and answers the same seq',
   tag,
   access: 'person',
   params: IdParams,
-  body: z.strictObject({ clientId: ClientId, text: MessageText }),
+  body: z.strictObject({ clientId: ClientId, text: MessageText, note: z.boolean().optional().describe('A private note (licensed agents only; docs/protocol.md, "Private notes").') }),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
   errors: [404, 403, 429],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
-    return unwrap(await (await existingConversationActor(env, params.id)).post(caller, body.clientId, body.text, { limited: rateLimitsOn(env) }));
+    const conversation = await existingConversationActor(env, params.id);
+    return unwrap(await (body.note ? conversation.postNote(caller, body.clientId, body.text, { limited: rateLimitsOn(env) }) : conversation.post(caller, body.clientId, body.text, { limited: rateLimitsOn(env) })));
   },
 });
 

@@ -12,6 +12,8 @@ export const LIMITS = {
   /** Open sockets per participant in one conversation (a tab each, and then some). */
   socketsPerParticipant: 10,
   historyPage: 200,
+  /** A note notifies at most this many @mentioned agents (the first ones in its text). */
+  mentionsPerNote: 20,
 } as const;
 
 export { CLOSE } from '../errors';
@@ -46,7 +48,8 @@ export const MessageText = z
   .refine((text) => text.trim().length > 0, 'must not be empty');
 
 export const ClientFrame = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('send'), clientId: ClientId, text: MessageText }),
+  // note: true writes a private note (agents only; see agentOnly).
+  z.strictObject({ type: z.literal('send'), clientId: ClientId, text: MessageText, note: z.boolean().optional() }),
   z.strictObject({ type: z.literal('typing'), typing: z.boolean() }),
   z.strictObject({ type: z.literal('read'), seq: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('resume'), since: z.number().int().min(0) }),
@@ -97,6 +100,9 @@ export const TimelineEvent = z.discriminatedUnion('type', [
     error: z.string().nullable(),
     requestedBy: Named,
   }),
+  // A private note by an agent (its text is the entry's): agents only, like CRM results.
+  // `mentions`: the agents its @slugs named who may open the conversation when it was written.
+  z.object({ type: z.literal('note'), mentions: z.array(Named.extend({ slug: z.string() })) }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -112,10 +118,15 @@ export const Entry = z.object({
 export type Entry = z.infer<typeof Entry>;
 
 /**
- * Entries guests never receive (CRM results and statuses are the organisation's business:
- * a resolved conversation looks no different to its guest); they see a gap in seq instead.
+ * Entries guests never receive (CRM results, statuses and notes are the organisation's
+ * business: a resolved conversation looks no different to its guest); they see a gap in seq instead.
  */
-export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm' || entry.event?.type === 'status';
+export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm' || entry.event?.type === 'status' || entry.event?.type === 'note';
+
+/** The agent slugs a note's text mentions (`@bob`), once each; a slug inside a word or an email address is none. */
+export const mentionedSlugs = (text: string): string[] => [
+  ...new Set([...text.matchAll(/(?<![\w@.-])@([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)(?![\w-]|\.\w)/gi)].map((m) => m[1]!.toLowerCase())),
+].slice(0, LIMITS.mentionsPerNote);
 export const visibleTo = (kind: 'agent' | 'guest', entry: Entry): boolean => kind === 'agent' || !agentOnly(entry);
 
 export const ParticipantView = z.object({

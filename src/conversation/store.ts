@@ -148,6 +148,33 @@ export class ConversationStore {
       .one().n;
   }
 
+  /**
+   * The notes that mention this agent (C10 inbox "Mentions"): how many after `readSeq`, and
+   * the latest one's seq; null when none ever did. Mentions live only in note events.
+   */
+  mentionsOf(agentId: string, readSeq: number): { unread: number; lastSeq: number } | null {
+    const row = this.sql
+      .exec<{ unread: number; last: number | null }>(
+        `SELECT coalesce(sum(t.seq > ?), 0) AS unread, max(t.seq) AS last
+         FROM timeline t JOIN json_each(t.event, '$.mentions') m
+         WHERE t.kind = 'event' AND json_extract(m.value, '$.id') = ?`,
+        readSeq,
+        agentId,
+      )
+      .one();
+    return row.last === null ? null : { unread: row.unread, lastSeq: row.last };
+  }
+
+  /** Every agent a note ever mentioned. */
+  mentionedAgents(): string[] {
+    return this.sql
+      .exec<{ id: string }>(
+        `SELECT DISTINCT json_extract(m.value, '$.id') AS id FROM timeline t JOIN json_each(t.event, '$.mentions') m WHERE t.kind = 'event'`,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
   readSeq(participantId: string): number {
     return this.sql.exec<{ seq: number }>('SELECT seq FROM reads WHERE participant_id = ?', participantId).toArray()[0]?.seq ?? 0;
   }

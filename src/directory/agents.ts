@@ -56,6 +56,16 @@ export const findAgentBySlug = (db: D1Database, slug: string) => findAgentBy(db,
 export const findAgentById = (db: D1Database, id: string) => findAgentBy(db, 'id', id);
 export const findAgentByEmail = (db: D1Database, email: string) => findAgentBy(db, 'email', email);
 
+/** The agents of these slugs that exist (a note's @mentions); unknown slugs are left out. */
+export async function findAgentsBySlugs(db: D1Database, slugs: readonly string[]): Promise<Agent[]> {
+  if (slugs.length === 0) return [];
+  const { results } = await db
+    .prepare(`SELECT * FROM agents WHERE slug IN (${slugs.map(() => '?').join(', ')}) ORDER BY slug`)
+    .bind(...slugs)
+    .all<AgentRow>();
+  return results.map(toAgent);
+}
+
 export async function getAgentBySlug(db: D1Database, slug: string): Promise<Agent> {
   const agent = await findAgentBySlug(db, slug);
   if (!agent) throw notFound(`Agent "${slug}"`);

@@ -56,8 +56,8 @@ export class InboxActor extends DurableObject<Env> {
     return this.ctx.storage.sql
       .exec<{ item: string }>('SELECT item FROM items WHERE item IS NOT NULL ORDER BY updated_at DESC')
       .toArray()
-      // Items stored before conversations had a status are open.
-      .map((row) => ({ status: 'open', snoozedUntil: null, ...(JSON.parse(row.item) as Partial<InboxItem>) }) as InboxItem);
+      // Items stored before conversations had a status are open; before mentions, ones the agent is in.
+      .map((row) => ({ status: 'open', snoozedUntil: null, participant: true, mentions: null, ...(JSON.parse(row.item) as Partial<InboxItem>) }) as InboxItem);
   }
 
   /**

@@ -10,14 +10,19 @@ import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-e
 import { inboxActor } from './stub';
 
 export const inboxEndpoint = endpoint({
-  summary: "The agent's conversations, most recent first (C10)",
+  summary: "The agent's conversations, most recent first (C10); view=mentions: those where a note @mentioned them",
   tag: 'Inbox',
   access: 'agent',
-  query: z.object({ status: ConversationStatusValue.optional().describe('Only the conversations with this status.') }),
+  query: z.object({
+    status: ConversationStatusValue.optional().describe('Only the conversations with this status.'),
+    view: z.enum(['all', 'mentions']).default('all').describe('mentions: only those a note @mentioned you in.'),
+  }),
   response: z.object({ items: z.array(InboxItem) }),
   handle: async ({ env, principal, query }) => {
     const items = await inboxActor(env, principal.agent.id).list();
-    return { items: query.status === undefined ? items : items.filter((item) => item.status === query.status) };
+    return {
+      items: items.filter((item) => (query.status === undefined || item.status === query.status) && (query.view !== 'mentions' || item.mentions !== null)),
+    };
   },
 });
 

@@ -18,10 +18,15 @@ export const InboxItem = z.object({
       seq: z.number().int(),
     })
     .nullable(),
-  unread: z.number().int().min(0),
+  unread: z.number().int().min(0).describe('Messages after your read position; 0 in a conversation you are not in.'),
   visibility: z.enum(['public', 'private']),
   status: ConversationStatusValue,
   snoozedUntil: z.string().nullable().describe('When a snooze ends by itself; null when the guest’s next message ends it, or not snoozed.'),
+  participant: z.boolean().describe('False: the conversation is here only because a note mentioned you.'),
+  mentions: z
+    .object({ unread: z.number().int().min(0), lastSeq: z.number().int() })
+    .nullable()
+    .describe('Notes that @mentioned you: how many after your read position, and the latest one; null when none did.'),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

@@ -13,7 +13,8 @@ export type { ConversationView, Entry, ParticipantView };
  * slug is the invite itself; it is never started with POST /api/conversations.
  */
 export type Target = { kind: 'agent' | 'service' | 'invite'; slug: string; widget?: boolean };
-export type Pending = { clientId: string; text: string };
+/** `note`: an agent's private note (console only). */
+export type Pending = { clientId: string; text: string; note?: boolean };
 /** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
 export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
 export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error';
@@ -214,16 +215,20 @@ export class ConversationClient {
     this.write('guest', null);
   }
 
-  /** Sends a message; the first one creates the guest (with their name) and the conversation. */
-  async send(text: string, intro?: { name: string; email?: string }): Promise<void> {
+  /**
+   * Sends a message; the first one creates the guest (with their name) and the conversation.
+   * `note`: a private note instead, for an agent in a conversation that exists.
+   */
+  async send(text: string, intro?: { name: string; email?: string }, note = false): Promise<void> {
     text = text.trim();
     if (!text) return;
     const clientId = `g-${crypto.randomUUID()}`;
-    this.pending.push({ clientId, text });
+    const pending: Pending = note ? { clientId, text, note } : { clientId, text };
+    this.pending.push(pending);
     this.setError(null);
     this.emit('entries');
     if (this.conversationId) {
-      this.sendFrame({ type: 'send', clientId, text });
+      this.sendFrame({ type: 'send', ...pending });
       return;
     }
     try {
@@ -325,7 +330,7 @@ export class ConversationClient {
         break;
       case 'caught_up':
         // Whatever has no ack yet is sent again with the same clientId: never stored twice.
-        for (const p of this.pending) this.sendFrame({ type: 'send', clientId: p.clientId, text: p.text });
+        for (const p of this.pending) this.sendFrame({ type: 'send', ...p });
         this.markRead();
         break;
       case 'typing': {

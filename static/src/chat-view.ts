@@ -11,6 +11,8 @@ export type ViewOptions = {
   card: { name: string; avatarUrl: string | null };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
+  /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
+  notes?: boolean;
 };
 
 type Attrs = Record<string, string | boolean | ((e: any) => void)>;
@@ -36,6 +38,10 @@ export function fillNamed(s: string, values: Record<string, string | number>): (
   return s.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 0 ? part : named(String(values[part] ?? ''))));
 }
 
+/** A padlock, drawn inline: emoji fonts are not everywhere. */
+const LOCK = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="#8a5a00"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#8a5a00" stroke-width="1.8"/></svg>')}`;
+const lock = () => h('img', { class: 'db-lock', src: LOCK, alt: '', width: '12', height: '12' });
+
 const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
 
 export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement {
@@ -52,6 +58,21 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
   const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, h('div', { class: 'db-row' }, text, send));
+  // Native radios: Tab reaches the checked one, arrow keys switch, and the choice is announced.
+  let noteMode = false;
+  const mode = (value: 'reply' | 'note', ...label: (Node | string)[]) =>
+    h('label', { class: `db-mode-${value}` }, h('input', { type: 'radio', name: 'db-mode', value, checked: value === 'reply' }), ...label);
+  const modes = h('fieldset', { class: 'db-modes', hidden: !o.notes }, h('legend', { class: 'db-sr' }, 'Write a'), h('div', {}, mode('reply', 'Reply'), mode('note', lock(), 'Note')));
+  modes.addEventListener('change', (e) => {
+    noteMode = (e.target as HTMLInputElement).value === 'note';
+    form.classList.toggle('db-note-mode', noteMode);
+    text.placeholder = noteMode ? 'Private note: guests never see this. @name mentions a colleague.' : t.placeholder;
+    send.textContent = noteMode ? 'Add note' : t.send;
+    // Typing would tell the guest someone is writing; a note is none of their business.
+    if (noteMode) chat.setTyping(false);
+    text.focus();
+  });
+  if (o.notes) form.prepend(modes);
   const head = h('header', { class: 'db-head' }, img, h('div', { class: 'db-who' }, title, status));
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, alert, form);
@@ -67,7 +88,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     text.value = '';
     chat.setTyping(false);
     try {
-      await chat.send(value, { name: name.value, email: email.value });
+      await chat.send(value, { name: name.value, email: email.value }, noteMode);
     } catch (e) {
       if (!text.value) text.value = value;
       if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
@@ -77,7 +98,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   text.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), submit());
   });
-  text.addEventListener('input', () => chat.setTyping(text.value.trim() !== ''));
+  text.addEventListener('input', () => noteMode || chat.setTyping(text.value.trim() !== ''));
 
   const eventText = (e: Entry) => {
     const ev = e.event!;
@@ -95,7 +116,16 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const items: HTMLElement[] = [];
     if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
+    const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>
+      h('li', { class: 'db-note', ...attrs },
+        h('span', { class: 'db-by' }, lock(), ' ', h('span', { class: 'db-note-label' }, 'Note'), ` · ${by}`),
+        body,
+        h('span', { class: 'db-meta' }, meta));
     for (const e of chat.entries) {
+      if (e.event?.type === 'note') {
+        items.push(note(e.author.name, e.text ?? '', time(e.at), { 'data-seq': String(e.seq) }));
+        continue;
+      }
       if (e.kind === 'event') {
         // Meeting notes carry their own text, with the time in both zones (docs/meetings.md);
         // CRM results (agents only) carry the record link or the error (docs/integrations.md).
@@ -112,6 +142,10 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
       );
     }
     for (const p of chat.pending) {
+      if (p.note) {
+        items.push(note('you', p.text, t.sending, { 'data-client-id': p.clientId, class: 'db-note db-pending' }));
+        continue;
+      }
       items.push(h('li', { class: 'db-msg db-mine db-pending', 'data-client-id': p.clientId }, p.text, h('span', { class: 'db-meta' }, t.sending)));
     }
     log.replaceChildren(...items);

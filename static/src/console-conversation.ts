@@ -99,7 +99,7 @@ export class ConversationPane {
     const status = statusControls((body) => act(() => this.api.call('PATCH', base, body))());
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
 
-    const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null } });
+    const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
     // Placeholders are filled when a reply is inserted, from the conversation as it is then.
     attachCannedPicker(this.api, panel.querySelector('textarea')!, () => ({
       'guest.name': chat.view?.participants.find((p) => p.kind === 'guest')?.name,

@@ -2,6 +2,7 @@
 // last message and unread count. Loaded over HTTP, then kept live by the inbox socket, whose
 // snapshot on every (re)connect replaces the whole list (docs/protocol.md, "Inbox socket").
 import type { ErrorFrame } from '../../src/errors';
+// Two views of it: the conversations the agent is in, and those a note @mentioned them in.
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
 import type { InboxSettings } from '../../src/inbox/settings';
 import { h, named } from './chat-view';
@@ -42,6 +43,12 @@ export class InboxList {
   private active: string | null = null;
   private loaded = false;
   private filter: Status | 'all' = 'all';
+  private view: 'conversations' | 'mentions' = 'conversations';
+  private viewButtons = {
+    conversations: h('button', { type: 'button', 'aria-pressed': 'true', onclick: () => this.show('conversations') }, 'Conversations'),
+    mentions: h('button', { type: 'button', 'aria-pressed': 'false', id: 'inbox-mentions', onclick: () => this.show('mentions') }, 'Mentions'),
+  };
+  private mentionBadge = h('span', { class: 'badge mention', hidden: true });
 
   constructor(private api: AgentApi, private events: InboxEvents) {
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
@@ -78,7 +85,9 @@ export class InboxList {
         return h('label', {}, input, label);
       }),
     );
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), filters, this.list, this.empty, openForm);
+    this.viewButtons.mentions.append(this.mentionBadge);
+    const views = h('div', { class: 'inbox-views', role: 'group', 'aria-label': 'Show' }, this.viewButtons.conversations, this.viewButtons.mentions);
+    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, this.list, this.empty, openForm);
   }
 
   async start() {
@@ -99,6 +108,14 @@ export class InboxList {
   stop() {
     this.feed?.stop();
     this.feed = null;
+  }
+
+  private show(view: 'conversations' | 'mentions') {
+    this.view = view;
+    for (const [name, button] of Object.entries(this.viewButtons)) button.setAttribute('aria-pressed', String(name === view));
+    this.list.setAttribute('aria-label', view === 'mentions' ? 'Mentions' : 'Conversations');
+    this.empty.textContent = view === 'mentions' ? 'No mentions yet. When a colleague writes @you in a note, the conversation appears here.' : 'No conversations yet. Guests’ messages appear here as they arrive.';
+    this.render();
   }
 
   setActive(id: string | null) {
@@ -131,10 +148,12 @@ export class InboxList {
     if (this.loaded && item.lastMessage && item.lastMessage.seq > seen) this.events.arrived(item);
   }
 
-  /** Those the filter shows, most recent first; conversations without a message yet go last. */
+  /** The shown view's items the filter lets through, most recent first; conversations without a message yet go last. */
   private ordered(): InboxItem[] {
     const at = (i: InboxItem) => (i.lastMessage ? Date.parse(i.lastMessage.at) : 0);
-    return [...this.items.values()].filter((i) => this.filter === 'all' || i.status === this.filter).sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
+    return [...this.items.values()]
+      .filter((i) => (this.view === 'mentions' ? i.mentions !== null : i.participant) && (this.filter === 'all' || i.status === this.filter))
+      .sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
   }
 
   /** Redraws each row in place; when the focused link is redrawn, its new link gets the focus. */
@@ -153,16 +172,22 @@ export class InboxList {
     if (focused) this.rows.get(focused)?.querySelector('a')?.focus();
     this.empty.hidden = shown.length > 0;
     this.empty.textContent = FILTERS.find((f) => f.value === this.filter)!.none;
-    this.events.unread([...this.items.values()].reduce((n, i) => n + i.unread, 0));
+    const mentions = [...this.items.values()].reduce((n, i) => n + (i.mentions?.unread ?? 0), 0);
+    this.mentionBadge.hidden = mentions === 0;
+    this.mentionBadge.textContent = mentions ? String(mentions) : '';
+    this.mentionBadge.setAttribute('aria-label', `${mentions} unread`);
+    this.events.unread([...this.items.values()].reduce((n, i) => n + i.unread, 0) + mentions);
     this.setActive(this.active);
   }
 
   private link(item: InboxItem): HTMLAnchorElement {
     const last = item.lastMessage;
     const badge = item.unread ? h('span', { class: 'badge' }, String(item.unread), h('span', { class: 'sr' }, ' unread')) : '';
+    const mentioned = item.mentions?.unread ?? 0;
+    const mention = mentioned ? h('span', { class: 'badge mention', title: 'A note mentions you' }, '@', h('span', { class: 'sr' }, ` ${mentioned} unread mention${mentioned === 1 ? '' : 's'}`)) : '';
     return h(
       'a',
-      { href: `#/c/${item.conversationId}`, class: `item${item.unread ? ' unread' : ''}`, 'data-conversation': item.conversationId },
+      { href: `#/c/${item.conversationId}`, class: `item${item.unread || mentioned ? ' unread' : ''}`, 'data-conversation': item.conversationId },
       h('img', { src: avatarFor(item.title, item.avatarUrl), alt: '', width: '36', height: '36' }),
       h(
         'span',
@@ -176,7 +201,7 @@ export class InboxList {
         ),
         h('span', { class: 'item-last' }, ...(last ? [named(last.authorName), `: ${last.text}`] : ['No messages yet'])),
       ),
-      h('span', { class: 'item-side' }, last ? h('time', { datetime: last.at }, formatWhen(last.at)) : '', badge),
+      h('span', { class: 'item-side' }, last ? h('time', { datetime: last.at }, formatWhen(last.at)) : '', mention, badge),
     );
   }
 }

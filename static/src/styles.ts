@@ -22,6 +22,22 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-by{display:block;font-size:11px;font-weight:600;color:var(--db-muted)}
 .db-meta{display:block;font-size:11px;opacity:.75;text-align:right}
 .db-event,.db-hello{align-self:center;font-size:12px;color:var(--db-muted);text-align:center}
+.db-note{max-width:90%;align-self:center;padding:7px 11px;border-radius:8px;background:#fff4d6;border:1px dashed #c98a00;color:#4a3400;white-space:pre-wrap;overflow-wrap:anywhere}
+.db-note.db-pending{opacity:.65}
+.db-note .db-by{color:#8a5a00}
+.db-note-label{text-transform:uppercase;letter-spacing:.04em}
+.db-modes{border:0;margin:0;padding:0;min-width:0}
+.db-modes>div{display:flex;gap:4px}
+.db-modes[hidden]{display:none}
+.db-lock{vertical-align:-1px}
+.db-modes label{display:flex;align-items:center;gap:4px;font-size:12px;font-weight:600;padding:3px 10px;border-radius:999px;border:1px solid var(--db-line);cursor:pointer}
+.db-modes label:has(input:checked){background:var(--db-ink);color:#fff;border-color:var(--db-ink)}
+.db-modes .db-mode-note:has(input:checked){background:#c98a00;border-color:#c98a00}
+.db-modes input,.db-form .db-modes input{flex:none;width:auto;margin:0;padding:0;border:0}
+.db-modes .db-mode-note:has(input:checked) .db-lock{filter:brightness(0) invert(1)}
+.db-modes input:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
+.db-note-mode textarea{background:#fff4d6;border-color:#c98a00}
+.db-note-mode .db-send{background:#c98a00}
 .db-typing{min-height:20px;padding:0 14px;font-size:12px;color:var(--db-muted);background:var(--db-soft)}
 .db-form{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line)}
 .db-form[hidden],.db-intro[hidden],.db-alert:empty{display:none}
