@@ -6,6 +6,7 @@ import { h } from './chat-view';
 import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
 import { arrange } from './console-list';
+import type { SearchBox } from './console-search';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
 
@@ -23,7 +24,7 @@ export class InboxList {
   private feed: LiveFeed<Frame> | null = null;
   private active: string | null = null;
 
-  constructor(private api: AgentApi, private onUnread: (total: number) => void) {
+  constructor(private api: AgentApi, private onUnread: (total: number) => void, search: SearchBox) {
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
     const openError = h('p', { class: 'error', role: 'alert' });
     const openForm = h(
@@ -44,7 +45,16 @@ export class InboxList {
       if (location.hash === `#/c/${id}`) dispatchEvent(new HashChangeEvent('hashchange'));
       else location.hash = `#/c/${id}`;
     });
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), this.list, this.empty, openForm);
+    this.element = h(
+      'aside',
+      { class: 'inbox', 'aria-labelledby': 'inbox-title' },
+      h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element),
+      search.form,
+      search.results,
+      this.list,
+      this.empty,
+      openForm,
+    );
   }
 
   async start() {
