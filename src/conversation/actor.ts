@@ -659,9 +659,10 @@ export class ConversationActor extends DurableObject<Env> {
 
   /**
    * Queues the search index's update in the transaction of the entries committed (so none
-   * is ever left out), keyed by the first of them. One job serves a burst: while it waits,
-   * later commits add nothing, since it indexes everything after the index's last seq when
-   * it runs. After an eviction a second job may be queued; it finds nothing new to add.
+   * is ever left out), keyed by the first of them; it is the transaction's last write. One
+   * job serves a burst and everything committed while it waits or runs: it indexes all after
+   * the index's last seq, and runs again while more came meanwhile. After an eviction a second
+   * job may be queued; it finds nothing new to add.
    */
   private queueSearch(entries: Entry[]): void {
     if (this.searchQueued || entries.length === 0) return;
@@ -679,20 +680,25 @@ export class ConversationActor extends DurableObject<Env> {
     }, INBOX_BATCH_MS);
   }
 
-  /** One page of entries per run, so that a long conversation indexed for the first time is a few small D1 batches. */
+  /**
+   * One page of entries per run, so that a long conversation indexed for the first time is a
+   * few small D1 batches. A failed run is retried (the job stays queued, and new commits ride on it).
+   */
   private async updateSearch(): Promise<JobResult> {
-    this.searchQueued = false;
     if (!this.stored) return;
     const id = this.stored.id;
     const state = this.state;
-    const page = this.store.after(await indexedSeq(this.env.DB, id), LIMITS.historyPage);
+    const indexed = await indexedSeq(this.env.DB, id);
+    const page = this.store.after(indexed, LIMITS.historyPage);
     const entries: SearchEntry[] = page.flatMap((e) =>
       e.text ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: e.text, agentsOnly: agentOnly(e) }] : [],
     );
-    const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : 0;
+    const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     await writeSearchIndex(this.env.DB, facts, entries, lastSeq);
-    return lastSeq < this.store.lastSeq() ? { again: Date.now() } : undefined;
+    // Read after the write: what was committed while it ran is indexed by another run of this job.
+    if (this.store.lastSeq() > lastSeq) return { again: Date.now() };
+    this.searchQueued = false;
   }
 
   /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */

@@ -129,6 +129,18 @@ describe('search (GET /api/search)', () => {
     expect(new Set([...first.body.results, ...second.body.results].map((r: any) => r.seq)).size).toBe(3);
   });
 
+  it('indexes every message of a burst, with one job for the burst', async () => {
+    const w = word();
+    const ann = await newGuest('Ann Lee');
+    const id = (await guestWrites(ann, 'alice', `${w} 0`)).body.conversation.id;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => write(ann.headers, id, `${w} ${i + 1}`)));
+    const jobs = (await conversation(id).pendingJobs()).filter((j) => j.kind === 'search');
+    expect(jobs.length).toBeLessThanOrEqual(2);
+    const all = async () => (await search(await asAgent('alice'), `q=${w}&limit=50`)).body.results.length;
+    for (let i = 0; i < 150 && (await all()) < 31; i++) await sleep(20);
+    expect(await all()).toBe(31);
+  });
+
   it('holds each message once after the job ran again from an older position (a retry after a failure)', async () => {
     const w = word();
     const ann = await newGuest('Ann Lee');
