@@ -90,7 +90,7 @@ export class ConversationActor extends DurableObject<Env> {
   // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
-  // A search job this instance queued has not started yet: later commits ride on it (see queueSearch).
+  // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
   private searchQueued = false;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
