@@ -14,6 +14,7 @@ import { inboxRoutes } from './inbox/endpoints';
 import { crmRoutes } from './integrations/crm-endpoints';
 import { webhookRoutes } from './integrations/webhook-endpoints';
 import { receiveEmail } from './inbound-email';
+import { searchRoutes } from './search/endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
@@ -30,6 +31,7 @@ const api = new Api().include(
   crmRoutes,
   conversationRoutes,
   inboxRoutes,
+  searchRoutes,
   calendarRoutes,
   outboxRoutes,
   adminDirectoryRoutes,

@@ -8,7 +8,7 @@ import { cdfChart } from './chart.mjs';
 import { describeMachine } from './machine.mjs';
 import { ratio } from './stats.mjs';
 
-const SCENARIOS = ['fanout', 'busy', 'many', 'booking', 'availability', 'html'];
+const SCENARIOS = ['fanout', 'busy', 'many', 'booking', 'availability', 'html', 'search'];
 const CHART = 'benchmarks-fanout.svg';
 // Doorbell first (in the chart, the first colour: red), then the layers down to the floor.
 const ROW_ORDER = ['doorbell', 'watching', 'stored', 'relay', 'socketio', 'ws'];
@@ -153,6 +153,20 @@ ${table(['reply', 'median', 'max', 'replies', 'slowest /healthz meanwhile'], [
 \`npm run bench -- --only=html\` (it waits for the 2-minute gathering pause of the first continuity email, which gives the reply address). The same attack is in the fault suite: \`npm run test:faults -- hostile-email\`.`;
 }
 
+function searchSection(r) {
+  const { params: p, figures: f } = r;
+  return `## 7. Search
+
+\`GET /api/search\` over ${n(p.messages)} messages in ${n(p.conversations)} conversations (${p.wordsPerMessage} words each from a vocabulary of ${n(p.vocabulary)}, skewed so that some words are common and most rare), as an agent who is in a fifth of them; a tenth of the conversations are private. The messages are written straight into the index's D1 tables (the rows the conversations' search jobs write; the FTS5 trigger indexes each) by one generated SQL statement through \`wrangler d1 execute --local\` (${f.seedSeconds} s), then ${n(p.queries)} queries go through HTTP one after the other: a quarter each a common word, a rare word, two words, a 3-letter prefix (${f.meanResults} results on average, 20 at most). The last row: a guest's message posted through the API, and searching until it is found (the conversation's search job, gathered for 100 ms).
+
+${table(['', 'median', 'p95', 'p99', 'max', 'runs'], [
+    ['search, through HTTP', `**${ms(f.query.p50)}**`, ms(f.query.p95), ms(f.query.p99), ms(f.query.max), n(f.query.count)],
+    ['a new message is searchable after', ms(f.searchableAfter.p50), ms(f.searchableAfter.p95), ms(f.searchableAfter.p99), ms(f.searchableAfter.max), n(f.searchableAfter.count)],
+  ])}
+
+\`npm run bench -- --only=search\` (\`--quick\` runs the same sizes: seeding is one SQL statement of a few seconds).`;
+}
+
 /** The layer costs the runs show, Doorbell's gaps, and the mechanisms behind them. */
 function behindSection(results) {
   const parts = ['## Where we are behind, and why'];
@@ -182,7 +196,7 @@ The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50). 
   }
   parts.push(`The mechanisms behind these figures:
 
-- **Inbox updates grow with the participants, in bursts.** The conversation keeps each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) up to date. Updates are gathered for 100 ms and then sent together: per agent a SQLite count of unread messages, one RPC and one write in the inbox. With 20 agent participants each flush counts unread messages 20 times over the timeline and makes 20 inbox objects write and broadcast; locally those objects run on the same isolate thread as the conversation, so messages arriving meanwhile wait: that is the p95/p99 step of the last row. Before the updates were gathered (one count, one revision write and one RPC per agent *per message*), the same run gave p50 3.55 s and 10 messages/s delivered to all. Next steps: keep per-participant unread counters instead of counting, and measure on Cloudflare, where the inbox objects run apart from the conversation. The "20 agents watching" row has the same sockets and frames with one participant, which isolates this cost.
+- **Inbox updates grow with the participants, in bursts.** The conversation keeps each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) up to date. Updates are gathered for 100 ms and then sent together: per agent one job row in the conversation (so an unreachable inbox gets the update later, not never), a SQLite count of unread messages, one RPC and one write in the inbox. With 20 agent participants each flush counts unread messages 20 times over the timeline and makes 20 inbox objects write and broadcast; locally those objects run on the same isolate thread as the conversation, so messages arriving meanwhile wait: that is the p95/p99 step of the last row. Before the updates were gathered (one count, one revision write and one RPC per agent *per message*), the same run gave p50 3.55 s and 10 messages/s delivered to all. Next steps: keep per-participant unread counters instead of counting, and measure on Cloudflare, where the inbox objects run apart from the conversation. The "20 agents watching" row has the same sockets and frames with one participant, which isolates this cost.
 - **Everything shares the machine's cores here.** Under \`wrangler dev\` every Durable Object of the Worker (the conversation and all the inboxes) runs in one workerd process, on the same cores as the load generator and the reference servers' idle processes. On Cloudflare the inboxes are separate objects that can run elsewhere, so the conversation itself pays only its side of each RPC; the local figures overstate the inbox cost there, but they are what \`npm start\` gives.
 - **Storage before delivery.** Doorbell stores every message (the dedupe lookup by client id, then the timeline row in one transaction) before the entry frame goes out, and the runtime holds outgoing frames until the write is durable (the output gate). The storing relay pays the same kind of write and is the fair floor for "stored before delivered"; the bare relay stores nothing.
 - **Per-message bookkeeping outside the chat itself.** Each message also queues email-digest state (when someone is offline) and emits webhook events, in the background but on the same isolate. The subscribers of an event type are kept per isolate for 5 s; reading them from D1 for every message was the largest single cost of a busy conversation before (37% of its Worker time, 13–64 messages/s on a loaded machine).
@@ -203,12 +217,13 @@ export function renderReport(results) {
     booking: bookingSection,
     availability: availabilitySection,
     html: htmlSection,
+    search: searchSection,
   };
   const body = [
     '# Benchmarks',
     '<!-- Generated by `npm run bench` (bench/lib/report.mjs) from bench/results/*.json: edit those, not this file. -->',
     `Doorbell measured against references in the same run, on the same machine, with the same message pattern (issue #7): Doorbell as \`npm start\` runs it (\`wrangler dev\`, fresh state, migrations and the demo directory), the load generator in Node over loopback. References: a bare relay Durable Object on the same local runtime (bench/peers/relay-worker, accept sockets and forward each frame to the others: no storage, no rules, no auth), the same relay with one SQLite write per frame, a plain Node \`ws\` broadcast server (bench/peers/ws-server.mjs) and a Socket.IO room broadcast (bench/peers/socketio-server.mjs).`,
-    '```sh\nnpm run bench                        # every scenario, full sizes (about 10–15 minutes on a quiet machine); rewrites this page\nnpm run bench -- --quick             # small sizes, for development and smoke runs\nnpm run bench -- --only=fanout,busy  # some scenarios: fanout, busy, many, booking, availability, html\nnpm run bench -- --report            # only regenerate this page from bench/results/*.json\n```',
+    '```sh\nnpm run bench                        # every scenario, full sizes (about 10–15 minutes on a quiet machine); rewrites this page\nnpm run bench -- --quick             # small sizes, for development and smoke runs\nnpm run bench -- --only=fanout,busy  # some scenarios: fanout, busy, many, booking, availability, html, search\nnpm run bench -- --report            # only regenerate this page from bench/results/*.json\n```',
     'Run it on a machine doing nothing else, and with nobody editing the tree: `wrangler dev` reloads the Worker when a source file changes, which restarts every object and drops every socket (a run notices and marks the scenario as not valid).',
     '## Runs',
     runNotes(results),

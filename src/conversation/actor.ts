@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Jobs, type JobHandlers, type RetryPolicy } from '../actor/jobs';
+import { Jobs, type JobHandlers, type JobResult, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
+import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { serviceMembers } from '../directory/services';
 import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
@@ -62,6 +63,8 @@ interface ConversationJobs extends DigestJobs {
   inbox: { agentId: string };
   /** A snooze that ends by itself at `until` (ms): keyed by it, so a later snooze never inherits an earlier one's time. */
   wake: { until: number };
+  /** The search index gets every entry after the last one it has, and the conversation's facts as they are when the job runs. */
+  search: Record<string, never>;
 }
 
 const snoozedUntil = (status: ConversationStatus): string | null =>
@@ -122,6 +125,9 @@ export class ConversationActor extends DurableObject<Env> {
   // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
+  // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
+  private searchQueued = false;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
   private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
@@ -140,6 +146,7 @@ export class ConversationActor extends DurableObject<Env> {
       inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
       // Retried like a hand-over: a snooze must end even if the first attempt failed.
       wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
+      search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
@@ -175,6 +182,7 @@ export class ConversationActor extends DurableObject<Env> {
     const entry = this.ctx.storage.transactionSync(() => {
       const appended = this.store.append({ at: Date.now(), author: SYSTEM, clientId, text, event });
       this.queueWebhooks([appended], this.state);
+      this.queueSearch([appended]);
       return appended;
     });
     this.publish([entry], before);
@@ -655,6 +663,7 @@ export class ConversationActor extends DurableObject<Env> {
         this.stored = { ...this.stored!, state };
       }
       this.queueWebhooks(entries, state);
+      this.queueSearch(entries);
       return entries;
     });
   }
@@ -664,6 +673,7 @@ export class ConversationActor extends DurableObject<Env> {
     const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
     for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     this.handOverWebhooks();
+    this.handOverSearch();
     const after = this.state;
     const changedFor = (kind: Caller['kind']) => entries.some((e) => e.kind === 'event' && visibleTo(kind, e));
     if (changedFor('agent')) {
@@ -861,8 +871,52 @@ export class ConversationActor extends DurableObject<Env> {
     await inbox.apply(this.stored.id, this.store.bumpRevision(), item);
   }
 
+  /**
+   * Queues the search index's update in the transaction of the entries committed (so none
+   * is ever left out), keyed by the first of them; it is the transaction's last write. One
+   * job serves a burst and everything committed while it waits or runs: it indexes all after
+   * the index's last seq, and runs again while more came meanwhile. After an eviction a second
+   * job may be queued; it finds nothing new to add.
+   */
+  private queueSearch(entries: Entry[]): void {
+    if (this.searchQueued || entries.length === 0) return;
+    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+    this.searchQueued = true;
+  }
+
+  /** Started once the commit is published; gathered for INBOX_BATCH_MS like inbox updates, so a message is searchable well within a second. */
+  private handOverSearch(): void {
+    if (!this.searchQueued) return;
+    this.ctx.waitUntil(this.jobs.arm());
+    this.searchTimer ??= setTimeout(() => {
+      this.searchTimer = null;
+      this.ctx.waitUntil(this.runNow('search:'));
+    }, INBOX_BATCH_MS);
+  }
+
+  /**
+   * One page of entries per run, so that a long conversation indexed for the first time is a
+   * few small D1 batches. A failed run is retried (the job stays queued, and new commits ride on it).
+   */
+  private async updateSearch(): Promise<JobResult> {
+    if (!this.stored) return;
+    const id = this.stored.id;
+    const state = this.state;
+    const indexed = await indexedSeq(this.env.DB, id);
+    const page = this.store.after(indexed, LIMITS.historyPage);
+    const entries: SearchEntry[] = page.flatMap((e) =>
+      e.text ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: e.text, agentsOnly: agentOnly(e) }] : [],
+    );
+    const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
+    const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
+    await writeSearchIndex(this.env.DB, facts, entries, lastSeq);
+    // Read after the write: what was committed while it ran is indexed by another run of this job.
+    if (this.store.lastSeq() > lastSeq) return { again: Date.now() };
+    this.searchQueued = false;
+  }
+
   /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */
-  private async runNow(prefix: 'webhooks:' | 'inbox:'): Promise<void> {
+  private async runNow(prefix: 'webhooks:' | 'inbox:' | 'search:'): Promise<void> {
     try {
       await this.jobs.arm();
       await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + INBOX_BATCH_MS });

@@ -33,6 +33,9 @@ export class ConversationPane {
     return this.failed || this.chat?.state === 'closed' || this.chat?.state === 'offline';
   }
   private failed = false;
+  /** The message to show once it is in the timeline (a search result's), then the one marked as found. */
+  private target: number | null = null;
+  private found: number | null = null;
   private details: ConversationDetails | null = null;
   private placeholder = h('p', { class: 'empty pane-empty' }, 'Choose a conversation in the inbox.');
 
@@ -51,8 +54,29 @@ export class ConversationPane {
     this.onChange();
   }
 
-  async open(id: string) {
+  /** Scrolls the timeline to the message `seq` and marks it, now or as soon as it has arrived. */
+  reveal(seq: number) {
+    this.target = seq;
+    this.showTarget();
+  }
+
+  private showTarget() {
+    const mark = (seq: number | null) => (seq === null ? null : this.element.querySelector<HTMLElement>(`.db-log [data-seq="${seq}"]`));
+    // The timeline is redrawn on every new entry: the mark goes back on the redrawn item.
+    mark(this.found)?.classList.add('db-found');
+    const item = mark(this.target);
+    if (!item) return;
+    for (const old of this.element.querySelectorAll('.db-found')) if (old !== item) old.classList.remove('db-found');
+    item.classList.add('db-found');
+    item.scrollIntoView({ block: 'center' });
+    this.found = this.target;
+    this.target = null;
+  }
+
+  async open(id: string, seq: number | null = null) {
     this.close();
+    this.target = seq;
+    this.found = null;
     this.id = id;
     this.failed = false;
     this.onChange();
@@ -129,7 +153,7 @@ export class ConversationPane {
       // Runs after the panel's own handler: replaces its fallback picture with the guest's initials.
       if (what === 'view' && chat.view) headAvatar.src = avatarFor(chat.view.title, chat.view.avatarUrl);
       if (what === 'view' || what === 'state') renderActions(), details.render();
-      if (what === 'entries') details.render();
+      if (what === 'entries') details.render(), this.showTarget();
       // Socket errors (e.g. agent_not_licensed when a basic agent writes) come as frames.
       if (what === 'error' && chat.error) alert.textContent = errorText(chat.error);
     });

@@ -10,6 +10,7 @@ import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
 import { arrange } from './console-list';
 import { statusBadge, type Status } from './console-conversation-status';
+import type { SearchBox } from './console-search';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
 
@@ -50,7 +51,7 @@ export class InboxList {
   };
   private mentionBadge = h('span', { class: 'badge mention', hidden: true });
 
-  constructor(private api: AgentApi, private events: InboxEvents) {
+  constructor(private api: AgentApi, private events: InboxEvents, search: SearchBox) {
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
     const openError = h('p', { class: 'error', role: 'alert' });
     const openForm = h(
@@ -87,7 +88,7 @@ export class InboxList {
     );
     this.viewButtons.mentions.append(this.mentionBadge);
     const views = h('div', { class: 'inbox-views', role: 'group', 'aria-label': 'Show' }, this.viewButtons.conversations, this.viewButtons.mentions);
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, this.list, this.empty, openForm);
+    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, search.form, search.results, this.list, this.empty, openForm);
   }
 
   async start() {

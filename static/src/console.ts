@@ -8,6 +8,7 @@ import { ConversationPane } from './console-conversation';
 import { InboxList } from './console-inbox';
 import { Notifications } from './console-notify';
 import { setPageTitle, setUnreadInTitle } from './console-title';
+import { SearchBox } from './console-search';
 import { formatDateTime } from './console-time';
 import { chatCss } from './styles';
 
@@ -109,6 +110,8 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
   );
 
   const pane = new ConversationPane(api, me, () => (location.hash = '#/inbox'));
+  // While results are shown they take the inbox list's place.
+  const search = new SearchBox(api, (active) => inbox.element.classList.toggle('searching', active));
   const inbox = new InboxList(api, {
     unread: (n) => {
       unread.hidden = n === 0;
@@ -119,7 +122,7 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     arrived: (item) => notifications.arrived(item),
     connected: () => void notifications.load(),
     settings: (s) => notifications.apply(s),
-  });
+  }, search);
   const calendar = new CalendarTab(api, me);
   const inboxPanel = h('section', { role: 'tabpanel', id: 'panel-inbox', 'aria-labelledby': 'tab-inbox', class: 'inbox-layout' }, inbox.element, pane.element);
   const calendarPanel = h('section', { role: 'tabpanel', id: 'panel-calendar', 'aria-labelledby': 'tab-calendar', hidden: true }, calendar.element);
@@ -132,7 +135,9 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     else route();
   };
   const route = () => {
-    const [, kind, id] = location.hash.split('/');
+    // #/c/{id}/m/{seq} (a search result) opens the conversation at that message.
+    const [, kind, id, part, seq] = location.hash.split('/');
+    const target = part === 'm' && /^\d+$/.test(seq ?? '') ? Number(seq) : null;
     const tab: Tab = kind === 'calendar' ? 'calendar' : 'inbox';
     current = tab;
     for (const [t, button, panel] of [['inbox', inboxTab, inboxPanel], ['calendar', calendarTab, calendarPanel]] as const) {
@@ -142,7 +147,8 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
     }
     if (tab === 'calendar') return calendar.start();
     if (kind === 'c' && id) {
-      if (id !== pane.id || pane.lost) pane.open(id);
+      if (id !== pane.id || pane.lost) pane.open(id, target);
+      else if (target !== null) pane.reveal(target);
     } else pane.close();
   };
   pane.onChange = () => {

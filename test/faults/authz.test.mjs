@@ -124,6 +124,8 @@ const routes = [
   { route: 'GET /api/inbox/settings', path: () => '/api/inbox/settings', expect: agentsOnly },
   { route: 'PATCH /api/inbox/settings', path: () => '/api/inbox/settings', body: () => ({ emailWhenOffline: false }), expect: agentsOnly },
   { route: 'GET /api/inbox/socket', socket: 'inbox', path: () => '/api/inbox/socket', expect: agentsOnly },
+  // What each caller finds: test/faults/search.test.mjs.
+  { route: 'GET /api/search', path: () => '/api/search?q=hello', expect: expect(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: OK }) },
   // C11: CRM pushes by licensed agent participants; until a CRM is configured the answer says so (409).
   { route: 'POST /api/conversations/{id}/crm', fresh: freshConversation, path: (_fx, id) => `/api/conversations/${id}/crm`, body: () => ({ provider: 'hubspot' }), expect: agentRoute({ alice: 409, dave: 403, bob: 403 }) },
   { route: 'GET /api/conversations/{id}/crm', path: (fx) => `/api/conversations/${fx.x.id}/crm`, expect: agentsOnly },

@@ -1,0 +1,132 @@
+/**
+ * The search index's SQL (migrations/0006_search.sql). The conversation actor's `search`
+ * jobs write it; GET /api/search reads it. Queries arrive already escaped by
+ * search/query.ts: the MATCH argument is always a string of quoted terms.
+ */
+
+/** What search filters on and checks access with, as the conversation now is. */
+export interface SearchFacts {
+  conversationId: string;
+  title: string;
+  serviceSlug: string | null;
+  visibility: 'public' | 'private';
+  agents: ReadonlyArray<{ id: string; slug: string }>;
+}
+
+export interface SearchEntry {
+  seq: number;
+  authorKind: 'guest' | 'agent' | 'system';
+  authorName: string;
+  at: string;
+  text: string;
+  agentsOnly: boolean;
+}
+
+/** Highlight markers snippet() puts around matched words; removed from indexed text, so they only ever mean a match. */
+export const MARK_START = '\u0002';
+export const MARK_END = '\u0003';
+const MARKERS = /[\u0002\u0003]/g;
+
+/** The last seq of the conversation already in the index (0 for none). */
+export async function indexedSeq(db: D1Database, conversationId: string): Promise<number> {
+  const row = await db.prepare('SELECT indexed_seq FROM search_conversations WHERE conversation_id = ?').bind(conversationId).first<{ indexed_seq: number }>();
+  return row?.indexed_seq ?? 0;
+}
+
+/**
+ * Writes the conversation's facts and the entries after the last indexed seq, in one
+ * transaction (a D1 batch). Entries already there are ignored, so a job that failed after
+ * this committed, and runs again, stores each entry once.
+ */
+export async function writeSearchIndex(db: D1Database, facts: SearchFacts, entries: readonly SearchEntry[], lastSeq: number): Promise<void> {
+  const id = facts.conversationId;
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO search_conversations (conversation_id, title, service_slug, visibility, indexed_seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET title = excluded.title, service_slug = excluded.service_slug,
+           visibility = excluded.visibility, indexed_seq = max(indexed_seq, excluded.indexed_seq)`,
+      )
+      .bind(id, facts.title, facts.serviceSlug, facts.visibility, lastSeq),
+    db.prepare('DELETE FROM search_participants WHERE conversation_id = ?').bind(id),
+    ...facts.agents.map((a) => db.prepare('INSERT OR IGNORE INTO search_participants (conversation_id, agent_id, agent_slug) VALUES (?, ?, ?)').bind(id, a.id, a.slug)),
+    ...entries.map((e) =>
+      db
+        .prepare('INSERT OR IGNORE INTO search_entries (conversation_id, seq, author_kind, author_name, at, text, agents_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .bind(id, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0),
+    ),
+  ];
+  await db.batch(statements);
+}
+
+export interface SearchRequest {
+  /** An FTS5 expression built by ftsQuery (search/query.ts), never the user's text. */
+  match: string;
+  agentId: string;
+  service?: string | undefined;
+  /** An agent slug: conversations where they are a participant. */
+  assignee?: string | undefined;
+  visibility?: 'public' | 'private' | undefined;
+  /** ISO timestamps: from inclusive, to exclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchRow {
+  conversationId: string;
+  seq: number;
+  title: string;
+  authorKind: 'guest' | 'agent' | 'system';
+  authorName: string;
+  at: string;
+  agentsOnly: boolean;
+  /** The matched text around the match, with MARK_START and MARK_END around matched words. */
+  snippet: string;
+}
+
+interface Row {
+  conversation_id: string;
+  seq: number;
+  title: string;
+  author_kind: 'guest' | 'agent' | 'system';
+  author_name: string;
+  at: string;
+  agents_only: number;
+  snippet: string;
+}
+
+/** Best matches first (bm25), among the conversations the agent may open (C8: public, or private with them in it). */
+export async function searchEntries(db: D1Database, r: SearchRequest): Promise<SearchRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT e.conversation_id, e.seq, c.title, e.author_kind, e.author_name, e.at, e.agents_only,
+              snippet(search_index, 0, char(2), char(3), '…', 16) AS snippet
+       FROM search_index
+       JOIN search_entries e ON e.id = search_index.rowid
+       JOIN search_conversations c ON c.conversation_id = e.conversation_id
+       WHERE search_index MATCH ?1
+         AND (c.visibility = 'public'
+              OR EXISTS (SELECT 1 FROM search_participants p WHERE p.conversation_id = c.conversation_id AND p.agent_id = ?2))
+         AND (?3 IS NULL OR c.service_slug = ?3)
+         AND (?4 IS NULL OR EXISTS (SELECT 1 FROM search_participants p WHERE p.conversation_id = c.conversation_id AND p.agent_slug = ?4))
+         AND (?5 IS NULL OR e.at >= ?5)
+         AND (?6 IS NULL OR e.at < ?6)
+         AND (?9 IS NULL OR c.visibility = ?9)
+       ORDER BY bm25(search_index), e.id DESC
+       LIMIT ?7 OFFSET ?8`,
+    )
+    .bind(r.match, r.agentId, r.service ?? null, r.assignee ?? null, r.from ?? null, r.to ?? null, r.limit, r.offset, r.visibility ?? null)
+    .all<Row>();
+  return results.map((row) => ({
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    title: row.title,
+    authorKind: row.author_kind,
+    authorName: row.author_name,
+    at: row.at,
+    agentsOnly: row.agents_only === 1,
+    snippet: row.snippet,
+  }));
+}
