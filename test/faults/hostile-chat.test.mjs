@@ -107,14 +107,14 @@ const revokedInvite = async (fx) => {
 };
 
 const inviteRoutes = [
-  { route: 'POST /api/conversations/{id}/invites', name: 'maxUses', path: (fx) => `/api/conversations/${fx.x.id}/invites`, body: () => ({ maxUses: 3 }), expect: cells(401, { alice: OK, dave: OK, bob: 403 }) },
-  { route: 'POST /api/conversations/{id}/invites', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/invites`, expect: cells(401, { alice: 404, dave: 404, bob: 404 }) },
-  { route: 'GET /api/conversations/{id}/invites', path: (fx) => `/api/conversations/${fx.x.id}/invites`, expect: cells(401, { alice: OK, dave: OK, bob: OK }) },
-  { route: 'GET /api/conversations/{id}/invites', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/invites`, expect: cells(401, { alice: 404, dave: 404, bob: 404 }) },
-  { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', fresh: (fx) => makeInvite(fx, fx.x), path: (fx, i) => `/api/conversations/${fx.x.id}/invites/${i.id}`, expect: cells(401, { alice: OK, dave: OK, bob: 403 }) },
-  { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', name: 'private', fresh: (fx) => makeInvite(fx, fx.p, fx.carol), path: (fx, i) => `/api/conversations/${fx.p.id}/invites/${i.id}`, expect: cells(401, { alice: 404, dave: 404, bob: 404 }) },
-  { route: 'POST /api/invites/accept', name: 'used up', fresh: usedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410 }) },
-  { route: 'POST /api/invites/accept', name: 'revoked', fresh: revokedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410 }) },
+  { route: 'POST /api/conversations/{id}/invites', name: 'maxUses', path: (fx) => `/api/conversations/${fx.x.id}/invites`, body: () => ({ maxUses: 3 }), expect: cells(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: 403 }) },
+  { route: 'POST /api/conversations/{id}/invites', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/invites`, expect: cells(401, { guestA: 403, guestB: 403, alice: 404, dave: 404, bob: 404 }) },
+  { route: 'GET /api/conversations/{id}/invites', path: (fx) => `/api/conversations/${fx.x.id}/invites`, expect: cells(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: OK }) },
+  { route: 'GET /api/conversations/{id}/invites', name: 'private', path: (fx) => `/api/conversations/${fx.p.id}/invites`, expect: cells(401, { guestA: 403, guestB: 403, alice: 404, dave: 404, bob: 404 }) },
+  { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', fresh: (fx) => makeInvite(fx, fx.x), path: (fx, i) => `/api/conversations/${fx.x.id}/invites/${i.id}`, expect: cells(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: 403 }) },
+  { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', name: 'private', fresh: (fx) => makeInvite(fx, fx.p, fx.carol), path: (fx, i) => `/api/conversations/${fx.p.id}/invites/${i.id}`, expect: cells(401, { guestA: 403, guestB: 403, alice: 404, dave: 404, bob: 404 }) },
+  { route: 'POST /api/invites/accept', name: 'used up', fresh: usedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410, alice: 403, dave: 403, bob: 403 }) },
+  { route: 'POST /api/invites/accept', name: 'revoked', fresh: revokedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410, alice: 403, dave: 403, bob: 403 }) },
 ];
 
 test('the invite routes × every caller are allowed or refused as documented', async (t) => {
