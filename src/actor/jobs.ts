@@ -171,3 +171,41 @@ export class Jobs<Kinds extends object> {
     }
   }
 }
+
+interface DrainJobs {
+  drain: Record<string, never>;
+}
+
+/**
+ * For an actor whose work is a queue of its own (webhook deliveries, CRM pushes), each row
+ * keeping its own attempts and due time: the kernel's one `drain` job only wakes the actor,
+ * due when the earliest row is. `run` works through what is due and answers when to come back.
+ */
+export class Drain {
+  private readonly jobs: Jobs<DrainJobs>;
+  private readonly handlers: JobHandlers<DrainJobs>;
+
+  constructor(storage: DurableObjectStorage, run: () => Promise<JobResult>, backoff: Backoff) {
+    this.jobs = new Jobs(storage);
+    // It fails only when what it needs cannot be read; then it tries again, for as long as that takes.
+    this.handlers = { drain: { run, retry: { maxAttempts: Infinity, backoff } } };
+  }
+
+  /** New work: the drain is due now (or at `at`, if earlier than it already was). */
+  async nudge(at = Date.now()): Promise<void> {
+    this.jobs.enqueue('drain', 'drain', at, {});
+    await this.jobs.arm();
+  }
+
+  /** Nothing is left to do (the queue was dropped). */
+  async stop(): Promise<void> {
+    this.jobs.cancel('drain');
+    await this.jobs.arm();
+  }
+
+  /** The actor's alarm. */
+  async run(): Promise<void> {
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
+  }
+}

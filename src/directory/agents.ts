@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors';
+import { found, notFound } from '../http/errors';
 import { withConstraints } from './constraints';
 import { newId } from './ids';
 import { isLicensed } from './licensing';
@@ -66,11 +66,7 @@ export async function findAgentsBySlugs(db: D1Database, slugs: readonly string[]
   return results.map(toAgent);
 }
 
-export async function getAgentBySlug(db: D1Database, slug: string): Promise<Agent> {
-  const agent = await findAgentBySlug(db, slug);
-  if (!agent) throw notFound(`Agent "${slug}"`);
-  return agent;
-}
+export const getAgentBySlug = async (db: D1Database, slug: string): Promise<Agent> => found(await findAgentBySlug(db, slug), `Agent "${slug}"`);
 
 export async function createAgent(db: D1Database, input: AgentCreate): Promise<Agent> {
   const id = newId('ag');

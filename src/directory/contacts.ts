@@ -1,4 +1,4 @@
-import { HttpError, notFound } from '../http/errors';
+import { HttpError, found, notFound } from '../http/errors';
 import { newId } from './ids';
 
 /**
@@ -89,11 +89,7 @@ export async function findContact(db: D1Database, id: string): Promise<Contact |
   return row ? toContact(row) : null;
 }
 
-export async function getContact(db: D1Database, id: string): Promise<Contact> {
-  const contact = await findContact(db, id);
-  if (!contact) throw notFound('Contact');
-  return contact;
-}
+export const getContact = async (db: D1Database, id: string): Promise<Contact> => found(await findContact(db, id), 'Contact');
 
 /** The contact linked to a guest (the oldest, should several ever be). */
 export async function findContactByGuest(db: D1Database, guestId: string): Promise<Contact | null> {

@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors';
+import { found } from '../http/errors';
 import { newId } from './ids';
 
 export interface Guest {
@@ -31,8 +31,4 @@ export async function findGuest(db: D1Database, id: string): Promise<Guest | nul
   return row ? toGuest(row) : null;
 }
 
-export async function getGuest(db: D1Database, id: string): Promise<Guest> {
-  const guest = await findGuest(db, id);
-  if (!guest) throw notFound('Guest');
-  return guest;
-}
+export const getGuest = async (db: D1Database, id: string): Promise<Guest> => found(await findGuest(db, id), 'Guest');

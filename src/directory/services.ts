@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors';
+import { found, notFound } from '../http/errors';
 import { getAgentBySlug } from './agents';
 import { withConstraints } from './constraints';
 import { newId } from './ids';
@@ -117,11 +117,7 @@ export async function serviceMembers(db: D1Database, serviceId: string): Promise
 export const findServiceBySlug = (db: D1Database, slug: string) => findServiceBy(db, 'slug', slug);
 export const findServiceById = (db: D1Database, id: string) => findServiceBy(db, 'id', id);
 
-export async function getServiceBySlug(db: D1Database, slug: string): Promise<Service> {
-  const service = await findServiceBySlug(db, slug);
-  if (!service) throw notFound(`Service "${slug}"`);
-  return service;
-}
+export const getServiceBySlug = async (db: D1Database, slug: string): Promise<Service> => found(await findServiceBySlug(db, slug), `Service "${slug}"`);
 
 export async function createService(db: D1Database, input: ServiceCreate): Promise<Service> {
   const id = newId('sv');

@@ -15,6 +15,12 @@ export function errorResponse(err: unknown): Response {
 
 export const notFound = (what: string): HttpError => new HttpError(404, 'not_found', `${what} was not found.`);
 
+/** The record a lookup found, or the API's 404 naming what was looked for. */
+export function found<T>(record: T | null, what: string): T {
+  if (record === null) throw notFound(what);
+  return record;
+}
+
 /** Socket routes answer 426 to a plain request, so a client learns it must upgrade. */
 export function requireUpgrade(request: Request): void {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { newId } from '../directory/ids';
 import type { Env } from '../env';
 import { backoffDelay, type Backoff } from '../actor/backoff';
-import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
+import { Drain, type JobResult } from '../actor/jobs';
 import { CrmError, PROVIDER_NAMES, type CrmClient, type CrmProvider, type CrmPushRequest } from './crm';
 import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';
@@ -15,15 +15,6 @@ export const CRM_MAX_ATTEMPTS = 10;
 /** A result that could not be posted into the conversation is posted again this much later. */
 const REPORT_RETRY_MS = 60_000;
 
-/**
- * The actor's one job (actor/jobs.ts): work through the queue, due when its earliest push
- * is. Each push keeps its own attempts and due time (a 429 moves them all), which the
- * conversation's CRM panel shows; the job only wakes the actor for them.
- */
-interface CrmJobs {
-  drain: Record<string, never>;
-}
-const DRAIN = 'drain';
 
 /** The configuration a provider still lacks, named for the error answer; empty when ready. */
 export function missingConfiguration(env: Env, provider: CrmProvider): string[] {
@@ -57,16 +48,13 @@ interface StoredSession {
  */
 export class CrmActor extends DurableObject<Env> {
   private readonly store: CrmStore;
-  private readonly jobs: Jobs<CrmJobs>;
-  private readonly handlers: JobHandlers<CrmJobs> = {
-    drain: { run: () => this.drain(), retry: { maxAttempts: Infinity, backoff: CRM_BACKOFF } },
-  };
+  private readonly queue: Drain;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new CrmStore(ctx.storage.sql, () => this.provider()!);
-    this.jobs = new Jobs(ctx.storage);
+    this.queue = new Drain(ctx.storage, () => this.drain(), CRM_BACKOFF);
   }
 
   async enqueuePush(provider: CrmProvider, request: CrmPushRequest): Promise<{ id: string }> {
@@ -74,8 +62,7 @@ export class CrmActor extends DurableObject<Env> {
     const id = newId('crm');
     const now = Date.now();
     this.store.insert(id, request, now);
-    this.jobs.enqueue('drain', DRAIN, now, {});
-    await this.jobs.arm();
+    await this.queue.nudge(now);
     return { id };
   }
 
@@ -84,8 +71,7 @@ export class CrmActor extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await this.jobs.runDue(this.handlers);
-    await this.jobs.arm();
+    await this.queue.run();
   }
 
   /** Works through what is due, then asks to run again when the next push is. */

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { isDevelopment, type Env } from '../env';
 import { outboundUrlProblem } from '../http/outbound-url';
 import { backoffDelay, type Backoff } from '../actor/backoff';
-import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
+import { Drain, type JobResult } from '../actor/jobs';
 import { ATTEMPT_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 import type { WebhookEvent } from './webhook-events';
 import { deliveryTarget, disableFailingWebhook, type DeliveryTarget } from './webhook-registry';
@@ -23,16 +23,6 @@ const BATCH = 64;
 /** Finished deliveries stay in the log this long. */
 const LOG_RETENTION_MS = 7 * 86_400_000;
 
-/**
- * The actor's one job (actor/jobs.ts): drain the queue, due when its earliest delivery is.
- * Each delivery keeps its own attempts and next time in the log (they are what the admin
- * API shows); the job only wakes the actor for them. It fails only when the directory cannot
- * be read, and then tries again, for as long as that takes.
- */
-interface WebhookJobs {
-  drain: Record<string, never>;
-}
-const DRAIN = 'drain';
 
 /**
  * One webhook endpoint's queue and delivery log, drained by the actor's job (actor/jobs.ts),
@@ -42,16 +32,13 @@ const DRAIN = 'drain';
  */
 export class WebhookActor extends DurableObject<Env> {
   private readonly store: WebhookStore;
-  private readonly jobs: Jobs<WebhookJobs>;
-  private readonly handlers: JobHandlers<WebhookJobs> = {
-    drain: { run: () => this.drain(), retry: { maxAttempts: Infinity, backoff: WEBHOOK_BACKOFF } },
-  };
+  private readonly queue: Drain;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new WebhookStore(ctx.storage.sql);
-    this.jobs = new Jobs(ctx.storage);
+    this.queue = new Drain(ctx.storage, () => this.drain(), WEBHOOK_BACKOFF);
   }
 
   /** Queues an event for delivery; a repeat of the same event id changes nothing. */
@@ -59,8 +46,7 @@ export class WebhookActor extends DurableObject<Env> {
     const now = Date.now();
     const queued = this.store.enqueue(endpointId, event, now);
     if (queued) {
-      this.jobs.enqueue('drain', DRAIN, now, {});
-      await this.jobs.arm();
+      await this.queue.nudge(now);
     }
     return { queued };
   }
@@ -72,8 +58,7 @@ export class WebhookActor extends DurableObject<Env> {
   /** The endpoint was disabled: what is still queued is dropped, and says why. */
   async cancelPending(reason: string): Promise<number> {
     const cancelled = this.store.cancelPending(reason, Date.now());
-    this.jobs.cancel(DRAIN);
-    await this.jobs.arm();
+    await this.queue.stop();
     return cancelled;
   }
 
@@ -82,12 +67,11 @@ export class WebhookActor extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     // deleteAll drops the tables too; this instance may still be asked (an empty log), so recreate them.
     migrate(this.ctx.storage.sql);
-    await this.jobs.arm();
+    await this.queue.stop();
   }
 
   override async alarm(): Promise<void> {
-    await this.jobs.runDue(this.handlers);
-    await this.jobs.arm();
+    await this.queue.run();
   }
 
   /** Sends what is due, then asks to run again when the next delivery is. */
