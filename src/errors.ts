@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   contact_conflict: { status: [409] },
   canned_reply_exists: { status: [409] },
   canned_reply_limit: { status: [409] },
+  label_exists: { status: [409] },
+  label_limit: { status: [409] },
   agent_unavailable: { status: [409] },
   service_unavailable: { status: [409] },
   slot_taken: { status: [409] },

@@ -11,6 +11,7 @@ import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
 import { systemRoutes } from './http/system-endpoints';
 import { inboxRoutes } from './inbox/endpoints';
+import { labelRoutes } from './labels/endpoints';
 import { crmRoutes } from './integrations/crm-endpoints';
 import { webhookRoutes } from './integrations/webhook-endpoints';
 import { receiveEmail } from './inbound-email';
@@ -37,6 +38,7 @@ const api = new Api().include(
   adminDirectoryRoutes,
   webhookRoutes,
   cannedRoutes,
+  labelRoutes,
 );
 
 export default {

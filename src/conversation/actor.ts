@@ -4,6 +4,7 @@ import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
+import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
 import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { serviceMembers } from '../directory/services';
 import { recordConversation } from '../directory/conversations';
@@ -150,6 +151,8 @@ export class ConversationActor extends DurableObject<Env> {
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
+    // Views pushed on sockets show labels from the last catalog read (see labelsNow).
+    ctx.waitUntil(this.labelsNow().catch((err: unknown) => console.error('labels not read', err)));
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -225,6 +228,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   async view(caller: Caller): Promise<Outcome<ConversationView>> {
+    await this.labelsNow();
     const denied = this.denied(caller);
     return denied ?? accept(this.viewFor(caller));
   }
@@ -435,6 +439,32 @@ export class ConversationActor extends DurableObject<Env> {
     return accept(this.viewFor(caller));
   }
 
+  /**
+   * Puts one of the organisation's labels on the conversation or takes it off: whoever may
+   * change its status may. Doing what is already done changes nothing. `label` was read from
+   * the directory by the Worker.
+   */
+  async setLabel(caller: Caller, label: { id: string; name: string }, applied: boolean): Promise<Outcome<ConversationView>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents label conversations.');
+    const unlicensed = this.unlicensed(caller);
+    if (unlicensed) return unlicensed;
+    await this.labelsNow();
+    const before = this.state;
+    const ids = before.labels ?? [];
+    if (ids.includes(label.id) === applied) return accept(this.viewFor(caller));
+    const labels = applied ? [...ids, label.id] : ids.filter((id) => id !== label.id);
+    const event: TimelineEvent = { type: 'labels', action: applied ? 'added' : 'removed', label: named(label) };
+    this.publish(this.commit({ ...before, labels }, [event], undefined, asAuthor(caller)), before);
+    return accept(this.viewFor(caller));
+  }
+
+  /** The label catalog, read again if this isolate's copy is old: what a view or an inbox row shows next. */
+  private labelsNow(): Promise<unknown> {
+    return labelCatalog(this.env.DB);
+  }
+
   /** A snooze's time came: open again, unless it was reopened or snoozed anew meanwhile (a late or repeated run). */
   private wake(until: number): void {
     if (!this.stored) return;
@@ -505,6 +535,7 @@ export class ConversationActor extends DurableObject<Env> {
     const attachment = JSON.parse(request.headers.get('x-doorbell-socket') ?? 'null') as SocketAttachment | null;
     // Only a Worker bug forwards an upgrade without its caller.
     if (!attachment) return Response.json(errorEnvelope('internal', 'No caller.'), { status: 500 });
+    await this.labelsNow();
     const denied = this.denied(attachment.caller);
     if (denied) return Response.json(errorEnvelope(denied.code, denied.message), { status: denied.status });
     const mine = this.ctx.getWebSockets(callerId(attachment.caller)).filter((ws) => ws.readyState === WebSocket.OPEN).length;
@@ -728,7 +759,7 @@ export class ConversationActor extends DurableObject<Env> {
     const id = callerId(caller);
     const status = statusOf(state);
     return {
-      ...(caller.kind === 'agent' ? { status: status.value, snoozedUntil: snoozedUntil(status) } : {}),
+      ...(caller.kind === 'agent' ? { status: status.value, snoozedUntil: snoozedUntil(status), labels: chipsOf(lastLabelCatalog(), state.labels ?? []) } : {}),
       ...shared,
       title: titleFor(caller.kind, state),
       avatarUrl: avatarFor(caller.kind, state),
@@ -849,6 +880,7 @@ export class ConversationActor extends DurableObject<Env> {
     // Whatever changes from now on queues a new job.
     this.inboxesQueued.delete(agentId);
     if (!this.stored) return;
+    const catalog = await labelCatalog(this.env.DB);
     const state = this.state;
     const last = this.store.lastMessage();
     const participant = isAgentParticipant(state, agentId);
@@ -865,6 +897,7 @@ export class ConversationActor extends DurableObject<Env> {
           snoozedUntil: snoozedUntil(statusOf(state)),
           participant,
           mentions,
+          labels: chipsOf(catalog, state.labels ?? []),
         }
       : null;
     const inbox = inboxActor(this.env, agentId);

@@ -77,6 +77,8 @@ export interface ConversationState {
   readonly rejoinWithheld: RejoinWithheld | null;
   /** Absent in conversations stored before statuses existed: they are open (see statusOf). */
   readonly status?: ConversationStatus;
+  /** The ids of the organisation's labels agents put on it; absent in conversations stored before labels existed. */
+  readonly labels?: readonly string[];
 }
 
 export const statusOf = (state: ConversationState): ConversationStatus => state.status ?? OPEN;

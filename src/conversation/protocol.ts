@@ -103,6 +103,8 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   // A private note by an agent (its text is the entry's): agents only, like CRM results.
   // `mentions`: the agents its @slugs named who may open the conversation when it was written.
   z.object({ type: z.literal('note'), mentions: z.array(Named.extend({ slug: z.string() })) }),
+  // An agent put a label on the conversation or took it off: agents only, like statuses.
+  z.object({ type: z.literal('labels'), action: z.enum(['added', 'removed']), label: Named }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -117,11 +119,13 @@ export const Entry = z.object({
 });
 export type Entry = z.infer<typeof Entry>;
 
+const AGENTS_ONLY_EVENTS: ReadonlySet<TimelineEvent['type']> = new Set(['crm', 'status', 'note', 'labels']);
+
 /**
- * Entries guests never receive (CRM results, statuses and notes are the organisation's
+ * Entries guests never receive (CRM results, statuses, notes and labels are the organisation's
  * business: a resolved conversation looks no different to its guest); they see a gap in seq instead.
  */
-export const agentOnly = (entry: Entry): boolean => entry.event?.type === 'crm' || entry.event?.type === 'status' || entry.event?.type === 'note';
+export const agentOnly = (entry: Entry): boolean => entry.event !== null && AGENTS_ONLY_EVENTS.has(entry.event.type);
 
 /** The agent slugs a note's text mentions (`@bob`), once each; a slug inside a word or an email address is none. */
 export const mentionedSlugs = (text: string): string[] => [
@@ -139,6 +143,8 @@ export const ParticipantView = z.object({
 });
 export type ParticipantView = z.infer<typeof ParticipantView>;
 
+export const LabelChip = z.object({ id: z.string(), name: z.string(), color: z.string().describe('#rrggbb') });
+
 export const ConversationView = z.object({
   id: z.string(),
   title: z.string().describe('As this viewer sees it (C3).'),
@@ -151,6 +157,7 @@ export const ConversationView = z.object({
   you: z.object({ id: z.string(), kind: ParticipantKind, participant: z.boolean() }),
   status: ConversationStatusValue.optional().describe('Agents only: open, snoozed or resolved; absent in a guest’s view.'),
   snoozedUntil: z.string().nullable().optional().describe('Agents only: when a snooze ends by itself; null when only the guest’s next message ends it (or not snoozed).'),
+  labels: z.array(LabelChip).optional().describe('Agents only: the organisation’s labels on it, by name; absent in a guest’s view.'),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 

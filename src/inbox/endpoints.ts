@@ -5,6 +5,8 @@ import { bearerToken, tokenExpiry } from '../http/auth';
 import { endpoint } from '../http/endpoint';
 import { requireUpgrade } from '../http/errors';
 import { ConversationStatusValue } from '../conversation/protocol';
+import { chipsOf, labelCatalog } from '../directory/labels';
+import { Id } from '../directory/schemas';
 import { InboxItem } from './item';
 import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-endpoints';
 import { inboxActor } from './stub';
@@ -16,12 +18,21 @@ export const inboxEndpoint = endpoint({
   query: z.object({
     status: ConversationStatusValue.optional().describe('Only the conversations with this status.'),
     view: z.enum(['all', 'mentions']).default('all').describe('mentions: only those a note @mentioned you in.'),
+    label: Id.optional().describe('Only the conversations with this label.'),
   }),
   response: z.object({ items: z.array(InboxItem) }),
   handle: async ({ env, principal, query }) => {
-    const items = await inboxActor(env, principal.agent.id).list();
+    const [stored, catalog] = await Promise.all([inboxActor(env, principal.agent.id).list(), labelCatalog(env.DB)]);
+    // A row keeps the labels it had when its conversation last changed: a label renamed or
+    // deleted since shows as it is now, or not at all.
+    const items = stored.map((item) => ({ ...item, labels: chipsOf(catalog, (item.labels ?? []).map((l) => l.id)) }));
     return {
-      items: items.filter((item) => (query.status === undefined || item.status === query.status) && (query.view !== 'mentions' || item.mentions !== null)),
+      items: items.filter(
+        (item) =>
+          (query.status === undefined || item.status === query.status) &&
+          (query.view !== 'mentions' || item.mentions !== null) &&
+          (query.label === undefined || item.labels.some((l) => l.id === query.label)),
+      ),
     };
   },
 });

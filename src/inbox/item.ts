@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InboxSettings } from './settings';
-import { ConversationStatusValue } from '../conversation/protocol';
+import { ConversationStatusValue, LabelChip } from '../conversation/protocol';
 
 /** One row of an agent's inbox (C10), as that agent sees the conversation. */
 export const InboxItem = z.object({
@@ -27,6 +27,8 @@ export const InboxItem = z.object({
     .object({ unread: z.number().int().min(0), lastSeq: z.number().int() })
     .nullable()
     .describe('Notes that @mentioned you: how many after your read position, and the latest one; null when none did.'),
+  // Rows stored before labels existed lack it on the socket until the conversation's next change.
+  labels: z.array(LabelChip).optional().describe('The labels on it, by name (GET /api/inbox always has them, as they are now).'),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

@@ -108,6 +108,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
       const until = ev.until ? new Date(ev.until).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
       return fillNamed((t as Record<string, string>)[key] ?? ev.status, { name: e.author.name, until });
     }
+    // Label entries reach agents only too.
+    if (ev.type === 'labels') return fillNamed((t as Record<string, string>)[`labels_${ev.action}`]!, { name: e.author.name, label: ev.label.name });
     return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -11,6 +11,7 @@ import { avatarFor } from './console-avatar';
 import { attachCannedPicker } from './console-canned';
 import { statusControls } from './console-conversation-status';
 import { ConversationDetails } from './console-details';
+import { labelChips, labelControls } from './console-labels';
 import { setPageTitle } from './console-title';
 import { strings } from './i18n';
 
@@ -121,7 +122,8 @@ export class ConversationPane {
     }, { class: 'details-toggle', 'aria-expanded': 'false', 'aria-controls': `details-${id}` });
     const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
     const status = statusControls((body) => act(() => this.api.call('PATCH', base, body))());
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, join, assign, rename, invite, visibility, leave, copy, detailsToggle);
+    const labels = labelControls(this.api, (label, on) => act(() => this.api.call(on ? 'PUT' : 'DELETE', `${base}/labels/${label.id}`))());
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, labels.elements[0]!, join, assign, rename, invite, visibility, leave, copy, detailsToggle, labels.elements[1]!);
 
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
     // Placeholders are filled when a reply is inserted, from the conversation as it is then.
@@ -142,13 +144,17 @@ export class ConversationPane {
       const inIt = !!view?.you.participant;
       join.hidden = !view || inIt;
       leave.hidden = !inIt;
-      for (const b of [assign, rename, invite, visibility, leave, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
+      for (const b of [assign, rename, invite, visibility, leave, labels.button, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
       status.render(view);
+      labels.render(view?.labels);
+      headLabels.replaceChildren(labelChips(view?.labels));
       visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
       if (view) setPageTitle(`${view.title} · Doorbell console`);
       if (chat.state === 'closed') alert.textContent = 'You can no longer open this conversation (it was made private, or you left it).';
     };
     const headAvatar = panel.querySelector<HTMLImageElement>('.db-head img')!;
+    const headLabels = h('div', { class: 'head-labels' });
+    panel.querySelector('.db-who')!.append(headLabels);
     chat.on((what) => {
       // Runs after the panel's own handler: replaces its fallback picture with the guest's initials.
       if (what === 'view' && chat.view) headAvatar.src = avatarFor(chat.view.title, chat.view.avatarUrl);

@@ -10,6 +10,7 @@ import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
 import { arrange } from './console-list';
 import { statusBadge, type Status } from './console-conversation-status';
+import { labelChips, type Label } from './console-labels';
 import type { SearchBox } from './console-search';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
@@ -44,6 +45,9 @@ export class InboxList {
   private active: string | null = null;
   private loaded = false;
   private filter: Status | 'all' = 'all';
+  /** The label the list is filtered by, or '' for any. */
+  private label = '';
+  private labelSelect = h('select', { id: 'inbox-label', name: 'label' }, h('option', { value: '' }, 'Any label'));
   private view: 'conversations' | 'mentions' = 'conversations';
   private viewButtons = {
     conversations: h('button', { type: 'button', 'aria-pressed': 'true', onclick: () => this.show('conversations') }, 'Conversations'),
@@ -86,12 +90,34 @@ export class InboxList {
         return h('label', {}, input, label);
       }),
     );
+    this.labelSelect.addEventListener('change', () => {
+      this.label = this.labelSelect.value;
+      this.render();
+    });
+    // Labels an admin added since the console loaded appear the next time the agent looks.
+    this.labelSelect.addEventListener('focus', () => void this.loadLabels());
+    const labelFilter = h('div', { class: 'inbox-label-filter' }, h('label', { for: 'inbox-label' }, 'Label'), this.labelSelect);
     this.viewButtons.mentions.append(this.mentionBadge);
     const views = h('div', { class: 'inbox-views', role: 'group', 'aria-label': 'Show' }, this.viewButtons.conversations, this.viewButtons.mentions);
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, search.form, search.results, this.list, this.empty, openForm);
+    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, labelFilter, search.form, search.results, this.list, this.empty, openForm);
+  }
+
+  private async loadLabels() {
+    let labels: Label[];
+    try {
+      labels = (await this.api.call<{ labels: Label[] }>('GET', '/api/labels')).labels;
+    } catch {
+      return;
+    }
+    // A label deleted meanwhile no longer filters anything.
+    if (this.label && !labels.some((l) => l.id === this.label)) this.label = '';
+    this.labelSelect.replaceChildren(h('option', { value: '' }, 'Any label'), ...labels.map((l) => h('option', { value: l.id }, l.name)));
+    this.labelSelect.value = this.label;
+    this.render();
   }
 
   async start() {
+    void this.loadLabels();
     this.status.set('connecting');
     try {
       this.replace((await this.api.call<{ items: InboxItem[] }>('GET', '/api/inbox')).items);
@@ -153,7 +179,7 @@ export class InboxList {
   private ordered(): InboxItem[] {
     const at = (i: InboxItem) => (i.lastMessage ? Date.parse(i.lastMessage.at) : 0);
     return [...this.items.values()]
-      .filter((i) => (this.view === 'mentions' ? i.mentions !== null : i.participant) && (this.filter === 'all' || i.status === this.filter))
+      .filter((i) => (this.view === 'mentions' ? i.mentions !== null : i.participant) && (this.filter === 'all' || i.status === this.filter) && (!this.label || (i.labels ?? []).some((l) => l.id === this.label)))
       .sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
   }
 
@@ -172,7 +198,7 @@ export class InboxList {
     arrange(this.list, rows);
     if (focused) this.rows.get(focused)?.querySelector('a')?.focus();
     this.empty.hidden = shown.length > 0;
-    this.empty.textContent = FILTERS.find((f) => f.value === this.filter)!.none;
+    this.empty.textContent = this.label ? 'No conversations with this label here.' : FILTERS.find((f) => f.value === this.filter)!.none;
     const mentions = [...this.items.values()].reduce((n, i) => n + (i.mentions?.unread ?? 0), 0);
     this.mentionBadge.hidden = mentions === 0;
     this.mentionBadge.textContent = mentions ? String(mentions) : '';
@@ -200,6 +226,7 @@ export class InboxList {
           item.visibility === 'private' ? h('span', { class: 'tag' }, 'private') : '',
           item.status !== 'open' ? statusBadge(item.status, item.snoozedUntil) : '',
         ),
+        labelChips(item.labels),
         h('span', { class: 'item-last' }, ...(last ? [named(last.authorName), `: ${last.text}`] : ['No messages yet'])),
       ),
       h('span', { class: 'item-side' }, last ? h('time', { datetime: last.at }, formatWhen(last.at)) : '', mention, badge),
