@@ -68,6 +68,8 @@ const toJob = (r: JobRow): Job => ({ key: r.key, kind: r.kind, dueAt: r.due_at, 
 
 export class Jobs<Kinds extends object> {
   private readonly sql: SqlStorage;
+  /** Keys whose handler is running in this instance (the lease covers another instance, after a crash). */
+  private readonly running = new Set<string>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -106,8 +108,16 @@ export class Jobs<Kinds extends object> {
     return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map(toJob);
   }
 
+  /**
+   * When the alarm should come: the earliest job not running now. A job that runs is left to
+   * its run, which arms again when it ends; only the lease's end is kept for it, in case the
+   * actor dies meanwhile. (Arming for it now would wake the actor again and again while it runs.)
+   */
   nextDue(): number | null {
-    return this.sql.exec<{ due: number | null }>('SELECT min(due_at) AS due FROM jobs').one().due;
+    const rows = this.sql.exec<{ key: string; due_at: number }>('SELECT key, due_at FROM jobs ORDER BY due_at LIMIT ?', this.running.size + 1).toArray();
+    const waiting = rows.find((r) => !this.running.has(r.key));
+    if (waiting) return waiting.due_at;
+    return rows.length > 0 ? Date.now() + LEASE_MS : null;
   }
 
   /** Sets the actor's alarm to the earliest job, or deletes it when there is none. */
@@ -138,10 +148,13 @@ export class Jobs<Kinds extends object> {
       this.sql.exec('DELETE FROM jobs WHERE key = ?', job.key);
       return;
     }
+    // Enqueued again while it runs, it is due again at once: it must still not run twice at a time.
+    if (this.running.has(job.key)) return;
     const lease = Date.now() + LEASE_MS;
     // Another run took it meanwhile (its due time is no longer the one read).
     if (this.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ? AND due_at = ?', lease, job.key, job.dueAt).rowsWritten === 0) return;
     let result: JobResult;
+    this.running.add(job.key);
     try {
       result = await handler.run(job.payload, job);
     } catch (err) {
@@ -154,6 +167,8 @@ export class Jobs<Kinds extends object> {
         this.sql.exec('UPDATE jobs SET due_at = ?, attempts = ?, last_error = ? WHERE key = ?', dueAt, attempts, String(err), job.key);
       }
       return;
+    } finally {
+      this.running.delete(job.key);
     }
     if (result) {
       this.sql.exec(

@@ -178,4 +178,33 @@ describe('the job kernel (actor/jobs.ts)', () => {
       expect(await state.storage.getAlarm()).toBeGreaterThanOrEqual(before);
     });
   });
+  it('never runs one job twice at a time: enqueued again while it runs, it runs once more after, and the alarm waits for it', async () => {
+    await withJobs(async (jobs, state) => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let running = 0;
+      let most = 0;
+      let runs = 0;
+      const work = handlers(async () => {
+        runs += 1;
+        running += 1;
+        most = Math.max(most, running);
+        if (runs === 1) await gate;
+        running -= 1;
+      });
+      jobs.enqueue('work', 'w:1', past(), { n: 1 });
+      const first = jobs.runDue(work);
+      await Promise.resolve();
+      jobs.enqueue('work', 'w:1', past(), { n: 1 });
+      await jobs.runDue(work);
+      // Only the running job is due: the alarm is not set for now, which would wake the actor over and over.
+      await jobs.arm();
+      expect((await state.storage.getAlarm())! - Date.now()).toBeGreaterThan(60_000);
+      release();
+      await first;
+      await jobs.runDue(work);
+      expect({ runs, most }).toEqual({ runs: 2, most: 1 });
+      expect(jobs.list()).toEqual([]);
+    });
+  });
 });
