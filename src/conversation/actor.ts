@@ -240,9 +240,12 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** One line about the conversation for a list elsewhere: its title as the caller sees it and when anything last happened. */
-  async summary(caller: Caller): Promise<Outcome<{ id: string; title: string; lastActivityAt: string }>> {
+  async summary(caller: Caller): Promise<Outcome<{ id: string; title: string; with: string; lastActivityAt: string }>> {
     const denied = this.denied(caller);
-    return denied ?? accept({ id: this.stored!.id, title: titleFor(caller.kind, this.state), lastActivityAt: new Date(this.store.lastAt()).toISOString() });
+    if (denied) return denied;
+    const { origin } = this.state;
+    const title = titleFor(caller.kind, this.state);
+    return accept({ id: this.stored!.id, title, with: origin.kind === 'service' ? origin.service.name : origin.agent.name, lastActivityAt: new Date(this.store.lastAt()).toISOString() });
   }
 
   async history(caller: Caller, after: number, limit: number): Promise<Outcome<{ entries: Entry[]; lastSeq: number }>> {

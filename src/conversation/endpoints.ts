@@ -164,7 +164,7 @@ const GuestDetails = z.object({
   phone: z.string().nullable().describe('From their phonebook contact.'),
   contactId: z.string().nullable(),
   previous: z
-    .array(z.object({ id: z.string(), title: z.string(), lastActivityAt: z.string() }))
+    .array(z.object({ id: z.string(), title: z.string(), with: z.string().describe('The service or agent it was started with.'), lastActivityAt: z.string() }))
     .describe(`Other conversations this guest started that the caller may open, newest first (at most ${PREVIOUS_MAX}).`),
 });
 

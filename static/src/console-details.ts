@@ -9,7 +9,7 @@ import { field, openDialog } from './console-dialog';
 
 type Details = {
   context: { channel: string; url?: string; title?: string; referrer?: string; language?: string; timeZone?: string };
-  guests: { id: string; name: string; email: string | null; phone: string | null; previous: { id: string; title: string; lastActivityAt: string }[] }[];
+  guests: { id: string; name: string; email: string | null; phone: string | null; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
 };
 
 const CHANNELS: Record<string, string> = { widget: 'Website widget', service_page: 'Service page', personal_link: 'Personal link', meeting: 'Meeting booking' };
@@ -96,7 +96,7 @@ export class ConversationDetails {
       rows.push([
         `Other conversations${who}`,
         g.previous.length
-          ? h('ul', { class: 'previous' }, ...g.previous.map((p) => h('li', {}, h('a', { href: `#/c/${p.id}` }, named(p.title)), h('small', {}, ` ${new Date(p.lastActivityAt).toLocaleString()}`))))
+          ? h('ul', { class: 'previous' }, ...g.previous.map((p) => h('li', {}, h('a', { href: `#/c/${p.id}` }, named(p.title)), h('small', {}, ' with ', named(p.with), ` · ${new Date(p.lastActivityAt).toLocaleString()}`))))
           : 'none',
       ]);
     }

@@ -98,7 +98,7 @@ describe('what agents know about the guest', () => {
     await start(other, { kind: 'service', slug: 'sales' });
 
     const carolSees = await details(support, 'carol');
-    expect(carolSees.body.guests[0].previous).toEqual([{ id: sales, title: 'Ann Lee', lastActivityAt: expect.any(String) }]);
+    expect(carolSees.body.guests[0].previous).toEqual([{ id: sales, title: 'Ann Lee', with: 'Sales', lastActivityAt: expect.any(String) }]);
     expect(Date.parse(carolSees.body.guests[0].previous[0].lastActivityAt)).toBeGreaterThan(Date.now() - 60_000);
     expect((await details(sales)).body.guests[0].previous.map((p: any) => p.id)).toEqual([support]);
 
