@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { asAgent, call, clientId, newGuest } from '../helpers';
@@ -48,6 +49,19 @@ describe('what agents know about the guest', () => {
     const ann = await newGuest();
     const id = (await start(ann, { kind: 'service', slug: 'support' })).body.conversation.id;
     expect((await details(id, 'carol')).body.context).toEqual({ channel: 'service_page' });
+  });
+
+  it('a conversation stored before contexts existed gets its channel from its origin', async () => {
+    const ann = await newGuest();
+    const id = (await start(ann, { kind: 'service', slug: 'sales', widget: true }, CONTEXT)).body.conversation.id;
+    await runInDurableObject(env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id)), async (actor: any) => {
+      const { context: _dropped, ...old } = actor.stored.state;
+      actor.store.save(old);
+      actor.stored = { ...actor.stored, state: old };
+    });
+    const { status, body } = await details(id);
+    expect(status).toBe(200);
+    expect(body.context).toEqual({ channel: 'widget' });
   });
 
   it('refuses a hostile or oversized context with 400 naming the field, and creates nothing', async () => {
