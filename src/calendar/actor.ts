@@ -479,7 +479,7 @@ export class CalendarActor extends DurableObject<Env> {
     const agent = agentParticipant(owner);
     const conversation = conversationActor(this.env, meeting.conversationId);
     await conversation.note(
-      { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null } },
+      { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null }, context: { channel: 'meeting' } },
       clientId,
       noteText(change, owner, meeting),
       { type: 'meeting', action: change, meetingId: meeting.id, start: new Date(meeting.start).toISOString(), end: new Date(meeting.end).toISOString() },

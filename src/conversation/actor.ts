@@ -17,8 +17,8 @@ import { emitWebhookEvents } from '../integrations/emit';
 import { conversationEvents, conversationEventType } from '../integrations/webhook-events';
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
-import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin } from './model';
-import { agentParticipant, isAgentParticipant, OPEN, statusOf } from './model';
+import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
+import { agentParticipant, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
@@ -49,6 +49,8 @@ export interface OpenRequest {
   /** The agent participants of a new conversation: the personal-link agent or the service's licensed members. */
   agents: AgentParticipant[];
   guest: GuestParticipant;
+  /** Kept only if this request creates the conversation: where it started never changes. */
+  context: StartContext;
 }
 
 export interface StartRequest extends OpenRequest {
@@ -161,7 +163,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** C1/C2: the guest's message creates the conversation the first time, and reuses it after. */
   async start(request: StartRequest): Promise<Outcome<{ created: boolean; seq: number; duplicate: boolean; conversation: ConversationView }>> {
-    await this.register(request.id);
+    await this.register(request);
     const created = this.open(request);
     const caller: Caller = { kind: 'guest', guest: request.guest };
     const posted = await this.post(caller, request.clientId, request.text);
@@ -176,7 +178,7 @@ export class ConversationActor extends DurableObject<Env> {
    */
   async note(request: OpenRequest | null, clientId: string, text: string, event: TimelineEvent): Promise<{ seq: number; duplicate: boolean }> {
     if (request) {
-      await this.register(request.id);
+      await this.register(request);
       this.open(request);
     } else if (!this.stored) throw new Error('conversation not started');
     const existing = this.store.findByClientId(SYSTEM.id, clientId);
@@ -196,8 +198,8 @@ export class ConversationActor extends DurableObject<Env> {
    * The directory learns of a conversation before it exists, so the Worker never refuses one
    * that does (a failure after this leaves a record whose actor answers 404, which is harmless).
    */
-  private async register(id: string): Promise<void> {
-    if (!this.stored) await recordConversation(this.env.DB, id);
+  private async register(request: OpenRequest): Promise<void> {
+    if (!this.stored) await recordConversation(this.env.DB, request.id, request.guest.id);
   }
 
   /** Creates the conversation unless it exists; true when it did. */
@@ -213,6 +215,7 @@ export class ConversationActor extends DurableObject<Env> {
         visibility: 'public',
         departures: [],
         rejoinWithheld: null,
+        context: request.context,
       };
       const originName = request.origin.kind === 'service' ? request.origin.service.name : request.origin.agent.name;
       this.ctx.storage.transactionSync(() => {
@@ -231,6 +234,22 @@ export class ConversationActor extends DurableObject<Env> {
     await this.labelsNow();
     const denied = this.denied(caller);
     return denied ?? accept(this.viewFor(caller));
+  }
+
+  /** What agents know about where the conversation started and who its guests are (docs/rules.md); never guests. */
+  async details(caller: Caller): Promise<Outcome<{ context: StartContext; guests: GuestParticipant[] }>> {
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents see the details of a conversation.');
+    const denied = this.denied(caller);
+    return denied ?? accept({ context: contextOf(this.state), guests: [...this.state.guests] });
+  }
+
+  /** One line about the conversation for a list elsewhere: its title as the caller sees it and when anything last happened. */
+  async summary(caller: Caller): Promise<Outcome<{ id: string; title: string; with: string; lastActivityAt: string }>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const { origin } = this.state;
+    const title = titleFor(caller.kind, this.state);
+    return accept({ id: this.stored!.id, title, with: origin.kind === 'service' ? origin.service.name : origin.agent.name, lastActivityAt: new Date(this.store.lastAt()).toISOString() });
   }
 
   async history(caller: Caller, after: number, limit: number): Promise<Outcome<{ entries: Entry[]; lastSeq: number }>> {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { DisplayName, Slug } from '../directory/schemas';
+import { DisplayName, Slug, TimeZone } from '../directory/schemas';
+import { conversationsStartedBy } from '../directory/conversations';
+import { findContactByGuest } from '../directory/contacts';
+import { findGuest } from '../directory/guests';
+import { displayText } from '../http/validation';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
@@ -13,7 +17,7 @@ import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
-import { agentParticipant, conversationIdFor, guestConversationKey, type AgentParticipant, type ConversationStatus, type Origin } from './model';
+import { agentParticipant, conversationIdFor, guestChannel, guestConversationKey, type AgentParticipant, type ConversationStatus, type Origin } from './model';
 import { InviteView, MaxUses } from './invites';
 import { ClientId, ConversationStatusValue, ConversationView, Entry, LIMITS, MessageText } from './protocol';
 import { knownScope, remember } from './embed-scopes';
@@ -61,11 +65,43 @@ const Target = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('service'), slug: Slug, widget: z.boolean().default(false) }),
 ]);
 
+/** A link the console shows and opens: only http(s), so no `javascript:` ever reaches a click. */
+const WebAddress = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((text) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+/** What the guest's browser tells agents about where the conversation starts (docs/rules.md); each field optional. */
+const StartContextInput = z.strictObject({
+  url: WebAddress.optional().describe('The page the guest wrote from (`location.href`).'),
+  title: displayText(200).optional().describe("That page's title."),
+  referrer: WebAddress.optional().describe('`document.referrer`, when there is one.'),
+  language: z
+    .string()
+    .max(35, 'must be at most 35 characters')
+    .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en-GB')
+    .optional()
+    .describe('`navigator.language`.'),
+  timeZone: TimeZone.optional().describe('`Intl.DateTimeFormat().resolvedOptions().timeZone`.'),
+  channel: z.enum(['widget', 'page']).optional().describe("'widget' from the embedded widget, 'page' from this server's pages."),
+});
+
 export const startConversationEndpoint = endpoint({
   summary: 'A guest writes to an agent or a service: creates the conversation the first time, reuses it after (C1, C2)',
   tag,
   access: 'guest',
-  body: z.strictObject({ target: Target, clientId: ClientId, text: MessageText }),
+  body: z.strictObject({
+    target: Target,
+    clientId: ClientId,
+    text: MessageText,
+    context: StartContextInput.optional().describe('Kept only when this creates the conversation; agents see it (GET /api/conversations/{id}/details).'),
+  }),
   response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
   errors: [404, 409, 429],
   handle: async ({ request, env, principal, body }) => {
@@ -88,6 +124,7 @@ export const startConversationEndpoint = endpoint({
     }
     // C2: the id comes from the guest and the target, so writing again reaches the same actor.
     const id = await conversationIdFor(guestConversationKey(guest.id, origin));
+    const { channel, ...told } = body.context ?? {};
     const started = unwrap(
       await conversationActor(env, id).start({
         id,
@@ -96,6 +133,7 @@ export const startConversationEndpoint = endpoint({
         guest: { id: guest.id, name: guest.name, avatarUrl: null },
         clientId: body.clientId,
         text: body.text,
+        context: { ...told, channel: guestChannel(origin, channel === 'widget') },
       }),
     );
     remember(id, conversationScope(started.conversation.origin));
@@ -113,6 +151,54 @@ export const viewConversationEndpoint = endpoint({
   handle: async ({ request, env, principal, params }) => {
     const caller = await admit(request, env, principal, params.id);
     return unwrap(await (await existingConversationActor(env, params.id)).view(caller));
+  },
+});
+
+/** At most this many of a guest's other conversations are listed, newest first. */
+const PREVIOUS_MAX = 20;
+
+const GuestDetails = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().nullable().describe('From their phonebook contact, else what the guest gave.'),
+  phone: z.string().nullable().describe('From their phonebook contact.'),
+  contactId: z.string().nullable(),
+  previous: z
+    .array(z.object({ id: z.string(), title: z.string(), with: z.string().describe('The service or agent it was started with.'), lastActivityAt: z.string() }))
+    .describe(`Other conversations this guest started that the caller may open, newest first (at most ${PREVIOUS_MAX}).`),
+});
+
+export const detailsEndpoint = endpoint({
+  summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations',
+  tag,
+  access: 'agent',
+  params: IdParams,
+  response: z.object({
+    context: z.object({
+      channel: z.enum(['widget', 'service_page', 'personal_link', 'meeting']),
+      url: z.string().optional(),
+      title: z.string().optional(),
+      referrer: z.string().optional(),
+      language: z.string().optional(),
+      timeZone: z.string().optional(),
+    }),
+    guests: z.array(GuestDetails),
+  }),
+  errors: [403, 404],
+  handle: async ({ env, principal, params }) => {
+    const caller = await callerOf(principal, env);
+    const { context, guests } = unwrap(await (await existingConversationActor(env, params.id)).details(caller));
+    return {
+      context,
+      guests: await Promise.all(
+        guests.map(async (g) => {
+          const [record, contact, ids] = await Promise.all([findGuest(env.DB, g.id), findContactByGuest(env.DB, g.id), conversationsStartedBy(env.DB, g.id, params.id, PREVIOUS_MAX)]);
+          // Only what the caller may open is listed: a private one of someone else's is not there at all.
+          const previous = (await Promise.all(ids.map(async (id) => (await existingConversationActor(env, id)).summary(caller)))).flatMap((o) => (o.ok ? [o.value] : []));
+          return { id: g.id, name: g.name, email: contact?.email ?? record?.email ?? null, phone: contact?.phone ?? null, contactId: contact?.id ?? null, previous };
+        }),
+      ),
+    };
   },
 });
 
@@ -315,6 +401,7 @@ export const conversationRoutes: Routes = (api) =>
     .post('/api/conversations', startConversationEndpoint)
     .get('/api/conversations/:id', viewConversationEndpoint)
     .patch('/api/conversations/:id', updateConversationEndpoint)
+    .get('/api/conversations/:id/details', detailsEndpoint)
     .get('/api/conversations/:id/messages', historyEndpoint)
     .post('/api/conversations/:id/messages', postMessageEndpoint)
     .get('/api/conversations/:id/socket', socketEndpoint)

@@ -58,6 +58,22 @@ export interface RejoinWithheld {
   readonly messageAtMs: number;
 }
 
+/** How the conversation came to be: the widget, a service's page, an agent's personal link, or a meeting booked. */
+export type Channel = 'widget' | 'service_page' | 'personal_link' | 'meeting';
+
+/**
+ * What the guest's browser said about where the conversation started, with the channel the
+ * server decided; stored once, when the conversation is created (docs/rules.md).
+ */
+export interface StartContext {
+  readonly channel: Channel;
+  readonly url?: string;
+  readonly title?: string;
+  readonly referrer?: string;
+  readonly language?: string;
+  readonly timeZone?: string;
+}
+
 export interface ConversationState {
   readonly origin: Origin;
   /** The service the conversation belongs to now: the origin service, then whatever it was last assigned to; null for a personal-link conversation never assigned. */
@@ -79,9 +95,17 @@ export interface ConversationState {
   readonly status?: ConversationStatus;
   /** The ids of the organisation's labels agents put on it; absent in conversations stored before labels existed. */
   readonly labels?: readonly string[];
+  /** Absent in conversations stored before it existed: their channel follows from the origin (see channelOf). */
+  readonly context?: StartContext;
 }
 
 export const statusOf = (state: ConversationState): ConversationStatus => state.status ?? OPEN;
+
+/** The channel a guest's own message comes through, when no meeting made the conversation. */
+export const guestChannel = (origin: Origin, fromWidget: boolean): Channel =>
+  fromWidget || (origin.kind === 'service' && origin.viaWidget) ? 'widget' : origin.kind === 'service' ? 'service_page' : 'personal_link';
+
+export const contextOf = (state: ConversationState): StartContext => state.context ?? { channel: guestChannel(state.origin, false) };
 
 
 export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>

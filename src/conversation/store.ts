@@ -121,6 +121,11 @@ export class ConversationStore {
     return this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).toArray().map(toEntry);
   }
 
+  /** When the latest entry was written (ms); the creation entry makes one exist. */
+  lastAt(): number {
+    return this.sql.exec<{ at: number | null }>('SELECT max(at) AS at FROM timeline').one().at ?? 0;
+  }
+
   lastSeq(): number {
     return this.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM timeline').one().seq ?? 0;
   }

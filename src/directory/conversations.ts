@@ -10,10 +10,19 @@ const remember = (id: string): void => {
   known.add(id);
 };
 
-/** Records that a conversation exists; called by its actor before it creates itself, so idempotent. */
-export async function recordConversation(db: D1Database, id: string): Promise<void> {
-  await db.prepare('INSERT OR IGNORE INTO conversations (id) VALUES (?)').bind(id).run();
+/** Records that a conversation exists and which guest started it; called by its actor before it creates itself, so idempotent. */
+export async function recordConversation(db: D1Database, id: string, guestId: string): Promise<void> {
+  await db.prepare('INSERT OR IGNORE INTO conversations (id, guest_id) VALUES (?, ?)').bind(id, guestId).run();
   remember(id);
+}
+
+/** The ids of the other conversations a guest started, newest first. */
+export async function conversationsStartedBy(db: D1Database, guestId: string, exceptId: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare('SELECT id FROM conversations WHERE guest_id = ? AND id != ? ORDER BY created_at DESC, id LIMIT ?')
+    .bind(guestId, exceptId, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
 }
 
 export async function conversationExists(db: D1Database, id: string): Promise<boolean> {

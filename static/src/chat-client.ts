@@ -53,6 +53,8 @@ export class ConversationClient {
   retryIn = 0;
   /** Whether the guest is looking at the timeline (read positions, unread count). */
   visible = true;
+  /** Told to the agents with the first message: 'widget' when embedded, else one of our pages. */
+  channel: 'widget' | 'page' = 'page';
 
   private token: string | null = null;
   private ws: WebSocket | null = null;
@@ -233,7 +235,7 @@ export class ConversationClient {
     }
     try {
       if (!this.token) await this.becomeGuest(intro);
-      const started = await this.api<{ conversation: ConversationView }>('POST', '/api/conversations', { target: this.target, clientId, text });
+      const started = await this.api<{ conversation: ConversationView }>('POST', '/api/conversations', { target: this.target, clientId, text, context: startContext(this.channel) });
       this.view = started.conversation;
       this.conversationId = started.conversation.id;
       this.write(this.convKey, this.conversationId);
@@ -402,4 +404,22 @@ export class ConversationClient {
     clearTimeout(this.timers.get(name));
     this.timers.delete(name);
   }
+}
+
+const web = (u = '') => (/^https?:/.test(u) && u.length <= 2048 ? u : undefined);
+
+/**
+ * Where the guest writes from, for the agents (docs/rules.md). The server refuses what it
+ * could not show safely, so what would not pass is left out rather than failing the message.
+ */
+function startContext(channel: 'widget' | 'page') {
+  const title = document.title.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').trim().slice(0, 200);
+  return {
+    channel,
+    url: web(location.href.split('#')[0]!),
+    title: title || undefined,
+    referrer: web(document.referrer),
+    language: navigator.language.length <= 35 && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language) ? navigator.language : undefined,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  };
 }

@@ -1,10 +1,21 @@
 // Beside the open conversation: who is in it, who is online, how far each has read (C9),
-// each guest's phonebook contact with a way to add the guest, and CRM pushes (C11).
+// each guest's phonebook contact with a way to add the guest, what agents know about the guest
+// (where the conversation started, email and phone, their other conversations), and CRM pushes (C11).
 import type { ConversationClient, ParticipantView } from './chat-client';
 import { h, named } from './chat-view';
 import { ApiError, messageOf, type AgentApi } from './console-api';
 import { CrmPanel } from './console-crm';
 import { field, openDialog } from './console-dialog';
+
+type Details = {
+  context: { channel: string; url?: string; title?: string; referrer?: string; language?: string; timeZone?: string };
+  guests: { id: string; name: string; email: string | null; phone: string | null; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
+};
+
+const CHANNELS: Record<string, string> = { widget: 'Website widget', service_page: 'Service page', personal_link: 'Personal link', meeting: 'Meeting booking' };
+
+/** A link that leaves the console: a new tab that learns nothing of it; its address shown as text. */
+const outLink = (url: string, text = url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, text);
 
 type Contact = { id: string; name: string; email: string | null; phone: string | null; company: string | null };
 
@@ -16,6 +27,9 @@ export class ConversationDetails {
   private known = new Map<string, Contact | null>();
   private asked = new Set<string>();
   private crm: CrmPanel;
+  private about = h('dl', { class: 'about', 'aria-label': 'About the guest' });
+  /** Guest ids the details were last loaded for: a guest joining loads them again. */
+  private aboutFor: string | null = null;
 
   constructor(private api: AgentApi, private chat: ConversationClient, private id: string, private showError: (err: unknown) => void) {
     this.crm = new CrmPanel(api, chat, id);
@@ -24,6 +38,8 @@ export class ConversationDetails {
       { class: 'details', 'aria-label': 'Conversation details' },
       h('h3', {}, 'Participants'),
       this.people,
+      h('h3', {}, 'About the guest'),
+      this.about,
       h('h3', {}, 'Phonebook'),
       this.contacts,
       h('h3', {}, 'CRM'),
@@ -50,7 +66,41 @@ export class ConversationDetails {
         ),
       ),
     );
-    this.renderContacts(view.participants.filter((p) => p.kind === 'guest'));
+    const guests = view.participants.filter((p) => p.kind === 'guest');
+    this.renderContacts(guests);
+    const ids = guests.map((g) => g.id).join(',');
+    if (ids !== this.aboutFor) this.loadAbout(ids);
+  }
+
+  private async loadAbout(ids: string) {
+    this.aboutFor = ids;
+    try {
+      this.renderAbout(await this.api.call<Details>('GET', `/api/conversations/${this.id}/details`));
+    } catch (err) {
+      this.aboutFor = null;
+      this.showError(err);
+    }
+  }
+
+  private renderAbout({ context: c, guests }: Details) {
+    const rows: [string, Node | string][] = [['Channel', CHANNELS[c.channel] ?? c.channel]];
+    if (c.title) rows.push(['Page title', c.title]);
+    if (c.url) rows.push(['Page', outLink(c.url)]);
+    if (c.referrer) rows.push(['Came from', outLink(c.referrer)]);
+    if (c.language) rows.push(['Language', c.language]);
+    if (c.timeZone) rows.push(['Time zone', c.timeZone]);
+    for (const g of guests) {
+      const who = guests.length > 1 ? ` (${g.name})` : '';
+      rows.push([`Email${who}`, g.email ? outLink(`mailto:${g.email}`, g.email) : '—']);
+      rows.push([`Phone${who}`, g.phone ?? '—']);
+      rows.push([
+        `Other conversations${who}`,
+        g.previous.length
+          ? h('ul', { class: 'previous' }, ...g.previous.map((p) => h('li', {}, h('a', { href: `#/c/${p.id}` }, named(p.title)), h('small', {}, ' with ', named(p.with), ` · ${new Date(p.lastActivityAt).toLocaleString()}`))))
+          : 'none',
+      ]);
+    }
+    this.about.replaceChildren(...rows.flatMap(([label, value]) => [h('dt', {}, label), h('dd', { 'data-field': label }, value)]));
   }
 
   private renderContacts(guests: ParticipantView[]) {
