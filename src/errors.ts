@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   invalid_link: { status: [401] },
   unknown_agent: { status: [403] },
   agent_not_licensed: { status: [403], socket: true },
-  agents_only: { status: [403] },
+  agents_only: { status: [403], socket: true },
   canned_reply_not_owned: { status: [403] },
   guests_only: { status: [403] },
   origin_not_allowed: { status: [403] },

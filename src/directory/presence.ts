@@ -1,8 +1,4 @@
-import { z } from 'zod';
-
-/** What guests and colleagues see of an agent (docs/rules.md "Availability"). */
-export const Availability = z.enum(['online', 'away', 'offline']);
-export type Availability = z.infer<typeof Availability>;
+import type { Availability } from './availability';
 
 /**
  * How often an inbox that is not offline rewrites its row, and how old such a row may be
@@ -43,13 +39,3 @@ export async function availabilityOf(db: D1Database, agentIds: readonly string[]
   for (const row of results) result.set(row.agent_id, fresh(row, now));
   return result;
 }
-
-/** A service is as available as its most available licensed member. */
-export function aggregateAvailability(members: Iterable<Availability>): Availability {
-  const all = [...members];
-  return all.includes('online') ? 'online' : all.includes('away') ? 'away' : 'offline';
-}
-
-/** The line a guest reads under a service or agent card, in English; the pages show it in the guest's language. */
-export const availabilityMessage = (availability: Availability): string =>
-  availability === 'online' ? 'Usually replies in a few minutes' : 'We’ll reply by email';

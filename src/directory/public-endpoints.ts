@@ -6,7 +6,8 @@ import { endpoint } from '../http/endpoint';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
-import { aggregateAvailability, Availability, availabilityMessage, availabilityOf } from './presence';
+import { aggregateAvailability, Availability, availabilityMessage } from './availability';
+import { availabilityOf } from './presence';
 import { AgentCard, AgentView, GuestCreate, GuestView, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
 

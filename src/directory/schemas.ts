@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Availability } from './presence';
+import { Availability } from './availability';
 import { displayText } from '../http/validation';
 
 export const licenses = ['basic', 'standard', 'premium'] as const;

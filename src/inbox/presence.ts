@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Availability } from '../directory/presence';
+import { Availability } from '../directory/availability';
 
 /** What the agent chooses; offline is never chosen, it is what closing every console means. */
 export const PresenceState = z.enum(['online', 'away']);

@@ -349,7 +349,7 @@ export class ConversationClient {
         break;
       }
       case 'presence': {
-        const p = this.participant(frame.agentId);
+        const p = this.participant(frame.participantId);
         if (p) p.online = frame.online;
         this.emit('view');
         break;
