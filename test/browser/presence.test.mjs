@@ -83,3 +83,44 @@ test('Alice online → the Sales page and widget say “usually replies in minut
   log('Alice closed the console: "We’ll reply by email"');
   await context.close();
 });
+
+test('idle: after awayAfterMinutes without input the console sets Away by itself, and the next input brings Online back', async () => {
+  const token = await agentToken('carol@doorbell.example');
+  const api = async (method, path, body) =>
+    (await fetch(`${suite.BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+  assert.equal((await api('PATCH', '/api/inbox/settings', { awayAfterMinutes: 1 })).awayAfterMinutes, 1);
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  // The page's clock is the test's: a minute of idleness passes in an instant.
+  await page.clock.install();
+  await page.goto(`${suite.BASE}/console`);
+  await page.getByLabel('Agent token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.inbox .live[data-state=online]').waitFor();
+  await page.locator('.presence[data-state=online]').waitFor();
+
+  const put = page.waitForResponse((r) => r.url().endsWith('/api/inbox/presence') && r.request().method() === 'PUT');
+  await page.clock.fastForward('01:20');
+  await put;
+  await page.locator('.presence[data-state=away]').waitFor();
+  assert.deepEqual(await api('GET', '/api/inbox/presence'), { state: 'away', availability: 'away' });
+  await shot(page, 'presence-console-idle-away');
+  log('a minute without input: Away by itself');
+
+  const back = page.waitForResponse((r) => r.url().endsWith('/api/inbox/presence') && r.request().method() === 'PUT');
+  await page.mouse.move(400, 300);
+  await page.mouse.move(420, 320);
+  await back;
+  await page.locator('.presence[data-state=online]').waitFor();
+  assert.deepEqual(await api('GET', '/api/inbox/presence'), { state: 'online', availability: 'online' });
+  log('input again: Online');
+
+  // An Away the agent chose is not undone by their input.
+  await page.getByLabel('Your availability').selectOption('away');
+  await page.waitForResponse((r) => r.url().endsWith('/api/inbox/presence') && r.request().method() === 'PUT');
+  await page.mouse.move(100, 100);
+  await page.keyboard.press('Shift');
+  await page.waitForTimeout(300);
+  assert.equal((await api('GET', '/api/inbox/presence')).state, 'away');
+  await context.close();
+});
