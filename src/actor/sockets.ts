@@ -60,6 +60,9 @@ export function broadcast(sockets: WebSocket[], frame: unknown, except?: WebSock
 /** Set by the Worker (never taken from the client) on an upgrade it forwards to a report actor. */
 export const EXPIRES_HEADER = 'x-doorbell-token-expires';
 
+/** Set by the Worker on an upgrade it forwards to an agent's actor: whose actor it is. */
+export const AGENT_HEADER = 'x-doorbell-agent';
+
 /** The upgrade a Worker route forwards to a report actor, carrying when the caller's token expires. */
 export function forwardReportUpgrade(request: Request, expiresAt: number): Request {
   const forwarded = new Request(request.url, { headers: request.headers });

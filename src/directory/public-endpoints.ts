@@ -6,7 +6,9 @@ import { endpoint } from '../http/endpoint';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
-import { AgentView, GuestCreate, GuestView, ServicePublic, ServiceView, AgentPublic, SlugParams } from './schemas';
+import { aggregateAvailability, Availability, availabilityMessage } from './availability';
+import { availabilityOf } from './presence';
+import { AgentCard, AgentView, GuestCreate, GuestView, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
 
 export const publicAgentEndpoint = endpoint({
@@ -14,12 +16,13 @@ export const publicAgentEndpoint = endpoint({
   tag: 'Public directory',
   access: 'public',
   params: SlugParams,
-  response: AgentPublic,
+  response: AgentCard,
   errors: [403, 404],
   handle: async ({ request, env, params }) => {
     // The widget's first call: a site not allowed to embed learns it here, clearly.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
-    return getAgentBySlug(env.DB, params.slug);
+    const agent = await getAgentBySlug(env.DB, params.slug);
+    return { ...agent, ...card((await availabilityOf(env.DB, [agent.id])).get(agent.id)!) };
   },
 });
 
@@ -28,13 +31,17 @@ export const publicServiceEndpoint = endpoint({
   tag: 'Public directory',
   access: 'public',
   params: SlugParams,
-  response: ServicePublic,
+  response: ServiceCard,
   errors: [403, 404],
   handle: async ({ request, env, params }) => {
     await requireEmbedOrigin(request, env, { kind: 'service', slug: params.slug });
-    return getServiceBySlug(env.DB, params.slug);
+    const service = await getServiceBySlug(env.DB, params.slug);
+    const members = await availabilityOf(env.DB, service.licensedMembers.map((m) => m.id));
+    return { ...service, ...card(aggregateAvailability(members.values())) };
   },
 });
+
+const card = (availability: Availability) => ({ availability, availabilityMessage: availabilityMessage(availability) });
 
 export const createGuestEndpoint = endpoint({
   summary: 'Become a guest: returns the guest token that is the guest’s only key',
@@ -73,9 +80,19 @@ export const agentServicesEndpoint = endpoint({
   tag: 'Agents',
   access: 'agent',
   response: z.object({
-    services: z.array(ServiceView.omit({ members: true, embedOrigins: true, createdAt: true, updatedAt: true })),
+    services: z.array(
+      ServiceView.omit({ members: true, embedOrigins: true, createdAt: true, updatedAt: true }).extend({
+        licensedMembers: z.array(MemberView.extend({ availability: Availability.describe('So the assigner sees who is at their console.') })),
+      }),
+    ),
   }),
-  handle: async ({ env }) => ({ services: await listServices(env.DB) }),
+  handle: async ({ env }) => {
+    const services = await listServices(env.DB);
+    const availability = await availabilityOf(env.DB, [...new Set(services.flatMap((s) => s.licensedMembers.map((m) => m.id)))]);
+    return {
+      services: services.map((s) => ({ ...s, licensedMembers: s.licensedMembers.map((m) => ({ ...m, availability: availability.get(m.id)! })) })),
+    };
+  },
 });
 
 export const publicDirectoryRoutes: Routes = (api) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Availability } from './availability';
 import { displayText } from '../http/validation';
 
 export const licenses = ['basic', 'standard', 'premium'] as const;
@@ -64,6 +65,14 @@ export const AgentPublic = z.object({
   avatarUrl: z.string().nullable(),
 });
 
+/** What a guest reads of availability on a card (docs/rules.md "Availability"). */
+const PublicAvailability = {
+  availability: Availability.describe('offline while no console is open; else what the agent chose. A service: online if any licensed member is, else away if any is, else offline.'),
+  availabilityMessage: z.string().describe('"Usually replies in a few minutes" when online, else "We’ll reply by email" (English; pages localize by `availability`).'),
+};
+
+export const AgentCard = AgentPublic.extend(PublicAvailability);
+
 export const AgentView = AgentPublic.extend({
   id: z.string(),
   email: z.string(),
@@ -101,6 +110,8 @@ export const ServicePublic = z.object({
   name: z.string(),
   avatarUrl: z.string().nullable(),
 });
+
+export const ServiceCard = ServicePublic.extend(PublicAvailability);
 
 export const ServiceView = ServicePublic.extend({
   id: z.string(),

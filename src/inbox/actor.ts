@@ -1,8 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
-import { migrateSchema } from '../actor/schema';
-import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
+import { Jobs, type JobHandlers } from '../actor/jobs';
+import { JOBS_TABLE, migrateSchema } from '../actor/schema';
+import { acceptReportSocket, AGENT_HEADER, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
+import type { Availability } from '../directory/availability';
+import { PRESENCE_HEARTBEAT_MS, writePresence } from '../directory/presence';
 import type { Env } from '../env';
 import type { InboxFrame, InboxItem } from './item';
+import type { PresenceState, PresenceView } from './presence';
 import { applyInboxSettings, defaultInboxSettings, InboxSettings, type InboxSettingsPatch } from './settings';
 
 /**
@@ -11,7 +15,18 @@ import { applyInboxSettings, defaultInboxSettings, InboxSettings, type InboxSett
  * here (ordered by each conversation's revision), and the agent's console keeps one socket
  * open to it instead of one per conversation.
  */
+interface InboxJobs {
+  // The one job that copies the effective availability into D1 (directory/presence.ts).
+  presence: Record<string, never>;
+}
+
+/** Presence is worth retrying a few times only: the next change or heartbeat writes it anyway. */
+const PRESENCE_RETRY = { maxAttempts: 5, backoff: { baseMs: 1_000, capMs: 60_000 } } as const;
+
 export class InboxActor extends DurableObject<Env> {
+  private readonly jobs: Jobs<InboxJobs>;
+  private readonly handlers: JobHandlers<InboxJobs>;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrateSchema(ctx.storage.sql, [
@@ -26,7 +41,14 @@ export class InboxActor extends DurableObject<Env> {
       `CREATE TABLE settings (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), email_when_offline INTEGER NOT NULL DEFAULT 0);`,
       // The console's notification preferences, as JSON: a new kind of notification needs no migration.
       `ALTER TABLE settings ADD COLUMN notifications TEXT;`,
+      // Availability (docs/rules.md): the idle delay, the state the agent chose, and the job that publishes it.
+      `ALTER TABLE settings ADD COLUMN away_after_minutes INTEGER;
+       ALTER TABLE settings ADD COLUMN presence TEXT;
+       ALTER TABLE settings ADD COLUMN agent_id TEXT;
+       ${JOBS_TABLE}`,
     ]);
+    this.jobs = new Jobs(ctx.storage);
+    this.handlers = { presence: { run: () => this.publishPresence(), retry: PRESENCE_RETRY } };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
@@ -69,6 +91,25 @@ export class InboxActor extends DurableObject<Env> {
     return { emailWhenOffline: this.readSettings().emailWhenOffline, consoleOpen: this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN) };
   }
 
+  /** The state the agent chose and what guests see: offline whatever they chose while no console is open. */
+  async presence(): Promise<PresenceView> {
+    const state = this.readState();
+    return { state, availability: this.openSockets().length === 0 ? 'offline' : state };
+  }
+
+  /** Keeps the agent's choice (also while offline, for their next console) and tells their other consoles. */
+  async setPresence(agentId: string, state: PresenceState): Promise<PresenceView> {
+    this.remember(agentId);
+    this.ctx.storage.sql.exec(
+      `INSERT INTO settings (singleton, presence) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET presence = excluded.presence`,
+      state,
+    );
+    const view = await this.presence();
+    this.broadcast({ type: 'presence', ...view });
+    await this.queuePresence();
+    return view;
+  }
+
   async settings(): Promise<InboxSettings> {
     return this.readSettings();
   }
@@ -77,8 +118,10 @@ export class InboxActor extends DurableObject<Env> {
   async updateSettings(patch: InboxSettingsPatch): Promise<InboxSettings> {
     const next = applyInboxSettings(this.readSettings(), patch);
     this.ctx.storage.sql.exec(
-      `INSERT INTO settings (singleton, email_when_offline, notifications) VALUES (1, ?, ?)
-       ON CONFLICT (singleton) DO UPDATE SET email_when_offline = excluded.email_when_offline, notifications = excluded.notifications`,
+      `INSERT INTO settings (singleton, away_after_minutes, email_when_offline, notifications) VALUES (1, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET away_after_minutes = excluded.away_after_minutes,
+         email_when_offline = excluded.email_when_offline, notifications = excluded.notifications`,
+      next.awayAfterMinutes,
       next.emailWhenOffline ? 1 : 0,
       JSON.stringify(next.notifications),
     );
@@ -88,15 +131,72 @@ export class InboxActor extends DurableObject<Env> {
 
   private readSettings(): InboxSettings {
     const row = this.ctx.storage.sql
-      .exec<{ email_when_offline: number; notifications: string | null }>('SELECT email_when_offline, notifications FROM settings')
+      .exec<{ away_after_minutes: number | null; email_when_offline: number; notifications: string | null }>(
+        'SELECT away_after_minutes, email_when_offline, notifications FROM settings',
+      )
       .toArray()[0];
     const defaults = defaultInboxSettings();
     const notifications = InboxSettings.shape.notifications.safeParse(row?.notifications ? JSON.parse(row.notifications) : null);
-    return { emailWhenOffline: row?.email_when_offline === 1, notifications: notifications.success ? notifications.data : defaults.notifications };
+    return {
+      awayAfterMinutes: row?.away_after_minutes ?? defaults.awayAfterMinutes,
+      emailWhenOffline: row?.email_when_offline === 1, notifications: notifications.success ? notifications.data : defaults.notifications };
+  }
+
+  private readState(): PresenceState {
+    const row = this.ctx.storage.sql.exec<{ presence: string | null }>('SELECT presence FROM settings').toArray()[0];
+    return row?.presence === 'away' ? 'away' : 'online';
+  }
+
+  /** Sockets still open; a closing one (in its close handler) is already gone for presence. */
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** The actor is named by its agent's id, but the name is not kept across restarts: remember it. */
+  private remember(agentId: string): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO settings (singleton, agent_id) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET agent_id = excluded.agent_id`,
+      agentId,
+    );
+  }
+
+  /**
+   * Publishes the effective availability now (a card read right after a console opens or
+   * closes sees it), through the job kernel so a failed D1 write is retried by the alarm.
+   */
+  private async queuePresence(): Promise<void> {
+    this.jobs.enqueue('presence', 'presence', Date.now(), {});
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
+  }
+
+  /** Writes the row; while not offline it comes back as a heartbeat so the row never goes stale (PRESENCE_STALE_MS). */
+  private async publishPresence(): Promise<{ again: number } | void> {
+    const agentId = this.ctx.storage.sql.exec<{ agent_id: string | null }>('SELECT agent_id FROM settings').toArray()[0]?.agent_id;
+    // Only a console or the agent's own change names the agent; before either there is nothing to publish.
+    if (!agentId) return;
+    const availability: Availability = this.openSockets().length === 0 ? 'offline' : this.readState();
+    await writePresence(this.env.DB, agentId, availability);
+    if (availability !== 'offline') return { again: Date.now() + PRESENCE_HEARTBEAT_MS };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
   }
 
   override async fetch(request: Request): Promise<Response> {
-    return acceptReportSocket(this.ctx, request, { type: 'inbox', items: await this.list() } satisfies InboxFrame);
+    const agentId = request.headers.get(AGENT_HEADER);
+    if (agentId) this.remember(agentId);
+    // The snapshot goes out on the socket being opened, so for it the agent is at a console.
+    const state = this.readState();
+    const response = acceptReportSocket(this.ctx, request, {
+      type: 'inbox',
+      items: await this.list(),
+      presence: { state, availability: state },
+    } satisfies InboxFrame);
+    if (response.status === 101) await this.queuePresence();
+    return response;
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
@@ -106,6 +206,11 @@ export class InboxActor extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     completeClose(ws, code, reason);
+    await this.queuePresence();
+  }
+
+  override async webSocketError(): Promise<void> {
+    await this.queuePresence();
   }
 
   private broadcast(frame: InboxFrame): void {

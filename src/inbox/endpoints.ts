@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { forwardReportUpgrade } from '../actor/sockets';
+import { AGENT_HEADER, forwardReportUpgrade } from '../actor/sockets';
 import type { Routes } from '../http/api';
 import { bearerToken, tokenExpiry } from '../http/auth';
 import { endpoint } from '../http/endpoint';
@@ -8,6 +8,7 @@ import { ConversationStatusValue } from '../conversation/protocol';
 import { chipsOf, labelCatalog } from '../directory/labels';
 import { Id } from '../directory/schemas';
 import { InboxItem } from './item';
+import { PresenceUpdate, PresenceView } from './presence';
 import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-endpoints';
 import { inboxActor } from './stub';
 
@@ -45,8 +46,27 @@ export const inboxSocketEndpoint = endpoint({
   errors: [426],
   handle: async ({ request, env, principal }) => {
     requireUpgrade(request);
-    return inboxActor(env, principal.agent.id).fetch(forwardReportUpgrade(request, tokenExpiry(bearerToken(request))));
+    const forwarded = forwardReportUpgrade(request, tokenExpiry(bearerToken(request)));
+    forwarded.headers.set(AGENT_HEADER, principal.agent.id);
+    return inboxActor(env, principal.agent.id).fetch(forwarded);
   },
+});
+
+export const presenceEndpoint = endpoint({
+  summary: "The calling agent's availability: the state they chose and what guests see (offline while no console is open)",
+  tag: 'Inbox',
+  access: 'agent',
+  response: PresenceView,
+  handle: async ({ env, principal }) => inboxActor(env, principal.agent.id).presence(),
+});
+
+export const updatePresenceEndpoint = endpoint({
+  summary: 'Set the calling agent online or away; their consoles get a presence frame and the public cards follow',
+  tag: 'Inbox',
+  access: 'agent',
+  body: PresenceUpdate,
+  response: PresenceView,
+  handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).setPresence(principal.agent.id, body.state),
 });
 
 export const inboxRoutes: Routes = (api) =>
@@ -54,4 +74,6 @@ export const inboxRoutes: Routes = (api) =>
     .get('/api/inbox', inboxEndpoint)
     .get('/api/inbox/socket', inboxSocketEndpoint)
     .get('/api/inbox/settings', inboxSettingsEndpoint)
-    .patch('/api/inbox/settings', updateInboxSettingsEndpoint);
+    .patch('/api/inbox/settings', updateInboxSettingsEndpoint)
+    .get('/api/inbox/presence', presenceEndpoint)
+    .put('/api/inbox/presence', updatePresenceEndpoint);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboxSettings } from './settings';
+import type { PresenceView } from './presence';
 import { ConversationStatusValue, LabelChip } from '../conversation/protocol';
 
 /** One row of an agent's inbox (C10), as that agent sees the conversation. */
@@ -33,7 +34,8 @@ export const InboxItem = z.object({
 export type InboxItem = z.infer<typeof InboxItem>;
 
 export type InboxFrame =
-  | { type: 'inbox'; items: InboxItem[] }
+  | { type: 'inbox'; items: InboxItem[]; presence: PresenceView }
+  | ({ type: 'presence' } & PresenceView)
   | { type: 'item'; item: InboxItem }
   | { type: 'removed'; conversationId: string }
   | { type: 'settings'; settings: InboxSettings }

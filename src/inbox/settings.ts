@@ -11,8 +11,15 @@ const Channels = z.strictObject({
   sound: z.boolean().describe('A short tone while the console tab is hidden.'),
 });
 
-/** The agent's own inbox settings, all off until the agent turns them on. */
+const AwayAfterMinutes = z
+  .int()
+  .min(1)
+  .max(240)
+  .describe('Minutes without keyboard, mouse or touch input in the console before it sets me away (1–240).');
+
+/** The agent's own inbox settings, alerts all off until the agent turns them on. */
 export const InboxSettings = z.strictObject({
+  awayAfterMinutes: AwayAfterMinutes,
   emailWhenOffline: z.boolean().describe('Email me the messages I miss in my conversations while I am offline (no console or conversation open).'),
   notifications: z.strictObject({
     guestMessages: Channels.describe('A new message from a guest in one of my conversations.'),
@@ -21,6 +28,7 @@ export const InboxSettings = z.strictObject({
 export type InboxSettings = z.infer<typeof InboxSettings>;
 
 export const defaultInboxSettings = (): InboxSettings => ({
+  awayAfterMinutes: 10,
   emailWhenOffline: false,
   notifications: { guestMessages: { desktop: false, sound: false } },
 });
@@ -30,18 +38,20 @@ const named = (v: object) => Object.keys(v).length > 0;
 /** A change to some of the settings; what it does not name stays as it is. */
 export const InboxSettingsPatch = z
   .strictObject({
+    awayAfterMinutes: AwayAfterMinutes.optional(),
     emailWhenOffline: z.boolean().optional(),
     notifications: z
       .strictObject({ guestMessages: Channels.partial().refine(named, 'name desktop, sound or both').optional() })
       .refine(named, 'name guestMessages')
       .optional(),
   })
-  .refine(named, 'name emailWhenOffline, notifications or both');
+  .refine(named, 'name awayAfterMinutes, emailWhenOffline or notifications');
 export type InboxSettingsPatch = z.infer<typeof InboxSettingsPatch>;
 
 /** The settings after a patch: nested kinds merge, so changing `sound` keeps `desktop`. */
 export function applyInboxSettings(current: InboxSettings, patch: InboxSettingsPatch): InboxSettings {
   return {
+    awayAfterMinutes: patch.awayAfterMinutes ?? current.awayAfterMinutes,
     emailWhenOffline: patch.emailWhenOffline ?? current.emailWhenOffline,
     notifications: {
       guestMessages: { ...current.notifications.guestMessages, ...patch.notifications?.guestMessages },

@@ -1,11 +1,11 @@
 // The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
-import { chatView, h, named } from './chat-view';
+import { chatView, h, named, replyLine } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
-export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
+export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl' | 'availability'>, into: HTMLElement, start = () => chat.init()) {
   const view = chatView(chat, { t, card: c });
   into.replaceChildren(view);
   await start();
@@ -36,7 +36,7 @@ export async function contactPage(slug: string) {
   };
   start.addEventListener('click', open);
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, named(c.name)), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, named(c.name)), ...(c.availability ? [replyLine(t, c.availability)] : []), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
     box,
   );
   // A guest who comes back sees their conversation straight away (C2).

@@ -4,11 +4,17 @@ import type { TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, type Entry, type ConversationClient } from './chat-client';
 import { fill, type Strings } from './i18n';
 
+type Availability = 'online' | 'away' | 'offline';
+
+/** How soon a reply may come, from the card's availability as the page was loaded (docs/rules.md "Availability"). */
+export const replyLine = (t: Strings, availability: Availability) =>
+  h('p', { class: 'db-reply', 'data-availability': availability }, availability === 'online' ? t.repliesSoon : t.repliesByEmail);
+
 export type ViewOptions = {
   t: Strings;
   greeting?: string;
   /** Title and avatar before the conversation exists (the agent's or service's card). */
-  card: { name: string; avatarUrl: string | null };
+  card: { name: string; avatarUrl: string | null; availability?: Availability };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -73,7 +79,9 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     text.focus();
   });
   if (o.notes) form.prepend(modes);
-  const head = h('header', { class: 'db-head' }, img, h('div', { class: 'db-who' }, title, status));
+  const who = h('div', { class: 'db-who' }, title, status);
+  if (o.card.availability) who.append(replyLine(t, o.card.availability));
+  const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, alert, form);
 

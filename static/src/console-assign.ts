@@ -1,12 +1,12 @@
 // The assign dialog (C5): every service, marked assignable or not, and the licensed members
-// of the chosen one. A non-assignable service can still be chosen: the server refuses it with
+// of the chosen one with their availability (online, away, offline). A non-assignable service can still be chosen: the server refuses it with
 // its reason, shown in the dialog, and nothing changes.
 import type { ConversationView } from './chat-client';
 import { h, named } from './chat-view';
 import type { AgentApi } from './console-api';
 import { field, openDialog } from './console-dialog';
 
-type Member = { slug: string; name: string };
+type Member = { slug: string; name: string; availability: 'online' | 'away' | 'offline' };
 type Service = { slug: string; name: string; assignable: boolean; licensedMembers: Member[] };
 
 export async function assignDialog(api: AgentApi, id: string, view: ConversationView | null) {
@@ -32,7 +32,8 @@ export async function assignDialog(api: AgentApi, id: string, view: Conversation
     const chosen = services.find((s) => s.slug === list.querySelector<HTMLInputElement>('input[name=service]:checked')?.value);
     member.replaceChildren(
       h('option', { value: '' }, 'Any licensed member'),
-      ...(chosen?.licensedMembers ?? []).map((m) => h('option', { value: m.slug }, m.name)),
+      // An <option> holds text only: the availability is spelled out, so the assigner sees who is at a console.
+      ...(chosen?.licensedMembers ?? []).map((m) => h('option', { value: m.slug, 'data-availability': m.availability }, `${m.name} (${m.availability})`)),
     );
     member.disabled = !chosen?.licensedMembers.length;
   };

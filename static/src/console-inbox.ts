@@ -5,6 +5,7 @@ import type { ErrorFrame } from '../../src/errors';
 // Two views of it: the conversations the agent is in, and those a note @mentioned them in.
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
 import type { InboxSettings } from '../../src/inbox/settings';
+import type { PresenceView } from '../../src/inbox/presence';
 import { h, named } from './chat-view';
 import { avatarFor } from './console-avatar';
 import { LiveFeed, messageOf, type AgentApi, type LiveState } from './console-api';
@@ -26,6 +27,8 @@ export interface InboxEvents {
   /** Each (re)connect's snapshot: a `settings` frame sent while disconnected is not replayed. */
   connected(): void;
   settings(settings: InboxSettings): void;
+  /** The agent's chosen availability: in each snapshot, and when another tab changes it. */
+  presence(view: PresenceView): void;
 }
 const FILTERS: Array<{ value: Status | 'all'; label: string; none: string }> = [
   { value: 'all', label: 'All', none: 'No conversations yet. Guests’ messages appear here as they arrive.' },
@@ -155,7 +158,8 @@ export class InboxList {
   }
 
   private onFrame(frame: Frame) {
-    if (frame.type === 'inbox') this.replace(frame.items), this.events.connected();
+    if (frame.type === 'inbox') this.replace(frame.items), this.events.presence(frame.presence), this.events.connected();
+    else if (frame.type === 'presence') this.events.presence(frame);
     else if (frame.type === 'item') this.notice(frame.item), this.items.set(frame.item.conversationId, frame.item), this.render();
     else if (frame.type === 'settings') this.events.settings(frame.settings);
     else if (frame.type === 'removed') this.items.delete(frame.conversationId), this.render();

@@ -7,6 +7,7 @@ import { CalendarTab } from './console-calendar';
 import { ConversationPane } from './console-conversation';
 import { InboxList } from './console-inbox';
 import { Notifications } from './console-notify';
+import { PresenceControl } from './console-presence';
 import { setPageTitle, setUnreadInTitle } from './console-title';
 import { SearchBox } from './console-search';
 import { formatDateTime } from './console-time';
@@ -99,12 +100,14 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
   const who = `${me.email} · ${me.license}${validUntil}`;
   const avatar = h('img', { src: me.avatarUrl ?? '/avatars/sales.svg', alt: '', width: '28', height: '28' });
   const notifications = new Notifications(api, (id) => (location.hash = `#/c/${id}`));
+  const presence = new PresenceControl(api);
   const header = h(
     'header',
     { class: 'top' },
     h('span', { class: 'brand' }, 'Doorbell'),
     tablist,
     h('div', { class: 'me' }, avatar, h('span', { class: 'me-name', title: who }, named(me.name))),
+    presence.element,
     notifications.button,
     h('button', { type: 'button', class: 'signout', onclick: () => signOut('You signed out.') }, 'Sign out'),
   );
@@ -120,8 +123,9 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
       setUnreadInTitle(n);
     },
     arrived: (item) => notifications.arrived(item),
-    connected: () => void notifications.load(),
-    settings: (s) => notifications.apply(s),
+    connected: () => void notifications.load().then(() => notifications.settings && presence.settings(notifications.settings)),
+    settings: (s) => (notifications.apply(s), presence.settings(s)),
+    presence: (view) => presence.apply(view),
   }, search);
   const calendar = new CalendarTab(api, me);
   const inboxPanel = h('section', { role: 'tabpanel', id: 'panel-inbox', 'aria-labelledby': 'tab-inbox', class: 'inbox-layout' }, inbox.element, pane.element);
@@ -157,12 +161,14 @@ function consolePage(api: AgentApi, me: Agent, exp: number | null) {
   };
   addEventListener('hashchange', route);
   inbox.start();
+  presence.start();
   route();
 
   stopAll = () => {
     clearTimeout(expiry);
     removeEventListener('hashchange', route);
     inbox.stop();
+    presence.stop();
     pane.close();
     calendar.stop();
   };

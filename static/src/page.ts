@@ -9,7 +9,7 @@ export const t = strings(lang);
 export const base = location.origin;
 export const main = document.querySelector('main')!;
 
-export type Card = { slug: string; name: string; avatarUrl: string | null };
+export type Card = { slug: string; name: string; avatarUrl: string | null; availability?: 'online' | 'away' | 'offline' };
 
 /** A JSON call to this server; failures become ApiError with the API's code and message. */
 export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {

@@ -11,6 +11,10 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-head .db-who{flex:1;min-width:0}
 .db-title{font-weight:600;font-size:15px;margin:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .db-status{font-size:12px;opacity:.9;min-height:1.2em}
+.db-reply{font-size:12px;margin:0;opacity:.9}
+.db-reply::before{content:"";display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:5px;background:#98a2b3}
+.db-reply[data-availability=online]::before{background:#12b76a}
+.db-reply[data-availability=away]::before{background:#f79009}
 .db-status[data-state=offline],.db-status[data-state=closed]{font-weight:600}
 .db-x{background:none;border:0;color:inherit;font-size:22px;line-height:1;cursor:pointer;padding:4px 8px;border-radius:6px}
 .db-x:focus-visible,.db button:focus-visible,.db input:focus-visible,.db textarea:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}

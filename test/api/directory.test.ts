@@ -112,12 +112,12 @@ describe('public directory', () => {
   it('shows an agent card without private fields', async () => {
     const { status, body } = await call('GET', '/api/public/agents/alice');
     expect(status).toBe(200);
-    expect(body).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg' });
+    expect(body).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg', availability: 'offline', availabilityMessage: 'We’ll reply by email' });
   });
 
   it('shows a service card without members', async () => {
     const { body } = await call('GET', '/api/public/services/sales');
-    expect(body).toEqual({ slug: 'sales', name: 'Sales', avatarUrl: '/avatars/sales.svg' });
+    expect(body).toEqual({ slug: 'sales', name: 'Sales', avatarUrl: '/avatars/sales.svg', availability: 'offline', availabilityMessage: 'We’ll reply by email' });
   });
 
   it('answers 404 with the envelope for an unknown slug', async () => {

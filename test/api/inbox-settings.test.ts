@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { agentToken, asAgent, call, clientId, guestWrites, newGuest } from '../helpers';
 import { TestSocket } from '../socket';
 
-const OFF = { emailWhenOffline: false, notifications: { guestMessages: { desktop: false, sound: false } } };
+const OFF = { awayAfterMinutes: 10, emailWhenOffline: false, notifications: { guestMessages: { desktop: false, sound: false } } };
 const settingsOf = async (who: string) => (await call('GET', '/api/inbox/settings', { headers: await asAgent(who) })).body;
 const patch = async (who: string, body: Record<string, unknown>) => call('PATCH', '/api/inbox/settings', { headers: await asAgent(who), body });
 
@@ -22,10 +22,11 @@ describe('console notification preferences (inbox settings)', () => {
     // Sound on keeps desktop on; the email opt-in alone keeps both.
     await patch('alice', { notifications: { guestMessages: { sound: true } } });
     expect((await patch('alice', { emailWhenOffline: true })).body).toEqual({
+      ...OFF,
       emailWhenOffline: true,
       notifications: { guestMessages: { desktop: true, sound: true } },
     });
-    expect(await settingsOf('alice')).toEqual({ emailWhenOffline: true, notifications: { guestMessages: { desktop: true, sound: true } } });
+    expect(await settingsOf('alice')).toEqual({ ...OFF, emailWhenOffline: true, notifications: { guestMessages: { desktop: true, sound: true } } });
 
     // Bob's are his own: Alice's change is not his, and he reads only his.
     expect(await settingsOf('bob')).toEqual(OFF);
@@ -84,10 +85,10 @@ describe('console notification preferences (inbox settings)', () => {
     const { body } = await call('GET', '/openapi.json');
     const op = body.paths['/api/inbox/settings'].patch;
     const schema = op.requestBody.content['application/json'].schema;
-    expect(Object.keys(schema.properties)).toEqual(['emailWhenOffline', 'notifications']);
+    expect(Object.keys(schema.properties)).toEqual(['awayAfterMinutes', 'emailWhenOffline', 'notifications']);
     expect(Object.keys(schema.properties.notifications.properties.guestMessages.properties)).toEqual(['desktop', 'sound']);
     const answer = body.paths['/api/inbox/settings'].get.responses['200'].content['application/json'].schema;
-    expect(answer.required).toEqual(['emailWhenOffline', 'notifications']);
+    expect(answer.required).toEqual(['awayAfterMinutes', 'emailWhenOffline', 'notifications']);
   });
 });
 

@@ -182,7 +182,8 @@ test('assigning to Billing (not assignable) shows the refusal in the dialog and 
 
   // An assignable service with another member: Alice is replaced, and the conversation leaves her inbox live.
   await dialog.getByLabel(/Support/).check();
-  await dialog.getByLabel('Member', { exact: true }).selectOption({ label: 'Carol Diaz' });
+  // Each member is listed with their availability: Carol has no console open.
+  await dialog.getByLabel('Member', { exact: true }).selectOption({ label: 'Carol Diaz (offline)' });
   await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
   await alice.locator('.db-event', { hasText: 'Assigned to Carol Diaz' }).waitFor();

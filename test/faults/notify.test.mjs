@@ -40,6 +40,7 @@ const badPatch = fc.oneof(
 
 /** The settings after `patch`, as docs/api.md says: what it names changes, the rest stays. */
 const merged = (s, patch) => ({
+  awayAfterMinutes: s.awayAfterMinutes,
   emailWhenOffline: patch.emailWhenOffline ?? s.emailWhenOffline,
   notifications: { guestMessages: { ...s.notifications.guestMessages, ...patch.notifications?.guestMessages } },
 });
@@ -51,7 +52,7 @@ test('PATCH /api/inbox/settings: generated changes merge, reach the open console
   const read = async (who) => (await ctx.call('GET', '/api/inbox/settings', { headers: bearer(who.token) })).body;
   const bobBefore = await read(bob);
   let model = await read(alice);
-  assert.deepEqual(model, { emailWhenOffline: false, notifications: { guestMessages: { desktop: false, sound: false } } });
+  assert.deepEqual(model, { awayAfterMinutes: 10, emailWhenOffline: false, notifications: { guestMessages: { desktop: false, sound: false } } });
 
   const socket = new FrameSocket(`${ctx.base.replace(/^http/, 'ws')}/api/inbox/socket?token=${encodeURIComponent(alice.token)}`);
   await socket.opened;
