@@ -39,6 +39,9 @@ export default defineConfig(async () => {
     test: {
       include: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
+      // Tests assert what happens, not how fast: on a loaded 2-core machine a test driving many
+      // actor calls can pass 5 s (the default) without anything being wrong.
+      testTimeout: 20_000,
     },
   };
 });
