@@ -23,7 +23,8 @@ async function meetingWithReminderSoon(alice) {
         timeZone: 'UTC',
         weeklyHours: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
         overrides: [],
-        durations: [15],
+        // Five minutes: a meeting starting at 23:55 still ends within the day (00:00–24:00), whenever CI runs.
+        durations: [5],
         bufferBeforeMinutes: 0,
         bufferAfterMinutes: 0,
         minimumNoticeMinutes: 0,
@@ -35,7 +36,7 @@ async function meetingWithReminderSoon(alice) {
   });
   assert.equal(settings.status, 200, JSON.stringify(settings.body));
   const booked = await ctx.call('POST', '/api/agents/alice/bookings', {
-    body: { start: new Date(start).toISOString(), durationMinutes: 15, name: 'Rita Reminder', email: 'rita@example.com', timeZone: 'UTC' },
+    body: { start: new Date(start).toISOString(), durationMinutes: 5, name: 'Rita Reminder', email: 'rita@example.com', timeZone: 'UTC' },
   });
   assert.equal(booked.status, 201, JSON.stringify(booked.body));
   log(`meeting at ${new Date(start).toISOString()}, reminder ${minutes} min before, due ${new Date(due).toISOString()}`);
