@@ -84,3 +84,9 @@ export async function guestWrites(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every webhook endpoint registered through the admin API goes, so the next test's events reach nobody else's receiver. */
+export async function deleteAllWebhooks(): Promise<void> {
+  const { body } = await call('GET', '/api/admin/webhooks', { headers: ADMIN });
+  for (const hook of body.webhooks) await call('DELETE', `/api/admin/webhooks/${hook.id}`, { headers: ADMIN });
+}

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { interceptFetch, type Recorded } from '../fakes/intercept';
-import { ADMIN, agentToken, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, call, clientId, guestWrites, newGuest, sleep, deleteAllWebhooks } from '../helpers';
 import { TestSocket } from '../socket';
 
 /**
@@ -48,8 +48,7 @@ let stopIntercepting: (() => void) | null = null;
 afterEach(async () => {
   stopIntercepting?.();
   stopIntercepting = null;
-  const { body } = await call('GET', '/api/admin/webhooks', { headers: ADMIN });
-  for (const hook of body.webhooks) await call('DELETE', `/api/admin/webhooks/${hook.id}`, { headers: ADMIN });
+  await deleteAllWebhooks();
 });
 
 describe('durable hand-overs from a conversation', () => {

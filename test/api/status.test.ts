@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, call, clientId, guestWrites, newGuest, sleep, deleteAllWebhooks } from '../helpers';
 import { interceptFetch } from '../fakes/intercept';
 import { TestSocket } from '../socket';
 
@@ -56,8 +56,7 @@ let stopIntercepting: (() => void) | null = null;
 afterEach(async () => {
   stopIntercepting?.();
   stopIntercepting = null;
-  const { body } = await call('GET', '/api/admin/webhooks', { headers: ADMIN });
-  for (const hook of body.webhooks) await call('DELETE', `/api/admin/webhooks/${hook.id}`, { headers: ADMIN });
+  await deleteAllWebhooks();
 });
 
 describe('conversation status', () => {
