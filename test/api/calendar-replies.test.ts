@@ -135,7 +135,8 @@ describe('external busy feed (M1)', () => {
   });
 
   it('busy events from the agent’s ICS URL block slots; free and declined ones do not', async () => {
-    const list = await slots('carol', 'UTC', 30, dayFromNow(24), 1);
+    // A week, so that the first working day is in it whatever weekday the date 24 days ahead falls on.
+    const list = await slots('carol', 'UTC', 30, dayFromNow(24), 7);
     // Slots step by 15 minutes; these three are an hour apart, so only their own event can block each.
     const [a, b, c] = [list[0]!, list[4]!, list[8]!];
     const feed = [
@@ -151,7 +152,7 @@ describe('external busy feed (M1)', () => {
       throw new Error(`unexpected fetch ${url}`);
     });
     await call('PATCH', '/api/calendar/settings', { headers: await asAgent('carol'), body: { busyFeedUrl: 'https://calendar.example.com/carol.ics' } });
-    const after = (await slots('carol', 'UTC', 30, dayFromNow(24), 1)).map((s) => s.start);
+    const after = (await slots('carol', 'UTC', 30, dayFromNow(24), 7)).map((s) => s.start);
     expect(fetchSpy).toHaveBeenCalled();
     expect(after).not.toContain(a.start);
     expect(after).toContain(b.start);
