@@ -13,6 +13,10 @@ export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
   CALENDARS: DurableObjectNamespace<CalendarActor>;
   INBOXES: DurableObjectNamespace<InboxActor>;
+  /** Files attached to messages (docs/attachments.md). */
+  FILES: R2Bucket;
+  /** The largest file a message may carry, in bytes (src/attachments/limits.ts). */
+  ATTACHMENT_MAX_BYTES?: string;
 
   /** Comma-separated organisation-wide origins whose pages may embed every service and agent (src/http/embed.ts). */
   GUEST_ORIGINS: string;

@@ -1,3 +1,4 @@
+import { attachmentRoutes } from './attachments/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
 import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
@@ -31,6 +32,7 @@ const api = new Api().include(
   contactRoutes,
   crmRoutes,
   conversationRoutes,
+  attachmentRoutes,
   inboxRoutes,
   searchRoutes,
   calendarRoutes,

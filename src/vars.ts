@@ -36,3 +36,22 @@ export function enumeratedVar<K extends EnumeratedVar>(env: { readonly [P in K]?
 /** What is wrong with a var, for the log and for the error a request then gets. */
 export const misconfigured = (name: EnumeratedVar, value: string | undefined): string =>
   `${name} is "${value ?? ''}" in wrangler.toml [vars]; set it to one of ${ENUMERATED_VARS[name].join(', ')}.`;
+
+/** ATTACHMENT_MAX_BYTES's value when it is unset: 10 MiB. */
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+const badSizes = new Set<string>();
+
+/**
+ * The largest file a message may carry (docs/attachments.md). A value that is not a positive
+ * whole number of bytes is logged once and the default holds: a typo must not lift the limit.
+ */
+export function attachmentMaxBytes(env: { readonly ATTACHMENT_MAX_BYTES?: string | undefined }): number {
+  const value = env.ATTACHMENT_MAX_BYTES ?? '';
+  if (value === '') return DEFAULT_ATTACHMENT_MAX_BYTES;
+  if (/^[1-9][0-9]{0,15}$/.test(value)) return Number(value);
+  if (!badSizes.has(value)) {
+    badSizes.add(value);
+    console.error(`ATTACHMENT_MAX_BYTES is "${value}" in wrangler.toml [vars]; set it to a number of bytes. Using ${DEFAULT_ATTACHMENT_MAX_BYTES}.`);
+  }
+  return DEFAULT_ATTACHMENT_MAX_BYTES;
+}

@@ -94,7 +94,7 @@ function jpegSize(b: Uint8Array): Size {
   return null;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Text is UTF-8 without control characters but tab, LF, FF and CR; one that opens with `<` is

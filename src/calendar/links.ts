@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import { signServerToken, verifyServerToken } from '../http/auth';
+import { signServerToken, verifyLinkToken } from '../http/auth';
 import { HttpError } from '../http/errors';
 
 const AUDIENCE = 'doorbell-meeting';
@@ -22,16 +22,9 @@ export const signMeetingLink = (env: Env, claims: MeetingLinkClaims, meetingEnd:
   });
 
 export async function verifyMeetingLink(env: Env, token: string): Promise<MeetingLinkClaims> {
-  try {
-    const payload = await verifyServerToken(env, token, 'meeting', AUDIENCE);
-    if (typeof payload.agent !== 'string') throw new Error('incomplete link');
-    return { agentId: payload.agent, meetingId: payload.sub };
-  } catch (err) {
-    const expired = err && typeof err === 'object' && 'code' in err && err.code === 'ERR_JWT_EXPIRED';
-    throw expired
-      ? new HttpError(410, 'link_expired', 'This meeting link has expired.')
-      : new HttpError(401, 'invalid_link', 'This meeting link is not valid.');
-  }
+  const payload = await verifyLinkToken(env, token, 'meeting', AUDIENCE, 'meeting');
+  if (typeof payload.agent !== 'string') throw new HttpError(401, 'invalid_link', 'This meeting link is not valid.');
+  return { agentId: payload.agent, meetingId: payload.sub };
 }
 
 export const meetingPageUrl = (env: Env, token: string): string => `${env.PUBLIC_BASE_URL}/meeting#${token}`;

@@ -1,4 +1,5 @@
 import type { Entry } from '../conversation/protocol';
+import { sizeLabel } from '../attachments/links';
 import { newId } from '../directory/ids';
 import type { Address, OutgoingEmail } from '../email/message';
 import { REPLY_ABOVE_MARKER } from './reply-text';
@@ -22,6 +23,8 @@ export interface DigestEmailInput {
   link: string | null;
   /** The recipient's time zone for the times shown; UTC when unknown (guests). */
   timeZone: string;
+  /** A signed link per attachment id of the messages (attachments/links.ts); a file without one is named only. */
+  fileLinks?: ReadonlyMap<string, string>;
 }
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -38,7 +41,12 @@ export function digestSubject(title: string, count: number): string {
 /** Titles and names are free text; a line break in one must not end up in a header. */
 const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
+/** The files of a message, one line each: name, size and the signed link when there is one. */
+const fileLines = (m: Entry, links: ReadonlyMap<string, string>): Array<{ label: string; url: string | null }> =>
+  (m.attachments ?? []).map((a) => ({ label: `📎 ${oneLine(a.name)} (${sizeLabel(a.size)})`, url: links.get(a.id) ?? null }));
+
 export function digestEmail(input: DigestEmailInput): OutgoingEmail {
+  const links = input.fileLinks ?? new Map<string, string>();
   const title = oneLine(input.title);
   const count = input.messages.length + input.omitted;
   const marker = `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`;
@@ -51,7 +59,12 @@ export function digestEmail(input: DigestEmailInput): OutgoingEmail {
     '',
     intro,
     ...(earlier ? ['', earlier] : []),
-    ...input.messages.flatMap((m) => ['', `${m.author.name}, ${stamp(m.at, input.timeZone)}:`, m.text ?? '']),
+    ...input.messages.flatMap((m) => [
+      '',
+      `${m.author.name}, ${stamp(m.at, input.timeZone)}:`,
+      ...(m.text ? [m.text] : []),
+      ...fileLines(m, links).map((f) => (f.url ? `${f.label}: ${f.url}` : f.label)),
+    ]),
     '',
     outro,
   ].join('\n');
@@ -65,6 +78,9 @@ ${input.messages
     (m) => `<div style="margin:12px 0;padding:8px 12px;border-left:3px solid #6d28d9;background:#f7f5ff">
 <div style="font-size:13px;color:#555"><b>${escape(m.author.name)}</b> · ${escape(stamp(m.at, input.timeZone))}</div>
 <div style="white-space:pre-wrap">${escape(m.text ?? '')}</div>
+${fileLines(m, links)
+  .map((f) => `<div>${f.url ? `<a href="${escape(f.url)}">${escape(f.label)}</a>` : escape(f.label)}</div>`)
+  .join('\n')}
 </div>`,
   )
   .join('\n')}

@@ -8,6 +8,7 @@ import { findGuest } from '../directory/guests';
 import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
 import { SEND_RETRY, type Address, type OutgoingEmail } from '../email/message';
 import type { Env } from '../env';
+import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
 import { digestEmail } from './digest-email';
 import { DigestStore } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
@@ -98,6 +99,9 @@ export class EmailDigests {
     const stored = this.conversation();
     const recipient = stored ? await this.recipient(stored.state, id) : null;
     const replyTo = stored && recipient ? await replyAddress(this.env, { conversationId: stored.id, handle: this.store.handleFor(id) }) : null;
+    // Signing is asynchronous, so the links are made before the decision below, for the
+    // messages it would take now; a file sent meanwhile is listed without one.
+    const links = stored && recipient ? await fileLinks(this.env, stored.id, this.timeline.newsFor(id, 0, DIGEST.maxMessages).entries, LINK_LIFETIME_S.email) : new Map<string, string>();
     return this.ctx.storage.transactionSync((): JobResult => {
       if (!stored || !recipient || !replyTo) return;
       if (this.online(id) || recipient.consoleOpen) {
@@ -119,6 +123,7 @@ export class EmailDigests {
         omitted: plan.omitted,
         link: recipient.link,
         timeZone: recipient.timeZone,
+        fileLinks: links,
       });
       this.jobs.enqueue('email', `email:${id}:${plan.throughSeq}`, now, { email });
       this.store.markEmailed(id, plan.throughSeq, now);

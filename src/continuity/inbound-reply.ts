@@ -1,4 +1,8 @@
-import type { Email } from 'postal-mime';
+import type { Attachment, Email } from 'postal-mime';
+import { putFile, checkSize, upload } from '../attachments/upload';
+import type { ErrorCode } from '../errors';
+import { HttpError } from '../http/errors';
+import { attachmentMaxBytes } from '../vars';
 import type { Caller } from '../conversation/actor';
 import { agentParticipant } from '../conversation/model';
 import { LIMITS } from '../conversation/protocol';
@@ -69,16 +73,80 @@ export async function receiveReply(message: InboundEmail, env: Env): Promise<voi
   }
 
   let text = replyText(mail.text?.trim() ? mail.text : mail.html ? await htmlToText(mail.html) : '');
-  if (!text) {
+  // Inline parts are a signature's logo and the like; what the sender attached is the rest.
+  const attached = mail.attachments.filter((a) => a.disposition === 'attachment');
+  if (!text && attached.length === 0) {
     message.setReject('This reply has no text of its own above the quoted messages, so nothing was posted. Write your answer above the quote.');
     return;
   }
-  const files = mail.attachments.filter((a) => a.disposition === 'attachment').map((a) => a.filename ?? 'unnamed file');
-  if (files.length > 0) text += `\n\n[Attachments stay in the email: ${files.join(', ')}]`;
   if (text.length > LIMITS.messageChars) {
     message.setReject(`This reply is ${text.length} characters long; messages are limited to ${LIMITS.messageChars}. Shorten it or split it.`);
     return;
   }
-  const outcome = await conversation.post(person.caller, await clientIdOf(mail, raw), text);
+  const clientId = await clientIdOf(mail, raw);
+  let files: { ids: string[]; refused: string[] };
+  try {
+    files = await attachEmailFiles(env, target.conversationId, person.caller, clientId, attached);
+  } catch (err) {
+    // The sender may not write here any more (a basic license): the same bounce as a refused post.
+    if (!(err instanceof HttpError)) throw err;
+    message.setReject(`Your reply was not posted: ${err.message}`);
+    return;
+  }
+  if (files.refused.length > 0) text = `${text}${text ? '\n\n' : ''}[Not attached: ${files.refused.join(', ')}]`.slice(0, LIMITS.messageChars);
+  const outcome = await conversation.post(person.caller, clientId, text, { attachments: files.ids });
   if (!outcome.ok) message.setReject(`Your reply was not posted: ${outcome.message}`);
+}
+
+/** Why a file of an email was left out, in the words of its `[Not attached: …]` line. */
+const REFUSED_BECAUSE: Partial<Record<ErrorCode, string>> = {
+  attachment_too_large: 'too large',
+  file_type_not_allowed: 'type not allowed',
+  file_type_mismatch: 'not what its name says',
+  too_many_attachments: `more than ${LIMITS.attachmentsPerMessage} files`,
+};
+
+/**
+ * Stores an email's files as uploads of the message `clientId` (docs/attachments.md "Files from
+ * email replies"), each under the upload route's limits; the same email delivered twice finds
+ * its files stored (by name). Answers the ids stored and a word for each file refused.
+ */
+async function attachEmailFiles(env: Env, conversationId: string, caller: Caller, clientId: string, attached: Attachment[]): Promise<{ ids: string[]; refused: string[] }> {
+  const conversation = conversationActor(env, conversationId);
+  const max = attachmentMaxBytes(env);
+  const ids: string[] = [];
+  const refused: string[] = [];
+  const names = new Set<string>();
+  for (const part of attached) {
+    const name = uniqueName(fileNameOf(part.filename), names);
+    const bytes = typeof part.content === 'string' ? new TextEncoder().encode(part.content) : new Uint8Array(part.content);
+    try {
+      checkSize(bytes.byteLength, max);
+      const done = await upload(conversation, conversationId, caller, { clientId, name, size: bytes.byteLength }, (key) => putFile(env.FILES, key, bytes, name, part.mimeType));
+      ids.push(done.attachment.id);
+    } catch (err) {
+      const reason = err instanceof HttpError ? REFUSED_BECAUSE[err.code as ErrorCode] : undefined;
+      if (!reason) throw err;
+      refused.push(`${name} (${reason})`);
+    }
+  }
+  return { ids, refused };
+}
+
+/** A mail client's file name as the upload route would take it: no path, no control or bidi characters, at most 200 characters. */
+function fileNameOf(filename: string | null | undefined): string {
+  const base = (filename ?? '').split(/[\\/]/).pop()!;
+  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 200);
+  return clean === '' || clean === '.' || clean === '..' ? 'unnamed file' : clean;
+}
+
+/** Names are unique within a message: a second `photo.png` becomes `photo (2).png`. */
+function uniqueName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; taken.has(candidate); n++) {
+    const dot = name.lastIndexOf('.');
+    candidate = dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
+  }
+  taken.add(candidate);
+  return candidate;
 }

@@ -20,8 +20,10 @@ import { applyAssignment, planAssignment, type AssignmentRequest } from './assig
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
 import { agentParticipant, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
+import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
+import { AttachmentStore, fileKey, UNSENT_LIFETIME_MS, type StoredFile } from './attachments';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -68,7 +70,13 @@ interface ConversationJobs extends DigestJobs {
   wake: { until: number };
   /** The search index gets every entry after the last one it has, and the conversation's facts as they are when the job runs. */
   search: Record<string, never>;
+  /** Unsent uploads a day old are deleted, bytes and record (docs/attachments.md). */
+  attachments: Record<string, never>;
 }
+
+/** What a message's text stands for where only a line is shown (the inbox): its files' names when it has no text. */
+export const messageLine = (entry: Entry): string =>
+  entry.text || !entry.attachments?.length ? (entry.text ?? '') : `📎 ${entry.attachments.map((a) => a.name).join(', ')}`;
 
 const snoozedUntil = (status: ConversationStatus): string | null =>
   status.value === 'snoozed' && status.until !== null ? new Date(status.until).toISOString() : null;
@@ -116,6 +124,7 @@ const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
 export class ConversationActor extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private readonly invites: InviteStore;
+  private readonly files: AttachmentStore;
   private stored: Stored | null;
   // Rate-limit buckets live in memory: losing them when the object sleeps only forgives
   // a burst, which is harmless.
@@ -140,6 +149,7 @@ export class ConversationActor extends DurableObject<Env> {
     migrate(ctx.storage.sql);
     this.store = new ConversationStore(ctx.storage.sql);
     this.invites = new InviteStore(ctx.storage.sql);
+    this.files = new AttachmentStore(ctx.storage.sql);
     this.stored = this.store.load();
     this.jobs = new Jobs(ctx.storage);
     this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
@@ -150,6 +160,7 @@ export class ConversationActor extends DurableObject<Env> {
       // Retried like a hand-over: a snooze must end even if the first attempt failed.
       wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
       search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
+      attachments: { run: () => this.sweepUploads(), retry: HANDOVER_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
@@ -262,7 +273,7 @@ export class ConversationActor extends DurableObject<Env> {
    * `limited`: an HTTP send, held to the socket's budget (sockets count their own frames, and
    * email replies are limited by mail itself).
    */
-  async post(caller: Caller, clientId: string, text: string, options: { limited?: boolean } = {}): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
+  async post(caller: Caller, clientId: string, text: string, options: { limited?: boolean; attachments?: readonly string[] | undefined } = {}): Promise<Outcome<{ seq: number; duplicate: boolean }>> {
     const denied = this.denied(caller);
     if (denied) return denied;
     const spent = this.overHttpBudget(caller, options);
@@ -277,6 +288,9 @@ export class ConversationActor extends DurableObject<Env> {
     // A participant downgraded to basic stays listed but may no longer speak to guests.
     const unlicensed = this.unlicensed(caller);
     if (unlicensed) return unlicensed;
+    const ids = options.attachments ?? [];
+    const files = ids.length > 0 ? this.files.unsent(callerId(caller), clientId, ids) : [];
+    if (!files) return refuse(400, 'unknown_attachment', 'A file this message names is not one you uploaded for its clientId, or it was deleted after a day unsent: upload it again.');
     const before = this.state;
     let state = before;
     const events: TimelineEvent[] = [];
@@ -299,7 +313,8 @@ export class ConversationActor extends DurableObject<Env> {
     }
     let queued = false;
     const entries = this.commit(state, events, (at) => {
-      const entry = this.store.append({ at, author: asAuthor(caller), clientId, text });
+      const entry = this.store.append({ at, author: asAuthor(caller), clientId, text, attachments: files });
+      this.files.attach(ids, entry.seq);
       // In the message's own transaction: the emails it may cause (C12) cannot be lost.
       queued = this.digests.queue(entry, state);
       return entry;
@@ -357,6 +372,43 @@ export class ConversationActor extends DurableObject<Env> {
       limit: 'messages_per_participant',
       retryAfter: 1,
     });
+  }
+
+  /**
+   * Reserves an upload for the message `clientId` (docs/attachments.md): whoever may send here
+   * may, and uploading joins nobody. A name already uploaded for this message answers that file
+   * (`fresh: false`): the Worker stores nothing new.
+   */
+  async reserveUpload(caller: Caller, clientId: string, name: string, size: number): Promise<Outcome<{ id: string; fresh: boolean; attachment: AttachmentView }>> {
+    const refused = this.denied(caller) ?? this.mayNotWrite(caller);
+    if (refused) return refused;
+    const now = Date.now();
+    const sent = this.store.findByClientId(callerId(caller), clientId) !== null;
+    const reserved = this.files.reserve(callerId(caller), clientId, name, size, sent, now);
+    if ('ok' in reserved) return reserved;
+    if (reserved.fresh) {
+      this.jobs.enqueue('attachments', 'attachments:sweep', now + UNSENT_LIFETIME_MS, {});
+      await this.jobs.arm();
+    }
+    return accept({ id: reserved.id, fresh: reserved.fresh, attachment: reserved.view });
+  }
+
+  /** The bytes of a reserved upload are in R2; null when the sweep took it meanwhile. */
+  async storedUpload(id: string, file: StoredFile): Promise<AttachmentView | null> {
+    return this.files.stored(id, file);
+  }
+
+  async abandonUpload(id: string): Promise<void> {
+    this.files.abandon(id);
+  }
+
+  /** A file the caller may read: one of a message they can see, or their own unsent upload. */
+  async attachment(caller: Caller, id: string): Promise<Outcome<AttachmentView>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const file = this.files.find(id);
+    if (!file || (!file.sent && file.authorId !== callerId(caller))) return refuse(404, 'not_found', 'File was not found.');
+    return accept(file.view);
   }
 
   async join(caller: Caller): Promise<Outcome<ConversationView>> {
@@ -623,7 +675,7 @@ export class ConversationActor extends DurableObject<Env> {
     const frame = parsed.data;
     switch (frame.type) {
       case 'send': {
-        const result = await (frame.note ? this.postNote(caller, frame.clientId, frame.text) : this.post(caller, frame.clientId, frame.text));
+        const result = await (frame.note ? this.postNote(caller, frame.clientId, frame.text) : this.post(caller, frame.clientId, frame.text, { attachments: frame.attachments }));
         if (result.ok) this.send(ws, { type: 'ack', clientId: frame.clientId, ...result.value });
         else this.send(ws, { type: 'error', code: result.code, message: result.message, clientId: frame.clientId });
         return;
@@ -867,7 +919,8 @@ export class ConversationActor extends DurableObject<Env> {
   private async emitWebhooks({ seqs, state }: ConversationJobs['webhooks']): Promise<void> {
     const first = seqs[0]!;
     const entries = this.store.after(first - 1, seqs[seqs.length - 1]! - first + 1).filter((e) => seqs.includes(e.seq));
-    await emitWebhookEvents(this.env, await conversationEvents(this.stored!.id, state, entries));
+    const links = await fileLinks(this.env, this.stored!.id, entries, LINK_LIFETIME_S.webhook);
+    await emitWebhookEvents(this.env, await conversationEvents(this.stored!.id, state, entries, links));
   }
 
   /**
@@ -909,7 +962,7 @@ export class ConversationActor extends DurableObject<Env> {
           conversationId: this.stored.id,
           title: titleFor('agent', state),
           avatarUrl: avatarFor('agent', state),
-          lastMessage: last ? { text: last.text ?? '', authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
+          lastMessage: last ? { text: messageLine(last), authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
           unread: participant ? this.store.unreadFor(agentId) : 0,
           visibility: state.visibility,
           status: statusOf(state).value,
@@ -956,8 +1009,10 @@ export class ConversationActor extends DurableObject<Env> {
     const state = this.state;
     const indexed = await indexedSeq(this.env.DB, id);
     const page = this.store.after(indexed, LIMITS.historyPage);
+    // A message is found by its files' names as well as its text.
+    const searchable = (e: Entry): string => [e.text ?? '', ...(e.attachments ?? []).map((a) => a.name)].filter(Boolean).join('\n');
     const entries: SearchEntry[] = page.flatMap((e) =>
-      e.text ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: e.text, agentsOnly: agentOnly(e) }] : [],
+      searchable(e) ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: searchable(e), agentsOnly: agentOnly(e) }] : [],
     );
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
@@ -965,6 +1020,21 @@ export class ConversationActor extends DurableObject<Env> {
     // Read after the write: what was committed while it ran is indexed by another run of this job.
     if (this.store.lastSeq() > lastSeq) return { again: Date.now() };
     this.searchQueued = false;
+  }
+
+  /**
+   * Unsent uploads a day old go, bytes then records. They are marked first, so a send that
+   * comes while R2 deletes refuses them instead of carrying a file that is gone; a failed
+   * delete is retried with the marked ones. Runs again when the next unsent upload is a day old.
+   */
+  private async sweepUploads(): Promise<JobResult> {
+    if (!this.stored) return;
+    const doomed = this.files.doom(Date.now() - UNSENT_LIFETIME_MS);
+    const id = this.stored.id;
+    if (doomed.length > 0) await this.env.FILES.delete(doomed.map((a) => fileKey(id, a)));
+    this.files.forget(doomed);
+    const oldest = this.files.oldestUnsent();
+    return oldest === null ? undefined : { again: oldest + UNSENT_LIFETIME_MS };
   }
 
   /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */

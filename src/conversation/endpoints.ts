@@ -19,17 +19,17 @@ import { unwrap } from '../actor/outcome';
 import type { Caller } from './actor';
 import { agentParticipant, conversationIdFor, guestChannel, guestConversationKey, type AgentParticipant, type ConversationStatus, type Origin } from './model';
 import { InviteView, MaxUses } from './invites';
-import { ClientId, ConversationStatusValue, ConversationView, Entry, LIMITS, MessageText } from './protocol';
+import { checkSend, ClientId, ConversationStatusValue, ConversationView, Entry, LIMITS, MessageText, SendFields } from './protocol';
 import { knownScope, remember } from './embed-scopes';
 import { conversationActor, existingConversationActor } from './stub';
 
 const tag = 'Conversations';
 
 const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
-const IdParams = z.object({ id: ConversationId });
+export const IdParams = z.object({ id: ConversationId });
 
 /** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
-async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
+export async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
   if (principal.kind === 'agent') return { kind: 'agent', agent: agentParticipant(principal.agent) };
   const guest = await getGuest(env.DB, principal.guestId);
   return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
@@ -44,7 +44,7 @@ async function callerOf(principal: Principal<'person'>, env: Env): Promise<Calle
  * so only the first request asks the actor; whether the site may embed it is read each time,
  * so an admin's change to an allowlist holds from the next request on.
  */
-async function admit(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<Caller> {
+export async function admit(request: Request, env: Env, principal: Principal<'person'>, id: string): Promise<Caller> {
   const caller = await callerOf(principal, env);
   if (caller.kind !== 'guest' || !foreignOrigin(request, env)) return caller;
   const known = knownScope(id);
@@ -224,13 +224,20 @@ export const postMessageEndpoint = endpoint({
   tag,
   access: 'person',
   params: IdParams,
-  body: z.strictObject({ clientId: ClientId, text: MessageText, note: z.boolean().optional().describe('A private note (licensed agents only; docs/protocol.md, "Private notes").') }),
+  body: z
+    .strictObject({
+      ...SendFields,
+      note: SendFields.note.describe('A private note (licensed agents only; docs/protocol.md, "Private notes").'),
+      attachments: SendFields.attachments.describe('Files uploaded for this clientId (docs/attachments.md); with them `text` may be empty.'),
+    })
+    .superRefine(checkSend),
   response: z.object({ seq: z.number().int(), duplicate: z.boolean() }),
-  errors: [404, 403, 429],
+  errors: [400, 404, 403, 429],
   handle: async ({ request, env, principal, params, body }) => {
     const caller = await admit(request, env, principal, params.id);
     const conversation = await existingConversationActor(env, params.id);
-    return unwrap(await (body.note ? conversation.postNote(caller, body.clientId, body.text, { limited: rateLimitsOn(env) }) : conversation.post(caller, body.clientId, body.text, { limited: rateLimitsOn(env) })));
+    const limited = rateLimitsOn(env);
+    return unwrap(await (body.note ? conversation.postNote(caller, body.clientId, body.text, { limited }) : conversation.post(caller, body.clientId, body.text, { limited, attachments: body.attachments })));
   },
 });
 

@@ -14,6 +14,8 @@ export const LIMITS = {
   historyPage: 200,
   /** A note notifies at most this many @mentioned agents (the first ones in its text). */
   mentionsPerNote: 20,
+  /** Files one message may carry (docs/attachments.md). */
+  attachmentsPerMessage: 10,
 } as const;
 
 export { CLOSE } from '../errors';
@@ -47,9 +49,32 @@ export const MessageText = z
   .max(LIMITS.messageChars, `must be at most ${LIMITS.messageChars} characters`)
   .refine((text) => text.trim().length > 0, 'must not be empty');
 
+export const AttachmentId = z.string().regex(/^at_[A-Za-z0-9]{20}$/, 'must be an attachment id');
+
+/**
+ * What a message is sent with, over the socket and HTTP alike. `attachments`: files uploaded
+ * for this clientId (docs/attachments.md); with them the text may be empty. A note has none.
+ */
+export const SendFields = {
+  clientId: ClientId,
+  text: z.string().max(LIMITS.messageChars, `must be at most ${LIMITS.messageChars} characters`).default(''),
+  note: z.boolean().optional(),
+  attachments: z
+    .array(AttachmentId)
+    .max(LIMITS.attachmentsPerMessage, `at most ${LIMITS.attachmentsPerMessage} files per message`)
+    .refine((ids) => new Set(ids).size === ids.length, 'names a file twice')
+    .optional(),
+};
+
+export function checkSend(send: { text: string; note?: boolean | undefined; attachments?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  const files = send.attachments?.length ?? 0;
+  if (files > 0 && send.note) ctx.addIssue({ code: 'custom', path: ['attachments'], message: 'notes carry no files' });
+  else if (files === 0 && send.text.trim().length === 0) ctx.addIssue({ code: 'custom', path: ['text'], message: 'must not be empty' });
+}
+
 export const ClientFrame = z.discriminatedUnion('type', [
   // note: true writes a private note (agents only; see agentOnly).
-  z.strictObject({ type: z.literal('send'), clientId: ClientId, text: MessageText, note: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('send'), ...SendFields }).superRefine(checkSend),
   z.strictObject({ type: z.literal('typing'), typing: z.boolean() }),
   z.strictObject({ type: z.literal('read'), seq: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('resume'), since: z.number().int().min(0) }),
@@ -108,6 +133,17 @@ export const TimelineEvent = z.discriminatedUnion('type', [
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
+/** A file a message carries (docs/attachments.md); `width`/`height` for images whose header said. */
+export const AttachmentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  type: z.string().describe('Found from the bytes, never the client’s claim.'),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+});
+export type AttachmentView = z.infer<typeof AttachmentView>;
+
 export const Entry = z.object({
   seq: z.number().int(),
   at: z.string(),
@@ -116,6 +152,7 @@ export const Entry = z.object({
   clientId: z.string().nullable(),
   text: z.string().nullable(),
   event: TimelineEvent.nullable(),
+  attachments: z.array(AttachmentView).optional().describe('A message’s files; absent when it has none.'),
 });
 export type Entry = z.infer<typeof Entry>;
 

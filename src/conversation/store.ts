@@ -1,7 +1,8 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
+import { ATTACHMENTS_TABLE } from './attachments';
 import { INVITES_TABLE } from './invites';
 import type { ConversationState } from './model';
-import type { Author, Entry, TimelineEvent } from './protocol';
+import type { AttachmentView, Author, Entry, TimelineEvent } from './protocol';
 
 /** The conversation actor's SQLite schema, one step per version (see actor/schema.ts). */
 const MIGRATIONS: string[] = [
@@ -40,6 +41,8 @@ const MIGRATIONS: string[] = [
    );`,
   // Invite links (C7): each one's uses and revocation, enforced here (invites.ts).
   INVITES_TABLE,
+  // Files attached to messages (docs/attachments.md): a message's own in its row, every upload in attachments.ts's table.
+  ATTACHMENTS_TABLE,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -54,9 +57,11 @@ interface EntryRow extends Record<string, SqlStorageValue> {
   client_id: string | null;
   text: string | null;
   event: string | null;
+  attachments: string | null;
 }
 
 const toEntry = (row: EntryRow): Entry => ({
+  ...(row.attachments === null ? {} : { attachments: JSON.parse(row.attachments) as AttachmentView[] }),
   seq: row.seq,
   at: new Date(row.at).toISOString(),
   kind: row.kind,
@@ -94,11 +99,11 @@ export class ConversationStore {
     return this.sql.exec<{ revision: number }>('UPDATE conversation SET revision = revision + 1 RETURNING revision').one().revision;
   }
 
-  append(entry: { at: number; author: Author; clientId?: string | null; text?: string | null; event?: TimelineEvent | null }): Entry {
+  append(entry: { at: number; author: Author; clientId?: string | null; text?: string | null; event?: TimelineEvent | null; attachments?: AttachmentView[] }): Entry {
     const row = this.sql
       .exec<EntryRow>(
-        `INSERT INTO timeline (at, kind, author_id, author_kind, author_name, client_id, text, event)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO timeline (at, kind, author_id, author_kind, author_name, client_id, text, event, attachments)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         entry.at,
         entry.event ? 'event' : 'message',
         entry.author.id,
@@ -107,6 +112,7 @@ export class ConversationStore {
         entry.clientId ?? null,
         entry.text ?? null,
         entry.event ? JSON.stringify(entry.event) : null,
+        entry.attachments?.length ? JSON.stringify(entry.attachments) : null,
       )
       .one();
     return toEntry(row);

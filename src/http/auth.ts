@@ -103,12 +103,12 @@ export interface GuestClaims {
 }
 
 /**
- * Tokens the server issues to people without an account: guest tokens, invite links and
- * meeting links. One HS256 key, told apart by audience and `typ`, so none can stand in
+ * Tokens the server issues to people without an account: guest tokens, invite links,
+ * meeting links and file links. One HS256 key, told apart by audience and `typ`, so none can stand in
  * for another.
  */
 export interface ServerToken {
-  typ: 'guest' | 'invite' | 'meeting';
+  typ: 'guest' | 'invite' | 'meeting' | 'file';
   audience: string;
   subject: string;
   /** A jose duration such as '7d', or seconds since the epoch. */
@@ -138,6 +138,16 @@ export async function verifyServerToken(env: Env, token: string, typ: ServerToke
   });
   if (payload.typ !== typ || !payload.sub) throw new Error(`not a ${typ} token`);
   return payload as JWTPayload & { sub: string };
+}
+
+/** A signed link's token (meeting, file): past its expiry `410 link_expired`, anything else wrong `401 invalid_link`. */
+export async function verifyLinkToken(env: Env, token: string, typ: ServerToken['typ'], audience: string, what: string): Promise<JWTPayload & { sub: string }> {
+  try {
+    return await verifyServerToken(env, token, typ, audience);
+  } catch (err) {
+    const expired = err && typeof err === 'object' && 'code' in err && err.code === 'ERR_JWT_EXPIRED';
+    throw expired ? new HttpError(410, 'link_expired', `This ${what} link has expired.`) : new HttpError(401, 'invalid_link', `This ${what} link is not valid.`);
+  }
 }
 
 export const issueGuestToken = (guestId: string, env: Env): Promise<string> =>

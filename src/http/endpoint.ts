@@ -55,6 +55,8 @@ export interface Endpoint<
   body?: B;
   /** A request without any body is read as `{}` (a body whose fields all have defaults). */
   bodyOptional?: boolean;
+  /** The body is raw bytes the handler streams itself (a file upload): what they are, for /openapi.json. */
+  rawBody?: string;
   /** The JSON answer; absent for operations answering something else (a WebSocket, a document). */
   response?: R;
   /** Status of a successful answer; 200 unless said. */

@@ -30,6 +30,7 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found',
   405: 'Method not allowed',
   409: 'Conflict with the current state',
+  411: 'Content-Length required',
   413: 'Body too large',
   415: 'Body is not JSON',
   422: 'Refused by a product rule',
@@ -89,7 +90,9 @@ export function openApiDocument(routes: Route[], serverUrl: string): Record<stri
       parameters: [...parameters(endpoint.params, 'path'), ...parameters(endpoint.query, 'query')],
       ...(endpoint.body
         ? { requestBody: { required: !endpoint.bodyOptional, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } } }
-        : {}),
+        : endpoint.rawBody
+          ? { requestBody: { required: true, description: endpoint.rawBody, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } } }
+          : {}),
       responses,
     };
   }

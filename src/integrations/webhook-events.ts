@@ -67,7 +67,8 @@ export function conversationEventType(entry: Entry): WebhookEventType | null {
 }
 
 /** The webhook events that newly committed timeline entries stand for. */
-export async function conversationEvents(conversationId: string, state: ConversationState, entries: Entry[]): Promise<WebhookEvent[]> {
+/** `fileLinks`: a signed link per attachment id of the entries (attachments/links.ts). */
+export async function conversationEvents(conversationId: string, state: ConversationState, entries: Entry[], fileLinks: ReadonlyMap<string, string> = new Map()): Promise<WebhookEvent[]> {
   const events: WebhookEvent[] = [];
   const conversation = conversationSummary(conversationId, state);
   for (const entry of entries) {
@@ -77,7 +78,14 @@ export async function conversationEvents(conversationId: string, state: Conversa
       events.push(
         await webhookEvent('message.created', key, at, {
           conversation,
-          message: { seq: entry.seq, at: entry.at, author: entry.author, clientId: entry.clientId, text: entry.text },
+          message: {
+            seq: entry.seq,
+            at: entry.at,
+            author: entry.author,
+            clientId: entry.clientId,
+            text: entry.text,
+            ...(entry.attachments ? { attachments: entry.attachments.map((a) => ({ ...a, url: fileLinks.get(a.id) ?? null })) } : {}),
+          },
         }),
       );
       continue;

@@ -1,0 +1,312 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { signFileLink } from '../../src/attachments/links';
+import { ADMIN, asAgent, BASE, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { gif, html, jpeg, pdf, png, svg, text, webp, zip } from '../attachment-files';
+
+const conversation = (id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
+type Headers = Record<string, string>;
+
+/** Uploads a file as a browser's fetch of a File would: the raw bytes with their length. */
+async function upload(headers: Headers, id: string, cid: string, name: string, bytes: Uint8Array, contentType?: string) {
+  const query = new URLSearchParams({ clientId: cid, name });
+  const response = await exports.default.fetch(
+    new Request(`${BASE}/api/conversations/${id}/attachments?${query}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(bytes.byteLength), ...(contentType ? { 'content-type': contentType } : {}) },
+      body: bytes,
+    }),
+  );
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+const send = (headers: Headers, id: string, body: Record<string, unknown>) => call('POST', `/api/conversations/${id}/messages`, { headers, body });
+const stored = async (id: string) => (await env.FILES.list({ prefix: `conversations/${id}/` })).objects.map((o) => o.key);
+const messages = async (id: string, headers: Headers) =>
+  (await call('GET', `/api/conversations/${id}/messages?after=0&limit=200`, { headers })).body.entries.filter((e: any) => e.kind === 'message');
+
+/** A guest who wrote to Sales: Alice and Carol (licensed) are participants, Bob is basic. */
+async function chat(name = 'Ann Lee') {
+  const guest = await newGuest(name);
+  const started = await guestWrites(guest, 'service:sales', 'Hello, I have a question about my invoice');
+  return { guest, id: started.body.conversation.id as string };
+}
+
+/** Fetches a file through the URL the API signs for it. */
+async function download(headers: Headers, id: string, attachmentId: string) {
+  const link = await call('GET', `/api/conversations/${id}/attachments/${attachmentId}`, { headers });
+  expect(link.status, JSON.stringify(link.body)).toBe(200);
+  const url = new URL(link.body.url);
+  const response = await exports.default.fetch(new Request(`${BASE}${url.pathname}`));
+  return { link: link.body, response, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+describe('attachments: upload, send, read (docs/attachments.md)', () => {
+  it('a guest sends an image and a PDF with no text; everyone sees them in history and can read them', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const image = await upload(guest.headers, id, cid, 'screen.png', png(1280, 720), 'image/png');
+    expect(image.status, JSON.stringify(image.body)).toBe(201);
+    expect(image.body).toMatchObject({ name: 'screen.png', size: png().byteLength, type: 'image/png', width: 1280, height: 720, duplicate: false });
+    const invoice = await upload(guest.headers, id, cid, 'invoice.pdf', pdf());
+    expect(invoice.body).toMatchObject({ name: 'invoice.pdf', type: 'application/pdf', duplicate: false });
+    expect(invoice.body.width).toBeUndefined();
+
+    const sent = await send(guest.headers, id, { clientId: cid, attachments: [image.body.id, invoice.body.id] });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const alice = await asAgent('alice');
+    const last = (await messages(id, alice)).at(-1);
+    expect(last).toMatchObject({ seq: sent.body.seq, text: '', clientId: cid });
+    expect(last.attachments).toEqual([
+      { id: image.body.id, name: 'screen.png', size: png().byteLength, type: 'image/png', width: 1280, height: 720 },
+      { id: invoice.body.id, name: 'invoice.pdf', size: pdf().byteLength, type: 'application/pdf' },
+    ]);
+    // Messages without files carry no field at all.
+    expect((await messages(id, alice))[0].attachments).toBeUndefined();
+
+    const shown = await download(alice, id, image.body.id);
+    expect(shown.bytes).toEqual(png(1280, 720));
+    expect(shown.link).toMatchObject({ id: image.body.id, name: 'screen.png' });
+    expect(Date.parse(shown.link.expiresAt) - Date.now()).toBeLessThanOrEqual(10 * 60_000);
+    expect(shown.response.headers.get('content-type')).toBe('image/png');
+    expect(shown.response.headers.get('content-disposition')).toBe(`inline; filename="screen.png"; filename*=UTF-8''screen.png`);
+    expect(shown.response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(shown.response.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+
+    const downloaded = await download(guest.headers, id, invoice.body.id);
+    expect(downloaded.bytes).toEqual(pdf());
+    expect(downloaded.response.headers.get('content-type')).toBe('application/pdf');
+    expect(downloaded.response.headers.get('content-disposition')).toMatch(/^attachment; filename="invoice.pdf"/);
+    expect(downloaded.response.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+  });
+
+  it('an agent sends files too; images of every allowed type are inline, documents and text download', async () => {
+    const { guest, id } = await chat();
+    const carol = await asAgent('carol');
+    const cid = clientId();
+    const files = [
+      ['a.jpg', jpeg(), 'inline'],
+      ['b.gif', gif(), 'inline'],
+      ['c.webp', webp(), 'inline'],
+      ['report.docx', zip(), 'attachment'],
+      ['notes.txt', text(), 'attachment'],
+      ['Ünïcode “quote”.csv', text('a,b\n1,2\n'), 'attachment'],
+    ] as const;
+    const ids: string[] = [];
+    for (const [name, bytes] of files) {
+      const r = await upload(carol, id, cid, name, bytes);
+      expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(201);
+      ids.push(r.body.id);
+    }
+    expect((await send(carol, id, { clientId: cid, text: 'Here you go', attachments: ids })).status).toBe(200);
+    for (const [i, [name, , disposition]] of files.entries()) {
+      const { response } = await download(guest.headers, id, ids[i]!);
+      expect(response.headers.get('content-disposition'), name).toMatch(new RegExp(`^${disposition};`));
+    }
+    const { response } = await download(guest.headers, id, ids[5]!);
+    expect(response.headers.get('content-type')).toBe('text/csv');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="_n_code _quote_.csv"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20%E2%80%9Cquote%E2%80%9D.csv`);
+  });
+});
+
+describe('attachments: refusals store nothing', () => {
+  it('413 for a file over the limit, before any byte is stored', async () => {
+    const { guest, id } = await chat();
+    const big = new Uint8Array(10 * 1024 * 1024 + 1);
+    big.set(png());
+    const r = await upload(guest.headers, id, clientId(), 'huge.png', big);
+    expect(r.status).toBe(413);
+    expect(r.body.error).toMatchObject({ code: 'attachment_too_large', details: { limit: 10 * 1024 * 1024 } });
+    expect(await stored(id)).toEqual([]);
+  });
+
+  it('411 without a Content-Length', async () => {
+    const { guest, id } = await chat();
+    // A stream of unknown length goes chunked, without Content-Length.
+    const chunked = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(png()), c.close()) });
+    const response = await exports.default.fetch(
+      new Request(`${BASE}/api/conversations/${id}/attachments?clientId=${clientId()}&name=a.png`, { method: 'POST', headers: guest.headers, body: chunked }),
+    );
+    expect(response.status).toBe(411);
+    expect(((await response.json()) as any).error.code).toBe('length_required');
+    expect(await stored(id)).toEqual([]);
+  });
+
+  it('415 for a text file named .png, a PDF sent as an image, and hostile SVG and HTML', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const cases = [
+      ['photo.png', text(), undefined, 'file_type_mismatch'],
+      ['invoice.pdf', pdf(), 'image/png', 'file_type_mismatch'],
+      ['logo.svg', svg(), 'image/svg+xml', 'file_type_not_allowed'],
+      ['logo.png', svg(), 'image/png', 'file_type_not_allowed'],
+      ['page.html', html(), 'text/html', 'file_type_not_allowed'],
+      ['page.txt', html(), 'text/plain', 'file_type_not_allowed'],
+    ] as const;
+    for (const [name, bytes, type, code] of cases) {
+      const r = await upload(guest.headers, id, cid, name, bytes, type);
+      expect([r.status, r.body.error?.code], name).toEqual([415, code]);
+    }
+    expect(await stored(id)).toEqual([]);
+    // Nothing was reserved either: ten good files still fit the message.
+    for (let i = 0; i < 10; i++) expect((await upload(guest.headers, id, cid, `p${i}.png`, png())).status).toBe(201);
+  });
+
+  it('404 for a conversation the caller may not write in; 403 for a basic agent', async () => {
+    const { id } = await chat();
+    const stranger = await newGuest('Mallory');
+    const r = await upload(stranger.headers, id, clientId(), 'a.png', png());
+    expect([r.status, r.body.error.code]).toEqual([404, 'not_found']);
+    const never = await upload(stranger.headers, 'cv_00000000000000000000000000000000', clientId(), 'a.png', png());
+    expect(never.status).toBe(404);
+    expect((await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { visibility: 'private' } })).status).toBe(200);
+    // Private now; Carol is a participant, so she still may. Nobody else of the team may.
+    const bob = await upload(await asAgent('bob'), id, clientId(), 'a.png', png());
+    expect([bob.status, bob.body.error.code]).toEqual([404, 'not_found']);
+    const { id: open } = await chat('Bo Chen');
+    const basic = await upload(await asAgent('bob'), open, clientId(), 'a.png', png());
+    expect([basic.status, basic.body.error.code]).toEqual([403, 'agent_not_licensed']);
+    expect(await stored(id)).toEqual([]);
+    expect(await stored(open)).toEqual([]);
+  });
+
+  it('400 for the 11th file of a message, and for a message naming more than 10', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await upload(guest.headers, id, cid, `shot ${i}.png`, png())).body.id);
+    const eleventh = await upload(guest.headers, id, cid, 'shot 10.png', png());
+    expect([eleventh.status, eleventh.body.error.code]).toEqual([400, 'too_many_attachments']);
+    expect(await stored(id)).toHaveLength(10);
+    const tooMany = await send(guest.headers, id, { clientId: cid, attachments: [...ids, 'at_AAAAAAAAAAAAAAAAAAAA'] });
+    expect([tooMany.status, tooMany.body.error.code]).toEqual([400, 'invalid_request']);
+    expect((await send(guest.headers, id, { clientId: cid, attachments: ids })).status).toBe(200);
+  });
+
+  it('400 for a message naming a file that is not the author’s upload for its clientId; empty text needs files', async () => {
+    const { guest, id } = await chat();
+    const alice = await asAgent('alice');
+    const cid = clientId();
+    const mine = await upload(alice, id, cid, 'a.png', png());
+    const theirs = await send(guest.headers, id, { clientId: cid, attachments: [mine.body.id] });
+    expect([theirs.status, theirs.body.error.code]).toEqual([400, 'unknown_attachment']);
+    const otherMessage = await send(alice, id, { clientId: clientId(), attachments: [mine.body.id] });
+    expect([otherMessage.status, otherMessage.body.error.code]).toEqual([400, 'unknown_attachment']);
+    const empty = await send(guest.headers, id, { clientId: clientId(), text: ' ' });
+    expect([empty.status, empty.body.error.details.problems[0]]).toEqual([400, { path: 'text', message: 'must not be empty' }]);
+    const note = await send(alice, id, { clientId: cid, note: true, text: 'see', attachments: [mine.body.id] });
+    expect(note.status).toBe(400);
+    expect((await messages(id, alice)).length).toBe(1);
+  });
+});
+
+describe('attachments: idempotent by clientId', () => {
+  it('a retried upload and a resent message store each file once', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const first = await upload(guest.headers, id, cid, 'invoice.pdf', pdf());
+    const again = await upload(guest.headers, id, cid, 'invoice.pdf', pdf());
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ id: first.body.id, duplicate: true });
+    const sent = await send(guest.headers, id, { clientId: cid, attachments: [first.body.id] });
+    const resent = await send(guest.headers, id, { clientId: cid, attachments: [first.body.id] });
+    expect(resent.body).toEqual({ seq: sent.body.seq, duplicate: true });
+    // After the message, the same upload still answers the same file; a new one is refused.
+    expect((await upload(guest.headers, id, cid, 'invoice.pdf', pdf())).body).toMatchObject({ id: first.body.id, duplicate: true });
+    const late = await upload(guest.headers, id, cid, 'other.pdf', pdf());
+    expect([late.status, late.body.error.code]).toEqual([409, 'message_already_sent']);
+    expect(await stored(id)).toEqual([`conversations/${id}/${first.body.id}`]);
+    expect((await messages(id, guest.headers)).filter((m: any) => m.attachments)).toHaveLength(1);
+  });
+});
+
+describe('attachments: who may read', () => {
+  it('a file is read by who may read the conversation; an unsent upload only by its author', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const file = await upload(guest.headers, id, cid, 'a.png', png());
+    const alice = await asAgent('alice');
+    const before = await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`, { headers: alice });
+    expect([before.status, before.body.error.code]).toEqual([404, 'not_found']);
+    expect((await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`, { headers: guest.headers })).status).toBe(200);
+    await send(guest.headers, id, { clientId: cid, attachments: [file.body.id] });
+    expect((await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`, { headers: alice })).status).toBe(200);
+    // Bob is basic but may open a public conversation: he may read its files.
+    expect((await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`, { headers: await asAgent('bob') })).status).toBe(200);
+    const stranger = await newGuest('Mallory');
+    const refused = await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`, { headers: stranger.headers });
+    expect([refused.status, refused.body.error.code]).toEqual([404, 'not_found']);
+    expect((await call('GET', `/api/conversations/${id}/attachments/${file.body.id}`)).status).toBe(401);
+  });
+
+  it('a signed link: forged or altered 401, expired 410, a file that is gone 404', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const file = await upload(guest.headers, id, cid, 'a.png', png());
+    await send(guest.headers, id, { clientId: cid, attachments: [file.body.id] });
+    const { link } = await download(guest.headers, id, file.body.id);
+    const token = new URL(link.url).pathname.split('/').pop()!;
+    const altered = await call('GET', `/api/files/${token.slice(0, -2)}xx`);
+    expect([altered.status, altered.body.error.code]).toEqual([401, 'invalid_link']);
+    const expired = await signFileLink(env, BASE, id, file.body.id, -60);
+    const late = await call('GET', new URL(expired.url).pathname);
+    expect([late.status, late.body.error.code]).toEqual([410, 'link_expired']);
+    const missing = await signFileLink(env, BASE, id, 'at_AAAAAAAAAAAAAAAAAAAA', 60);
+    expect((await call('GET', new URL(missing.url).pathname)).status).toBe(404);
+  });
+});
+
+describe('attachments: unsent uploads are deleted after a day', () => {
+  it('the sweep job deletes bytes and record of a day-old unsent upload, keeps sent ones, and runs again for younger ones', async () => {
+    const { guest, id } = await chat();
+    const sentCid = clientId();
+    const kept = await upload(guest.headers, id, sentCid, 'kept.png', png());
+    await send(guest.headers, id, { clientId: sentCid, attachments: [kept.body.id] });
+    const cid = clientId();
+    const orphan = await upload(guest.headers, id, cid, 'orphan.png', png());
+    const young = await upload(guest.headers, id, clientId(), 'young.png', png());
+    const job = (await conversation(id).pendingJobs()).find((j) => j.kind === 'attachments');
+    expect(job!.dueAt - Date.now()).toBeGreaterThan(23 * 3600_000);
+
+    // A day passes for the first two uploads.
+    await runInDurableObject(conversation(id), async (_instance, state) => {
+      state.storage.sql.exec('UPDATE attachments SET created_at = created_at - 86400001 WHERE id != ?', young.body.id);
+      state.storage.sql.exec("UPDATE jobs SET due_at = ? WHERE kind = 'attachments'", Date.now() - 1);
+    });
+    await runDurableObjectAlarm(conversation(id));
+    expect((await stored(id)).sort()).toEqual([`conversations/${id}/${kept.body.id}`, `conversations/${id}/${young.body.id}`].sort());
+    const late = await send(guest.headers, id, { clientId: cid, attachments: [orphan.body.id] });
+    expect([late.status, late.body.error.code]).toEqual([400, 'unknown_attachment']);
+    expect((await download(guest.headers, id, kept.body.id)).bytes).toEqual(png());
+    // The younger upload's day brings the job back; running it twice changes nothing.
+    const next = (await conversation(id).pendingJobs()).find((j) => j.kind === 'attachments');
+    expect(next!.dueAt - Date.now()).toBeGreaterThan(23 * 3600_000);
+    await runDurableObjectAlarm(conversation(id));
+    expect(await stored(id)).toHaveLength(2);
+  });
+});
+
+describe('attachments elsewhere: inbox, search', () => {
+  it('the inbox shows a files-only last message as 📎 and its names; search finds a message by a file name', async () => {
+    const { guest, id } = await chat();
+    const cid = clientId();
+    const word = Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+    const file = await upload(guest.headers, id, cid, `${word}-invoice.pdf`, pdf());
+    const sent = await send(guest.headers, id, { clientId: cid, attachments: [file.body.id] });
+    const alice = await asAgent('alice');
+    let item: any;
+    for (let i = 0; i < 100 && item?.lastMessage?.seq !== sent.body.seq; i++) {
+      await sleep(20);
+      item = (await call('GET', '/api/inbox', { headers: alice })).body.items.find((c: any) => c.conversationId === id);
+    }
+    expect(item.lastMessage).toMatchObject({ text: `📎 ${word}-invoice.pdf`, seq: sent.body.seq });
+    let results: any[] = [];
+    for (let i = 0; i < 100 && results.length === 0; i++) {
+      await sleep(20);
+      results = (await call('GET', `/api/search?q=${word}`, { headers: alice })).body.results;
+    }
+    expect(results).toMatchObject([{ conversationId: id, seq: sent.body.seq }]);
+    void ADMIN;
+  });
+});
