@@ -1,9 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signFileLink } from '../../src/attachments/links';
-import { ADMIN, asAgent, BASE, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
-import { gif, html, jpeg, pdf, png, svg, text, webp, zip } from '../attachment-files';
+import worker from '../../src/index';
+import { interceptFetch, type Recorded } from '../fakes/intercept';
+import { ADMIN, agentToken, asAgent, BASE, call, clientId, deleteAllWebhooks, guestWrites, newGuest, sleep } from '../helpers';
+import { clearOutbox, outbox } from '../meetings';
+import { TestSocket } from '../socket';
+import { exe, gif, html, jpeg, pdf, png, svg, text, webp, zip } from '../attachment-files';
 
 const conversation = (id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 type Headers = Record<string, string>;
@@ -307,6 +311,130 @@ describe('attachments elsewhere: inbox, search', () => {
       results = (await call('GET', `/api/search?q=${word}`, { headers: alice })).body.results;
     }
     expect(results).toMatchObject([{ conversationId: id, seq: sent.body.seq }]);
-    void ADMIN;
+  });
+});
+
+describe('attachments on the socket', () => {
+  it('a send frame carries files; every socket gets the entry with them, and a replay too', async () => {
+    const { guest, id } = await chat();
+    const agent = await TestSocket.open(`/api/conversations/${id}/socket`, await agentToken('alice'));
+    const socket = await TestSocket.open(`/api/conversations/${id}/socket`, guest.token);
+    const cid = clientId();
+    const file = await upload(guest.headers, id, cid, 'photo.webp', webp(300, 200));
+    socket.send({ type: 'send', clientId: cid, attachments: [file.body.id] });
+    const ack = await socket.next((f) => f.type === 'ack' && f.clientId === cid);
+    expect(ack.duplicate).toBe(false);
+    const live = await agent.next((f) => f.type === 'entry' && f.entry.seq === ack.seq);
+    expect(live.entry).toMatchObject({ text: '', attachments: [{ id: file.body.id, name: 'photo.webp', type: 'image/webp', width: 300, height: 200 }] });
+    const later = await TestSocket.open(`/api/conversations/${id}/socket?since=${ack.seq - 1}`, await agentToken('carol'));
+    const replayed = await later.next((f) => f.type === 'entry' && f.entry.seq === ack.seq);
+    expect(replayed.entry.attachments).toEqual(live.entry.attachments);
+    later.ws.close();
+    socket.send({ type: 'send', clientId: clientId(), attachments: ['at_AAAAAAAAAAAAAAAAAAAA'] });
+    const refused = await socket.next((f) => f.type === 'error');
+    expect(refused.code).toBe('unknown_attachment');
+    agent.ws.close();
+    socket.ws.close();
+  });
+});
+
+const RECEIVER = 'https://files.receiver.example';
+let stopIntercepting: (() => void) | null = null;
+afterEach(async () => {
+  stopIntercepting?.();
+  stopIntercepting = null;
+  vi.restoreAllMocks();
+});
+
+describe('attachments in webhooks', () => {
+  it('message.created carries each file’s metadata and a signed link that reads it', async () => {
+    const received: Recorded[] = [];
+    stopIntercepting = interceptFetch({ [RECEIVER]: (request) => (received.push(request), new Response('ok')) });
+    const hook = await call('POST', '/api/admin/webhooks', { headers: ADMIN, body: { url: `${RECEIVER}/hook`, events: ['message.created'] } });
+    expect(hook.status).toBe(201);
+    try {
+      const { guest, id } = await chat();
+      const cid = clientId();
+      const file = await upload(guest.headers, id, cid, 'invoice.pdf', pdf());
+      const sent = await send(guest.headers, id, { clientId: cid, text: 'See attached', attachments: [file.body.id] });
+      let message: any;
+      for (let i = 0; i < 150 && !message; i++) {
+        await sleep(20);
+        message = received.map((r) => JSON.parse(r.body).data.message).find((m) => m?.seq === sent.body.seq && m.clientId === cid);
+      }
+      expect(message.attachments).toEqual([{ id: file.body.id, name: 'invoice.pdf', size: pdf().byteLength, type: 'application/pdf', url: expect.stringMatching(/\/api\/files\//) }]);
+      const response = await exports.default.fetch(new Request(`${BASE}${new URL(message.attachments[0].url).pathname}`));
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(pdf());
+    } finally {
+      await deleteAllWebhooks();
+    }
+  });
+});
+
+/** A reply by email, as Email Routing hands it to the Worker, with files attached (base64 parts). */
+function emailReply(from: string, to: string, body: string, files: Array<[name: string, type: string, bytes: Uint8Array]>) {
+  const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).match(/.{1,76}/g)?.join('\r\n') ?? '';
+  const raw = [
+    `From: <${from}>`,
+    `To: ${to}`,
+    'Subject: Re: your question',
+    `Message-ID: <${crypto.randomUUID()}@example.com>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    body,
+    ...files.flatMap(([name, type, bytes]) => ['--b1', `Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', base64(bytes)]),
+    '--b1--',
+    '',
+  ].join('\r\n');
+  return { from, to, raw, rawSize: raw.length, setReject: vi.fn() };
+}
+
+describe('attachments by email (C12)', () => {
+  it('a continuity email links the files; the guest’s emailed files land in the conversation, refused ones named', async () => {
+    await clearOutbox();
+    const email = `ann.files.${Date.now()}@example.com`;
+    const guest = await newGuest('Ann Lee', email);
+    const started = await guestWrites(guest, 'alice', 'Can you send me the invoice?');
+    const id: string = started.body.conversation.id;
+    const alice = await asAgent('alice');
+    const cid = clientId();
+    const file = await upload(alice, id, cid, 'invoice.pdf', pdf());
+    expect((await send(alice, id, { clientId: cid, text: 'Here it is', attachments: [file.body.id] })).status).toBe(200);
+
+    // The guest is offline: the digest falls due and goes out.
+    for (let i = 0; i < 5; i++) {
+      await runInDurableObject(conversation(id), async (_instance, state) => {
+        state.storage.sql.exec("UPDATE jobs SET due_at = ? WHERE kind != 'attachments'", Date.now() - 1);
+      });
+      await runDurableObjectAlarm(conversation(id));
+    }
+    const mail = (await outbox()).find((m) => m.to === email)!;
+    const link = /📎 invoice\.pdf \(\d+ B\): (\S+)/.exec(mail.text)?.[1];
+    expect(link, mail.text).toMatch(/\/api\/files\//);
+    const fetched = await exports.default.fetch(new Request(`${BASE}${new URL(link!).pathname}`));
+    expect(fetched.headers.get('content-disposition')).toMatch(/^attachment;/);
+
+    const reply = emailReply(email, mail.replyTo!, 'Thanks, here is my photo.', [
+      ['photo.png', 'image/png', png(64, 48)],
+      ['setup.exe', 'application/octet-stream', exe()],
+      ['fake.png', 'image/png', text()],
+    ]);
+    await worker.email(reply as unknown as ForwardableEmailMessage, env);
+    expect(reply.setReject).not.toHaveBeenCalled();
+    const posted = (await messages(id, alice)).at(-1);
+    expect(posted.author.kind).toBe('guest');
+    expect(posted.text).toBe('Thanks, here is my photo.\n\n[Not attached: setup.exe (type not allowed), fake.png (not what its name says)]');
+    expect(posted.attachments).toMatchObject([{ name: 'photo.png', type: 'image/png', width: 64, height: 48 }]);
+    expect((await download(alice, id, posted.attachments[0].id)).bytes).toEqual(png(64, 48));
+
+    // The same email delivered again posts nothing and stores nothing new.
+    const keys = await stored(id);
+    await worker.email({ ...reply, raw: reply.raw, setReject: vi.fn() } as unknown as ForwardableEmailMessage, env);
+    expect(await stored(id)).toEqual(keys);
+    expect((await messages(id, alice)).at(-1).seq).toBe(posted.seq);
   });
 });
