@@ -75,7 +75,7 @@ interface ConversationJobs extends DigestJobs {
 }
 
 /** What a message's text stands for where only a line is shown (the inbox): its files' names when it has no text. */
-export const messageLine = (entry: Entry): string =>
+const messageLine = (entry: Entry): string =>
   entry.text || !entry.attachments?.length ? (entry.text ?? '') : `📎 ${entry.attachments.map((a) => a.name).join(', ')}`;
 
 const snoozedUntil = (status: ConversationStatus): string | null =>

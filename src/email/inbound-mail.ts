@@ -4,8 +4,9 @@ import type { InboundEmail } from './message';
 
 /**
  * Size limits of every email Doorbell receives, replies to continuity emails (C12) and
- * calendar replies (M3) alike. Neither carries attachments anywhere, so these limits keep
- * a message from costing the Worker more memory than it can spare.
+ * calendar replies (M3) alike. A parsed email is held in memory whole, attachments included
+ * (a reply's files become attachments of its message, each under ATTACHMENT_MAX_BYTES), so
+ * these limits keep a message from costing the Worker more memory than it can spare.
  */
 export const INBOUND_LIMITS = {
   /** The whole message as it arrives, attachments and encoding included. */

@@ -371,23 +371,20 @@ describe('attachments in webhooks', () => {
   });
 });
 
-/** A reply by email, as Email Routing hands it to the Worker, with files attached (base64 parts). */
+/** A reply by email, as Email Routing hands it to the Worker: its text, then each file as a base64 part. */
 function emailReply(from: string, to: string, body: string, files: Array<[name: string, type: string, bytes: Uint8Array]>) {
   const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).match(/.{1,76}/g)?.join('\r\n') ?? '';
+  const part = (headers: string[], content: string) => ['--part', ...headers, '', content];
+  const headers = { From: `<${from}>`, To: to, Subject: 'Re: your question', 'Message-ID': `<${crypto.randomUUID()}@example.com>`, 'MIME-Version': '1.0' };
   const raw = [
-    `From: <${from}>`,
-    `To: ${to}`,
-    'Subject: Re: your question',
-    `Message-ID: <${crypto.randomUUID()}@example.com>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b1"',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    'Content-Type: multipart/mixed; boundary="part"',
     '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    body,
-    ...files.flatMap(([name, type, bytes]) => ['--b1', `Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', base64(bytes)]),
-    '--b1--',
+    ...part(['Content-Type: text/plain; charset=utf-8'], body),
+    ...files.flatMap(([name, type, bytes]) =>
+      part([`Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64'], base64(bytes)),
+    ),
+    '--part--',
     '',
   ].join('\r\n');
   return { from, to, raw, rawSize: raw.length, setReject: vi.fn() };
