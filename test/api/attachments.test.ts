@@ -277,8 +277,13 @@ describe('attachments: unsent uploads are deleted after a day', () => {
     await runInDurableObject(conversation(id), async (_instance, state) => {
       state.storage.sql.exec('UPDATE attachments SET created_at = created_at - 86400001 WHERE id != ?', young.body.id);
       state.storage.sql.exec("UPDATE jobs SET due_at = ? WHERE kind = 'attachments'", Date.now() - 1);
+      await state.storage.setAlarm(Date.now());
     });
-    await runDurableObjectAlarm(conversation(id));
+    // The alarm runs it; on a loaded machine an alarm already under way may hold the job a moment.
+    for (let i = 0; i < 50 && (await stored(id)).length > 2; i++) {
+      await runDurableObjectAlarm(conversation(id));
+      await sleep(20);
+    }
     expect((await stored(id)).sort()).toEqual([`conversations/${id}/${kept.body.id}`, `conversations/${id}/${young.body.id}`].sort());
     const late = await send(guest.headers, id, { clientId: cid, attachments: [orphan.body.id] });
     expect([late.status, late.body.error.code]).toEqual([400, 'unknown_attachment']);
