@@ -7,13 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { bearer } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, timeline, useServer } from './fixtures.mjs';
+import { log, matrixFixtures, OK, ROLES, runMatrix, timeline, useServer } from './fixtures.mjs';
 
 const ctx = useServer('attachments');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok';
 const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 // x: a public Sales conversation of guestA. Licensed agents may write in it; bob is basic.
 const writers = expect(401, { guestA: OK, guestB: 404, alice: OK, dave: OK, bob: 403 });
@@ -45,21 +42,8 @@ let fixtures;
 const setup = () => (fixtures ??= makeFixtures());
 
 async function makeFixtures() {
-  const alice = await demoAgent('alice');
-  const carol = await demoAgent('carol');
-  const bob = await demoAgent('bob');
-  const dave = await newAgent(ctx, 'dave-files');
-  const x = await startConversation(ctx, 'Ivy Files', { kind: 'service', slug: 'sales' });
-  const p = await startConversation(ctx, 'Jon Files', { kind: 'service', slug: 'support' });
-  const priv = await ctx.call('PATCH', `/api/conversations/${p.id}`, { headers: bearer(carol.token), body: { visibility: 'private' } });
-  assert.equal(priv.status, 200, JSON.stringify(priv.body));
-  return {
-    x,
-    p,
-    xFile: await sentFile(x.id, x.guest.headers),
-    pFile: await sentFile(p.id, p.guest.headers),
-    headers: { anon: {}, guestA: x.guest.headers, guestB: p.guest.headers, alice: bearer(alice.token), dave: bearer(dave.token), bob: bearer(bob.token), admin: ctx.admin },
-  };
+  const fx = await matrixFixtures(ctx, 'dave-files');
+  return { ...fx, xFile: await sentFile(fx.x.id, fx.x.guest.headers), pFile: await sentFile(fx.p.id, fx.p.guest.headers) };
 }
 
 const routes = [
@@ -80,22 +64,12 @@ test('every attachment route × every caller is allowed or refused as docs/attac
   assert.deepEqual(documented.filter((r) => !routes.some((row) => row.route === r)), [], 'attachment routes with no row');
 
   const before = await timeline(ctx, fx.p.id, fx.headers.guestB);
-  const wrong = [];
-  const table = [];
-  for (const entry of routes) {
-    const row = [];
-    for (const role of ROLES) {
-      const [method] = entry.route.split(' ');
-      const r = await ctx.call(method, entry.path(fx), { headers: fx.headers[role], raw: entry.raw });
-      const got = r.status >= 200 && r.status < 300 ? OK : typeof r.body?.error?.message !== 'string' ? `${r.status} without an error body` : r.status;
-      if (r.status === 403 && role === 'bob' && r.body.error.code !== 'agent_not_licensed') wrong.push(`${entry.route} as bob: 403 ${r.body.error.code}, expected agent_not_licensed`);
-      row.push(got === entry.expect[role] ? String(got) : `${got}≠${entry.expect[role]}`);
-      if (got !== entry.expect[role]) wrong.push(`${entry.route}${entry.name ? ` (${entry.name})` : ''} as ${role}: got ${got}, expected ${entry.expect[role]}`);
-    }
-    table.push(`${(entry.route + (entry.name ? ` (${entry.name})` : '')).padEnd(66)} ${row.map((c) => c.padEnd(8)).join(' ')}`);
-  }
-  console.log(`${''.padEnd(66)} ${ROLES.map((r) => r.padEnd(8)).join(' ')}\n${table.join('\n')}`);
-  t.diagnostic(`cases: ${routes.length * ROLES.length}`);
+  const wrong = await runMatrix(t, routes, async (entry, role) => {
+    const [method] = entry.route.split(' ');
+    const r = await ctx.call(method, entry.path(fx), { headers: fx.headers[role], raw: entry.raw });
+    if (r.status === 403 && role === 'bob' && r.body.error.code !== 'agent_not_licensed') return `403 ${r.body.error.code}`;
+    return r.status >= 200 && r.status < 300 ? OK : typeof r.body?.error?.message !== 'string' ? `${r.status} without an error body` : r.status;
+  });
   assert.deepEqual(wrong, [], `cells that differ from the docs:\n${wrong.join('\n')}`);
   assert.deepEqual(await timeline(ctx, fx.p.id, fx.headers.guestB), before, 'the private conversation is as it was');
 });

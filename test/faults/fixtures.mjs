@@ -53,3 +53,43 @@ export async function timeline(ctx, id, headers) {
     after = r.body.entries.at(-1).seq;
   }
 }
+
+/** The callers of the authorization matrices: no token, two guests, a standard agent of Sales, a standard agent in no service, a basic agent, the admin. */
+export const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
+export const OK = 'ok';
+
+/**
+ * What a matrix needs: `x`, a public Sales conversation of guestA; `p`, a private Support
+ * conversation of guestB whose only agent is Carol (no role here); each role's headers.
+ */
+export async function matrixFixtures(ctx, daveSlug) {
+  const [alice, carol, bob, dave] = await Promise.all([demoAgent('alice'), demoAgent('carol'), demoAgent('bob'), newAgent(ctx, daveSlug)]);
+  const x = await startConversation(ctx, 'Ivy Matrix', { kind: 'service', slug: 'sales' });
+  const p = await startConversation(ctx, 'Jon Matrix', { kind: 'service', slug: 'support' });
+  const priv = await ctx.call('PATCH', `/api/conversations/${p.id}`, { headers: bearer(carol.token), body: { visibility: 'private' } });
+  if (priv.status !== 200) throw new Error(`private: ${priv.status} ${JSON.stringify(priv.body)}`);
+  const headers = { anon: {}, guestA: x.guest.headers, guestB: p.guest.headers, alice: bearer(alice.token), dave: bearer(dave.token), bob: bearer(bob.token), admin: ctx.admin };
+  return { x, p, headers };
+}
+
+/**
+ * Runs every row for every role: `answer(entry, role)` is OK or the status; prints the table,
+ * reports the cases, and returns the cells that differ from each row's `expect`.
+ */
+export async function runMatrix(t, routes, answer) {
+  const wrong = [];
+  const table = [];
+  for (const entry of routes) {
+    const label = entry.route + (entry.name ? ` (${entry.name})` : '');
+    const row = [];
+    for (const role of ROLES) {
+      const got = await answer(entry, role);
+      row.push(got === entry.expect[role] ? String(got) : `${got}≠${entry.expect[role]}`);
+      if (got !== entry.expect[role]) wrong.push(`${label} as ${role}: got ${got}, expected ${entry.expect[role]}`);
+    }
+    table.push(`${label.padEnd(66)} ${row.map((c) => c.padEnd(8)).join(' ')}`);
+  }
+  console.log(`${''.padEnd(66)} ${ROLES.map((r) => r.padEnd(8)).join(' ')}\n${table.join('\n')}`);
+  t.diagnostic(`cases: ${routes.length * ROLES.length}`);
+  return wrong;
+}
