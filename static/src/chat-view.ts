@@ -87,7 +87,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const stars = [1, 2, 3, 4, 5].map((n) =>
     h('label', { title: fill(t.rateStar, { n }) }, h('input', { type: 'radio', name: 'db-score', value: String(n), class: 'db-sr' }), h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'db-sr' }, fill(t.rateStar, { n }))),
   );
-  const comment = h('textarea', { name: 'comment', maxlength: '1000', rows: '2', placeholder: t.rateComment, 'aria-label': t.rateComment });
+  // One line: the composer stays the panel's only textarea.
+  const comment = h('input', { name: 'comment', maxlength: '1000', placeholder: t.rateComment, 'aria-label': t.rateComment });
   const rateSend = h('button', { class: 'db-send', type: 'submit', disabled: true }, t.rateSend);
   const rateForm = h('form', { class: 'db-rate', hidden: true },
     h('fieldset', { class: 'db-stars' }, h('legend', {}, t.rateTitle), h('div', {}, ...stars)), h('div', { class: 'db-row' }, comment, rateSend));
@@ -111,8 +112,11 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
       rateForm.reset();
       rateForm.dispatchEvent(new Event('change'));
     }
+    // The prompt takes room from the timeline: one read to the end stays at the end.
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     rateForm.hidden = !rating || !!rating.rated;
     thanks.hidden = !rating?.rated;
+    if (atEnd) log.scrollTop = log.scrollHeight;
   };
 
   const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, rateForm, thanks, alert, form);

@@ -130,7 +130,7 @@ export class ConversationPane {
     status.elements[0]!.after(ratingChip);
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
     // Placeholders are filled when a reply is inserted, from the conversation as it is then.
-    attachCannedPicker(this.api, panel.querySelector('textarea')!, () => ({
+    attachCannedPicker(this.api, panel.querySelector<HTMLTextAreaElement>('.db-form textarea')!, () => ({
       'guest.name': chat.view?.participants.find((p) => p.kind === 'guest')?.name,
       'agent.name': this.me.name,
       'service.name': chat.view?.service?.name,
@@ -181,7 +181,7 @@ export class ConversationPane {
       toolbar.replaceChildren(backButton);
       return;
     }
-    panel.querySelector('textarea')?.focus();
+    panel.querySelector<HTMLTextAreaElement>('.db-form textarea')?.focus();
   }
 }
 
