@@ -93,9 +93,7 @@ describe('transcripts', () => {
     const sent = await transcripts('tina@example.com');
     expect(sent).toHaveLength(1);
     expect(sent[0]!.subject).toBe('Transcript — Sales');
-    expect(sent[0]!.text).toContain('Hello, my invoice is wrong');
-    expect(sent[0]!.text).toContain('Sorry about that, I have corrected it.');
-    expect(sent[0]!.text).toContain('Thank you!');
+    for (const said of ['Hello, my invoice is wrong', 'Sorry about that, I have corrected it.', 'Thank you!']) expect(sent[0]!.text).toContain(said);
     expect(sent[0]!.text).not.toContain('SECRET-NOTE-7');
     expect(sent[0]!.replyTo).toMatch(/^reply\+/);
 

@@ -5,6 +5,7 @@
 // transcripts, so the guest also gets one by email, without the note.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bearer, httpClient } from '../support/client.mjs';
 import { adminToken } from '../support/dev-server.mjs';
 import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
 
@@ -13,14 +14,7 @@ const suite = useBrowserSuite('day', (BASE) => ({
 <body><h1>Acme shop</h1><script src="${BASE}/widget.js" data-service="sales" async></script></body></html>`,
 }));
 
-const call = async (method, path, token, body) => {
-  const res = await fetch(`${suite.BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-};
+const call = (method, path, token, body) => httpClient(suite.BASE)(method, path, { headers: bearer(token), body });
 
 async function signIn(page, token) {
   await page.goto(`${suite.BASE}/console`);
