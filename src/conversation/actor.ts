@@ -18,8 +18,8 @@ import { conversationEvents, conversationEventType } from '../integrations/webho
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
-import { ratingPrompt } from './rating';
 import { agentParticipant, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type Author, type ConversationView, type Entry, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
