@@ -25,7 +25,7 @@ export interface DigestJobs {
 }
 
 /** A transcript quotes at most this many messages (the latest) and says how many earlier ones it leaves out. */
-export const TRANSCRIPT_MAX_MESSAGES = 200;
+const TRANSCRIPT_MAX_MESSAGES = 200;
 
 /** Someone a digest can go to, as the directory and their settings say at the time it is due. */
 interface Recipient {
