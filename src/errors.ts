@@ -20,7 +20,8 @@ export const ERROR_CODES = {
   agent_not_licensed: { status: [403], socket: true },
   agents_only: { status: [403], socket: true },
   canned_reply_not_owned: { status: [403] },
-  guests_only: { status: [403] },
+  // Also the `rate` frame from an agent: only guests rate.
+  guests_only: { status: [403], socket: true },
   origin_not_allowed: { status: [403] },
   conversation_private: { status: [403] },
   // 403 where a rule needs a participant (visibility, CRM push); 409 for leaving a conversation one is not in.
@@ -65,6 +66,10 @@ export const ERROR_CODES = {
   invalid_frame: { status: [], socket: true },
   token_expired: { status: [], socket: true },
   read_only: { status: [], socket: true },
+  // A `rate` frame for a resolution that is not the current one, or while not resolved.
+  rating_closed: { status: [], socket: true },
+  // A second, different rating of a resolution already rated.
+  already_rated: { status: [], socket: true },
 } as const satisfies Record<string, { status: readonly number[]; socket?: true }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,7 +5,7 @@ import type { Address, OutgoingEmail } from '../email/message';
 import { REPLY_ABOVE_MARKER } from './reply-text';
 
 /**
- * The email that carries the messages someone missed while away from a conversation (C12).
+ * The email that carries the messages someone missed while away from a conversation (C12), and the transcript of a resolved one.
  * It quotes them with their authors and times, and is answered by replying: the Reply-To is
  * the conversation's signed reply address for this recipient (continuity/reply-address.ts).
  */
@@ -46,11 +46,30 @@ const fileLines = (m: Entry, links: ReadonlyMap<string, string>): Array<{ label:
   (m.attachments ?? []).map((a) => ({ label: `📎 ${oneLine(a.name)} (${sizeLabel(a.size)})`, url: links.get(a.id) ?? null }));
 
 export function digestEmail(input: DigestEmailInput): OutgoingEmail {
-  const links = input.fileLinks ?? new Map<string, string>();
-  const title = oneLine(input.title);
   const count = input.messages.length + input.omitted;
+  return conversationEmail(input, {
+    subject: digestSubject(oneLine(input.title), count),
+    intro: `You have ${count === 1 ? 'a new message' : `${count} new messages`} in "${input.title}" while you were away.`,
+  });
+}
+
+/**
+ * The transcript of a resolved conversation for a guest (docs/rules.md, "Transcript and
+ * rating"): its messages up to the resolution, answered like a digest (a reply reopens it).
+ */
+export function transcriptEmail(input: DigestEmailInput): OutgoingEmail {
+  return conversationEmail(input, {
+    subject: `Transcript — ${oneLine(input.title)}`,
+    intro: `Your conversation "${input.title}" is resolved. Here is what was said.`,
+  });
+}
+
+/** The shape both emails share: the reply marker, an introduction, the messages quoted with authors and times, how to answer. */
+function conversationEmail(input: DigestEmailInput, words: { subject: string; intro: string }): OutgoingEmail {
+  const title = oneLine(input.title);
+  const links = input.fileLinks ?? new Map<string, string>();
   const marker = `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`;
-  const intro = `You have ${count === 1 ? 'a new message' : `${count} new messages`} in "${input.title}" while you were away.`;
+  const { intro } = words;
   const earlier = input.omitted > 0 ? `(${input.omitted} earlier message${input.omitted === 1 ? ' is' : 's are'} not shown here: see them in the conversation.)` : null;
   const outro = `Reply to this email to answer in the conversation${input.link ? `, or continue at ${input.link}` : '.'}`;
 
@@ -92,7 +111,7 @@ ${fileLines(m, links)
     from: input.from,
     to: [{ ...input.to, ...(input.to.name ? { name: oneLine(input.to.name) } : {}) }],
     replyTo: { name: title, email: input.replyTo },
-    subject: digestSubject(title, count),
+    subject: words.subject,
     text,
     html,
     // Mail clients keep these out of vacation auto-replies and mark the email as automatic.

@@ -1,5 +1,15 @@
 import { EMPTY_LEDGER, type RecipientLedger } from './email-digest';
 
+/**
+ * The transcripts sent, one row per resolution and guest, written with the email's job: a
+ * transcript job run twice (alarms are at least once) finds its row and sends nothing more.
+ */
+export const TRANSCRIPTS_TABLE = `CREATE TABLE transcripts_sent (
+     resolution INTEGER NOT NULL,
+     participant_id TEXT NOT NULL,
+     PRIMARY KEY (resolution, participant_id)
+   );`;
+
 /** The conversation actor's email ledger (C12); its jobs are in the actor's job table (actor/jobs.ts). */
 export class DigestStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -33,5 +43,10 @@ export class DigestStore {
   markEmailed(participantId: string, throughSeq: number, at: number): void {
     this.handleFor(participantId);
     this.sql.exec('UPDATE email_recipients SET emailed_seq = max(emailed_seq, ?), last_sent_at = ? WHERE participant_id = ?', throughSeq, at, participantId);
+  }
+
+  /** Records that `participantId` has the transcript of this resolution; false when they had it already. */
+  markTranscriptSent(resolution: number, participantId: string): boolean {
+    return this.sql.exec('INSERT INTO transcripts_sent (resolution, participant_id) VALUES (?, ?) ON CONFLICT DO NOTHING', resolution, participantId).rowsWritten > 0;
   }
 }

@@ -9,7 +9,8 @@ import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
 import { SEND_RETRY, type Address, type OutgoingEmail } from '../email/message';
 import type { Env } from '../env';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
-import { digestEmail } from './digest-email';
+import { transcriptsOn } from '../directory/services';
+import { digestEmail, transcriptEmail } from './digest-email';
 import { DigestStore } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
 import { replyAddress } from './reply-address';
@@ -20,7 +21,12 @@ export interface DigestJobs {
   /** A recipient's digest fell due. */
   digest: { participantId: string };
   email: EmailJob;
+  /** A resolution (the seq of its status event) of a conversation of `serviceId`: its guests may get a transcript. */
+  transcript: { resolution: number; serviceId: string | null };
 }
+
+/** A transcript quotes at most this many messages (the latest) and says how many earlier ones it leaves out. */
+const TRANSCRIPT_MAX_MESSAGES = 200;
 
 /** Someone a digest can go to, as the directory and their settings say at the time it is due. */
 interface Recipient {
@@ -53,6 +59,7 @@ export class EmailDigests {
     this.store = new DigestStore(ctx.storage.sql);
     this.handlers = {
       digest: { run: ({ participantId }) => this.digest(participantId), retry: SEND_RETRY },
+      transcript: { run: (payload) => this.transcript(payload), retry: SEND_RETRY },
       email: emailJobHandler(env, jobs),
     };
   }
@@ -70,6 +77,14 @@ export class EmailDigests {
       this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id)), { participantId: id });
     }
     return recipients.length > 0;
+  }
+
+  /**
+   * A resolution may send transcripts; called in the transaction that stores it, so none is
+   * lost. Whether the service sends them is read when the job runs.
+   */
+  queueTranscript(resolution: number, state: ConversationState): void {
+    this.jobs.enqueue('transcript', `transcript:${resolution}`, Date.now(), { resolution, serviceId: state.service?.id ?? null });
   }
 
   /** A participant's socket closed: whatever the conversation holds now reached them live. */
@@ -127,6 +142,44 @@ export class EmailDigests {
       });
       this.jobs.enqueue('email', `email:${id}:${plan.throughSeq}`, now, { email });
       this.store.markEmailed(id, plan.throughSeq, now);
+    });
+  }
+
+  /**
+   * Emails each guest with an address the messages up to the resolution (never a note: notes
+   * are events). The email's job and the guest's row in transcripts_sent are written together,
+   * so a run repeated by the alarm sends nothing twice; what it carried counts as emailed, so
+   * no digest repeats it.
+   */
+  private async transcript({ resolution, serviceId }: DigestJobs['transcript']): Promise<void> {
+    const stored = this.conversation();
+    if (!stored || serviceId === null || !(await transcriptsOn(this.env.DB, serviceId))) return;
+    const to: Array<{ id: string; recipient: Recipient; replyTo: string }> = [];
+    for (const guest of stored.state.guests) {
+      const recipient = await this.recipient(stored.state, guest.id);
+      if (recipient) to.push({ id: guest.id, recipient, replyTo: await replyAddress(this.env, { conversationId: stored.id, handle: this.store.handleFor(guest.id) }) });
+    }
+    const { entries, total } = this.timeline.messagesThrough(resolution, TRANSCRIPT_MAX_MESSAGES);
+    const throughSeq = entries[entries.length - 1]?.seq ?? 0;
+    const links = to.length > 0 ? await fileLinks(this.env, stored.id, entries, LINK_LIFETIME_S.email) : new Map<string, string>();
+    this.ctx.storage.transactionSync(() => {
+      const now = Date.now();
+      for (const { id, recipient, replyTo } of to) {
+        if (!this.store.markTranscriptSent(resolution, id)) continue;
+        const email = transcriptEmail({
+          from: senderAddress(this.env),
+          to: recipient.address,
+          replyTo,
+          title: titleFor('guest', stored.state),
+          messages: entries,
+          omitted: total - entries.length,
+          link: recipient.link,
+          timeZone: recipient.timeZone,
+          fileLinks: links,
+        });
+        this.jobs.enqueue('email', `email:transcript:${resolution}:${id}`, now, { email });
+        this.store.markEmailed(id, throughSeq, now);
+      }
     });
   }
 

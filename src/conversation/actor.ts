@@ -19,11 +19,12 @@ import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
 import { agentParticipant, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
 import { AttachmentStore, fileKey, UNSENT_LIFETIME_MS, type StoredFile } from './attachments';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -81,6 +82,7 @@ const messageLine = (entry: Entry): string =>
 const snoozedUntil = (status: ConversationStatus): string | null =>
   status.value === 'snoozed' && status.until !== null ? new Date(status.until).toISOString() : null;
 const wakeKey = (until: number): string => `wake:${until}`;
+const samePrompt = (a: RatingPrompt | null, b: RatingPrompt | null): boolean => JSON.stringify(a) === JSON.stringify(b);
 const sameStatus = (a: ConversationStatus, b: ConversationStatus): boolean =>
   a.value === b.value && (a.value !== 'snoozed' || b.value !== 'snoozed' || a.until === b.until);
 const statusEvent = (status: ConversationStatus): TimelineEvent =>
@@ -98,6 +100,9 @@ const HANDOVER_RETRY: RetryPolicy = { maxAttempts: Infinity, backoff: { baseMs: 
  * their jobs are due this much later, when the alarm runs them only if the actor could not.
  */
 const BACKSTOP_MS = 2_000;
+
+/** How many of the latest ratings the details list. */
+const RATINGS_LISTED = 20;
 
 const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
 const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
@@ -248,10 +253,10 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** What agents know about where the conversation started and who its guests are (docs/rules.md); never guests. */
-  async details(caller: Caller): Promise<Outcome<{ context: StartContext; guests: GuestParticipant[] }>> {
+  async details(caller: Caller): Promise<Outcome<{ context: StartContext; guests: GuestParticipant[]; ratings: Entry[] }>> {
     if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents see the details of a conversation.');
     const denied = this.denied(caller);
-    return denied ?? accept({ context: contextOf(this.state), guests: [...this.state.guests] });
+    return denied ?? accept({ context: contextOf(this.state), guests: [...this.state.guests], ratings: this.store.ratings(RATINGS_LISTED) });
   }
 
   /** One line about the conversation for a list elsewhere: its title as the caller sees it and when anything last happened. */
@@ -502,12 +507,39 @@ export class ConversationActor extends DurableObject<Env> {
     if (unlicensed) return unlicensed;
     const before = this.state;
     if (sameStatus(statusOf(before), status)) return accept(this.viewFor(caller));
-    const entries = this.commit({ ...before, status }, [statusEvent(status)], undefined, asAuthor(caller));
+    // The status event is the next entry: its seq names this resolution (what guests rate).
+    const next: ConversationStatus = status.value === 'resolved' ? { value: 'resolved', resolution: this.store.lastSeq() + 1 } : status;
+    const entries = this.commit({ ...before, status: next }, [statusEvent(next)], undefined, asAuthor(caller));
     this.jobs.cancel('wake:');
     if (status.value === 'snoozed' && status.until !== null) this.jobs.enqueue('wake', wakeKey(status.until), status.until, { until: status.until });
     this.publish(entries, before);
     await this.jobs.arm();
     return accept(this.viewFor(caller));
+  }
+
+  /**
+   * A guest rates the resolution their view names (docs/rules.md, "Transcript and rating"):
+   * once per resolution, by any guest of the conversation. The same rating sent again (a
+   * resend after a lost answer) is answered as a duplicate; another one is refused.
+   */
+  private rate(caller: Caller, frame: Extract<ClientFrame, { type: 'rate' }>): ServerFrame {
+    const refused = (code: 'guests_only' | 'rating_closed' | 'already_rated', message: string): ServerFrame => ({ type: 'error', code, message });
+    if (caller.kind !== 'guest') return refused('guests_only', 'Only the guests of a conversation rate it.');
+    const before = this.state;
+    const status = statusOf(before);
+    if (status.value !== 'resolved' || status.resolution !== frame.resolution) {
+      return refused('rating_closed', 'That resolution cannot be rated: the conversation is not resolved, or it has been resolved again since.');
+    }
+    const comment = frame.comment?.trim() || null;
+    const given = status.rating;
+    if (given) {
+      if (given.by.id === caller.guest.id && given.score === frame.score && given.comment === comment) return { type: 'rated', resolution: frame.resolution, duplicate: true };
+      return refused('already_rated', 'This resolution has been rated already.');
+    }
+    const rating = { score: frame.score, comment, at: Date.now(), by: named(caller.guest) };
+    const event: TimelineEvent = { type: 'rating', resolution: frame.resolution, score: frame.score, comment };
+    this.publish(this.commit({ ...before, status: { ...status, rating } }, [event], undefined, asAuthor(caller)), before);
+    return { type: 'rated', resolution: frame.resolution, duplicate: false };
   }
 
   /**
@@ -698,6 +730,9 @@ export class ConversationActor extends DurableObject<Env> {
       case 'ping':
         this.send(ws, { type: 'pong' });
         return;
+      case 'rate':
+        this.send(ws, this.rate(caller, frame));
+        return;
       default:
         assertNever(frame);
     }
@@ -766,6 +801,8 @@ export class ConversationActor extends DurableObject<Env> {
       }
       this.queueWebhooks(entries, state);
       this.queueSearch(entries);
+      const status = statusOf(state);
+      if (status.value === 'resolved' && status.resolution !== undefined && entries.some((e) => e.seq === status.resolution)) this.digests.queueTranscript(status.resolution, state);
       return entries;
     });
   }
@@ -780,8 +817,8 @@ export class ConversationActor extends DurableObject<Env> {
     const changedFor = (kind: Caller['kind']) => entries.some((e) => e.kind === 'event' && visibleTo(kind, e));
     if (changedFor('agent')) {
       const shared = this.sharedView();
-      // A guest gets no new view for what they may not see: a status change must not show.
-      const guestsToo = changedFor('guest');
+      // A guest gets no new view for what they may not see: a status change shows only as the rating prompt.
+      const guestsToo = changedFor('guest') || !samePrompt(ratingPrompt(before), ratingPrompt(after));
       for (const ws of this.ctx.getWebSockets()) {
         if (closeIfExpired(ws)) continue;
         const { caller } = ws.deserializeAttachment() as SocketAttachment;
@@ -832,6 +869,7 @@ export class ConversationActor extends DurableObject<Env> {
     return {
       ...(caller.kind === 'agent' ? { status: status.value, snoozedUntil: snoozedUntil(status), labels: chipsOf(lastLabelCatalog(), state.labels ?? []) } : {}),
       ...shared,
+      rating: ratingPrompt(state),
       title: titleFor(caller.kind, state),
       avatarUrl: avatarFor(caller.kind, state),
       you: {

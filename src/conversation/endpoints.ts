@@ -169,7 +169,7 @@ const GuestDetails = z.object({
 });
 
 export const detailsEndpoint = endpoint({
-  summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations',
+  summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations, their ratings',
   tag,
   access: 'agent',
   params: IdParams,
@@ -183,13 +183,17 @@ export const detailsEndpoint = endpoint({
       timeZone: z.string().optional(),
     }),
     guests: z.array(GuestDetails),
+    ratings: z
+      .array(z.object({ resolution: z.number().int(), score: z.number().int().describe('1 to 5'), comment: z.string().nullable(), at: z.string(), by: z.object({ id: z.string(), name: z.string() }) }))
+      .describe('What guests rated each resolution, newest first (the latest 20).'),
   }),
   errors: [403, 404],
   handle: async ({ env, principal, params }) => {
     const caller = await callerOf(principal, env);
-    const { context, guests } = unwrap(await (await existingConversationActor(env, params.id)).details(caller));
+    const { context, guests, ratings } = unwrap(await (await existingConversationActor(env, params.id)).details(caller));
     return {
       context,
+      ratings: ratings.flatMap((e) => (e.event?.type === 'rating' ? [{ resolution: e.event.resolution, score: e.event.score, comment: e.event.comment, at: e.at, by: { id: e.author.id, name: e.author.name } }] : [])),
       guests: await Promise.all(
         guests.map(async (g) => {
           const [record, contact, ids] = await Promise.all([findGuest(env.DB, g.id), findContactByGuest(env.DB, g.id), conversationsStartedBy(env.DB, g.id, params.id, PREVIOUS_MAX)]);

@@ -32,13 +32,23 @@ export type Origin =
 
 export type Visibility = 'public' | 'private';
 
+/** A guest's rating of one resolution (docs/rules.md, "Transcript and rating"); `at` in ms. */
+export interface Rating {
+  readonly score: number;
+  readonly comment: string | null;
+  readonly at: number;
+  readonly by: { readonly id: string; readonly name: string };
+}
+
 /**
  * Where the conversation stands for the team. `until` (ms) is when a snooze ends by
- * itself; null: only the guest's next message ends it.
+ * itself; null: only the guest's next message ends it. A resolution is known by the seq of
+ * its `status` event, which is what the guest rates (absent in resolutions stored before
+ * ratings existed: those cannot be rated).
  */
 export type ConversationStatus =
   | { readonly value: 'open' }
-  | { readonly value: 'resolved' }
+  | { readonly value: 'resolved'; readonly resolution?: number; readonly rating?: Rating }
   | { readonly value: 'snoozed'; readonly until: number | null };
 
 export const OPEN: ConversationStatus = { value: 'open' };

@@ -16,6 +16,8 @@ export const LIMITS = {
   mentionsPerNote: 20,
   /** Files one message may carry (docs/attachments.md). */
   attachmentsPerMessage: 10,
+  /** A rating's optional comment. */
+  ratingCommentChars: 1000,
 } as const;
 
 export { CLOSE } from '../errors';
@@ -79,6 +81,13 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('read'), seq: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('resume'), since: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('ping') }),
+  // A guest rates the resolution named by their view's `rating.resolution` (docs/protocol.md, "Rating").
+  z.strictObject({
+    type: z.literal('rate'),
+    resolution: z.number().int().min(1),
+    score: z.number().int().min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
+    comment: z.string().max(LIMITS.ratingCommentChars, `must be at most ${LIMITS.ratingCommentChars} characters`).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -130,6 +139,8 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('note'), mentions: z.array(Named.extend({ slug: z.string() })) }),
   // An agent put a label on the conversation or took it off: agents only, like statuses.
   z.object({ type: z.literal('labels'), action: z.enum(['added', 'removed']), label: Named }),
+  // A guest rated the resolution whose status event is `resolution`: authored by the guest, agents only.
+  z.object({ type: z.literal('rating'), resolution: z.number().int(), score: z.number().int(), comment: z.string().nullable() }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -156,11 +167,12 @@ export const Entry = z.object({
 });
 export type Entry = z.infer<typeof Entry>;
 
-const AGENTS_ONLY_EVENTS: ReadonlySet<TimelineEvent['type']> = new Set(['crm', 'status', 'note', 'labels']);
+const AGENTS_ONLY_EVENTS: ReadonlySet<TimelineEvent['type']> = new Set(['crm', 'status', 'note', 'labels', 'rating']);
 
 /**
- * Entries guests never receive (CRM results, statuses, notes and labels are the organisation's
- * business: a resolved conversation looks no different to its guest); they see a gap in seq instead.
+ * Entries guests never receive (CRM results, statuses, notes, labels and ratings are the
+ * organisation's business: a guest learns of a resolution only as a rating prompt in their
+ * view); they see a gap in seq instead.
  */
 export const agentOnly = (entry: Entry): boolean => entry.event !== null && AGENTS_ONLY_EVENTS.has(entry.event.type);
 
@@ -182,6 +194,17 @@ export type ParticipantView = z.infer<typeof ParticipantView>;
 
 export const LabelChip = z.object({ id: z.string(), name: z.string(), color: z.string().describe('#rrggbb') });
 
+export const RatingPrompt = z
+  .object({
+    resolution: z.number().int().describe('The seq of the `status` event that resolved it: what a `rate` frame names.'),
+    rated: z
+      .object({ score: z.number().int(), comment: z.string().nullable(), at: z.string(), by: z.object({ id: z.string(), name: z.string() }) })
+      .nullable()
+      .describe('The rating given for this resolution; null while nobody rated it.'),
+  })
+  .describe('While the conversation is resolved (and the resolution can be rated): guests are asked to rate it. Null otherwise.');
+export type RatingPrompt = z.infer<typeof RatingPrompt>;
+
 export const ConversationView = z.object({
   id: z.string(),
   title: z.string().describe('As this viewer sees it (C3).'),
@@ -195,6 +218,7 @@ export const ConversationView = z.object({
   status: ConversationStatusValue.optional().describe('Agents only: open, snoozed or resolved; absent in a guest’s view.'),
   snoozedUntil: z.string().nullable().optional().describe('Agents only: when a snooze ends by itself; null when only the guest’s next message ends it (or not snoozed).'),
   labels: z.array(LabelChip).optional().describe('Agents only: the organisation’s labels on it, by name; absent in a guest’s view.'),
+  rating: RatingPrompt.nullable().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -208,6 +232,7 @@ export type ServerFrame =
   | { type: 'typing'; participant: { id: string; name: string }; typing: boolean }
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
+  | { type: 'rated'; resolution: number; duplicate: boolean }
   | { type: 'pong' }
   | ErrorFrame;
 

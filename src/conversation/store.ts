@@ -1,5 +1,6 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import { ATTACHMENTS_TABLE } from './attachments';
+import { TRANSCRIPTS_TABLE } from '../continuity/digest-store';
 import { INVITES_TABLE } from './invites';
 import type { ConversationState } from './model';
 import type { AttachmentView, Author, Entry, TimelineEvent } from './protocol';
@@ -43,6 +44,8 @@ const MIGRATIONS: string[] = [
   INVITES_TABLE,
   // Files attached to messages (docs/attachments.md): a message's own in its row, every upload in attachments.ts's table.
   ATTACHMENTS_TABLE,
+  // Transcripts emailed on a resolution, once per guest (continuity/digests.ts).
+  TRANSCRIPTS_TABLE,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -138,10 +141,27 @@ export class ConversationStore {
 
   /** Messages after `seq` written by neither `participantId` nor Doorbell: the latest `limit`, oldest first, and how many there are in all. */
   newsFor(participantId: string, seq: number, limit: number): { entries: Entry[]; total: number } {
-    const where = "kind = 'message' AND author_kind != 'system' AND author_id != ? AND seq > ?";
-    const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM timeline WHERE ${where}`, participantId, seq).one().n;
-    const latest = this.sql.exec<EntryRow>(`SELECT * FROM timeline WHERE ${where} ORDER BY seq DESC LIMIT ?`, participantId, seq, limit).toArray();
+    return this.latest("kind = 'message' AND author_kind != 'system' AND author_id != ? AND seq > ?", [participantId, seq], limit);
+  }
+
+  /** Messages up to `seq`: the latest `limit`, oldest first, and how many there are in all. */
+  messagesThrough(seq: number, limit: number): { entries: Entry[]; total: number } {
+    return this.latest("kind = 'message' AND seq <= ?", [seq], limit);
+  }
+
+  /** The latest `limit` entries matching `where`, oldest first, and how many match in all. */
+  private latest(where: string, args: SqlStorageValue[], limit: number): { entries: Entry[]; total: number } {
+    const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM timeline WHERE ${where}`, ...args).one().n;
+    const latest = this.sql.exec<EntryRow>(`SELECT * FROM timeline WHERE ${where} ORDER BY seq DESC LIMIT ?`, ...args, limit).toArray();
     return { entries: latest.reverse().map(toEntry), total };
+  }
+
+  /** The ratings guests gave, newest first. */
+  ratings(limit: number): Entry[] {
+    return this.sql
+      .exec<EntryRow>("SELECT * FROM timeline WHERE kind = 'event' AND json_extract(event, '$.type') = 'rating' ORDER BY seq DESC LIMIT ?", limit)
+      .toArray()
+      .map(toEntry);
   }
 
   lastMessage(): Entry | null {

@@ -104,7 +104,7 @@ export const getServiceEndpoint = endpoint({
 });
 
 export const updateServiceEndpoint = endpoint({
-  summary: 'Change a service (name, slug, avatar)',
+  summary: 'Change a service (name, slug, avatar, embed allowlist, transcripts)',
   tag,
   access: 'admin',
   params: SlugParams,

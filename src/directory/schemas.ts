@@ -117,6 +117,7 @@ export const ServiceView = ServicePublic.extend({
   id: z.string(),
   assignable: z.boolean().describe('True while the service has at least one licensed member.'),
   embedOrigins: z.array(z.string()).describe('Sites allowed to embed this service’s widget, besides the organisation-wide GUEST_ORIGINS.'),
+  transcripts: z.boolean().describe('Whether resolving one of its conversations emails each guest who gave an address a transcript.'),
   members: z.array(MemberView),
   licensedMembers: z.array(MemberView),
   createdAt: z.string(),
@@ -128,6 +129,7 @@ export const ServiceCreate = z.strictObject({
   name: DisplayName,
   avatarUrl: AvatarUrl.nullable().optional(),
   embedOrigins: EmbedOrigins.optional().describe('Replaces the whole list when given.'),
+  transcripts: z.boolean().optional().describe('Email guests a transcript when a conversation is resolved (default false).'),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

@@ -24,6 +24,8 @@ export interface Service {
   assignable: boolean;
   /** Sites allowed to embed this service's widget (besides GUEST_ORIGINS), sorted. */
   embedOrigins: string[];
+  /** Resolving a conversation of the service emails its guests a transcript. */
+  transcripts: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -33,6 +35,7 @@ interface ServiceRow {
   slug: string;
   name: string;
   avatar_url: string | null;
+  transcripts: number;
   created_at: string;
   updated_at: string;
 }
@@ -71,6 +74,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     licensedMembers: members.filter((m) => m.licensed),
     assignable: isAssignable(members),
     embedOrigins: originRows.map((o) => o.origin),
+    transcripts: row.transcripts === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -123,7 +127,9 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   const id = newId('sv');
   await withConstraints(() =>
     db.batch([
-      db.prepare('INSERT INTO services (id, slug, name, avatar_url) VALUES (?, ?, ?, ?)').bind(id, input.slug, input.name, input.avatarUrl ?? null),
+      db
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts) VALUES (?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -131,7 +137,7 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
 }
 
 type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
-const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url' };
+const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts' };
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);
@@ -142,7 +148,7 @@ export async function updateService(db: D1Database, slug: string, patch: Service
     db.batch([
       db
         .prepare(`UPDATE services SET ${assignments}updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
-        .bind(...entries.map(([, v]) => v ?? null), current.id),
+        .bind(...entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : (v ?? null))), current.id),
       ...(embedOrigins ? setEmbedOrigins(db, current.id, embedOrigins) : []),
     ]),
   );
@@ -172,6 +178,11 @@ export async function removeMember(db: D1Database, serviceSlug: string, agentSlu
     .run();
   if (meta.changes === 0) throw notFound(`Agent "${agentSlug}" in service "${serviceSlug}"`);
   return (await findServiceById(db, service.id))!;
+}
+
+/** Whether resolving a conversation of this service emails its guests a transcript; false once it is deleted. */
+export async function transcriptsOn(db: D1Database, serviceId: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 FROM services WHERE id = ? AND transcripts = 1').bind(serviceId).first()) !== null;
 }
 
 /** Whether some service lets pages on this origin embed it: such sites get CORS (src/http/embed.ts). */

@@ -7,6 +7,7 @@ export const WEBHOOK_EVENTS = [
   'message.created',
   'conversation.assigned',
   'conversation.status_changed',
+  'conversation.rated',
   'agent.left',
   'meeting.booked',
   'meeting.updated',
@@ -61,6 +62,8 @@ export function conversationEventType(entry: Entry): WebhookEventType | null {
       return 'agent.left';
     case 'status':
       return 'conversation.status_changed';
+    case 'rating':
+      return 'conversation.rated';
     default:
       return null;
   }
@@ -112,6 +115,17 @@ export async function conversationEvents(conversationId: string, state: Conversa
             status: entry.event.status,
             until: entry.event.until ?? null,
             changedBy: entry.author,
+          }),
+        );
+        break;
+      case 'rating':
+        events.push(
+          await webhookEvent('conversation.rated', key, at, {
+            conversation,
+            resolution: entry.event.resolution,
+            score: entry.event.score,
+            comment: entry.event.comment,
+            ratedBy: entry.author,
           }),
         );
         break;

@@ -268,6 +268,17 @@ export class ConversationClient {
     if (this.sendFrame({ type: 'typing', typing })) this.typingSentAt = typing ? now : 0;
   }
 
+  /**
+   * Rates the resolution the view asks about (a guest only); the server's answer is a new
+   * view with the rating, or an error frame (`already_rated`, `rating_closed`).
+   */
+  rate(score: number, comment: string): boolean {
+    const resolution = this.view?.rating?.resolution;
+    if (resolution === undefined) return false;
+    this.setError(null);
+    return this.sendFrame({ type: 'rate', resolution, score, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+  }
+
   /** Moves the guest's read position to the end, when they can see it. */
   markRead() {
     const seq = this.lastSeq;

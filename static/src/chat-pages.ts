@@ -9,7 +9,7 @@ export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 
   const view = chatView(chat, { t, card: c });
   into.replaceChildren(view);
   await start();
-  view.querySelector<HTMLElement>('input:not([hidden]), textarea')?.focus();
+  view.querySelector<HTMLElement>('.db-form input:not([hidden]), .db-form textarea')?.focus();
   return chat;
 }
 

@@ -83,7 +83,43 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   if (o.card.availability) who.append(replyLine(t, o.card.availability));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
-  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, alert, form);
+  // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").
+  const stars = [1, 2, 3, 4, 5].map((n) =>
+    h('label', { title: fill(t.rateStar, { n }) }, h('input', { type: 'radio', name: 'db-score', value: String(n), class: 'db-sr' }), h('span', { 'aria-hidden': 'true' }, '★'), h('span', { class: 'db-sr' }, fill(t.rateStar, { n }))),
+  );
+  // One line: the composer stays the panel's only textarea.
+  const comment = h('input', { name: 'comment', maxlength: '1000', placeholder: t.rateComment, 'aria-label': t.rateComment });
+  const rateSend = h('button', { class: 'db-send', type: 'submit', disabled: true }, t.rateSend);
+  const rateForm = h('form', { class: 'db-rate', hidden: true },
+    h('fieldset', { class: 'db-stars' }, h('legend', {}, t.rateTitle), h('div', {}, ...stars)), h('div', { class: 'db-row' }, comment, rateSend));
+  const thanks = h('p', { class: 'db-rated', role: 'status', hidden: true }, t.rated);
+  const score = () => Number(rateForm.querySelector<HTMLInputElement>('input:checked')?.value ?? 0);
+  rateForm.addEventListener('change', () => {
+    stars.forEach((label, i) => label.classList.toggle('db-on', i < score()));
+    rateSend.disabled = !score();
+  });
+  rateForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (chat.rate(score(), comment.value)) rateSend.disabled = true;
+    else alert.textContent = fill(t.rateFailed, { code: t.connecting });
+  });
+  let askedFor: number | null = null;
+  const renderRating = () => {
+    const rating = chat.view?.you.kind === 'guest' ? chat.view.rating : null;
+    if ((rating?.resolution ?? null) !== askedFor) {
+      // A new resolution asks afresh.
+      askedFor = rating?.resolution ?? null;
+      rateForm.reset();
+      rateForm.dispatchEvent(new Event('change'));
+    }
+    // The prompt takes room from the timeline: one read to the end stays at the end.
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    rateForm.hidden = !rating || !!rating.rated;
+    thanks.hidden = !rating?.rated;
+    if (atEnd) log.scrollTop = log.scrollHeight;
+  };
+
+  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, rateForm, thanks, alert, form);
 
   const submit = async () => {
     const value = text.value;
@@ -118,6 +154,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     }
     // Label entries reach agents only too.
     if (ev.type === 'labels') return fillNamed((t as Record<string, string>)[`labels_${ev.action}`]!, { name: e.author.name, label: ev.label.name });
+    // So do ratings; the guest sees theirs in the view.
+    if (ev.type === 'rating') return [...fillNamed(t.rating, { name: e.author.name, score: ev.score }), ev.comment ? `: “${ev.comment}”` : ''];
     return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -180,14 +218,16 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
 
   chat.on((what) => {
     if (what === 'entries') renderLog();
-    if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState();
+    if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';
+    if (what === 'error' && (chat.error === 'already_rated' || chat.error === 'rating_closed')) alert.textContent = fill(t.rateFailed, { code: chat.error });
   });
   renderHead();
   renderLog();
   renderState();
+  renderRating();
   return root;
 }
 

@@ -10,7 +10,7 @@ import { inviteDialog, renameDialog } from './console-actions';
 import { avatarFor } from './console-avatar';
 import { attachCannedPicker } from './console-canned';
 import { statusControls } from './console-conversation-status';
-import { ConversationDetails } from './console-details';
+import { ConversationDetails, stars } from './console-details';
 import { labelChips, labelControls } from './console-labels';
 import { setPageTitle } from './console-title';
 import { strings } from './i18n';
@@ -123,11 +123,14 @@ export class ConversationPane {
     const backButton = button('← Inbox', this.back, { class: 'back', 'aria-label': 'Back to the inbox' });
     const status = statusControls((body) => act(() => this.api.call('PATCH', base, body))());
     const labels = labelControls(this.api, (label, on) => act(() => this.api.call(on ? 'PUT' : 'DELETE', `${base}/labels/${label.id}`))());
+    // The latest resolution's rating, beside the status badge.
+    const ratingChip = h('span', { class: 'tag rating-tag', hidden: true });
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, labels.elements[0]!, join, assign, rename, invite, visibility, leave, copy, detailsToggle, labels.elements[1]!);
 
+    status.elements[0]!.after(ratingChip);
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
     // Placeholders are filled when a reply is inserted, from the conversation as it is then.
-    attachCannedPicker(this.api, panel.querySelector('textarea')!, () => ({
+    attachCannedPicker(this.api, panel.querySelector<HTMLTextAreaElement>('.db-form textarea')!, () => ({
       'guest.name': chat.view?.participants.find((p) => p.kind === 'guest')?.name,
       'agent.name': this.me.name,
       'service.name': chat.view?.service?.name,
@@ -146,6 +149,10 @@ export class ConversationPane {
       leave.hidden = !inIt;
       for (const b of [assign, rename, invite, visibility, leave, labels.button, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
       status.render(view);
+      const rated = view?.rating?.rated;
+      ratingChip.replaceChildren(...(rated ? [stars(rated.score), ` ${rated.score}/5`] : []));
+      ratingChip.title = rated ? `Rated ${rated.score}/5 by ${rated.by.name}${rated.comment ? `: “${rated.comment}”` : ''}` : '';
+      ratingChip.hidden = !rated;
       labels.render(view?.labels);
       headLabels.replaceChildren(labelChips(view?.labels));
       visibility.textContent = view?.visibility === 'private' ? 'Make public' : 'Make private';
@@ -174,7 +181,7 @@ export class ConversationPane {
       toolbar.replaceChildren(backButton);
       return;
     }
-    panel.querySelector('textarea')?.focus();
+    panel.querySelector<HTMLTextAreaElement>('.db-form textarea')?.focus();
   }
 }
 

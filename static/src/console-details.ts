@@ -7,7 +7,9 @@ import { ApiError, messageOf, type AgentApi } from './console-api';
 import { CrmPanel } from './console-crm';
 import { field, openDialog } from './console-dialog';
 
+type Rating = { resolution: number; score: number; comment: string | null; at: string; by: { id: string; name: string } };
 type Details = {
+  ratings: Rating[];
   context: { channel: string; url?: string; title?: string; referrer?: string; language?: string; timeZone?: string };
   guests: { id: string; name: string; email: string | null; phone: string | null; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
 };
@@ -28,6 +30,7 @@ export class ConversationDetails {
   private asked = new Set<string>();
   private crm: CrmPanel;
   private about = h('dl', { class: 'about', 'aria-label': 'About the guest' });
+  private ratings = h('div', { class: 'ratings' });
   /** Guest ids the details were last loaded for: a guest joining loads them again. */
   private aboutFor: string | null = null;
 
@@ -40,6 +43,8 @@ export class ConversationDetails {
       this.people,
       h('h3', {}, 'About the guest'),
       this.about,
+      h('h3', {}, 'Ratings'),
+      this.ratings,
       h('h3', {}, 'Phonebook'),
       this.contacts,
       h('h3', {}, 'CRM'),
@@ -68,7 +73,8 @@ export class ConversationDetails {
     );
     const guests = view.participants.filter((p) => p.kind === 'guest');
     this.renderContacts(guests);
-    const ids = guests.map((g) => g.id).join(',');
+    // A guest joining, or a new rating, loads them again.
+    const ids = `${guests.map((g) => g.id).join(',')}|${view.rating?.rated?.at ?? ''}`;
     if (ids !== this.aboutFor) this.loadAbout(ids);
   }
 
@@ -82,7 +88,16 @@ export class ConversationDetails {
     }
   }
 
-  private renderAbout({ context: c, guests }: Details) {
+  private renderAbout({ context: c, guests, ratings }: Details) {
+    this.ratings.replaceChildren(
+      ratings.length
+        ? h('ul', { class: 'rating-list' }, ...ratings.map((r) =>
+            h('li', { 'data-resolution': String(r.resolution) },
+              stars(r.score), h('strong', {}, ` ${r.score}/5`), ' by ', named(r.by.name),
+              h('small', {}, ` · ${new Date(r.at).toLocaleString()}`),
+              ...(r.comment ? [h('q', {}, r.comment)] : []))))
+        : h('p', { class: 'muted' }, 'Not rated yet. The guest is asked to rate each resolution.'),
+    );
     const rows: [string, Node | string][] = [['Channel', CHANNELS[c.channel] ?? c.channel]];
     if (c.title) rows.push(['Page title', c.title]);
     if (c.url) rows.push(['Page', outLink(c.url)]);
@@ -164,6 +179,9 @@ export class ConversationDetails {
     });
   }
 }
+
+/** A score as five stars, for the eye; the number beside it is what is read out. */
+export const stars = (score: number) => h('span', { class: 'stars', 'aria-hidden': 'true' }, '★'.repeat(score) + '☆'.repeat(5 - score));
 
 function readText(p: ParticipantView, lastSeq: number): string {
   if (p.readSeq >= lastSeq) return 'has read everything';

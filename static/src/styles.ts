@@ -52,6 +52,16 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-send{font:inherit;font-weight:600;border:0;border-radius:8px;padding:9px 14px;background:var(--db-accent);color:#fff;cursor:pointer}
 .db-send:disabled{opacity:.5;cursor:default}
 .db-alert{margin:0 10px 8px;padding:6px 10px;border-radius:6px;background:#fdecec;color:#a11919;font-size:12px}
+.db-rate{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line);background:#fff}
+.db-rate[hidden],.db-rated[hidden]{display:none}
+.db-stars{border:0;margin:0;padding:0;min-width:0}
+.db-stars legend{font-weight:600;padding:0;margin-bottom:2px}
+.db-stars>div{display:flex;gap:2px}
+.db-stars label{position:relative;font-size:26px;line-height:1;color:#d0d5dd;cursor:pointer;padding:0 2px;border-radius:4px}
+.db-stars label.db-on{color:#f5a524}
+.db-stars label:has(input:focus-visible){outline:2px solid var(--db-accent)}
+.db-rate input[name=comment]{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
+.db-rated{margin:0;padding:10px 14px;border-top:1px solid var(--db-line);background:#ecfdf3;color:#05603a;font-weight:600;text-align:center}
 .db-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.db-intro{flex-direction:column}}
 `;

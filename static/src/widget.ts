@@ -55,7 +55,7 @@ async function mount(script: HTMLScriptElement) {
     launcher.setAttribute('aria-label', open ? t.close : t.open);
     if (open) {
       chat.markRead();
-      panel.querySelector<HTMLElement>('textarea, input')?.focus();
+      panel.querySelector<HTMLElement>('.db-form textarea, .db-form input')?.focus();
       const log = panel.querySelector('.db-log')!;
       log.scrollTop = log.scrollHeight;
     } else launcher.focus();

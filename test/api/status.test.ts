@@ -150,7 +150,11 @@ describe('conversation status', () => {
     await sleep(200);
     const after = socket.frames.slice(seen);
     expect(after.some((f) => f.type === 'entry' && f.entry.event?.type === 'status')).toBe(false);
-    expect(after.some((f) => f.type === 'conversation')).toBe(false);
+    // The one sign of a resolution is the rating prompt (docs/rules.md, "Transcript and rating"); it goes with the reopening.
+    const views = after.filter((f) => f.type === 'conversation').map((f) => f.conversation);
+    expect(views.map((v) => (v.rating === null ? 'not asked' : 'asked'))).toEqual(['asked', 'not asked']);
+    expect(views[0].rating).toEqual({ resolution: expect.any(Number), rated: null });
+    for (const v of views) expect(v).not.toHaveProperty('status');
     expect(socket.closed).toBeNull();
     expect(await statusEvents(id, guest.headers)).toHaveLength(0);
     expect(await view(id, guest.headers)).not.toHaveProperty('status');
