@@ -74,6 +74,18 @@ export function endpoint<
   return definition;
 }
 
+/** A feature's endpoints for one kind of caller: the tag and access are said once, each definition says what it does. */
+export function endpointsFor<A extends Access>(tag: string, access: A) {
+  return <
+    P extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+    R extends z.ZodType | undefined = undefined,
+  >(
+    definition: Omit<Endpoint<A, P, Q, B, R>, 'tag' | 'access'>,
+  ): Endpoint<A, P, Q, B, R> => ({ ...definition, tag, access });
+}
+
 async function authenticate(access: Access, request: Request, env: Env): Promise<Principal<Access>> {
   switch (access) {
     case 'public':
