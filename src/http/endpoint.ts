@@ -24,6 +24,8 @@ export type Principal<A extends Access> = A extends 'agent'
         : { kind: 'anonymous' };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler answers for a response schema (the parse makes the output). */
+export type Answer<R> = R extends z.ZodType ? z.input<R> : void;
 
 export interface Input<A extends Access, P, Q, B> {
   request: Request;
@@ -61,7 +63,7 @@ export interface Endpoint<
   status?: number;
   /** Error statuses this operation can answer besides the ones every operation has. */
   errors?: number[];
-  handle(input: Input<A, P, Q, B>): Promise<(R extends z.ZodType ? z.input<R> : void) | Response>;
+  handle(input: Input<A, P, Q, B>): Promise<Answer<R> | Response>;
 }
 
 export function endpoint<
