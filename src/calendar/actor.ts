@@ -206,11 +206,16 @@ export class CalendarActor extends DurableObject<Env> {
     const { settings } = this.calendar(owner);
     const current = this.store.meeting(meetingId);
     if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
+    return this.cancelMeeting(owner, settings, current, 'cancelled');
+  }
+
+  /** A cancellation or a declined invite: the meeting is cancelled, once (again changes nothing). */
+  private async cancelMeeting(owner: CalendarOwner, settings: CalendarSettings, current: Meeting, kind: 'cancelled' | 'declined'): Promise<Outcome<Meeting>> {
     if (current.status === 'cancelled') return accept(current);
     const cancelled: Meeting = { ...current, status: 'cancelled', sequence: current.sequence + 1 };
     this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(cancelled);
-      this.afterChange(owner, settings, cancelled, 'cancelled');
+      this.afterChange(owner, settings, cancelled, kind);
     });
     return this.settle(owner, cancelled);
   }
@@ -220,15 +225,7 @@ export class CalendarActor extends DurableObject<Env> {
     const { settings } = this.calendar(owner);
     const current = this.store.meeting(meetingId);
     if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
-    if (answer === 'DECLINED') {
-      if (current.status === 'cancelled') return accept(current);
-      const declined: Meeting = { ...current, status: 'cancelled', sequence: current.sequence + 1 };
-      this.ctx.storage.transactionSync(() => {
-        this.store.updateMeeting(declined);
-        this.afterChange(owner, settings, declined, 'declined');
-      });
-      return this.settle(owner, declined);
-    }
+    if (answer === 'DECLINED') return this.cancelMeeting(owner, settings, current, 'declined');
     if (current.status !== 'pending') return accept(current);
     const external = await this.externalBusy(settings);
     const fresh = this.store.meeting(meetingId)!;

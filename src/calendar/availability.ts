@@ -131,30 +131,10 @@ interface LocalFields {
 function localFields(ms: number, timeZone: string): LocalFields {
   const fields: LocalFields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatterFor(timeZone).formatToParts(ms)) {
-    switch (part.type) {
-      case 'year':
-        fields.year = Number(part.value);
-        break;
-      case 'month':
-        fields.month = Number(part.value);
-        break;
-      case 'day':
-        fields.day = Number(part.value);
-        break;
-      case 'hour':
-        // Some older ICU builds still print 24 at midnight despite h23.
-        fields.hour = Number(part.value) % 24;
-        break;
-      case 'minute':
-        fields.minute = Number(part.value);
-        break;
-      case 'second':
-        fields.second = Number(part.value);
-        break;
-      default:
-        break;
-    }
+    if (part.type in fields) fields[part.type as keyof LocalFields] = Number(part.value);
   }
+  // Some older ICU builds still print 24 at midnight despite h23.
+  fields.hour %= 24;
   return fields;
 }
 

@@ -8,7 +8,7 @@ import { forwardReportUpgrade } from '../actor/sockets';
 import type { Routes } from '../http/api';
 import { bearerToken, issueGuestToken, tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor, type Input } from '../http/endpoint';
 import { requireOutboundUrl } from '../http/outbound-url';
 import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit } from '../http/limits';
@@ -21,6 +21,9 @@ import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
 import { calendarActor } from './stub';
 
 const tag = 'Meetings';
+/** Guests' side (calendar link, signed meeting links, the feed) and agents' side of the calendar. */
+const forGuests = endpointsFor(tag, 'public');
+const forAgents = endpointsFor(tag, 'agent');
 
 export const ownerOf = (agent: Agent): CalendarOwner => ({
   id: agent.id,
@@ -57,10 +60,8 @@ const addDays = (date: string, days: number): string => new Date(Date.parse(`${d
 
 const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
-export const slotsEndpoint = endpoint({
+export const slotsEndpoint = forGuests({
   summary: "Free slots of an agent's calendar, shown in the guest's time zone (M1)",
-  tag,
-  access: 'public',
   params: z.object({ slug: Slug }),
   query: z.object({
     timeZone: TimeZone,
@@ -136,10 +137,8 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
   );
 }
 
-export const bookEndpoint = endpoint({
+export const bookEndpoint = forGuests({
   summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; idempotent on bookingKey',
-  tag,
-  access: 'public',
   params: z.object({ slug: Slug }),
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
@@ -157,60 +156,59 @@ export const bookEndpoint = endpoint({
 
 const LinkParams = z.object({ token: z.string().min(20).max(2048) });
 
-/** Resolves a signed meeting link to its calendar, runs one action there, and answers as the guest sees it. */
-async function onLinkedMeeting(
-  env: Env,
-  token: string,
-  act: (calendar: ReturnType<typeof calendarActor>, owner: CalendarOwner, meetingId: string) => Promise<Outcome<Meeting>>,
-) {
-  const claims = await verifyMeetingLink(env, token);
-  const agent = await findAgentById(env.DB, claims.agentId);
-  if (!agent) throw notFound('Meeting');
-  const calendar = calendarActor(env, agent.id);
-  const meeting = view(unwrap(await act(calendar, ownerOf(agent), claims.meetingId)));
-  const { settings } = await calendar.settings(ownerOf(agent));
-  return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
+/**
+ * What a guest does behind the signed link from their emails: the link names the meeting,
+ * its calendar runs one action, and the answer is the meeting as the guest sees it.
+ */
+function meetingLink<B extends z.ZodType | undefined = undefined>(definition: {
+  summary: string;
+  body?: B;
+  /** Besides a bad (401), unknown (404) or outdated (410) link. */
+  errors?: number[];
+  act: (calendar: ReturnType<typeof calendarActor>, owner: CalendarOwner, meetingId: string, body: Input<'public', typeof LinkParams, undefined, B>['body']) => Promise<Outcome<Meeting>>;
+}) {
+  const { summary, body, errors = [], act } = definition;
+  return forGuests({
+    summary,
+    params: LinkParams,
+    body,
+    response: GuestMeetingView,
+    errors: [401, 404, ...errors, 410],
+    handle: async ({ env, params, body }) => {
+      const claims = await verifyMeetingLink(env, params.token);
+      const agent = await findAgentById(env.DB, claims.agentId);
+      if (!agent) throw notFound('Meeting');
+      const calendar = calendarActor(env, agent.id);
+      const meeting = view(unwrap(await act(calendar, ownerOf(agent), claims.meetingId, body)));
+      const { settings } = await calendar.settings(ownerOf(agent));
+      return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
+    },
+  });
 }
 
-export const guestMeetingEndpoint = endpoint({
+export const guestMeetingEndpoint = meetingLink({
   summary: "The guest's meeting, behind the signed link from their emails",
-  tag,
-  access: 'public',
-  params: LinkParams,
-  response: GuestMeetingView,
-  errors: [401, 404, 410],
-  handle: ({ env, params }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.meeting(owner, id)),
+  act: (calendar, owner, id) => calendar.meeting(owner, id),
 });
 
-export const guestRescheduleEndpoint = endpoint({
+export const guestRescheduleEndpoint = meetingLink({
   summary: 'The guest moves their meeting (signed link); checked against availability',
-  tag,
-  access: 'public',
-  params: LinkParams,
   body: z.strictObject({ start: Instant, durationMinutes: z.number().int().min(5).max(480).optional() }),
-  response: GuestMeetingView,
-  errors: [401, 404, 409, 410],
-  handle: ({ env, params, body }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.change(owner, id, body)),
+  errors: [409],
+  act: (calendar, owner, id, body) => calendar.change(owner, id, body),
 });
 
-export const guestCancelEndpoint = endpoint({
+export const guestCancelEndpoint = meetingLink({
   summary: 'The guest cancels their meeting (signed link)',
-  tag,
-  access: 'public',
-  params: LinkParams,
-  response: GuestMeetingView,
-  errors: [401, 404, 410],
-  handle: ({ env, params }) => onLinkedMeeting(env, params.token, (calendar, owner, id) => calendar.cancel(owner, id)),
+  act: (calendar, owner, id) => calendar.cancel(owner, id),
 });
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export const myCalendarEndpoint = endpoint({
+export const myCalendarEndpoint = forAgents({
   summary: "The agent's calendar: settings, the busy feed's state, secret feed URL and meetings",
-  tag,
-  access: 'agent',
   response: z.object({ settings: CalendarSettings, busyFeed: BusyFeedView, feedUrl: z.string(), meetings: z.array(MeetingView) }),
   handle: async ({ env, principal }) => {
     const calendar = calendarActor(env, principal.agent.id);
@@ -230,10 +228,8 @@ export const myCalendarEndpoint = endpoint({
   },
 });
 
-export const updateSettingsEndpoint = endpoint({
+export const updateSettingsEndpoint = forAgents({
   summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL (400 url_not_allowed for a non-public host)',
-  tag,
-  access: 'agent',
   body: CalendarSettingsPatch,
   response: CalendarSettings,
   handle: async ({ env, principal, body }) => {
@@ -242,20 +238,16 @@ export const updateSettingsEndpoint = endpoint({
   },
 });
 
-export const rotateFeedEndpoint = endpoint({
+export const rotateFeedEndpoint = forAgents({
   summary: 'A new secret feed URL (M7); the old one stops working',
-  tag,
-  access: 'agent',
   response: z.object({ feedUrl: z.string() }),
   handle: async ({ env, principal }) => ({
     feedUrl: feedUrl(env, principal.agent, await calendarActor(env, principal.agent.id).rotateFeedSecret(ownerOf(principal.agent))),
   }),
 });
 
-export const feedEndpoint = endpoint({
+export const feedEndpoint = forGuests({
   summary: "An agent's meetings as an iCalendar feed, behind its secret (M7)",
-  tag,
-  access: 'public',
   params: z.object({ slug: Slug, secret: z.string().max(100) }),
   errors: [404],
   handle: async ({ env, params }) => {
@@ -266,10 +258,8 @@ export const feedEndpoint = endpoint({
   },
 });
 
-export const agentBookEndpoint = endpoint({
+export const agentBookEndpoint = forAgents({
   summary: 'The agent books a meeting on their own calendar for a guest (M6)',
-  tag,
-  access: 'agent',
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean() }),
   status: 201,
@@ -283,10 +273,8 @@ export const agentBookEndpoint = endpoint({
 
 const MeetingParams = z.object({ id: z.string().regex(/^mt_[A-Za-z0-9]{10,40}$/, 'must be a meeting id') });
 
-export const agentChangeEndpoint = endpoint({
+export const agentChangeEndpoint = forAgents({
   summary: 'The agent reschedules a meeting or changes its duration (M4)',
-  tag,
-  access: 'agent',
   params: MeetingParams,
   body: z
     .strictObject({ start: Instant.optional(), durationMinutes: z.number().int().min(5).max(480).optional() })
@@ -297,20 +285,16 @@ export const agentChangeEndpoint = endpoint({
     view(unwrap(await calendarActor(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
 });
 
-export const agentCancelEndpoint = endpoint({
+export const agentCancelEndpoint = forAgents({
   summary: 'The agent deletes a meeting (M4): both get a cancellation',
-  tag,
-  access: 'agent',
   params: MeetingParams,
   response: MeetingView,
   errors: [404],
   handle: async ({ env, principal, params }) => view(unwrap(await calendarActor(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
 });
 
-export const agentRespondEndpoint = endpoint({
+export const agentRespondEndpoint = forAgents({
   summary: 'The agent accepts or declines a pending invite (M3, the API way)',
-  tag,
-  access: 'agent',
   params: MeetingParams,
   body: z.strictObject({ answer: z.enum(['accept', 'decline']) }),
   response: MeetingView,
@@ -323,10 +307,8 @@ export const agentRespondEndpoint = endpoint({
     ),
 });
 
-export const calendarSocketEndpoint = endpoint({
+export const calendarSocketEndpoint = forAgents({
   summary: "The agent's calendar as a WebSocket: a snapshot, then meeting and settings frames",
-  tag,
-  access: 'agent',
   query: z.object({ token: z.string().optional() }),
   errors: [426],
   handle: async ({ request, env, principal }) => {

@@ -10,7 +10,8 @@ import {
 } from '../directory/canned-replies';
 import { Id } from '../directory/schemas';
 import type { Routes } from '../http/api';
-import { endpoint, type Principal } from '../http/endpoint';
+import { collection } from '../http/collection';
+import type { Principal } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
 import { PLACEHOLDERS, unknownPlaceholders } from './placeholders';
 
@@ -90,99 +91,60 @@ async function writable(db: D1Database, id: string, owner: string | null): Promi
 
 const limits = `shortcut unique per owner (409 canned_reply_exists), at most ${MAX_CANNED_REPLIES_PER_OWNER} per owner (409 canned_reply_limit)`;
 
-const adminTag = 'Admin: canned replies';
+const organisation = collection({ tag: 'Admin: canned replies', access: 'admin', params: CannedParams, view: CannedReplyView, unique: true });
 
-export const adminListCannedEndpoint = endpoint({
+export const adminListCannedEndpoint = organisation.list({
   summary: "List the organisation's canned replies, by shortcut",
-  tag: adminTag,
-  access: 'admin',
   response: CannedReplyList,
   handle: async ({ env }) => ({ cannedReplies: (await listCannedReplies(env.DB, null)).map(view) }),
 });
 
-export const adminCreateCannedEndpoint = endpoint({
+export const adminCreateCannedEndpoint = organisation.create({
   summary: `Add a canned reply for every agent; ${limits}`,
-  tag: adminTag,
-  access: 'admin',
   body: CannedReplyCreate,
-  response: CannedReplyView,
-  status: 201,
-  errors: [409],
   handle: async ({ env, body }) => view(await createCannedReply(env.DB, null, withKnownPlaceholders(body))),
 });
 
-export const adminGetCannedEndpoint = endpoint({
+export const adminGetCannedEndpoint = organisation.get({
   summary: "Read one of the organisation's canned replies (agents' personal ones are 404)",
-  tag: adminTag,
-  access: 'admin',
-  params: CannedParams,
-  response: CannedReplyView,
-  errors: [404],
   handle: async ({ env, params }) => view(await readable(env.DB, params.id, null)),
 });
 
-export const adminUpdateCannedEndpoint = endpoint({
+export const adminUpdateCannedEndpoint = organisation.update({
   summary: "Change one of the organisation's canned replies (shortcut, text)",
-  tag: adminTag,
-  access: 'admin',
-  params: CannedParams,
   body: CannedReplyUpdate,
-  response: CannedReplyView,
-  errors: [404, 409],
   // Scoped to the organisation in SQL: an agent's personal reply is not found.
   handle: async ({ env, params, body }) => view(await updateCannedReply(env.DB, params.id, null, withKnownPlaceholders(body))),
 });
 
-export const adminDeleteCannedEndpoint = endpoint({
+export const adminDeleteCannedEndpoint = organisation.delete({
   summary: "Delete one of the organisation's canned replies",
-  tag: adminTag,
-  access: 'admin',
-  params: CannedParams,
-  status: 204,
-  errors: [404],
   handle: ({ env, params }) => deleteCannedReply(env.DB, params.id, null),
 });
 
-const tag = 'Canned replies';
+// 403 besides: an organisation's reply is not the agent's to change, and a guest token is refused.
+const personal = collection({ tag: 'Canned replies', access: 'agent', params: CannedParams, view: CannedReplyView, unique: true, errors: [403] });
 
-export const listCannedEndpoint = endpoint({
+export const listCannedEndpoint = personal.list({
   summary: "The canned replies offered to the calling agent: the organisation's and their own, by shortcut",
-  tag,
-  access: 'agent',
   response: CannedReplyList,
-  errors: [403],
   handle: async ({ env, principal }) => ({ cannedReplies: (await listCannedReplies(env.DB, ownerOf(principal))).map(view) }),
 });
 
-export const createCannedEndpoint = endpoint({
+export const createCannedEndpoint = personal.create({
   summary: `Add a personal canned reply, offered only to the calling agent; ${limits}`,
-  tag,
-  access: 'agent',
   body: CannedReplyCreate,
-  response: CannedReplyView,
-  status: 201,
-  errors: [403, 409],
   handle: async ({ env, principal, body }) => view(await createCannedReply(env.DB, ownerOf(principal), withKnownPlaceholders(body))),
 });
 
-export const getCannedEndpoint = endpoint({
+export const getCannedEndpoint = personal.get({
   summary: "Read one of the organisation's canned replies or one of the agent's own (another agent's is 404)",
-  tag,
-  access: 'agent',
-  params: CannedParams,
-  response: CannedReplyView,
-  errors: [403, 404],
   handle: async ({ env, principal, params }) => view(await readable(env.DB, params.id, ownerOf(principal))),
 });
 
-export const updateCannedEndpoint = endpoint({
+export const updateCannedEndpoint = personal.update({
   summary: "Change one of the agent's own canned replies; the organisation's are 403 canned_reply_not_owned",
-  tag,
-  access: 'agent',
-  params: CannedParams,
   body: CannedReplyUpdate,
-  response: CannedReplyView,
-  errors: [403, 404, 409],
   handle: async ({ env, principal, params, body }) => {
     const owner = ownerOf(principal);
     await writable(env.DB, params.id, owner);
@@ -190,13 +152,8 @@ export const updateCannedEndpoint = endpoint({
   },
 });
 
-export const deleteCannedEndpoint = endpoint({
+export const deleteCannedEndpoint = personal.delete({
   summary: "Delete one of the agent's own canned replies; the organisation's are 403 canned_reply_not_owned",
-  tag,
-  access: 'agent',
-  params: CannedParams,
-  status: 204,
-  errors: [403, 404],
   handle: async ({ env, principal, params }) => {
     const owner = ownerOf(principal);
     await writable(env.DB, params.id, owner);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { collection } from '../http/collection';
+import { endpointsFor } from '../http/endpoint';
 import { createAgent, deleteAgent, getAgentBySlug, listAgents, updateAgent } from './agents';
 import {
   AgentCreate,
@@ -24,120 +25,78 @@ import {
 
 const tag = 'Admin: directory';
 
-export const listAgentsEndpoint = endpoint({
+const agents = collection({ tag, access: 'admin', params: SlugParams, view: AgentView, unique: true });
+
+export const listAgentsEndpoint = agents.list({
   summary: 'List agents with their license tiers',
-  tag,
-  access: 'admin',
   response: z.object({ agents: z.array(AgentView) }),
   handle: async ({ env }) => ({ agents: await listAgents(env.DB) }),
 });
 
-export const createAgentEndpoint = endpoint({
+export const createAgentEndpoint = agents.create({
   summary: 'Create an agent',
-  tag,
-  access: 'admin',
   body: AgentCreate,
-  response: AgentView,
-  status: 201,
-  errors: [409],
   handle: ({ env, body }) => createAgent(env.DB, body),
 });
 
-export const getAgentEndpoint = endpoint({
+export const getAgentEndpoint = agents.get({
   summary: 'Read an agent',
-  tag,
-  access: 'admin',
-  params: SlugParams,
-  response: AgentView,
-  errors: [404],
   handle: ({ env, params }) => getAgentBySlug(env.DB, params.slug),
 });
 
-export const updateAgentEndpoint = endpoint({
+export const updateAgentEndpoint = agents.update({
   summary: 'Change an agent (name, email, avatar, slug, time zone or license tier)',
-  tag,
-  access: 'admin',
-  params: SlugParams,
   body: AgentUpdate,
-  response: AgentView,
-  errors: [404, 409],
   handle: ({ env, params, body }) => updateAgent(env.DB, params.slug, body),
 });
 
-export const deleteAgentEndpoint = endpoint({
+export const deleteAgentEndpoint = agents.delete({
   summary: 'Delete an agent (and their memberships)',
-  tag,
-  access: 'admin',
-  params: SlugParams,
-  status: 204,
-  errors: [404],
-  handle: async ({ env, params }) => deleteAgent(env.DB, params.slug),
+  handle: ({ env, params }) => deleteAgent(env.DB, params.slug),
 });
 
-export const listServicesEndpoint = endpoint({
+const services = collection({ tag, access: 'admin', params: SlugParams, view: ServiceView, unique: true });
+
+export const listServicesEndpoint = services.list({
   summary: 'List services with their members, licensed members and assignable flag',
-  tag,
-  access: 'admin',
   response: z.object({ services: z.array(ServiceView) }),
   handle: async ({ env }) => ({ services: await listServices(env.DB) }),
 });
 
-export const createServiceEndpoint = endpoint({
+export const createServiceEndpoint = services.create({
   summary: 'Create a service',
-  tag,
-  access: 'admin',
   body: ServiceCreate,
-  response: ServiceView,
-  status: 201,
-  errors: [409],
   handle: ({ env, body }) => createService(env.DB, body),
 });
 
-export const getServiceEndpoint = endpoint({
+export const getServiceEndpoint = services.get({
   summary: 'Read a service with its members',
-  tag,
-  access: 'admin',
-  params: SlugParams,
-  response: ServiceView,
-  errors: [404],
   handle: ({ env, params }) => getServiceBySlug(env.DB, params.slug),
 });
 
-export const updateServiceEndpoint = endpoint({
+export const updateServiceEndpoint = services.update({
   summary: 'Change a service (name, slug, avatar, embed allowlist, transcripts)',
-  tag,
-  access: 'admin',
-  params: SlugParams,
   body: ServiceUpdate,
-  response: ServiceView,
-  errors: [404, 409],
   handle: ({ env, params, body }) => updateService(env.DB, params.slug, body),
 });
 
-export const deleteServiceEndpoint = endpoint({
+export const deleteServiceEndpoint = services.delete({
   summary: 'Delete a service (and its memberships)',
-  tag,
-  access: 'admin',
-  params: SlugParams,
-  status: 204,
-  errors: [404],
-  handle: async ({ env, params }) => deleteService(env.DB, params.slug),
+  handle: ({ env, params }) => deleteService(env.DB, params.slug),
 });
 
-export const addMemberEndpoint = endpoint({
+const membership = endpointsFor(tag, 'admin');
+
+export const addMemberEndpoint = membership({
   summary: 'Make an agent a member of a service (idempotent)',
-  tag,
-  access: 'admin',
   params: MemberParams,
   response: ServiceView,
   errors: [404],
   handle: ({ env, params }) => addMember(env.DB, params.slug, params.agentSlug),
 });
 
-export const removeMemberEndpoint = endpoint({
+export const removeMemberEndpoint = membership({
   summary: 'Remove an agent from a service',
-  tag,
-  access: 'admin',
   params: MemberParams,
   response: ServiceView,
   errors: [404],

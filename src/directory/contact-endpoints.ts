@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from '../conversation/actor';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { collection } from '../http/collection';
+import { endpointsFor } from '../http/endpoint';
 import { notFound } from '../http/errors';
 import { displayText } from '../http/validation';
 import {
@@ -21,7 +22,6 @@ import { existingConversationActor } from '../conversation/stub';
 import { getGuest } from './guests';
 import { DisplayName, Email, Id } from './schemas';
 
-const tag = 'Phonebook';
 
 export const LIMITS = { company: 120, notes: 2000, query: 120, page: 100 } as const;
 
@@ -117,14 +117,16 @@ const ContactQuery = z.object({
     .optional(),
 });
 
+const tag = 'Phonebook';
+const contacts = collection({ tag, access: 'agent', params: ContactParams, view: ContactView, unique: true });
+const define = endpointsFor(tag, 'agent');
+
 /** 201 for a new contact, 200 for a merge into an existing one. */
 const answer = (saved: Saved): Response =>
   Response.json(ContactSaved.parse(saved), { status: saved.created ? 201 : 200 });
 
-export const createContactEndpoint = endpoint({
+export const createContactEndpoint = define({
   summary: 'Add a contact to the phonebook; a matching email or phone answers 409 contact_exists unless "merge": true (200)',
-  tag,
-  access: 'agent',
   body: ContactCreate,
   response: ContactSaved,
   status: 201,
@@ -140,10 +142,8 @@ const asCaller = (agent: Agent): Caller => ({
   agent: { id: agent.id, slug: agent.slug, name: agent.name, avatarUrl: agent.avatarUrl, license: agent.license },
 });
 
-export const addGuestContactEndpoint = endpoint({
+export const addGuestContactEndpoint = define({
   summary: "Add a conversation's guest to the phonebook, linked to the guest (same dedupe and merge rules)",
-  tag,
-  access: 'agent',
   params: ConversationParams,
   body: GuestContactCreate,
   response: ContactSaved,
@@ -166,50 +166,31 @@ export const addGuestContactEndpoint = endpoint({
   },
 });
 
-export const listContactsEndpoint = endpoint({
+export const listContactsEndpoint = contacts.list({
   summary: 'Search the phonebook by name, email, phone or company (case-insensitive), ordered by name; paginate with cursor',
-  tag,
-  access: 'agent',
   query: ContactQuery,
   response: z.object({ contacts: z.array(ContactView), nextCursor: z.string().nullable() }),
   handle: ({ env, query }) => searchContacts(env.DB, query),
 });
 
-export const getContactEndpoint = endpoint({
+export const getContactEndpoint = contacts.get({
   summary: 'Read a contact',
-  tag,
-  access: 'agent',
-  params: ContactParams,
-  response: ContactView,
-  errors: [404],
   handle: ({ env, params }) => getContact(env.DB, params.id),
 });
 
-export const updateContactEndpoint = endpoint({
+export const updateContactEndpoint = contacts.update({
   summary: "Edit a contact (null clears a field); another contact's email or phone answers 409 contact_exists",
-  tag,
-  access: 'agent',
-  params: ContactParams,
   body: ContactUpdate,
-  response: ContactView,
-  errors: [404, 409],
   handle: ({ env, params, body }) => updateContact(env.DB, params.id, body),
 });
 
-export const deleteContactEndpoint = endpoint({
+export const deleteContactEndpoint = contacts.delete({
   summary: 'Delete a contact',
-  tag,
-  access: 'agent',
-  params: ContactParams,
-  status: 204,
-  errors: [404],
   handle: ({ env, params }) => deleteContact(env.DB, params.id),
 });
 
-export const guestContactEndpoint = endpoint({
+export const guestContactEndpoint = define({
   summary: 'The contact linked to a guest, e.g. to show it beside a conversation; 404 when none',
-  tag,
-  access: 'agent',
   params: GuestParams,
   response: ContactView,
   errors: [404],

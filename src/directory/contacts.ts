@@ -20,31 +20,8 @@ export interface Contact {
   updatedAt: string;
 }
 
-interface ContactRow {
-  id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  notes: string | null;
-  guest_id: string | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toContact = (row: ContactRow): Contact => ({
-  id: row.id,
-  name: row.name,
-  email: row.email,
-  phone: row.phone,
-  company: row.company,
-  notes: row.notes,
-  guestId: row.guest_id,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+/** The columns of a contact, named as the Contact's fields: a row read with them is a Contact. */
+const CONTACT = 'id, name, email, phone, company, notes, guest_id AS guestId, created_by AS createdBy, created_at AS createdAt, updated_at AS updatedAt';
 
 /** Separators people write phone numbers with; a leading + is kept. */
 const PHONE_SEPARATORS = /[\s\-.()]/g;
@@ -85,19 +62,17 @@ const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 const blankToNull = (value: string | null | undefined): string | null => (value === undefined || value === null || value.trim() === '' ? null : value);
 
 export async function findContact(db: D1Database, id: string): Promise<Contact | null> {
-  const row = await db.prepare('SELECT * FROM contacts WHERE id = ?').bind(id).first<ContactRow>();
-  return row ? toContact(row) : null;
+  return db.prepare(`SELECT ${CONTACT} FROM contacts WHERE id = ?`).bind(id).first<Contact>();
 }
 
 export const getContact = async (db: D1Database, id: string): Promise<Contact> => found(await findContact(db, id), 'Contact');
 
 /** The contact linked to a guest (the oldest, should several ever be). */
 export async function findContactByGuest(db: D1Database, guestId: string): Promise<Contact | null> {
-  const row = await db
-    .prepare('SELECT * FROM contacts WHERE guest_id = ? ORDER BY created_at, id LIMIT 1')
+  return db
+    .prepare(`SELECT ${CONTACT} FROM contacts WHERE guest_id = ? ORDER BY created_at, id LIMIT 1`)
     .bind(guestId)
-    .first<ContactRow>();
-  return row ? toContact(row) : null;
+    .first<Contact>();
 }
 
 /** Existing contacts matching an email, a phone or a guest, each with the fields it matched on. */
@@ -108,20 +83,20 @@ async function matchesFor(
 ): Promise<Array<{ contact: Contact; conflicts: MatchField[] }>> {
   const { results } = await db
     .prepare(
-      `SELECT * FROM contacts
+      `SELECT ${CONTACT} FROM contacts
         WHERE ((?1 IS NOT NULL AND email = ?1) OR (?2 IS NOT NULL AND phone = ?2) OR (?3 IS NOT NULL AND guest_id = ?3))
           AND (?4 IS NULL OR id <> ?4)
         ORDER BY created_at, id`,
     )
     .bind(keys.email, keys.phone, keys.guestId, exceptId)
-    .all<ContactRow>();
-  return results.map((row) => {
+    .all<Contact>();
+  return results.map((contact) => {
     const conflicts: MatchField[] = [];
     // The column is COLLATE NOCASE; compare the same way here.
-    if (keys.email !== null && row.email?.toLowerCase() === keys.email.toLowerCase()) conflicts.push('email');
-    if (keys.phone !== null && row.phone === keys.phone) conflicts.push('phone');
-    if (keys.guestId !== null && row.guest_id === keys.guestId) conflicts.push('guestId');
-    return { contact: toContact(row), conflicts };
+    if (keys.email !== null && contact.email?.toLowerCase() === keys.email.toLowerCase()) conflicts.push('email');
+    if (keys.phone !== null && contact.phone === keys.phone) conflicts.push('phone');
+    if (keys.guestId !== null && contact.guestId === keys.guestId) conflicts.push('guestId');
+    return { contact, conflicts };
   });
 }
 
@@ -187,29 +162,28 @@ export async function saveContact(
       const match = matches[0];
       if (!match) {
         const id = newId('ct');
-        const row = await db
+        const contact = await db
           .prepare(
             `INSERT INTO contacts (id, name, email, phone, company, notes, guest_id, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CONTACT}`,
           )
           .bind(id, given.name, given.email, given.phone, given.company, given.notes, given.guestId, options.createdBy)
-          .first<ContactRow>();
-        return { created: true, contact: toContact(row!), merged: false, filled: [], differences: [] };
+          .first<Contact>();
+        return { created: true, contact: contact!, merged: false, filled: [], differences: [] };
       }
       if (!options.merge) throw existsError(match);
 
       const before = match.contact;
-      const row = await db
+      const after = await db
         .prepare(
           `UPDATE contacts SET
              email = COALESCE(email, ?), phone = COALESCE(phone, ?), company = COALESCE(company, ?),
              notes = COALESCE(notes, ?), guest_id = COALESCE(guest_id, ?), updated_at = ${NOW}
-           WHERE id = ? RETURNING *`,
+           WHERE id = ? RETURNING ${CONTACT}`,
         )
         .bind(given.email, given.phone, given.company, given.notes, given.guestId, before.id)
-        .first<ContactRow>();
-      if (!row) continue; // Deleted meanwhile: start over (it will be created).
-      const after = toContact(row);
+        .first<Contact>();
+      if (!after) continue; // Deleted meanwhile: start over (it will be created).
       const filled: ContactField[] = [];
       const differences: Difference[] = [];
       for (const field of ['name', 'email', 'phone', 'company', 'notes', 'guestId'] as const) {
@@ -268,12 +242,12 @@ export async function updateContact(db: D1Database, id: string, patch: ContactPa
 
   const assignments = entries.map(([key]) => `${patchColumns[key]} = ?`).join(', ');
   try {
-    const row = await db
-      .prepare(`UPDATE contacts SET ${assignments}, updated_at = ${NOW} WHERE id = ? RETURNING *`)
+    const contact = await db
+      .prepare(`UPDATE contacts SET ${assignments}, updated_at = ${NOW} WHERE id = ? RETURNING ${CONTACT}`)
       .bind(...entries.map(([, v]) => v), current.id)
-      .first<ContactRow>();
-    if (!row) throw notFound('Contact');
-    return toContact(row);
+      .first<Contact>();
+    if (!contact) throw notFound('Contact');
+    return contact;
   } catch (err) {
     if (isUniqueFailure(err)) {
       const raced = (await matchesFor(db, keys, current.id))[0];
@@ -336,7 +310,7 @@ export async function searchContacts(
   const phonePattern = digits && digits.replace(/\D/g, '').length >= 3 ? `%${likeEscape(digits)}%` : pattern;
   const { results } = await db
     .prepare(
-      `SELECT * FROM contacts
+      `SELECT ${CONTACT} FROM contacts
         WHERE (?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR company LIKE ?1 ESCAPE '\\'
                OR phone LIKE ?2 ESCAPE '\\')
           AND (?3 IS NULL OR name > ?3 COLLATE NOCASE OR (name = ?3 COLLATE NOCASE AND id > ?4))
@@ -344,8 +318,8 @@ export async function searchContacts(
         LIMIT ?5`,
     )
     .bind(pattern, phonePattern, options.cursor?.name ?? null, options.cursor?.id ?? null, options.limit + 1)
-    .all<ContactRow>();
-  const contacts = results.slice(0, options.limit).map(toContact);
+    .all<Contact>();
+  const contacts = results.slice(0, options.limit);
   const last = contacts[contacts.length - 1];
   return { contacts, nextCursor: results.length > options.limit && last ? encodeCursor(last) : null };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Routes } from '../http/api';
 import { issueGuestToken } from '../http/auth';
-import { requireEmbedOrigin } from '../http/embed';
-import { endpoint } from '../http/endpoint';
+import { requireEmbedOrigin, type EmbedScope } from '../http/embed';
+import { endpointsFor, type Answer } from '../http/endpoint';
+import type { Env } from '../env';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
@@ -11,42 +12,49 @@ import { availabilityOf } from './presence';
 import { AgentCard, AgentView, GuestCreate, GuestView, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
 
-export const publicAgentEndpoint = endpoint({
-  summary: "An agent's public card for their contact-me page (no private fields)",
-  tag: 'Public directory',
-  access: 'public',
-  params: SlugParams,
-  response: AgentCard,
-  errors: [403, 404],
-  handle: async ({ request, env, params }) => {
-    // The widget's first call: a site not allowed to embed learns it here, clearly.
-    await requireEmbedOrigin(request, env, { kind: 'agent' });
-    const agent = await getAgentBySlug(env.DB, params.slug);
-    return { ...agent, ...card((await availabilityOf(env.DB, [agent.id])).get(agent.id)!) };
-  },
-});
+/**
+ * A card for a contact-me or chat page, without private fields. It is the widget's first
+ * call: a site not allowed to embed learns it here, clearly.
+ */
+const publicCard = <R extends z.ZodType>(summary: string, response: R, scope: (slug: string) => EmbedScope, card: (env: Env, slug: string) => Promise<Answer<R>>) =>
+  endpointsFor('Public directory', 'public')({
+    summary,
+    params: SlugParams,
+    response,
+    errors: [403, 404],
+    handle: async ({ request, env, params }) => {
+      await requireEmbedOrigin(request, env, scope(params.slug));
+      return card(env, params.slug);
+    },
+  });
 
-export const publicServiceEndpoint = endpoint({
-  summary: "A service's public card for its chat page (no private fields)",
-  tag: 'Public directory',
-  access: 'public',
-  params: SlugParams,
-  response: ServiceCard,
-  errors: [403, 404],
-  handle: async ({ request, env, params }) => {
-    await requireEmbedOrigin(request, env, { kind: 'service', slug: params.slug });
-    const service = await getServiceBySlug(env.DB, params.slug);
+const availabilityCard = (availability: Availability) => ({ availability, availabilityMessage: availabilityMessage(availability) });
+
+export const publicAgentEndpoint = publicCard(
+  "An agent's public card for their contact-me page (no private fields)",
+  AgentCard,
+  () => ({ kind: 'agent' }),
+  async (env, slug) => {
+    const agent = await getAgentBySlug(env.DB, slug);
+    return { ...agent, ...availabilityCard((await availabilityOf(env.DB, [agent.id])).get(agent.id)!) };
+  },
+);
+
+export const publicServiceEndpoint = publicCard(
+  "A service's public card for its chat page (no private fields)",
+  ServiceCard,
+  (slug) => ({ kind: 'service', slug }),
+  async (env, slug) => {
+    const service = await getServiceBySlug(env.DB, slug);
     const members = await availabilityOf(env.DB, service.licensedMembers.map((m) => m.id));
-    return { ...service, ...card(aggregateAvailability(members.values())) };
+    return { ...service, ...availabilityCard(aggregateAvailability(members.values())) };
   },
-});
+);
 
-const card = (availability: Availability) => ({ availability, availabilityMessage: availabilityMessage(availability) });
+const guests = endpointsFor('Guests', 'public');
 
-export const createGuestEndpoint = endpoint({
+export const createGuestEndpoint = guests({
   summary: 'Become a guest: returns the guest token that is the guest’s only key',
-  tag: 'Guests',
-  access: 'public',
   body: GuestCreate,
   response: z.object({ guest: GuestView, token: z.string() }),
   status: 201,
@@ -58,27 +66,23 @@ export const createGuestEndpoint = endpoint({
   },
 });
 
-export const currentGuestEndpoint = endpoint({
+export const currentGuestEndpoint = endpointsFor('Guests', 'guest')({
   summary: 'The guest the token belongs to',
-  tag: 'Guests',
-  access: 'guest',
   response: GuestView,
   errors: [404],
   handle: ({ env, principal }) => getGuest(env.DB, principal.guestId),
 });
 
-export const currentAgentEndpoint = endpoint({
+const agents = endpointsFor('Agents', 'agent');
+
+export const currentAgentEndpoint = agents({
   summary: 'The agent the token belongs to',
-  tag: 'Agents',
-  access: 'agent',
   response: AgentView,
   handle: async ({ principal }) => principal.agent,
 });
 
-export const agentServicesEndpoint = endpoint({
+export const agentServicesEndpoint = agents({
   summary: 'Services to assign a conversation to, with their assignable flag and licensed members',
-  tag: 'Agents',
-  access: 'agent',
   response: z.object({
     services: z.array(
       ServiceView.omit({ members: true, embedOrigins: true, createdAt: true, updatedAt: true }).extend({

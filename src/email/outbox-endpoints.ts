@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Env } from '../env';
 import { isDevelopment } from '../env';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { displayAddress } from './message';
 import type { OutboxEmail } from './outbox';
@@ -14,6 +14,8 @@ function requireDevelopment(env: Env, request: Request): void {
     throw new HttpError(404, 'not_found', `No route ${request.method} ${new URL(request.url).pathname}.`);
   }
 }
+
+const development = endpointsFor('Development', 'public');
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -39,10 +41,8 @@ const outboxListSchema = z.object({
   ),
 });
 
-export const outboxJsonEndpoint = endpoint({
+export const outboxJsonEndpoint = development({
   summary: 'Development only: the emails the outbox transport stored, newest first',
-  tag: 'Development',
-  access: 'public',
   errors: [404],
   query: z.object({ to: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
   response: outboxListSchema,
@@ -81,10 +81,8 @@ ${attachments ? `<h3>Attachments</h3><ul>${attachments}</ul>` : ''}
 </article>`;
 }
 
-export const outboxPageEndpoint = endpoint({
+export const outboxPageEndpoint = development({
   summary: 'Development only: the outbox as a page',
-  tag: 'Development',
-  access: 'public',
   errors: [404],
   handle: async ({ env, request }) => {
     requireDevelopment(env, request);
@@ -121,10 +119,8 @@ ${emails.map(emailHtml).join('\n')}
   },
 });
 
-export const outboxAttachmentEndpoint = endpoint({
+export const outboxAttachmentEndpoint = development({
   summary: 'Development only: download an attachment of an email in the outbox',
-  tag: 'Development',
-  access: 'public',
   errors: [404],
   params: z.object({ id: z.string(), index: z.coerce.number().int().min(0) }),
   handle: async ({ env, request, params }) => {

@@ -24,6 +24,8 @@ export type Principal<A extends Access> = A extends 'agent'
         : { kind: 'anonymous' };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler answers for a response schema (the parse makes the output). */
+export type Answer<R> = R extends z.ZodType ? z.input<R> : void;
 
 export interface Input<A extends Access, P, Q, B> {
   request: Request;
@@ -63,7 +65,7 @@ export interface Endpoint<
   status?: number;
   /** Error statuses this operation can answer besides the ones every operation has. */
   errors?: number[];
-  handle(input: Input<A, P, Q, B>): Promise<(R extends z.ZodType ? z.input<R> : void) | Response>;
+  handle(input: Input<A, P, Q, B>): Promise<Answer<R> | Response>;
 }
 
 export function endpoint<
@@ -74,6 +76,18 @@ export function endpoint<
   R extends z.ZodType | undefined = undefined,
 >(definition: Endpoint<A, P, Q, B, R>): Endpoint<A, P, Q, B, R> {
   return definition;
+}
+
+/** A feature's endpoints for one kind of caller: the tag and access are said once, each definition says what it does. */
+export function endpointsFor<A extends Access>(tag: string, access: A) {
+  return <
+    P extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+    R extends z.ZodType | undefined = undefined,
+  >(
+    definition: Omit<Endpoint<A, P, Q, B, R>, 'tag' | 'access'>,
+  ): Endpoint<A, P, Q, B, R> => ({ ...definition, tag, access });
 }
 
 async function authenticate(access: Access, request: Request, env: Env): Promise<Principal<Access>> {

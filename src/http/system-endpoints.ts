@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Route, Routes } from './api';
-import { endpoint } from './endpoint';
+import { endpointsFor } from './endpoint';
 import { openApiDocument } from './openapi';
 
-export const healthEndpoint = endpoint({
+const system = endpointsFor('System', 'public');
+
+export const healthEndpoint = system({
   summary: 'Liveness, and whether the directory database answers',
-  tag: 'System',
-  access: 'public',
   response: z.object({ ok: z.boolean(), database: z.enum(['ok', 'unavailable']) }),
   handle: async ({ env }) => {
     try {
@@ -20,10 +20,8 @@ export const healthEndpoint = endpoint({
 });
 
 export const openApiEndpoint = (routes: () => Route[]) =>
-  endpoint({
+  system({
     summary: 'This API described as OpenAPI 3.1, generated from the schemas that validate requests',
-    tag: 'System',
-    access: 'public',
     handle: async ({ request }) => Response.json(openApiDocument(routes(), new URL(request.url).origin)),
   });
 

@@ -1,8 +1,8 @@
-import { DurableObject } from 'cloudflare:workers';
 import { newId } from '../directory/ids';
 import type { Env } from '../env';
 import { backoffDelay, type Backoff } from '../actor/backoff';
-import { Drain, type JobResult } from '../actor/jobs';
+import type { JobResult } from '../actor/jobs';
+import { QueueActor } from '../actor/queue-actor';
 import { CrmError, PROVIDER_NAMES, type CrmClient, type CrmProvider, type CrmPushRequest } from './crm';
 import { CrmStore, migrate, type Push } from './crm-store';
 import { HubSpotClient } from './hubspot';
@@ -46,15 +46,12 @@ interface StoredSession {
  * a retry resumes where it failed. The result is posted into the conversation as an
  * agent-only timeline entry.
  */
-export class CrmActor extends DurableObject<Env> {
+export class CrmActor extends QueueActor<Env> {
   private readonly store: CrmStore;
-  private readonly queue: Drain;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    migrate(ctx.storage.sql);
+    super(ctx, env, migrate, CRM_BACKOFF);
     this.store = new CrmStore(ctx.storage.sql, () => this.provider()!);
-    this.queue = new Drain(ctx.storage, () => this.drain(), CRM_BACKOFF);
   }
 
   async enqueuePush(provider: CrmProvider, request: CrmPushRequest): Promise<{ id: string }> {
@@ -70,12 +67,8 @@ export class CrmActor extends DurableObject<Env> {
     return this.provider() ? this.store.forConversation(conversationId) : [];
   }
 
-  override async alarm(): Promise<void> {
-    await this.queue.run();
-  }
-
   /** Works through what is due, then asks to run again when the next push is. */
-  private async drain(): Promise<JobResult> {
+  protected async drain(): Promise<JobResult> {
     const provider = this.provider();
     if (!provider) return;
     const now = Date.now();

@@ -9,13 +9,13 @@ import { getGuest } from '../directory/guests';
 import { Id } from '../directory/schemas';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
 import { CRM_PROVIDERS, PROVIDER_NAMES, type CrmPushRequest } from './crm';
 import { missingConfiguration } from './crm-actor';
 import { crmActor } from './stub';
 
-const tag = 'CRM';
+const define = endpointsFor('CRM', 'agent');
 
 /** Transcripts are capped below both providers' limits; the newest messages are kept. */
 const TRANSCRIPT_CHARS = 30_000;
@@ -62,10 +62,8 @@ const PushView = z.object({
   finishedAt: z.string().nullable(),
 });
 
-export const pushToCrmEndpoint = endpoint({
+export const pushToCrmEndpoint = define({
   summary: "Queue a push of the conversation's guest and transcript to HubSpot or Salesforce (C11); the result appears in the conversation for agents",
-  tag,
-  access: 'agent',
   params: Params,
   body: z.strictObject({
     provider: z.enum(CRM_PROVIDERS),
@@ -110,10 +108,8 @@ export const pushToCrmEndpoint = endpoint({
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export const listCrmPushesEndpoint = endpoint({
+export const listCrmPushesEndpoint = define({
   summary: "The conversation's CRM pushes and where each stands, newest first (agents who can open the conversation)",
-  tag,
-  access: 'agent',
   params: Params,
   response: z.object({ pushes: z.array(PushView) }),
   errors: [404],

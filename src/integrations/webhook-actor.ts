@@ -1,8 +1,8 @@
-import { DurableObject } from 'cloudflare:workers';
 import { isDevelopment, type Env } from '../env';
 import { outboundUrlProblem } from '../http/outbound-url';
 import { backoffDelay, type Backoff } from '../actor/backoff';
-import { Drain, type JobResult } from '../actor/jobs';
+import type { JobResult } from '../actor/jobs';
+import { QueueActor } from '../actor/queue-actor';
 import { ATTEMPT_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 import type { WebhookEvent } from './webhook-events';
 import { deliveryTarget, disableFailingWebhook, type DeliveryTarget } from './webhook-registry';
@@ -30,15 +30,12 @@ const LOG_RETENTION_MS = 7 * 86_400_000;
  * endpoint, so a slow or dead receiver never delays another endpoint's deliveries, and
  * deleting an endpoint deletes its log with it.
  */
-export class WebhookActor extends DurableObject<Env> {
+export class WebhookActor extends QueueActor<Env> {
   private readonly store: WebhookStore;
-  private readonly queue: Drain;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    migrate(ctx.storage.sql);
+    super(ctx, env, migrate, WEBHOOK_BACKOFF);
     this.store = new WebhookStore(ctx.storage.sql);
-    this.queue = new Drain(ctx.storage, () => this.drain(), WEBHOOK_BACKOFF);
   }
 
   /** Queues an event for delivery; a repeat of the same event id changes nothing. */
@@ -70,12 +67,8 @@ export class WebhookActor extends DurableObject<Env> {
     await this.queue.stop();
   }
 
-  override async alarm(): Promise<void> {
-    await this.queue.run();
-  }
-
   /** Sends what is due, then asks to run again when the next delivery is. */
-  private async drain(): Promise<JobResult> {
+  protected async drain(): Promise<JobResult> {
     const endpointId = this.store.endpointId();
     if (!endpointId) return;
     const target = await deliveryTarget(this.env.DB, endpointId);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Id } from '../directory/schemas';
 import { isDevelopment, type Env } from '../env';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { collection } from '../http/collection';
+import { endpointsFor } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { displayText } from '../http/validation';
 import { requireOutboundUrl } from '../http/outbound-url';
@@ -55,10 +56,12 @@ export const WebhookView = z.object({
 
 const Params = z.object({ id: Id });
 
-export const createWebhookEndpoint = endpoint({
+// No field is unique: the same URL may be registered twice, say for different events.
+const webhooks = collection({ tag, access: 'admin', params: Params, view: WebhookView, unique: false });
+const define = endpointsFor(tag, 'admin');
+
+export const createWebhookEndpoint = define({
   summary: 'Register a webhook endpoint; the answer carries its signing secret, shown this once',
-  tag,
-  access: 'admin',
   body: z.strictObject({ url: TargetUrl, events: Events, description: Description.optional() }),
   response: z.object({ webhook: WebhookView, secret: z.string().describe('The HMAC key of Doorbell-Signature; not shown again.') }),
   status: 201,
@@ -70,34 +73,22 @@ export const createWebhookEndpoint = endpoint({
   },
 });
 
-export const listWebhooksEndpoint = endpoint({
+export const listWebhooksEndpoint = webhooks.list({
   summary: 'List webhook endpoints (without their secrets)',
-  tag,
-  access: 'admin',
   response: z.object({ webhooks: z.array(WebhookView) }),
   handle: async ({ env }) => ({ webhooks: await listWebhooks(env.DB) }),
 });
 
-export const getWebhookEndpoint = endpoint({
+export const getWebhookEndpoint = webhooks.get({
   summary: 'Read a webhook endpoint',
-  tag,
-  access: 'admin',
-  params: Params,
-  response: WebhookView,
-  errors: [404],
   handle: ({ env, params }) => getWebhook(env.DB, params.id),
 });
 
-export const updateWebhookEndpoint = endpoint({
+export const updateWebhookEndpoint = webhooks.update({
   summary: 'Change a webhook endpoint: URL, events, description, or enabled (disabling drops its queued deliveries)',
-  tag,
-  access: 'admin',
-  params: Params,
   body: z
     .strictObject({ url: TargetUrl.optional(), events: Events.optional(), description: Description.nullable().optional(), enabled: z.boolean().optional() })
     .refine((v) => Object.values(v).some((value) => value !== undefined), 'name at least one field to change'),
-  response: WebhookView,
-  errors: [404],
   handle: async ({ env, params, body }) => {
     requireHttps(env, body.url);
     requireOutboundUrl(env, 'url', body.url);
@@ -107,13 +98,8 @@ export const updateWebhookEndpoint = endpoint({
   },
 });
 
-export const deleteWebhookEndpoint = endpoint({
+export const deleteWebhookEndpoint = webhooks.delete({
   summary: 'Delete a webhook endpoint, its queue and its delivery log',
-  tag,
-  access: 'admin',
-  params: Params,
-  status: 204,
-  errors: [404],
   handle: async ({ env, params }) => {
     await deleteWebhook(env.DB, params.id);
     await webhookActor(env, params.id).purge();
@@ -139,10 +125,8 @@ const DeliveryView = z.object({
   payload: z.unknown().describe('The JSON body that is sent.'),
 });
 
-export const webhookDeliveriesEndpoint = endpoint({
+export const webhookDeliveriesEndpoint = define({
   summary: "A webhook endpoint's delivery log, newest first: each event's status, attempts, response codes and next retry",
-  tag,
-  access: 'admin',
   params: Params,
   query: z.object({ status: DeliveryStatus.optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
   response: z.object({ deliveries: z.array(DeliveryView) }),

@@ -5,9 +5,9 @@ import { ConversationView } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
 import { createLabel, deleteLabel, findLabel, listLabels, MAX_LABELS, updateLabel, type Label } from '../directory/labels';
 import { Id } from '../directory/schemas';
-import type { Env } from '../env';
 import type { Routes } from '../http/api';
-import { endpoint, type Principal } from '../http/endpoint';
+import { collection } from '../http/collection';
+import { endpointsFor } from '../http/endpoint';
 import { notFound } from '../http/errors';
 import { displayText } from '../http/validation';
 
@@ -30,34 +30,22 @@ const LabelList = z.object({ labels: z.array(LabelView) });
 
 const limits = `name unique ignoring case (409 label_exists), at most ${MAX_LABELS} labels (409 label_limit)`;
 
-const adminTag = 'Admin: labels';
+const labels = collection({ tag: 'Admin: labels', access: 'admin', params: LabelParams, view: LabelView, unique: true });
 
-export const adminListLabelsEndpoint = endpoint({
+export const adminListLabelsEndpoint = labels.list({
   summary: "The organisation's labels, by name",
-  tag: adminTag,
-  access: 'admin',
   response: LabelList,
   handle: async ({ env }) => ({ labels: await listLabels(env.DB) }),
 });
 
-export const adminCreateLabelEndpoint = endpoint({
+export const adminCreateLabelEndpoint = labels.create({
   summary: `Add a label agents can put on conversations; ${limits}`,
-  tag: adminTag,
-  access: 'admin',
   body: LabelCreate,
-  response: LabelView,
-  status: 201,
-  errors: [409],
   handle: ({ env, body }) => createLabel(env.DB, body),
 });
 
-export const adminGetLabelEndpoint = endpoint({
+export const adminGetLabelEndpoint = labels.get({
   summary: 'Read one label',
-  tag: adminTag,
-  access: 'admin',
-  params: LabelParams,
-  response: LabelView,
-  errors: [404],
   handle: async ({ env, params }): Promise<Label> => {
     const label = await findLabel(env.DB, params.id);
     if (!label) throw notFound('Label');
@@ -65,31 +53,21 @@ export const adminGetLabelEndpoint = endpoint({
   },
 });
 
-export const adminUpdateLabelEndpoint = endpoint({
+export const adminUpdateLabelEndpoint = labels.update({
   summary: 'Rename or recolour a label: every conversation shows the change',
-  tag: adminTag,
-  access: 'admin',
-  params: LabelParams,
   body: LabelUpdate,
-  response: LabelView,
-  errors: [404, 409],
   handle: ({ env, params, body }) => updateLabel(env.DB, params.id, body),
 });
 
-export const adminDeleteLabelEndpoint = endpoint({
+export const adminDeleteLabelEndpoint = labels.delete({
   summary: 'Delete a label: it disappears from every conversation and inbox',
-  tag: adminTag,
-  access: 'admin',
-  params: LabelParams,
-  status: 204,
-  errors: [404],
   handle: ({ env, params }) => deleteLabel(env.DB, params.id),
 });
 
-export const listLabelsEndpoint = endpoint({
+const forAgents = endpointsFor('Labels', 'agent');
+
+export const listLabelsEndpoint = forAgents({
   summary: "The organisation's labels, by name: what an agent may put on a conversation",
-  tag: 'Labels',
-  access: 'agent',
   response: LabelList,
   errors: [403],
   handle: async ({ env }) => ({ labels: await listLabels(env.DB) }),
@@ -100,35 +78,25 @@ const ConversationLabelParams = z.object({
   labelId: Id,
 });
 
-/** The label exists (404 otherwise, before the conversation is asked), then the actor decides. */
-async function setLabel(env: Env, principal: Principal<'agent'>, params: z.infer<typeof ConversationLabelParams>, applied: boolean) {
-  const label = await findLabel(env.DB, params.labelId);
-  if (!label) throw notFound('Label');
-  const actor = await existingConversationActor(env, params.id);
-  return unwrap(await actor.setLabel({ kind: 'agent', agent: agentParticipant(principal.agent) }, label, applied));
-}
-
 const whoLabels = 'agents who may write in it (licensed, may open it); putting on one it has, or taking off one it lacks, changes nothing';
 
-export const applyLabelEndpoint = endpoint({
-  summary: `Put a label on a conversation: ${whoLabels}`,
-  tag: 'Labels',
-  access: 'agent',
-  params: ConversationLabelParams,
-  response: ConversationView,
-  errors: [403, 404],
-  handle: ({ env, principal, params }) => setLabel(env, principal, params, true),
-});
+/** Putting a label on and taking it off: the label exists (404 otherwise, before the conversation is asked), then the actor decides. */
+const labelling = (applied: boolean, summary: string) =>
+  forAgents({
+    summary: `${summary}: ${whoLabels}`,
+    params: ConversationLabelParams,
+    response: ConversationView,
+    errors: [403, 404],
+    handle: async ({ env, principal, params }) => {
+      const label = await findLabel(env.DB, params.labelId);
+      if (!label) throw notFound('Label');
+      const actor = await existingConversationActor(env, params.id);
+      return unwrap(await actor.setLabel({ kind: 'agent', agent: agentParticipant(principal.agent) }, label, applied));
+    },
+  });
 
-export const removeLabelEndpoint = endpoint({
-  summary: `Take a label off a conversation: ${whoLabels}`,
-  tag: 'Labels',
-  access: 'agent',
-  params: ConversationLabelParams,
-  response: ConversationView,
-  errors: [403, 404],
-  handle: ({ env, principal, params }) => setLabel(env, principal, params, false),
-});
+export const applyLabelEndpoint = labelling(true, 'Put a label on a conversation');
+export const removeLabelEndpoint = labelling(false, 'Take a label off a conversation');
 
 export const labelRoutes: Routes = (api) =>
   api

@@ -1,8 +1,8 @@
 // The conversation's status in the console (docs/rules.md, "Status"): a badge and the
-// Resolve / Snooze ▾ / Reopen controls in the conversation's toolbar. The snooze menu is a
-// popover (top layer), so the toolbar's sideways scroll on small screens cannot clip it.
+// Resolve / Snooze ▾ / Reopen controls in the conversation's toolbar (the snooze menu: console-menu.ts).
 import type { ConversationView } from '../../src/conversation/protocol';
 import { h } from './chat-view';
+import { menuButton } from './console-menu';
 
 export type Status = NonNullable<ConversationView['status']>;
 /** What PATCH /api/conversations/{id} takes to change the status. */
@@ -40,24 +40,21 @@ export function snoozePresets(now = new Date()): Array<{ label: string; until: s
   ];
 }
 
-let count = 0;
-
 /**
  * The status controls. `change` sends a status change (its refusal is shown by the caller);
  * `render` follows the view.
  */
 export function statusControls(change: (body: StatusChange) => Promise<void>) {
-  const id = `snooze-menu-${++count}`;
   const badge = h('span', { class: 'status-slot', role: 'status' });
   const resolve = h('button', { type: 'button', onclick: () => change({ status: 'resolved' }) }, 'Resolve');
   const reopen = h('button', { type: 'button', onclick: () => change({ status: 'open' }) }, 'Reopen');
-  const snooze = h('button', { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': id }, 'Snooze ▾');
-  const menu = h('div', { id, role: 'menu', 'aria-label': 'Snooze until', class: 'snooze-menu', popover: 'auto' });
-  const items = () => [...menu.querySelectorAll<HTMLButtonElement>('[role=menuitem]')];
-
-  const openMenu = () => {
-    menu.replaceChildren(
-      ...snoozePresets().map((preset) =>
+  const { button: snooze, menu, close } = menuButton({
+    text: 'Snooze ▾',
+    label: 'Snooze until',
+    class: 'snooze-menu',
+    itemRole: 'menuitem',
+    items: () =>
+      snoozePresets().map((preset) =>
         h(
           'button',
           {
@@ -65,39 +62,13 @@ export function statusControls(change: (body: StatusChange) => Promise<void>) {
             role: 'menuitem',
             tabindex: '-1',
             onclick: () => {
-              menu.hidePopover();
-              snooze.focus();
+              close();
               void change(preset.until ? { status: 'snoozed', until: preset.until } : { status: 'snoozed' });
             },
           },
           preset.label,
         ),
       ),
-    );
-    menu.showPopover();
-    const box = snooze.getBoundingClientRect();
-    menu.style.left = `${Math.max(8, Math.min(box.left, innerWidth - menu.offsetWidth - 8))}px`;
-    menu.style.top = `${box.bottom + 4}px`;
-    items()[0]?.focus();
-  };
-  snooze.addEventListener('click', () => (menu.matches(':popover-open') ? menu.hidePopover() : openMenu()));
-  snooze.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowDown') (e.preventDefault(), openMenu());
-  });
-  menu.addEventListener('toggle', () => snooze.setAttribute('aria-expanded', String(menu.matches(':popover-open'))));
-  // The menu pattern: arrows move, Home/End jump, Escape (the popover's own) and Tab close it.
-  menu.addEventListener('keydown', (e) => {
-    const list = items();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const to = e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowUp' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : null;
-    if (to !== null) {
-      e.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    } else if (e.key === 'Tab' || e.key === 'Escape') {
-      e.preventDefault();
-      menu.hidePopover();
-      snooze.focus();
-    }
   });
 
   return {

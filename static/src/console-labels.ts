@@ -1,9 +1,10 @@
 // The organisation's labels in the console (docs/rules.md, "Labels"): coloured chips in inbox
 // rows and the conversation's header, and a "Labels ▾" menu of checkboxes in the toolbar.
-// The menu is a popover (top layer), like the snooze menu, so the toolbar cannot clip it.
+// The menu is console-menu.ts's, like the snooze menu.
 import type { ConversationView } from '../../src/conversation/protocol';
 import { h } from './chat-view';
 import type { AgentApi } from './console-api';
+import { menuButton } from './console-menu';
 
 export type Label = NonNullable<ConversationView['labels']>[number];
 
@@ -29,64 +30,37 @@ export const labelChip = (label: Label): HTMLElement =>
 export const labelChips = (labels: readonly Label[] | undefined): HTMLElement | '' =>
   labels && labels.length > 0 ? h('span', { class: 'label-chips', role: 'list', 'aria-label': 'Labels' }, ...labels.map((l) => h('span', { role: 'listitem' }, labelChip(l)))) : '';
 
-let count = 0;
-
 /**
  * The toolbar's Labels control: a menu of every label, each a checkbox item. `toggle` puts a
  * label on or takes it off (its refusal is shown by the caller); `render` follows the view.
  */
 export function labelControls(api: AgentApi, toggle: (label: Label, on: boolean) => Promise<void>) {
-  const id = `labels-menu-${++count}`;
-  const button = h('button', { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': id }, 'Labels ▾');
-  const menu = h('div', { id, role: 'menu', 'aria-label': 'Labels', class: 'snooze-menu labels-menu', popover: 'auto' });
   let applied = new Set<string>();
-  const items = () => [...menu.querySelectorAll<HTMLButtonElement>('[role=menuitemcheckbox]')];
-
-  const openMenu = async () => {
-    let labels: Label[];
-    try {
-      labels = (await api.call<{ labels: Label[] }>('GET', '/api/labels')).labels;
-    } catch {
-      labels = [];
-    }
-    menu.replaceChildren(
-      ...(labels.length === 0
-        ? [h('p', { class: 'empty' }, 'No labels yet: an admin adds them.')]
-        : labels.map((label) => {
-            const item = h(
-              'button',
-              { type: 'button', role: 'menuitemcheckbox', tabindex: '-1', 'aria-checked': String(applied.has(label.id)), 'data-label': label.id },
-              h('span', { class: 'check', 'aria-hidden': 'true' }, applied.has(label.id) ? '✓' : ''),
-              labelChip(label),
-            );
-            // The menu stays open so several labels can be toggled in a row.
-            item.addEventListener('click', () => void toggle(label, item.getAttribute('aria-checked') !== 'true'));
-            return item;
-          })),
-    );
-    menu.showPopover();
-    const box = button.getBoundingClientRect();
-    menu.style.left = `${Math.max(8, Math.min(box.left, innerWidth - menu.offsetWidth - 8))}px`;
-    menu.style.top = `${box.bottom + 4}px`;
-    items()[0]?.focus();
-  };
-  button.addEventListener('click', () => (menu.matches(':popover-open') ? menu.hidePopover() : void openMenu()));
-  button.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowDown') (e.preventDefault(), void openMenu());
-  });
-  menu.addEventListener('toggle', () => button.setAttribute('aria-expanded', String(menu.matches(':popover-open'))));
-  menu.addEventListener('keydown', (e) => {
-    const list = items();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const to = e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowUp' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : null;
-    if (to !== null) {
-      e.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    } else if (e.key === 'Tab' || e.key === 'Escape') {
-      e.preventDefault();
-      menu.hidePopover();
-      button.focus();
-    }
+  const { button, menu, items } = menuButton({
+    text: 'Labels ▾',
+    label: 'Labels',
+    class: 'snooze-menu labels-menu',
+    itemRole: 'menuitemcheckbox',
+    items: async () => {
+      let labels: Label[];
+      try {
+        labels = (await api.call<{ labels: Label[] }>('GET', '/api/labels')).labels;
+      } catch {
+        labels = [];
+      }
+      if (labels.length === 0) return [h('p', { class: 'empty' }, 'No labels yet: an admin adds them.')];
+      return labels.map((label) => {
+        const item = h(
+          'button',
+          { type: 'button', role: 'menuitemcheckbox', tabindex: '-1', 'aria-checked': String(applied.has(label.id)), 'data-label': label.id },
+          h('span', { class: 'check', 'aria-hidden': 'true' }, applied.has(label.id) ? '✓' : ''),
+          labelChip(label),
+        );
+        // The menu stays open so several labels can be toggled in a row.
+        item.addEventListener('click', () => void toggle(label, item.getAttribute('aria-checked') !== 'true'));
+        return item;
+      });
+    },
   });
 
   return {
