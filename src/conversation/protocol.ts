@@ -54,6 +54,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('read'), seq: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('resume'), since: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('ping') }),
+  // Answers a `mark` (actor/sockets.ts): proof of having read everything sent before it.
+  z.strictObject({ type: z.literal('received'), mark: z.string().min(1).max(64) }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -172,6 +174,7 @@ export type ServerFrame =
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
   | { type: 'pong' }
+  | { type: 'mark'; mark: string }
   | ErrorFrame;
 
 export function assertNever(value: never): never {
