@@ -117,4 +117,6 @@ export const CLOSE = {
   normal: 1000,
   unauthorized: 4001,
   forbidden: 4003,
+  /** The client left more unread than the send window allows (actor/sockets.ts). */
+  notReading: 4008,
 } as const;

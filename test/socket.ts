@@ -6,10 +6,18 @@ export class TestSocket {
   readonly frames: any[] = [];
   private waiters: Array<() => void> = [];
   closed: { code: number; reason: string } | null = null;
+  /** Answer the server's marks, as every client must (docs/protocol.md); off to play one that does not read. */
+  answersMarks = true;
+  /** UTF-8 bytes of every frame received. */
+  bytes = 0;
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener('message', (event) => {
-      this.frames.push(JSON.parse(String(event.data)));
+      const text = String(event.data);
+      const frame = JSON.parse(text);
+      this.bytes += new TextEncoder().encode(text).byteLength;
+      this.frames.push(frame);
+      if (frame.type === 'mark' && this.answersMarks) this.send({ type: 'received', mark: frame.mark });
       this.wake();
     });
     ws.addEventListener('close', (event) => {

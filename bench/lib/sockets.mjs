@@ -8,7 +8,12 @@ import WebSocket from 'ws';
 /** A WebSocket to `url`; `onText(text)` gets every message. Resolves once open. */
 export function openWebSocket(url, onText) {
   const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, maxPayload: 1 << 24 });
-  ws.on('message', (data) => onText(String(data)));
+  // Doorbell's marks are answered as its clients must (docs/protocol.md, "Reading and marks").
+  ws.on('message', (data) => {
+    const text = String(data);
+    if (text.startsWith('{"type":"mark"')) ws.send(`{"type":"received","mark":${JSON.stringify(JSON.parse(text).mark)}}`);
+    onText(text);
+  });
   let closing = false;
   let dropped = null;
   ws.on('close', (code) => closing || (dropped = code));

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Jobs, type JobHandlers, type JobResult, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
-import { broadcast, closeIfExpired, completeClose, type ExpiringAttachment } from '../actor/sockets';
+import { acknowledge, broadcast, closeIfExpired, completeClose, deliver, newSendWindow, type ExpiringAttachment, type MeteredAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
@@ -35,7 +35,7 @@ export type Caller = { kind: 'agent'; agent: AgentParticipant } | { kind: 'guest
 
 
 /** `expiresAt`: from then on the socket gets nothing and is closed with 4001 (actor/sockets.ts). */
-interface SocketAttachment extends ExpiringAttachment {
+interface SocketAttachment extends ExpiringAttachment, MeteredAttachment {
   caller: Caller;
   /**
    * Every entry after this seq has been sent on this socket, live since it opened or by a
@@ -651,7 +651,7 @@ export class ConversationActor extends DurableObject<Env> {
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [callerId(attachment.caller)]);
-    server.serializeAttachment({ ...attachment, sentFrom: this.store.lastSeq() } satisfies SocketAttachment);
+    server.serializeAttachment({ ...attachment, sentFrom: this.store.lastSeq(), window: newSendWindow() } satisfies SocketAttachment);
     const wasOnline = this.isOnline(callerId(attachment.caller), server);
     this.send(server, { type: 'welcome', conversation: this.viewFor(attachment.caller) });
     if (Number.isInteger(since) && since >= 0) this.replay(server, since);
@@ -726,6 +726,9 @@ export class ConversationActor extends DurableObject<Env> {
         return;
       case 'resume':
         this.replay(ws, frame.since);
+        return;
+      case 'received':
+        acknowledge(ws, frame.mark);
         return;
       case 'ping':
         this.send(ws, { type: 'pong' });
@@ -887,27 +890,26 @@ export class ConversationActor extends DurableObject<Env> {
    * 200 resumes of a 600-entry history from a client that did not read grew the runtime by
    * 160 MiB under wrangler dev (300 MiB in the issue that found it).
    * The runtime exposes no `bufferedAmount` to bound that buffer, so each entry is replayed
-   * at most once per socket instead.
+   * at most once per socket, and the send window (actor/sockets.ts) closes the socket of a
+   * client that leaves more unread than it allows: a replay cut so is continued by reconnecting.
    */
   private replay(ws: WebSocket, since: number): void {
     const attachment = ws.deserializeAttachment() as SocketAttachment;
     const until = Math.min(attachment.sentFrom ?? Number.POSITIVE_INFINITY, this.store.lastSeq());
     for (let after = since; after < until; ) {
+      if (ws.readyState !== WebSocket.OPEN) return;
       const page = this.store.after(after, LIMITS.historyPage);
       for (const entry of page) if (entry.seq <= until && visibleTo(attachment.caller.kind, entry)) this.send(ws, { type: 'entry', entry });
       if (page.length < LIMITS.historyPage) break;
       after = page[page.length - 1]!.seq;
     }
-    if (since < until) ws.serializeAttachment({ ...attachment, sentFrom: since } satisfies SocketAttachment);
+    // Read again: the replay's marks were written to the attachment meanwhile.
+    if (since < until) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), sentFrom: since } satisfies SocketAttachment);
     this.send(ws, { type: 'caught_up', lastSeq: this.store.lastSeq() });
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // The socket is closing; its close handler cleans up.
-    }
+    deliver(ws, JSON.stringify(frame));
   }
 
   private broadcast(frame: ServerFrame, except?: WebSocket): void {

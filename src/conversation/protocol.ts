@@ -88,6 +88,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
     score: z.number().int().min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
     comment: z.string().max(LIMITS.ratingCommentChars, `must be at most ${LIMITS.ratingCommentChars} characters`).optional(),
   }),
+  // Answers a `mark` (actor/sockets.ts): proof of having read everything sent before it.
+  z.strictObject({ type: z.literal('received'), mark: z.string().min(1).max(64) }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -234,6 +236,7 @@ export type ServerFrame =
   | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
   | { type: 'rated'; resolution: number; duplicate: boolean }
   | { type: 'pong' }
+  | { type: 'mark'; mark: string }
   | ErrorFrame;
 
 export function assertNever(value: never): never {

@@ -370,6 +370,10 @@ export class ConversationClient {
       case 'pong':
         this.clear('pong');
         break;
+      case 'mark':
+        // Proof of having read up to here; without it the server closes the socket (4008).
+        this.sendFrame({ type: 'received', mark: frame.mark });
+        break;
       case 'error':
         if (frame.clientId) {
           this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);

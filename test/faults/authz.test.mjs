@@ -236,12 +236,14 @@ const FRAMES = {
   read: () => ({ type: 'read', seq: 1 }),
   resume: () => ({ type: 'resume', since: 0 }),
   ping: () => ({ type: 'ping' }),
+  // A mark this socket was never sent: accepted from anyone, answered by nothing.
+  received: () => ({ type: 'received', mark: 'never-sent' }),
 };
 const frameExpect = {
-  guestA: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong' },
-  alice: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong' },
-  dave: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong' },
-  bob: { send: 'error:agent_not_licensed', typing: 'error:agent_not_licensed', read: null, resume: 'caught_up', ping: 'pong' },
+  guestA: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong', received: null },
+  alice: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong', received: null },
+  dave: { send: 'ack', typing: null, read: null, resume: 'caught_up', ping: 'pong', received: null },
+  bob: { send: 'error:agent_not_licensed', typing: 'error:agent_not_licensed', read: null, resume: 'caught_up', ping: 'pong', received: null },
 };
 
 test('every frame × everyone who may open the socket gets the answer the spec says', async (t) => {

@@ -166,8 +166,8 @@ test('every HTTP route answers generated bad input with a 4xx and changes nothin
 });
 
 // Frames that no socket accepts: every one is answered with an error frame.
-const frameTypes = ['send', 'typing', 'read', 'resume', 'ping'];
-const wrongTyped = { send: { clientId: [1], text: 42 }, typing: { typing: 'yes' }, read: { seq: -1 }, resume: { since: 'x' }, ping: { extra: true } };
+const frameTypes = ['send', 'typing', 'read', 'resume', 'ping', 'received'];
+const wrongTyped = { send: { clientId: [1], text: 42 }, typing: { typing: 'yes' }, read: { seq: -1 }, resume: { since: 'x' }, ping: { extra: true }, received: { mark: 'm'.repeat(65) } };
 const badFrame = fc.oneof(
   fc.constantFrom(...frameTypes).map((type) => JSON.stringify({ type, ...wrongTyped[type] })),
   fc.constantFrom(...frameTypes).chain((type) => fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== 'type'), json, { minKeys: 1, maxKeys: 3 }).map((extra) => JSON.stringify({ ...extra, type, zzUnknown: 1 }))),

@@ -45,8 +45,11 @@ export class FrameSocket {
     this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
     /** Called with every frame as it arrives, for clients that keep their own state. */
     this.onFrame = () => {};
+    /** Answer the server's marks, as every client must (docs/protocol.md); off to play one that does not read. */
+    this.answersMarks = true;
     this.ws.on('message', (data) => {
       const frame = JSON.parse(String(data));
+      if (frame.type === 'mark' && this.answersMarks) this.send({ type: 'received', mark: frame.mark });
       this.frames.push(frame);
       this.onFrame(frame);
       for (const check of this.waiters) check();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, type ErrorCode } from '../../src/errors';
+import { CLOSE, ERROR_CODES, type ErrorCode } from '../../src/errors';
 import api from '../../docs/api.md?raw';
 import protocol from '../../docs/protocol.md?raw';
 import readme from '../../README.md?raw';
@@ -34,6 +34,12 @@ describe('error codes (src/errors.ts) and the docs', () => {
     const listed = table(errors, '| code | when |').flatMap(([cell]) => backticked(cell!));
     const socket = codes.filter((code) => 'socket' in ERROR_CODES[code]);
     expect(listed.sort()).toEqual(socket.sort());
+  });
+
+  it("docs/protocol.md's close-code table lists exactly the close codes the server sends", () => {
+    const closes = protocol.slice(protocol.indexOf('## Close codes'));
+    const listed = table(closes, '| code | sent by the server when |').map(([code]) => Number(code));
+    expect(listed.sort()).toEqual(Object.values(CLOSE).sort());
   });
 
   it('every status and code the docs name together is one the server answers', () => {
