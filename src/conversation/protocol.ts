@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Availability } from '../directory/availability';
 import type { ErrorFrame } from '../errors';
 
 /** Limits a client must respect; documented in docs/protocol.md. */
@@ -171,6 +172,8 @@ export type ServerFrame =
   | { type: 'typing'; participant: { id: string; name: string }; typing: boolean }
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
+  // Whether a reply may come soon: the best of the agents shown, and each agent participant's (docs/protocol.md "Availability").
+  | { type: 'availability'; availability: Availability; agents: Array<{ id: string; availability: Availability }> }
   | { type: 'pong' }
   | ErrorFrame;
 
