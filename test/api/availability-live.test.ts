@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { agentToken, asAgent, call, guestWrites, newGuest } from '../helpers';
 import { TestSocket } from '../socket';
@@ -100,5 +100,27 @@ describe('live availability on the conversation socket', () => {
     bo.close();
     carolConsole.close();
     await setState('carol', 'online');
+  });
+
+  it('keeps telling a guest after the conversation actor slept and forgot whom it watches', async () => {
+    const guest = await newGuest('Cy Dee');
+    const { body } = await guestWrites(guest, 'alice', 'hello');
+    const id = body.conversation.id as string;
+    const console1 = await inboxOpen('alice');
+    const cy = await TestSocket.open(socketPath(id), guest.token);
+    await cy.next((f) => f.type === 'availability' && f.availability === 'online');
+
+    // The socket survives hibernation; the actor's memory of what it was told does not.
+    await evictDurableObject(env.CONVERSATIONS.getByName(id));
+    let from = cy.frames.length;
+    await setState('alice', 'away');
+    await becomes(cy, 'away', from);
+    from = cy.frames.length;
+    await setState('alice', 'online');
+    await becomes(cy, 'online', from);
+    expect(await watchers('alice')).toContain(`watch:${id}`);
+    cy.close();
+    console1.close();
+    await console1.waitClosed();
   });
 });

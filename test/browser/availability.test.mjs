@@ -117,11 +117,9 @@ test('with no conversation open, the service page and the open widget read the c
   assert.equal(cards.length, 1);
   await widgetPage.clock.fastForward('00:31');
   await widgetLine.filter({ hasText: SOON }).waitFor({ timeout: 5000 });
-  await shot(page, 'availability-card-reread');
-  await shot(widgetPage, 'availability-widget-reread');
   log('the card, read again after 30 s, says Alice is online');
-  await agentContext.close();
-  await context.close();
+  await Promise.all([shot(page, 'availability-card-reread'), shot(widgetPage, 'availability-widget-reread')]);
+  await Promise.all([agentContext.close(), context.close()]);
 });
 
 test('the idle delay is set in the console’s settings, checked like the API, and kept by the server', async () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer, conversationSocketUrl, FrameSocket } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { log, matrixCast, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('availability');
 const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
@@ -16,24 +16,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const FRAME = 'frame';
 
 let fixtures;
-const setup = () => (fixtures ??= makeFixtures());
-
-async function makeFixtures() {
-  const alice = await demoAgent('alice');
-  const carol = await demoAgent('carol');
-  const bob = await demoAgent('bob');
-  const dave = await newAgent(ctx, 'dave');
-  const x = await startConversation(ctx, 'Gail A', { kind: 'service', slug: 'sales' });
-  const p = await startConversation(ctx, 'Hugo B', { kind: 'service', slug: 'support' });
-  const priv = await ctx.call('PATCH', `/api/conversations/${p.id}`, { headers: bearer(carol.token), body: { visibility: 'private' } });
-  assert.equal(priv.status, 200, JSON.stringify(priv.body));
-  return {
-    tokens: { anon: null, guestA: x.guest.token, guestB: p.guest.token, alice: alice.token, dave: dave.token, bob: bob.token, admin: ctx.admin.authorization.slice(7) },
-    alice,
-    x,
-    p,
-  };
-}
+const setup = () => (fixtures ??= matrixCast(ctx));
 
 const setState = (token, state) => ctx.call('PUT', '/api/inbox/presence', { headers: bearer(token), body: { state } });
 const inboxSocket = async (token) => {

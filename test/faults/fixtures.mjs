@@ -53,3 +53,19 @@ export async function timeline(ctx, id, headers) {
     after = r.body.entries.at(-1).seq;
   }
 }
+
+/**
+ * The matrix's usual cast, made once per file: the demo agents, Dave (licensed, in no
+ * service), a public Sales conversation `x` (guest A) and a Support one `p` made private
+ * (guest B), with each role's token (null: anonymous).
+ */
+export async function matrixCast(ctx) {
+  const [alice, carol, bob] = await Promise.all(['alice', 'carol', 'bob'].map(demoAgent));
+  const dave = await newAgent(ctx, 'dave');
+  const x = await startConversation(ctx, 'Gail A', { kind: 'service', slug: 'sales' });
+  const p = await startConversation(ctx, 'Hugo B', { kind: 'service', slug: 'support' });
+  const priv = await ctx.call('PATCH', `/api/conversations/${p.id}`, { headers: bearer(carol.token), body: { visibility: 'private' } });
+  if (priv.status !== 200) throw new Error(`private: ${priv.status} ${JSON.stringify(priv.body)}`);
+  const tokens = { anon: null, guestA: x.guest.token, guestB: p.guest.token, alice: alice.token, dave: dave.token, bob: bob.token, admin: ctx.admin.authorization.slice(7) };
+  return { alice, carol, bob, dave, x, p, tokens };
+}
