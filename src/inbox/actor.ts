@@ -31,6 +31,7 @@ export class InboxActor extends DurableObject<Env> {
   private readonly handlers: JobHandlers<InboxJobs>;
   // The availability watchers were last told of; in memory, so a restarted actor tells them once more.
   private told: Availability | undefined;
+  private telling: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -195,16 +196,20 @@ export class InboxActor extends DurableObject<Env> {
     const now = this.availability();
     if (now === this.told) return;
     this.told = now;
-    this.ctx.waitUntil(this.tellWatchers(now));
+    // One round after the other, each telling what is true when it starts: two quick changes
+    // can then never reach a conversation in the wrong order.
+    this.telling = this.telling.then(() => this.tellWatchers()).catch((err: unknown) => console.error('availability not told', err));
+    this.ctx.waitUntil(this.telling);
   }
 
   /**
    * One call per conversation someone is looking at: a guest's page learns within a moment.
    * Not retried: a conversation that missed it learns the truth on its next socket's open.
    */
-  private async tellWatchers(availability: Availability): Promise<void> {
+  private async tellWatchers(): Promise<void> {
     const agentId = this.agentId();
     if (!agentId) return;
+    const availability = this.availability();
     const watchers = [...(await this.ctx.storage.list({ prefix: WATCH_PREFIX })).keys()];
     await Promise.all(
       watchers.map(async (key) => {

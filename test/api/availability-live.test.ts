@@ -123,4 +123,21 @@ describe('live availability on the conversation socket', () => {
     console1.close();
     await console1.waitClosed();
   });
+
+  it('ends on the last of quick changes, whatever order the calls happen to finish in', async () => {
+    const guest = await newGuest('Di Eve');
+    const { body } = await guestWrites(guest, 'alice', 'hello');
+    const id = body.conversation.id as string;
+    const console1 = await inboxOpen('alice');
+    const di = await TestSocket.open(socketPath(id), guest.token);
+    await di.next((f) => f.type === 'availability' && f.availability === 'online');
+    for (const state of ['away', 'online', 'away', 'online', 'away'] as const) expect((await setState('alice', state)).status).toBe(200);
+    await becomes(di, 'away', 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(di.frames.filter((f) => f.type === 'availability').at(-1).availability).toBe('away');
+    di.close();
+    await setState('alice', 'online');
+    console1.close();
+    await console1.waitClosed();
+  });
 });
