@@ -16,17 +16,25 @@ const inboxOpen = async (who: string) => {
 };
 /** The next availability frame after `from` that says `availability`. */
 const becomes = (s: TestSocket, availability: string, from: number) => s.next((f) => f.type === 'availability' && f.availability === availability, from);
+/** A guest writes to `to` and opens the conversation's socket. */
+async function guestLooking(name: string, to: string) {
+  const guest = await newGuest(name);
+  const { body } = await guestWrites(guest, to, 'hello');
+  const id = body.conversation.id as string;
+  return { id, socket: await TestSocket.open(socketPath(id), guest.token) };
+}
+/** A console closed and its close seen, so the next test starts offline. */
+async function closeConsole(s: TestSocket) {
+  s.close();
+  await s.waitClosed();
+}
 const watchers = async (slug: string) =>
   runInDurableObject(env.INBOXES.getByName(await agentId(slug)), async (_i, state) => [...(await state.storage.list({ prefix: 'watch:' })).keys()]);
 
 describe('live availability on the conversation socket', () => {
   it('tells a guest looking at a personal-link conversation as the agent comes, goes away and leaves, and only while they look', async () => {
-    const guest = await newGuest('Ann Lee');
-    const { body } = await guestWrites(guest, 'alice', 'hello');
-    const id = body.conversation.id as string;
     const alice = await agentId('alice');
-
-    const ann = await TestSocket.open(socketPath(id), guest.token);
+    const { id, socket: ann } = await guestLooking('Ann Lee', 'alice');
     // Right after the welcome: what she sees before anyone moves.
     await ann.next((f) => f.type === 'availability');
     expect(ann.frames[0].type).toBe('welcome');
@@ -59,19 +67,14 @@ describe('live availability on the conversation socket', () => {
     expect(await watchers('alice')).toContain(`watch:${id}`);
     const console2 = await inboxOpen('alice');
     await expect.poll(() => watchers('alice'), { timeout: 5000 }).not.toContain(`watch:${id}`);
-    console2.close();
-    await console2.waitClosed();
+    await closeConsole(console2);
   });
 
   it('shows a service conversation the best of its agents, follows an assignment, and falls back on who comes back once all left', async () => {
-    const guest = await newGuest('Bo Chen');
-    const { body } = await guestWrites(guest, 'service:sales', 'hello');
-    const id = body.conversation.id as string;
     const [alice, carol] = [await agentId('alice'), await agentId('carol')];
     const carolConsole = await inboxOpen('carol');
     await setState('carol', 'away');
-
-    const bo = await TestSocket.open(socketPath(id), guest.token);
+    const { id, socket: bo } = await guestLooking('Bo Chen', 'service:sales');
     const first = await bo.next((f) => f.type === 'availability');
     expect(first.availability).toBe('away');
     expect(Object.fromEntries(first.agents.map((a: any) => [a.id, a.availability]))).toEqual({ [alice]: 'offline', [carol]: 'away' });
@@ -103,11 +106,8 @@ describe('live availability on the conversation socket', () => {
   });
 
   it('keeps telling a guest after the conversation actor slept and forgot whom it watches', async () => {
-    const guest = await newGuest('Cy Dee');
-    const { body } = await guestWrites(guest, 'alice', 'hello');
-    const id = body.conversation.id as string;
     const console1 = await inboxOpen('alice');
-    const cy = await TestSocket.open(socketPath(id), guest.token);
+    const { id, socket: cy } = await guestLooking('Cy Dee', 'alice');
     await cy.next((f) => f.type === 'availability' && f.availability === 'online');
 
     // The socket survives hibernation; the actor's memory of what it was told does not.
@@ -120,16 +120,12 @@ describe('live availability on the conversation socket', () => {
     await becomes(cy, 'online', from);
     expect(await watchers('alice')).toContain(`watch:${id}`);
     cy.close();
-    console1.close();
-    await console1.waitClosed();
+    await closeConsole(console1);
   });
 
   it('ends on the last of quick changes, whatever order the calls happen to finish in', async () => {
-    const guest = await newGuest('Di Eve');
-    const { body } = await guestWrites(guest, 'alice', 'hello');
-    const id = body.conversation.id as string;
     const console1 = await inboxOpen('alice');
-    const di = await TestSocket.open(socketPath(id), guest.token);
+    const { socket: di } = await guestLooking('Di Eve', 'alice');
     await di.next((f) => f.type === 'availability' && f.availability === 'online');
     for (const state of ['away', 'online', 'away', 'online', 'away'] as const) expect((await setState('alice', state)).status).toBe(200);
     await becomes(di, 'away', 0);
@@ -137,7 +133,6 @@ describe('live availability on the conversation socket', () => {
     expect(di.frames.filter((f) => f.type === 'availability').at(-1).availability).toBe('away');
     di.close();
     await setState('alice', 'online');
-    console1.close();
-    await console1.waitClosed();
+    await closeConsole(console1);
   });
 });
