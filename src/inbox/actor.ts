@@ -20,10 +20,10 @@ interface InboxJobs {
   presence: Record<string, never>;
 }
 
-/** Presence is worth retrying a few times only: the next change or heartbeat writes it anyway. */
 /** Keys (in the actor's key-value storage) of the conversations to tell of availability changes. */
 const WATCH_PREFIX = 'watch:';
 
+/** Presence is worth retrying a few times only: the next change or heartbeat writes it anyway. */
 const PRESENCE_RETRY = { maxAttempts: 5, backoff: { baseMs: 1_000, capMs: 60_000 } } as const;
 
 export class InboxActor extends DurableObject<Env> {
