@@ -4,6 +4,8 @@ import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acknowledge, broadcast, closeIfExpired, completeClose, deliver, newSendWindow, type ExpiringAttachment, type MeteredAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
+import { aggregateAvailability, type Availability } from '../directory/availability';
+import { isLicensed } from '../directory/licensing';
 import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
 import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { serviceMembers } from '../directory/services';
@@ -148,6 +150,9 @@ export class ConversationActor extends DurableObject<Env> {
   // A transaction queued webhook events; they are handed over once it committed.
   private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
+  // Agents whose inbox watch()es this conversation, with their availability as last told; in
+  // memory: after a restart the next socket or change asks their inboxes again.
+  private readonly shown = new Map<string, Availability>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -621,6 +626,26 @@ export class ConversationActor extends DurableObject<Env> {
     return this.digests.participantOf(handle);
   }
 
+  /**
+   * An agent's inbox tells a conversation that watch()es it of a change in their availability
+   * (docs/protocol.md "Availability"). False: nobody is looking any more, or the agent is not
+   * one of those shown, so the inbox stops telling it.
+   */
+  async availabilityChanged(agentId: string, availability: Availability): Promise<boolean> {
+    if (!this.stored || !this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN)) {
+      this.shown.clear();
+      return false;
+    }
+    const ids = await this.availabilityAgents();
+    if (!ids.includes(agentId)) {
+      this.shown.delete(agentId);
+      return false;
+    }
+    this.shown.set(agentId, availability);
+    this.broadcast(await this.availabilityFrame(ids));
+    return true;
+  }
+
   /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
   async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
     return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
@@ -648,12 +673,15 @@ export class ConversationActor extends DurableObject<Env> {
       );
     }
     const since = Number(new URL(request.url).searchParams.get('since') ?? 'NaN');
+    // Asked before the socket is accepted, so its inboxes are watching by the time anyone looks.
+    const availability = await this.availabilityFrame().catch((err: unknown) => (console.error('availability not read', err), null));
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [callerId(attachment.caller)]);
     server.serializeAttachment({ ...attachment, sentFrom: this.store.lastSeq(), window: newSendWindow() } satisfies SocketAttachment);
     const wasOnline = this.isOnline(callerId(attachment.caller), server);
     this.send(server, { type: 'welcome', conversation: this.viewFor(attachment.caller) });
+    if (availability) this.send(server, availability);
     if (Number.isInteger(since) && since >= 0) this.replay(server, since);
     if (!wasOnline) this.broadcast(presenceOf(attachment.caller, true), server);
     return new Response(null, { status: 101, webSocket: client });
@@ -839,6 +867,43 @@ export class ConversationActor extends DurableObject<Env> {
     // An agent a note mentioned may no longer be allowed to open it (made private, assigned away).
     if (after !== before) for (const id of this.store.mentionedAgents()) affected.add(id);
     this.syncInboxes([...affected]);
+    const ids = (agents: ConversationState['agents']) => agents.map((a) => a.id).join();
+    if (ids(before.agents) !== ids(after.agents) && this.ctx.getWebSockets().length > 0) {
+      this.ctx.waitUntil(this.availabilityFrame().then((frame) => this.broadcast(frame), (err: unknown) => console.error('availability not read', err)));
+    }
+  }
+
+  /** Whose availability a guest sees: the agents in the conversation, or once all left, the licensed ones a guest message brings back (C6). */
+  private async availabilityAgents(): Promise<string[]> {
+    const agents = this.state.agents.length > 0 ? this.state.agents : (await this.originAgents()).filter((a) => isLicensed(a.license));
+    return agents.map((a) => a.id);
+  }
+
+  /**
+   * The `availability` frame: the best of those shown, and each agent participant's. An agent
+   * not watched yet is asked (and watched) through their inbox; one whose inbox cannot be
+   * reached counts as offline until it can.
+   */
+  private async availabilityFrame(ids?: string[]): Promise<ServerFrame> {
+    const shown = ids ?? (await this.availabilityAgents());
+    const id = this.stored!.id;
+    await Promise.all(
+      shown
+        .filter((agentId) => !this.shown.has(agentId))
+        .map((agentId) =>
+          inboxActor(this.env, agentId).watch(id).then(
+            (availability) => void this.shown.set(agentId, availability),
+            (err: unknown) => console.error('availability not watched', err),
+          ),
+        ),
+    );
+    const of = (agentId: string): Availability => this.shown.get(agentId) ?? 'offline';
+    const participants = new Set(this.state.agents.map((a) => a.id));
+    return {
+      type: 'availability',
+      availability: aggregateAvailability(shown.map(of)),
+      agents: shown.filter((agentId) => participants.has(agentId)).map((agentId) => ({ id: agentId, availability: of(agentId) })),
+    };
   }
 
   /** What every viewer's view shares; computed once when many sockets get a new view. */

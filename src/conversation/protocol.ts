@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Availability } from '../directory/availability';
 import type { ErrorFrame } from '../errors';
 
 /** Limits a client must respect; documented in docs/protocol.md. */
@@ -235,6 +236,8 @@ export type ServerFrame =
   | { type: 'read'; participantId: string; seq: number }
   | { type: 'presence'; participantId: string; agentId?: string; online: boolean }
   | { type: 'rated'; resolution: number; duplicate: boolean }
+  // Whether a reply may come soon: the best of the agents shown, and each agent participant's (docs/protocol.md "Availability").
+  | { type: 'availability'; availability: Availability; agents: Array<{ id: string; availability: Availability }> }
   | { type: 'pong' }
   | { type: 'mark'; mark: string }
   | ErrorFrame;

@@ -20,12 +20,18 @@ interface InboxJobs {
   presence: Record<string, never>;
 }
 
+/** Keys (in the actor's key-value storage) of the conversations to tell of availability changes. */
+const WATCH_PREFIX = 'watch:';
+
 /** Presence is worth retrying a few times only: the next change or heartbeat writes it anyway. */
 const PRESENCE_RETRY = { maxAttempts: 5, backoff: { baseMs: 1_000, capMs: 60_000 } } as const;
 
 export class InboxActor extends DurableObject<Env> {
   private readonly jobs: Jobs<InboxJobs>;
   private readonly handlers: JobHandlers<InboxJobs>;
+  // The availability watchers were last told of; in memory, so a restarted actor tells them once more.
+  private told: Availability | undefined;
+  private telling: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -93,8 +99,18 @@ export class InboxActor extends DurableObject<Env> {
 
   /** The state the agent chose and what guests see: offline whatever they chose while no console is open. */
   async presence(): Promise<PresenceView> {
-    const state = this.readState();
-    return { state, availability: this.openSockets().length === 0 ? 'offline' : state };
+    return { state: this.readState(), availability: this.availability() };
+  }
+
+  /**
+   * A conversation with sockets open that shows this agent's availability asks to hear of its
+   * changes (docs/protocol.md "Availability"), and learns it as it is now. It stays on the list
+   * until it answers a change with false (no socket open any more, or the agent is no longer
+   * one of those it shows), so only conversations someone is looking at are told.
+   */
+  async watch(conversationId: string): Promise<Availability> {
+    await this.ctx.storage.put(`${WATCH_PREFIX}${conversationId}`, true);
+    return this.availability();
   }
 
   /** Keeps the agent's choice (also while offline, for their next console) and tells their other consoles. */
@@ -142,6 +158,11 @@ export class InboxActor extends DurableObject<Env> {
       emailWhenOffline: row?.email_when_offline === 1, notifications: notifications.success ? notifications.data : defaults.notifications };
   }
 
+  /** What guests and colleagues see: offline whatever was chosen while no console is open. */
+  private availability(): Availability {
+    return this.openSockets().length === 0 ? 'offline' : this.readState();
+  }
+
   private readState(): PresenceState {
     const row = this.ctx.storage.sql.exec<{ presence: string | null }>('SELECT presence FROM settings').toArray()[0];
     return row?.presence === 'away' ? 'away' : 'online';
@@ -150,6 +171,10 @@ export class InboxActor extends DurableObject<Env> {
   /** Sockets still open; a closing one (in its close handler) is already gone for presence. */
   private openSockets(): WebSocket[] {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  private agentId(): string | undefined {
+    return this.ctx.storage.sql.exec<{ agent_id: string | null }>('SELECT agent_id FROM settings').toArray()[0]?.agent_id ?? undefined;
   }
 
   /** The actor is named by its agent's id, but the name is not kept across restarts: remember it. */
@@ -168,14 +193,39 @@ export class InboxActor extends DurableObject<Env> {
     this.jobs.enqueue('presence', 'presence', Date.now(), {});
     await this.jobs.runDue(this.handlers);
     await this.jobs.arm();
+    const now = this.availability();
+    if (now === this.told) return;
+    this.told = now;
+    // One round after the other, each telling what is true when it starts: two quick changes
+    // can then never reach a conversation in the wrong order.
+    this.telling = this.telling.then(() => this.tellWatchers()).catch((err: unknown) => console.error('availability not told', err));
+    this.ctx.waitUntil(this.telling);
+  }
+
+  /**
+   * One call per conversation someone is looking at: a guest's page learns within a moment.
+   * Not retried: a conversation that missed it learns the truth on its next socket's open.
+   */
+  private async tellWatchers(): Promise<void> {
+    const agentId = this.agentId();
+    if (!agentId) return;
+    const availability = this.availability();
+    const watchers = [...(await this.ctx.storage.list({ prefix: WATCH_PREFIX })).keys()];
+    await Promise.all(
+      watchers.map(async (key) => {
+        const conversation = this.env.CONVERSATIONS.getByName(key.slice(WATCH_PREFIX.length));
+        const still = await conversation.availabilityChanged(agentId, availability).catch((err: unknown) => (console.error('availability not told', err), true));
+        if (!still) await this.ctx.storage.delete(key);
+      }),
+    );
   }
 
   /** Writes the row; while not offline it comes back as a heartbeat so the row never goes stale (PRESENCE_STALE_MS). */
   private async publishPresence(): Promise<{ again: number } | void> {
-    const agentId = this.ctx.storage.sql.exec<{ agent_id: string | null }>('SELECT agent_id FROM settings').toArray()[0]?.agent_id;
+    const agentId = this.agentId();
     // Only a console or the agent's own change names the agent; before either there is nothing to publish.
     if (!agentId) return;
-    const availability: Availability = this.openSockets().length === 0 ? 'offline' : this.readState();
+    const availability = this.availability();
     await writePresence(this.env.DB, agentId, availability);
     if (availability !== 'offline') return { again: Date.now() + PRESENCE_HEARTBEAT_MS };
   }

@@ -5,8 +5,9 @@
 // types are the server's own (type-only imports, erased by esbuild).
 import type { ErrorCode, ErrorEnvelope } from '../../src/errors';
 import type { ClientFrame, ConversationView, Entry, ParticipantView, ServerFrame } from '../../src/conversation/protocol';
+import type { Availability } from '../../src/directory/availability';
 
-export type { ConversationView, Entry, ParticipantView };
+export type { Availability, ConversationView, Entry, ParticipantView };
 
 /**
  * Whom the guest talks to. `invite`: a conversation joined through an invite link (C7), whose
@@ -17,7 +18,7 @@ export type Target = { kind: 'agent' | 'service' | 'invite'; slug: string; widge
 export type Pending = { clientId: string; text: string; note?: boolean };
 /** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
 export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
-export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error';
+export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error' | 'availability';
 
 /**
  * The server's codes, and the client's own: `network`, no answer (or, from the conversation
@@ -38,6 +39,8 @@ export class ApiError extends Error {
 type Stored = { token: string; guest: { id: string; name: string } };
 
 const PING = '{"type":"ping"}';
+/** How often a page without a live socket reads the card again (docs/protocol.md "Availability"). */
+const CARD_MS = 30_000;
 
 export class ConversationClient {
   guest: Stored['guest'] | null = null;
@@ -55,6 +58,10 @@ export class ConversationClient {
   visible = true;
   /** Told to the agents with the first message: 'widget' when embedded, else one of our pages. */
   channel: 'widget' | 'page' = 'page';
+  /** Whether a reply may come soon: from the socket while it is online, else from the card. */
+  availability: Availability | null = null;
+  /** Each agent participant's availability, as the socket last said. */
+  agentAvailability = new Map<string, Availability>();
 
   private token: string | null = null;
   private ws: WebSocket | null = null;
@@ -171,6 +178,31 @@ export class ConversationClient {
       more = page.entries.length === 200;
     }
     this.emit('view');
+  }
+
+  /**
+   * Keeps `availability` fresh while no socket brings it: the public card is read again every
+   * CARD_MS while the guest can see it (a hidden tab or a closed widget reads nothing).
+   */
+  watchCard(initial: Availability | undefined) {
+    if (initial) this.setAvailability(initial);
+    const kind = this.target.kind;
+    if (kind === 'invite') return;
+    const check = async () => {
+      // The socket's word wins: it is fresher than any card, also one read while it connected.
+      const live = () => this.state === 'online';
+      if (!live() && this.visible && document.visibilityState === 'visible') {
+        const card = await this.api<{ availability: Availability }>('GET', `/api/public/${kind}s/${encodeURIComponent(this.target.slug)}`).catch(() => null);
+        if (card && !live()) this.setAvailability(card.availability);
+      }
+      this.later('card', CARD_MS, check);
+    };
+    this.later('card', CARD_MS, check);
+  }
+
+  private setAvailability(availability: Availability) {
+    this.availability = availability;
+    this.emit('availability');
   }
 
   /** Stops for good: closes the socket, clears every timer and listener (the console moved on). */
@@ -367,6 +399,10 @@ export class ConversationClient {
         this.emit('view');
         break;
       }
+      case 'availability':
+        this.agentAvailability = new Map(frame.agents.map((a) => [a.id, a.availability]));
+        this.setAvailability(frame.availability);
+        break;
       case 'pong':
         this.clear('pong');
         break;

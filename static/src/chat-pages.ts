@@ -5,7 +5,7 @@ import { chatView, h, named, replyLine } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
-export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl' | 'availability'>, into: HTMLElement, start = () => chat.init()) {
+export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
   const view = chatView(chat, { t, card: c });
   into.replaceChildren(view);
   await start();
@@ -19,7 +19,9 @@ export async function servicePage(slug: string) {
   document.title = `${c.name} · Doorbell`;
   const box = h('div', { class: 'chat' });
   main.replaceChildren(box);
-  await openChat(new ConversationClient(base, { kind: 'service', slug }), c, box);
+  const chat = new ConversationClient(base, { kind: 'service', slug });
+  chat.watchCard(c.availability);
+  await openChat(chat, c, box);
 }
 
 export async function contactPage(slug: string) {
@@ -29,14 +31,17 @@ export async function contactPage(slug: string) {
   const box = h('div', { class: 'chat', hidden: true });
   const start = h('button', { class: 'button', type: 'button' }, t.start);
   const target: Target = { kind: 'agent', slug };
+  // One client from the start: the card's reply line follows it before the chat is opened too.
+  const chat = new ConversationClient(base, target);
+  chat.watchCard(c.availability);
   const open = () => {
     start.hidden = true;
     box.hidden = false;
-    return openChat(new ConversationClient(base, target), c, box);
+    return openChat(chat, c, box);
   };
   start.addEventListener('click', open);
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, named(c.name)), ...(c.availability ? [replyLine(t, c.availability)] : []), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, named(c.name)), replyLine(t, chat), h('div', { class: 'actions' }, start, h('a', { class: 'button secondary', href: `/u/${slug}/meet` }, t.book))),
     box,
   );
   // A guest who comes back sees their conversation straight away (C2).

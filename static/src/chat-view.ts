@@ -4,17 +4,26 @@ import type { TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, type Entry, type ConversationClient } from './chat-client';
 import { fill, type Strings } from './i18n';
 
-type Availability = 'online' | 'away' | 'offline';
-
-/** How soon a reply may come, from the card's availability as the page was loaded (docs/rules.md "Availability"). */
-export const replyLine = (t: Strings, availability: Availability) =>
-  h('p', { class: 'db-reply', 'data-availability': availability }, availability === 'online' ? t.repliesSoon : t.repliesByEmail);
+/** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
+export function replyLine(t: Strings, chat: ConversationClient): HTMLElement {
+  const line = h('p', { class: 'db-reply', hidden: true });
+  const render = () => {
+    const availability = chat.availability;
+    line.hidden = !availability;
+    if (!availability) return;
+    line.dataset.availability = availability;
+    line.textContent = availability === 'online' ? t.repliesSoon : t.repliesByEmail;
+  };
+  chat.on((what) => what === 'availability' && render());
+  render();
+  return line;
+}
 
 export type ViewOptions = {
   t: Strings;
   greeting?: string;
   /** Title and avatar before the conversation exists (the agent's or service's card). */
-  card: { name: string; avatarUrl: string | null; availability?: Availability };
+  card: { name: string; avatarUrl: string | null };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -80,7 +89,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   });
   if (o.notes) form.prepend(modes);
   const who = h('div', { class: 'db-who' }, title, status);
-  if (o.card.availability) who.append(replyLine(t, o.card.availability));
+  // Guests read how soon a reply may come; agents (the console, with notes) see it per participant.
+  if (!o.notes) who.append(replyLine(t, chat));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").

@@ -166,6 +166,7 @@ export class ConversationPane {
       // Runs after the panel's own handler: replaces its fallback picture with the guest's initials.
       if (what === 'view' && chat.view) headAvatar.src = avatarFor(chat.view.title, chat.view.avatarUrl);
       if (what === 'view' || what === 'state') renderActions(), details.render();
+      if (what === 'availability') details.render();
       if (what === 'entries') details.render(), this.showTarget();
       // Socket errors (e.g. agent_not_licensed when a basic agent writes) come as frames.
       if (what === 'error' && chat.error) alert.textContent = errorText(chat.error);

@@ -1,4 +1,5 @@
-// Beside the open conversation: who is in it, who is online, how far each has read (C9),
+// Beside the open conversation: who is in it, each agent's availability and whether each is
+// connected, how far each has read (C9),
 // each guest's phonebook contact with a way to add the guest, what agents know about the guest
 // (where the conversation started, email and phone, their other conversations), and CRM pushes (C11).
 import type { ConversationClient, ParticipantView } from './chat-client';
@@ -61,15 +62,19 @@ export class ConversationDetails {
     if (!view) return;
     const lastSeq = this.chat.lastSeq;
     this.people.replaceChildren(
-      ...view.participants.map((p) =>
-        h(
+      ...view.participants.map((p) => {
+        // An agent's dot and word are their availability (docs/rules.md "Availability"); a guest's, whether they are connected.
+        const availability = p.kind === 'agent' ? this.chat.agentAvailability.get(p.id) : undefined;
+        const state = availability ?? (p.online ? 'online' : 'offline');
+        const here = availability && p.online ? ' · has it open' : '';
+        return h(
           'li',
-          { 'data-participant': p.id },
-          h('span', { class: `dot${p.online ? ' on' : ''}`, 'aria-hidden': 'true' }),
+          { 'data-participant': p.id, 'data-availability': state },
+          h('span', { class: `dot${state === 'online' ? ' on' : state === 'away' ? ' away' : ''}`, 'aria-hidden': 'true' }),
           h('span', { class: 'who' }, named(p.name), p.id === view.you.id ? ' (you)' : '', h('small', {}, ` ${p.kind}`)),
-          h('small', { class: 'read' }, `${p.online ? 'online' : 'offline'} · ${readText(p, lastSeq)}`),
-        ),
-      ),
+          h('small', { class: 'read' }, `${state}${here} · ${readText(p, lastSeq)}`),
+        );
+      }),
     );
     const guests = view.participants.filter((p) => p.kind === 'guest');
     this.renderContacts(guests);

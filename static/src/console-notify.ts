@@ -105,6 +105,9 @@ export class Notifications {
     const sound = h('input', { type: 'checkbox', id: 'notify-sound' });
     const email = h('input', { type: 'checkbox', id: 'notify-email' });
     const choice = (input: HTMLInputElement, label: string) => h('div', { class: 'choice' }, input, h('label', { for: input.id }, label));
+    // The server's bounds (inbox settings, 1–240), so the browser says what is wrong before asking it.
+    const awayAfter = h('input', { type: 'number', id: 'away-after', name: 'awayAfterMinutes', min: '1', max: '240', step: '1', required: true, inputmode: 'numeric', 'aria-describedby': 'away-after-hint' });
+    const awaySaved = h('span', { class: 'ok', role: 'status' });
     const close = h('button', { type: 'submit' }, 'Close');
     const form = h(
       'form',
@@ -114,6 +117,13 @@ export class Notifications {
       h('fieldset', {}, h('legend', {}, 'Desktop notifications'), desktopState, h('div', { class: 'buttons' }, desktopButton)),
       choice(sound, 'Play a sound for a new guest message'),
       choice(email, 'Email me the messages I miss while I am offline'),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Availability'),
+        h('div', { class: 'away-after' }, h('label', { for: awayAfter.id }, 'Set me away after'), awayAfter, h('span', {}, 'minutes without input'), awaySaved),
+        h('p', { class: 'hint', id: 'away-after-hint' }, 'No keyboard, mouse or touch input in the console for this long (1–240 minutes) sets you Away; your next input sets you Online again.'),
+      ),
       error,
       h('div', { class: 'buttons' }, close),
     );
@@ -122,13 +132,15 @@ export class Notifications {
     let action: () => Promise<void> = async () => {};
     const render = () => {
       const s = this.settings;
-      sound.disabled = email.disabled = desktopButton.disabled = !s;
+      sound.disabled = email.disabled = awayAfter.disabled = desktopButton.disabled = !s;
       if (!s) {
         desktopState.textContent = 'Loading your settings…';
         return;
       }
       sound.checked = s.notifications.guestMessages.sound;
       email.checked = s.emailWhenOffline;
+      // Not while the agent is typing a new value: a save from another tab must not overwrite it.
+      if (document.activeElement !== awayAfter) awayAfter.value = String(s.awayAfterMinutes);
       const desktop = this.desktopChoice(s.notifications.guestMessages.desktop);
       desktopState.textContent = desktop.state;
       desktopButton.textContent = desktop.label;
@@ -147,6 +159,15 @@ export class Notifications {
     desktopButton.addEventListener('click', attempt(() => action()));
     sound.addEventListener('change', attempt(() => this.save({ notifications: { guestMessages: { sound: sound.checked } } })));
     email.addEventListener('change', attempt(() => this.save({ emailWhenOffline: email.checked })));
+    awayAfter.addEventListener('input', () => (awaySaved.textContent = ''));
+    const saveAway = attempt(async () => {
+      if (!awayAfter.reportValidity()) return;
+      await this.save({ awayAfterMinutes: Number(awayAfter.value) });
+      awaySaved.textContent = 'Saved.';
+    });
+    awayAfter.addEventListener('change', saveAway);
+    // Enter saves here rather than submitting the form, which would close the dialog.
+    awayAfter.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), saveAway()));
     dialog.addEventListener('close', () => {
       this.dialog = null;
       dialog.remove();

@@ -40,6 +40,7 @@ async function mount(script: HTMLScriptElement) {
   const chat = new ConversationClient(base, target);
   chat.visible = false;
   chat.channel = 'widget';
+  chat.watchCard(card?.availability);
   const panel = h('div', { class: 'p', hidden: true, role: 'dialog', 'aria-label': card?.name ?? 'Chat' });
   const badge = h('span', { class: 'b', hidden: true, 'aria-hidden': 'true' });
   const launcher = h('button', { class: 'l', type: 'button', 'aria-expanded': 'false', 'aria-label': t.open, onclick: () => toggle() }, badge);

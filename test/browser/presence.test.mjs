@@ -1,7 +1,7 @@
 // Agent availability in headless Chromium against `wrangler dev`: what Alice chooses in her
 // console header (Online / Away) and whether any console of hers is open reaches the Sales
-// service page and its widget, which read the public card when they load (a guest sees a
-// change on their next page load, not live: docs/rules.md "Availability").
+// service page and its widget, which read the public card when they load (live changes, with a
+// conversation open or not: availability.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';

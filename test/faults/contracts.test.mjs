@@ -42,6 +42,8 @@ test('every refused send is answered with its own clientId and a documented code
     const socket = new FrameSocket(conversationSocketUrl(ctx.base, id, token));
     await socket.opened;
     await socket.waitFor((f) => f.type === 'welcome', 'welcome');
+    // The frame that follows every welcome (docs/protocol.md "Availability") is no answer to a bad frame.
+    await socket.waitFor((f) => f.type === 'availability', 'availability');
     await fc.assert(
       fc.asyncProperty(clientId, spoil, async (cid, wrong) => {
         cases += 1;

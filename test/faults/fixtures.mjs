@@ -59,17 +59,20 @@ export const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin
 export const OK = 'ok';
 
 /**
- * What a matrix needs: `x`, a public Sales conversation of guestA; `p`, a private Support
- * conversation of guestB whose only agent is Carol (no role here); each role's headers.
+ * The matrix's usual cast, made once per file: the demo agents, Dave (licensed, in no
+ * service), `x`, a public Sales conversation of guestA, and `p`, a private Support
+ * conversation of guestB whose only agent is Carol (no role here); each role's headers and
+ * token (null: anonymous).
  */
-export async function matrixFixtures(ctx, daveSlug) {
+export async function matrixFixtures(ctx, daveSlug = 'dave') {
   const [alice, carol, bob, dave] = await Promise.all([demoAgent('alice'), demoAgent('carol'), demoAgent('bob'), newAgent(ctx, daveSlug)]);
   const x = await startConversation(ctx, 'Ivy Matrix', { kind: 'service', slug: 'sales' });
   const p = await startConversation(ctx, 'Jon Matrix', { kind: 'service', slug: 'support' });
   const priv = await ctx.call('PATCH', `/api/conversations/${p.id}`, { headers: bearer(carol.token), body: { visibility: 'private' } });
   if (priv.status !== 200) throw new Error(`private: ${priv.status} ${JSON.stringify(priv.body)}`);
   const headers = { anon: {}, guestA: x.guest.headers, guestB: p.guest.headers, alice: bearer(alice.token), dave: bearer(dave.token), bob: bearer(bob.token), admin: ctx.admin };
-  return { x, p, headers };
+  const tokens = { anon: null, guestA: x.guest.token, guestB: p.guest.token, alice: alice.token, dave: dave.token, bob: bob.token, admin: ctx.admin.authorization.slice(7) };
+  return { alice, carol, bob, dave, x, p, headers, tokens };
 }
 
 /**

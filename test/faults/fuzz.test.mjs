@@ -194,6 +194,8 @@ test('every WebSocket frame type answers generated bad frames with an error fram
     const socket = new FrameSocket(conversationSocketUrl(ctx.base, id, token));
     await socket.opened;
     await socket.waitFor((f) => f.type === 'welcome', 'welcome');
+    // The frame that follows every welcome (docs/protocol.md "Availability") is no answer to a bad frame.
+    await socket.waitFor((f) => f.type === 'availability', 'availability');
     await fc.assert(
       fc.asyncProperty(badFrame, async (frame) => {
         cases += 1;
