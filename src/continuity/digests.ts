@@ -10,7 +10,7 @@ import { SEND_RETRY, type Address, type OutgoingEmail } from '../email/message';
 import type { Env } from '../env';
 import { digestEmail } from './digest-email';
 import { DigestStore } from './digest-store';
-import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
+import { DIGEST, digestDueAt, digestFloor, digestRecipients, gatherPauseMs, planDigest } from './email-digest';
 import { replyAddress } from './reply-address';
 import { inboxActor } from '../inbox/stub';
 
@@ -66,7 +66,7 @@ export class EmailDigests {
     const at = Date.parse(message.at);
     const recipients = digestRecipients(message.author.id, participantIds(state), this.online);
     for (const id of recipients) {
-      this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id)), { participantId: id });
+      this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id), gatherPauseMs(this.env)), { participantId: id });
     }
     return recipients.length > 0;
   }
