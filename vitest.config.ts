@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { developmentVars } from './scripts/dev-env.mjs';
@@ -43,10 +42,6 @@ export default defineConfig(async () => {
       // Tests assert what happens, not how fast: on a loaded 2-core machine a test driving many
       // actor calls can pass 5 s (the default) without anything being wrong.
       testTimeout: 20_000,
-      // At least two files at a time (vitest's default is one core fewer than the machine has:
-      // one on a 2-core CI machine): a file spends much of its time waiting on workerd, so a
-      // second one fills that time (ca. 20 % less wall time on 2 cores).
-      maxWorkers: Math.max(2, availableParallelism() - 1),
     },
   };
 });
