@@ -28,6 +28,8 @@ export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
 
   /** `development` or `production` (src/vars.ts). */
   ENVIRONMENT: string;
+  /** Development only: the email digests' gathering pause in seconds (src/continuity/email-digest.ts). */
+  DIGEST_GATHER_SECONDS?: string;
   PUBLIC_BASE_URL: string;
   AGENT_JWT_ISSUER: string;
   AGENT_JWT_AUDIENCE: string;

@@ -12,7 +12,7 @@ import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
 import { transcriptsOn } from '../directory/services';
 import { digestEmail, transcriptEmail } from './digest-email';
 import { DigestStore } from './digest-store';
-import { DIGEST, digestDueAt, digestFloor, digestRecipients, planDigest } from './email-digest';
+import { DIGEST, digestDueAt, digestFloor, digestRecipients, gatherPauseMs, planDigest } from './email-digest';
 import { replyAddress } from './reply-address';
 import { inboxActor } from '../inbox/stub';
 
@@ -74,7 +74,7 @@ export class EmailDigests {
     const at = Date.parse(message.at);
     const recipients = digestRecipients(message.author.id, participantIds(state), this.online);
     for (const id of recipients) {
-      this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id)), { participantId: id });
+      this.jobs.enqueue('digest', `digest:${id}`, digestDueAt(at, this.store.ledger(id), gatherPauseMs(this.env)), { participantId: id });
     }
     return recipients.length > 0;
   }

@@ -1,4 +1,5 @@
 import type { Entry } from '../conversation/protocol';
+import { isDevelopment } from '../env';
 
 /**
  * Email continuity (C12): the rules deciding when someone who is away gets the new messages
@@ -24,6 +25,17 @@ export interface RecipientLedger {
   lastSentAt: number | null;
 }
 
+/**
+ * The gathering pause in force: DIGEST.gatherMs, except in development with
+ * DIGEST_GATHER_SECONDS set to a whole number of seconds, so that the fault suite and local
+ * tries of replies need not wait 2 minutes of real time for the first email. Production
+ * always keeps the rule's value (README "Configuration").
+ */
+export function gatherPauseMs(env: { ENVIRONMENT?: string; DIGEST_GATHER_SECONDS?: string }): number {
+  const seconds = env.DIGEST_GATHER_SECONDS ?? '';
+  return isDevelopment(env) && /^\d+$/.test(seconds) ? Number(seconds) * 1000 : DIGEST.gatherMs;
+}
+
 export const EMPTY_LEDGER: RecipientLedger = { emailedSeq: 0, seenSeq: 0, lastSentAt: null };
 
 /**
@@ -40,8 +52,8 @@ export function digestRecipients(authorId: string, participantIds: readonly stri
  * `firstMissedAt`: after the gathering pause, and not before the minimum interval since the
  * previous email to them.
  */
-export function digestDueAt(firstMissedAt: number, ledger: RecipientLedger): number {
-  const gathered = firstMissedAt + DIGEST.gatherMs;
+export function digestDueAt(firstMissedAt: number, ledger: RecipientLedger, gatherMs: number = DIGEST.gatherMs): number {
+  const gathered = firstMissedAt + gatherMs;
   return ledger.lastSentAt === null ? gathered : Math.max(gathered, ledger.lastSentAt + DIGEST.minIntervalMs);
 }
 

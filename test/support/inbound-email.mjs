@@ -43,9 +43,9 @@ export function htmlReply({ from, to, html, messageId }) {
 
 /**
  * A guest with `email` who wrote to Alice and left, with the signed reply address of the
- * continuity email they got for her answer: waits for the digest's gathering pause
- * (2 minutes, docs/email-continuity.md) in real time. Answers the guest, the conversation
- * id and the reply address.
+ * continuity email they got for her answer: waits for the digest's gathering pause in real
+ * time (2 minutes, docs/email-continuity.md, unless the server runs with DIGEST_GATHER_SECONDS).
+ * Answers the guest, the conversation id and the reply address.
  */
 export async function guestWithReplyAddress(call, email, { timeoutMs = 200_000 } = {}) {
   const guest = await newGuest(call, 'Hostile Sender', email);

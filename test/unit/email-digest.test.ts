@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIGEST, digestDueAt, digestFloor, digestRecipients, EMPTY_LEDGER, planDigest } from '../../src/continuity/email-digest';
+import { DIGEST, digestDueAt, digestFloor, digestRecipients, EMPTY_LEDGER, gatherPauseMs, planDigest } from '../../src/continuity/email-digest';
 import type { Entry } from '../../src/conversation/protocol';
 
 const T = Date.UTC(2026, 10, 24, 15, 0);
@@ -30,6 +30,18 @@ describe('email digest rules (C12)', () => {
     expect(digestDueAt(T, sent)).toBe(T - 3 * MIN + 10 * MIN);
     const longAgo = { ...sent, lastSentAt: T - 60 * MIN };
     expect(digestDueAt(T, longAgo)).toBe(T + 2 * MIN);
+  });
+
+  it('DIGEST_GATHER_SECONDS shortens the gathering pause in development only, and only to whole seconds', () => {
+    expect(gatherPauseMs({ ENVIRONMENT: 'development', DIGEST_GATHER_SECONDS: '5' })).toBe(5000);
+    expect(digestDueAt(T, EMPTY_LEDGER, gatherPauseMs({ ENVIRONMENT: 'development', DIGEST_GATHER_SECONDS: '0' }))).toBe(T);
+    expect(gatherPauseMs({ ENVIRONMENT: 'production', DIGEST_GATHER_SECONDS: '5' })).toBe(2 * MIN);
+    expect(gatherPauseMs({ ENVIRONMENT: 'Development', DIGEST_GATHER_SECONDS: '5' })).toBe(2 * MIN);
+    expect(gatherPauseMs({ ENVIRONMENT: 'development' })).toBe(2 * MIN);
+    for (const odd of ['', '-5', '1.5', '5s', ' 5']) expect(gatherPauseMs({ ENVIRONMENT: 'development', DIGEST_GATHER_SECONDS: odd })).toBe(2 * MIN);
+    // The minimum interval between two emails stays whatever the pause.
+    const sent = { emailedSeq: 7, seenSeq: 0, lastSentAt: T - 3 * MIN };
+    expect(digestDueAt(T, sent, 5000)).toBe(T - 3 * MIN + 10 * MIN);
   });
 
   it('news starts after whatever is furthest: read, seen live, or already emailed', () => {
