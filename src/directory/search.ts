@@ -35,10 +35,17 @@ export async function indexedSeq(db: D1Database, conversationId: string): Promis
 
 /**
  * Writes the conversation's facts and the entries after the last indexed seq, in one
- * transaction (a D1 batch). Entries already there are ignored, so a job that failed after
- * this committed, and runs again, stores each entry once.
+ * transaction (a D1 batch) with the statements `also` (the views' summary), whose results
+ * it answers. Entries already there are ignored, so a job that failed after this committed,
+ * and runs again, stores each entry once.
  */
-export async function writeSearchIndex(db: D1Database, facts: SearchFacts, entries: readonly SearchEntry[], lastSeq: number): Promise<void> {
+export async function writeSearchIndex(
+  db: D1Database,
+  facts: SearchFacts,
+  entries: readonly SearchEntry[],
+  lastSeq: number,
+  also: readonly D1PreparedStatement[] = [],
+): Promise<D1Result[]> {
   const id = facts.conversationId;
   const statements = [
     db
@@ -56,7 +63,8 @@ export async function writeSearchIndex(db: D1Database, facts: SearchFacts, entri
         .bind(id, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0),
     ),
   ];
-  await db.batch(statements);
+  const results = await db.batch([...also, ...statements]);
+  return results.slice(0, also.length);
 }
 
 export interface SearchRequest {
