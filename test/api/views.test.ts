@@ -1,3 +1,5 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, agentToken, asAgent, call, guestWrites, newGuest, sleep } from '../helpers';
 import { TestSocket } from '../socket';
@@ -178,6 +180,30 @@ describe('inbox views: filters and counts', () => {
     expect((await call('GET', '/api/inbox/views')).status).toBe(401);
     const guest = await newGuest('Gus Guest');
     expect((await call('GET', '/api/inbox/views', { headers: guest.headers })).status).toBeGreaterThanOrEqual(401);
+  });
+});
+
+describe('inbox views: the summary', () => {
+  it('is written once per revision: an older summary never replaces a newer one, and a job run again changes nothing', async () => {
+    const { id } = await started('Rex Revision', 'service:sales');
+    await shows('alice', 'view=unassigned', id);
+    const row = async () => env.DB.prepare('SELECT summary_revision, status FROM conversations WHERE id = ?').bind(id).first<{ summary_revision: number; status: string }>();
+    const before = (await row())!;
+    // A later revision is there already (as if a newer run had landed first): this run's older one is dropped.
+    await env.DB.prepare('UPDATE conversations SET summary_revision = summary_revision + 1000 WHERE id = ?').bind(id).run();
+    expect((await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { status: 'resolved' } })).status).toBe(200);
+    await sleep(600);
+    expect((await row())!.status).toBe('open');
+    await env.DB.prepare('UPDATE conversations SET summary_revision = ? WHERE id = ?').bind(before.summary_revision, id).run();
+    // The job queued again (a retry): it writes the conversation as it now is.
+    const actor = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
+    await runInDurableObject(actor, (_instance, state) => {
+      state.storage.sql.exec("INSERT INTO jobs (key, kind, due_at, payload) VALUES ('search:again', 'search', ?, '{}')", Date.now() - 1);
+    });
+    await runDurableObjectAlarm(actor);
+    expect((await row())!.status).toBe('resolved');
+    await shows('alice', 'view=resolved', id);
+    expect(await view('alice', 'view=unassigned')).not.toContain(id);
   });
 });
 
