@@ -4,35 +4,21 @@
 // rows, and an empty view says why instead of "No conversations yet".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, consoleSignedIn, log, shot, useBrowserSuite } from './harness.mjs';
+import { bearer, httpClient, newGuest } from '../support/client.mjs';
 
 const suite = useBrowserSuite('views');
 
-const call = async (method, path, token, body) => {
-  const res = await fetch(`${suite.BASE}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-};
-
 async function guestWrites(name, service, text) {
-  const made = (await call('POST', '/api/guests', null, { name })).body;
-  const r = await call('POST', '/api/conversations', made.token, { target: { kind: 'service', slug: service }, clientId: `g-${Date.now()}`, text });
+  const call = httpClient(suite.BASE);
+  const guest = await newGuest(call, name);
+  const r = await call('POST', '/api/conversations', { headers: guest.headers, body: { target: { kind: 'service', slug: service }, clientId: `g-${Date.now()}`, text } });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.conversation.id;
 }
 
 test('Alice switches views; their counts follow guests and a colleague live', async () => {
-  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const alice = await context.newPage();
-  const errors = [];
-  alice.on('pageerror', (e) => errors.push(e.message));
-  await alice.goto(`${suite.BASE}/console`);
-  await alice.getByLabel('Agent token').fill(await agentToken('alice@doorbell.example'));
-  await alice.getByRole('button', { name: 'Sign in' }).click();
-  await alice.locator('.inbox .live[data-state=online]').waitFor();
+  const { context, page: alice, errors } = await consoleSignedIn('alice@doorbell.example');
   const count = (view) => alice.locator(`#inbox-${view} .view-count`);
   const counted = async (view, n) => alice.waitForFunction(([v, n]) => document.querySelector(`#inbox-${v} .view-count`)?.textContent === n, [view, String(n)], { timeout: 5000 });
   await alice.getByText('No conversations yet').waitFor();
@@ -77,7 +63,7 @@ test('Alice switches views; their counts follow guests and a colleague live', as
   await counted('all', 2);
 
   // Carol resolves the Support conversation: it moves from All open to Resolved, live.
-  const resolved = await call('PATCH', `/api/conversations/${support}`, await agentToken('carol@doorbell.example'), { status: 'resolved' });
+  const resolved = await httpClient(suite.BASE)('PATCH', `/api/conversations/${support}`, { headers: bearer(await agentToken('carol@doorbell.example')), body: { status: 'resolved' } });
   assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
   await counted('resolved', 1);
   await counted('all', 1);
