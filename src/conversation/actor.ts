@@ -7,7 +7,10 @@ import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { aggregateAvailability, type Availability } from '../directory/availability';
 import { isLicensed } from '../directory/licensing';
 import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
+import { PRESENCE_STALE_MS } from '../directory/presence';
 import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
+import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
+import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
 import { recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
@@ -20,7 +23,7 @@ import { conversationEvents, conversationEventType } from '../integrations/webho
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
-import { agentParticipant, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import { agentParticipant, assigneeOf, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
 import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
@@ -71,7 +74,10 @@ interface ConversationJobs extends DigestJobs {
   inbox: { agentId: string };
   /** A snooze that ends by itself at `until` (ms): keyed by it, so a later snooze never inherits an earlier one's time. */
   wake: { until: number };
-  /** The search index gets every entry after the last one it has, and the conversation's facts as they are when the job runs. */
+  /**
+   * The search index gets every entry after the last one it has, and the conversation's facts
+   * and its views' summary (directory/summaries.ts) as they are when the job runs.
+   */
   search: Record<string, never>;
   /** Unsent uploads a day old are deleted, bytes and record (docs/attachments.md). */
   attachments: Record<string, never>;
@@ -1059,7 +1065,6 @@ export class ConversationActor extends DurableObject<Env> {
     if (!this.stored) return;
     const catalog = await labelCatalog(this.env.DB);
     const state = this.state;
-    const last = this.store.lastMessage();
     const participant = isAgentParticipant(state, agentId);
     const mentions = canAgentOpen(state, agentId) ? this.store.mentionsOf(agentId, this.store.readSeq(agentId)) : null;
     const item: InboxItem | null = participant || mentions
@@ -1067,7 +1072,7 @@ export class ConversationActor extends DurableObject<Env> {
           conversationId: this.stored.id,
           title: titleFor('agent', state),
           avatarUrl: avatarFor('agent', state),
-          lastMessage: last ? { text: messageLine(last), authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null,
+          lastMessage: this.lastMessageRow(),
           unread: participant ? this.store.unreadFor(agentId) : 0,
           visibility: state.visibility,
           status: statusOf(state).value,
@@ -1075,10 +1080,57 @@ export class ConversationActor extends DurableObject<Env> {
           participant,
           mentions,
           labels: chipsOf(catalog, state.labels ?? []),
+          service: state.service ? { slug: state.service.slug, name: state.service.name } : null,
+          assignee: assigneeOf(state),
         }
       : null;
     const inbox = inboxActor(this.env, agentId);
     await inbox.apply(this.stored.id, this.store.bumpRevision(), item);
+  }
+
+  /** The last message as inbox rows and view summaries show it. */
+  private lastMessageRow(): InboxItem['lastMessage'] {
+    const last = this.store.lastMessage();
+    return last ? { text: messageLine(last), authorName: last.author.name, authorKind: last.author.kind, at: last.at, seq: last.seq } : null;
+  }
+
+  /** The conversation as the views see it now (docs/rules.md "Inbox views"). */
+  private viewSummary(): ConversationSummary {
+    const state = this.state;
+    const status = statusOf(state);
+    const assignee = assigneeOf(state);
+    return {
+      id: this.stored!.id,
+      title: titleFor('agent', state),
+      avatarUrl: avatarFor('agent', state),
+      status: status.value,
+      snoozedUntil: snoozedUntil(status),
+      visibility: state.visibility,
+      serviceId: state.service?.id ?? null,
+      serviceSlug: state.service?.slug ?? null,
+      serviceName: state.service?.name ?? null,
+      assigneeId: assignee?.id ?? null,
+      assigneeSlug: assignee?.slug ?? null,
+      assigneeName: assignee?.name ?? null,
+      agentIds: state.agents.map((a) => a.id),
+      labelIds: state.labels ?? [],
+      lastMessage: this.lastMessageRow(),
+      lastActivityAt: new Date(this.store.lastAt()).toISOString(),
+    };
+  }
+
+  /**
+   * Tells the open consoles whose views showed the conversation, or show it now, to read them
+   * again (an inbox `views` frame). Only a hint: a console missing it reads the views on its
+   * next change or reconnect, so a failure is logged, not retried.
+   */
+  private async hintViews(before: ConversationSummary | null, after: ConversationSummary): Promise<void> {
+    const mentionedIds = this.store.mentionedAgents();
+    const facts = (s: ConversationSummary): ViewFacts => ({ ...s, mentionedIds });
+    const watching = await watchingAgents(this.env.DB, Date.now() - PRESENCE_STALE_MS);
+    const concerned = watching.filter((viewer) => viewsOf(facts(after), viewer).size > 0 || (before !== null && viewsOf(facts(before), viewer).size > 0));
+    const sent = await Promise.allSettled(concerned.map((viewer) => inboxActor(this.env, viewer.agentId).hint(after.id)));
+    for (const r of sent) if (r.status === 'rejected') console.error('views hint not delivered', r.reason);
   }
 
   /**
@@ -1121,7 +1173,10 @@ export class ConversationActor extends DurableObject<Env> {
     );
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
-    await writeSearchIndex(this.env.DB, facts, entries, lastSeq);
+    const summary = this.viewSummary();
+    const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision()));
+    // In the job, after the write: a hint never reaches a console before the summary it announces.
+    await this.hintViews(summaryOf(before!), summary).catch((err: unknown) => console.error('views hint failed', err));
     // Read after the write: what was committed while it ran is indexed by another run of this job.
     if (this.store.lastSeq() > lastSeq) return { again: Date.now() };
     this.searchQueued = false;

@@ -59,6 +59,7 @@ export const applyAssignment = (
   ...state,
   service: plan.service,
   agents: plan.agents,
+  assignee: plan.assignee ? { id: plan.assignee.id, slug: plan.assignee.slug, name: plan.assignee.name } : null,
   departures: [],
   rejoinWithheld: null,
 });

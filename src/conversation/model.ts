@@ -107,7 +107,25 @@ export interface ConversationState {
   readonly labels?: readonly string[];
   /** Absent in conversations stored before it existed: their channel follows from the origin (see channelOf). */
   readonly context?: StartContext;
+  /** The member an assignment chose (C5); null: assigned to a whole service. Absent: never assigned (see assigneeOf). */
+  readonly assignee?: AssigneeRef | null;
 }
+
+export interface AssigneeRef {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+}
+
+/**
+ * Who the conversation is assigned to: the member an assignment chose, or, until one is made,
+ * the agent of a personal link (the guest chose them). Only while they are a participant: an
+ * assignee who left leaves it unassigned (and is the assignee again if C6 brings them back).
+ */
+export const assigneeOf = (state: ConversationState): AssigneeRef | null => {
+  const chosen = state.assignee !== undefined ? state.assignee : state.origin.kind === 'agent' ? state.origin.agent : null;
+  return chosen && isAgentParticipant(state, chosen.id) ? { id: chosen.id, slug: chosen.slug, name: chosen.name } : null;
+};
 
 export const statusOf = (state: ConversationState): ConversationStatus => state.status ?? OPEN;
 

@@ -35,10 +35,17 @@ export async function indexedSeq(db: D1Database, conversationId: string): Promis
 
 /**
  * Writes the conversation's facts and the entries after the last indexed seq, in one
- * transaction (a D1 batch). Entries already there are ignored, so a job that failed after
- * this committed, and runs again, stores each entry once.
+ * transaction (a D1 batch) with the statements `also` (the views' summary), whose results
+ * it answers. Entries already there are ignored, so a job that failed after this committed,
+ * and runs again, stores each entry once.
  */
-export async function writeSearchIndex(db: D1Database, facts: SearchFacts, entries: readonly SearchEntry[], lastSeq: number): Promise<void> {
+export async function writeSearchIndex(
+  db: D1Database,
+  facts: SearchFacts,
+  entries: readonly SearchEntry[],
+  lastSeq: number,
+  also: readonly D1PreparedStatement[] = [],
+): Promise<D1Result[]> {
   const id = facts.conversationId;
   const statements = [
     db
@@ -56,7 +63,8 @@ export async function writeSearchIndex(db: D1Database, facts: SearchFacts, entri
         .bind(id, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0),
     ),
   ];
-  await db.batch(statements);
+  const results = await db.batch([...also, ...statements]);
+  return results.slice(0, also.length);
 }
 
 export interface SearchRequest {
@@ -64,8 +72,11 @@ export interface SearchRequest {
   match: string;
   agentId: string;
   service?: string | undefined;
-  /** An agent slug: conversations where they are a participant. */
+  /** An agent slug: conversations assigned to them (the views' summary, directory/summaries.ts). */
   assignee?: string | undefined;
+  status?: 'open' | 'snoozed' | 'resolved' | undefined;
+  /** A label id. */
+  label?: string | undefined;
   visibility?: 'public' | 'private' | undefined;
   /** ISO timestamps: from inclusive, to exclusive. */
   from?: string | undefined;
@@ -106,18 +117,21 @@ export async function searchEntries(db: D1Database, r: SearchRequest): Promise<S
        FROM search_index
        JOIN search_entries e ON e.id = search_index.rowid
        JOIN search_conversations c ON c.conversation_id = e.conversation_id
+       LEFT JOIN conversations s ON s.id = e.conversation_id AND s.summary_revision > 0
        WHERE search_index MATCH ?1
          AND (c.visibility = 'public'
               OR EXISTS (SELECT 1 FROM search_participants p WHERE p.conversation_id = c.conversation_id AND p.agent_id = ?2))
-         AND (?3 IS NULL OR c.service_slug = ?3)
-         AND (?4 IS NULL OR EXISTS (SELECT 1 FROM search_participants p WHERE p.conversation_id = c.conversation_id AND p.agent_slug = ?4))
+         AND (?3 IS NULL OR s.service_slug = ?3)
+         AND (?4 IS NULL OR s.assignee_slug = ?4)
+         AND (?10 IS NULL OR s.status = ?10)
+         AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(s.label_ids) WHERE value = ?11))
          AND (?5 IS NULL OR e.at >= ?5)
          AND (?6 IS NULL OR e.at < ?6)
          AND (?9 IS NULL OR c.visibility = ?9)
        ORDER BY bm25(search_index), e.id DESC
        LIMIT ?7 OFFSET ?8`,
     )
-    .bind(r.match, r.agentId, r.service ?? null, r.assignee ?? null, r.from ?? null, r.to ?? null, r.limit, r.offset, r.visibility ?? null)
+    .bind(r.match, r.agentId, r.service ?? null, r.assignee ?? null, r.from ?? null, r.to ?? null, r.limit, r.offset, r.visibility ?? null, r.status ?? null, r.label ?? null)
     .all<Row>();
   return results.map((row) => ({
     conversationId: row.conversation_id,

@@ -80,6 +80,11 @@ export class InboxActor extends DurableObject<Env> {
     this.broadcast(item ? { type: 'item', item } : { type: 'removed', conversationId });
   }
 
+  /** A summary this agent's views may show changed (directory/summaries.ts): only open consoles care, so nothing is stored. */
+  async hint(conversationId: string): Promise<void> {
+    this.broadcast({ type: 'views', conversationId });
+  }
+
   async list(): Promise<InboxItem[]> {
     return this.ctx.storage.sql
       .exec<{ item: string }>('SELECT item FROM items WHERE item IS NOT NULL ORDER BY updated_at DESC')

@@ -3,6 +3,8 @@ import type { InboxSettings } from './settings';
 import type { PresenceView } from './presence';
 import { ConversationStatusValue, LabelChip } from '../conversation/protocol';
 
+const NamedRef = z.object({ slug: z.string(), name: z.string() });
+
 /** One row of an agent's inbox (C10), as that agent sees the conversation. */
 export const InboxItem = z.object({
   conversationId: z.string(),
@@ -30,6 +32,9 @@ export const InboxItem = z.object({
     .describe('Notes that @mentioned you: how many after your read position, and the latest one; null when none did.'),
   // Rows stored before labels existed lack it on the socket until the conversation's next change.
   labels: z.array(LabelChip).optional().describe('The labels on it, by name (GET /api/inbox always has them, as they are now).'),
+  // Rows stored before views existed lack these until the conversation's next change.
+  service: NamedRef.nullable().optional().describe('The service it belongs to now; null: none (a personal link never assigned).'),
+  assignee: NamedRef.nullable().optional().describe('The agent it is assigned to (or the personal link’s agent); null: nobody.'),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
@@ -38,5 +43,7 @@ export type InboxFrame =
   | ({ type: 'presence' } & PresenceView)
   | { type: 'item'; item: InboxItem }
   | { type: 'removed'; conversationId: string }
+  // A conversation the agent may see changed in the views' summaries: read the views again.
+  | { type: 'views'; conversationId: string }
   | { type: 'settings'; settings: InboxSettings }
   | { type: 'pong' };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MARK_END, MARK_START, searchEntries } from '../directory/search';
-import { Slug } from '../directory/schemas';
+import { Id, Slug } from '../directory/schemas';
+import { ConversationStatusValue } from '../conversation/protocol';
 import type { Routes } from '../http/api';
 import { endpoint } from '../http/endpoint';
 import { HttpError } from '../http/errors';
@@ -13,7 +14,9 @@ const DAY_MS = 86_400_000;
 const SearchQuery = z.strictObject({
   q: z.string().min(1).max(200),
   service: Slug.optional(),
-  assignee: Slug.optional(),
+  status: ConversationStatusValue.optional(),
+  label: Id.optional(),
+  assignee: Slug.optional().describe('Conversations assigned to this agent (their slug).'),
   visibility: z.enum(['public', 'private']).optional(),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
@@ -47,7 +50,8 @@ export const searchEndpoint = endpoint({
     const fts = ftsQuery(query.q);
     if (!fts.ok) throw invalidQuery(fts.reason === 'no_words' ? 'no words to search for (punctuation and operators are ignored)' : `at most ${MAX_TERMS} words`);
     if (query.from && query.to && query.to < query.from) {
-      throw new HttpError(400, 'invalid_request', 'The request query is not valid: to: before from.', { where: 'query', problems: [{ path: 'to', message: 'before from' }] });
+      const message = `${query.to} is before from (${query.from})`;
+      throw new HttpError(400, 'invalid_request', `The request query is not valid: to: ${message}.`, { where: 'query', problems: [{ path: 'to', message }] });
     }
     const offset = Number(query.cursor ?? 0);
     if (offset > MAX_OFFSET) throw new HttpError(400, 'invalid_request', 'The request query is not valid: cursor: past the last page.', { where: 'query', problems: [{ path: 'cursor', message: 'past the last page' }] });
@@ -56,6 +60,8 @@ export const searchEndpoint = endpoint({
       agentId: principal.agent.id,
       service: query.service,
       assignee: query.assignee,
+      status: query.status,
+      label: query.label,
       visibility: query.visibility,
       from: query.from ? `${query.from}T00:00:00.000Z` : undefined,
       // `to` names a whole day, the last one searched.

@@ -2,7 +2,8 @@
 // last message and unread count. Loaded over HTTP, then kept live by the inbox socket, whose
 // snapshot on every (re)connect replaces the whole list (docs/protocol.md, "Inbox socket").
 import type { ErrorFrame } from '../../src/errors';
-// Two views of it: the conversations the agent is in, and those a note @mentioned them in.
+// Views (console-views.ts): Mine and Mentions from that socket; Unassigned, All open and
+// Resolved read over HTTP, again whenever a frame says something changed.
 import type { InboxFrame, InboxItem } from '../../src/inbox/item';
 import type { InboxSettings } from '../../src/inbox/settings';
 import type { PresenceView } from '../../src/inbox/presence';
@@ -15,6 +16,7 @@ import { labelChips, type Label } from './console-labels';
 import type { SearchBox } from './console-search';
 import { liveStatus } from './console-status';
 import { formatWhen } from './console-time';
+import { FilterSelect, filterQuery, isOwnView, passes, serviceChoices, statusFits, VIEWS, type Filters, type View } from './console-views';
 
 type Frame = InboxFrame | ErrorFrame;
 
@@ -30,8 +32,12 @@ export interface InboxEvents {
   /** The agent's chosen availability: in each snapshot, and when another tab changes it. */
   presence(view: PresenceView): void;
 }
+const NOTHING_AT_ALL = 'No conversations yet. Guests’ messages appear here as they arrive.';
+/** Changes gathered this long before the views are read again. */
+const REFRESH_MS = 150;
+
 const FILTERS: Array<{ value: Status | 'all'; label: string; none: string }> = [
-  { value: 'all', label: 'All', none: 'No conversations yet. Guests’ messages appear here as they arrive.' },
+  { value: 'all', label: 'All', none: '' },
   { value: 'open', label: 'Open', none: 'No open conversations.' },
   { value: 'snoozed', label: 'Snoozed', none: 'No snoozed conversations.' },
   { value: 'resolved', label: 'Resolved', none: 'No resolved conversations.' },
@@ -47,18 +53,33 @@ export class InboxList {
   private feed: LiveFeed<Frame> | null = null;
   private active: string | null = null;
   private loaded = false;
-  private filter: Status | 'all' = 'all';
-  /** The label the list is filtered by, or '' for any. */
-  private label = '';
-  private labelSelect = h('select', { id: 'inbox-label', name: 'label' }, h('option', { value: '' }, 'Any label'));
-  private view: 'conversations' | 'mentions' = 'conversations';
-  private viewButtons = {
-    conversations: h('button', { type: 'button', 'aria-pressed': 'true', onclick: () => this.show('conversations') }, 'Conversations'),
-    mentions: h('button', { type: 'button', 'aria-pressed': 'false', id: 'inbox-mentions', onclick: () => this.show('mentions') }, 'Mentions'),
-  };
+  /** '' in a select: any. */
+  readonly filters: Filters = { status: 'all', service: '', label: '', assignee: '' };
+  private labelSelect = new FilterSelect('inbox-label', 'Label', 'Any label', (v) => this.setFilter('label', v), () => void this.loadLabels());
+  private serviceSelect = new FilterSelect('inbox-service', 'Service', 'Any service', (v) => this.setFilter('service', v), () => void this.loadServices());
+  private assigneeSelect = new FilterSelect('inbox-assignee', 'Assignee', 'Anyone', (v) => this.setFilter('assignee', v), () => void this.loadServices());
+  private view: View = 'mine';
+  private viewButtons = new Map(
+    VIEWS.map(({ view, label }) => [
+      view,
+      h('button', { type: 'button', 'aria-pressed': String(view === this.view), id: `inbox-${view}`, onclick: () => this.show(view) }, label),
+    ]),
+  );
+  private viewCounts = new Map(VIEWS.map(({ view }) => [view, h('span', { class: 'view-count' })]));
   private mentionBadge = h('span', { class: 'badge mention', hidden: true });
+  /** The shown summary view's rows, as last read. */
+  private remote: InboxItem[] = [];
+  /** Whether the agent may see any conversation at all (GET /api/inbox/views); until read, assumed. */
+  private anything = true;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  // Answers can come back out of order: only the latest read is shown.
+  private reads = 0;
+  /** Told when a filter changes (the search takes the same filters). */
+  private onFilters: () => void;
 
   constructor(private api: AgentApi, private events: InboxEvents, search: SearchBox) {
+    search.useFilters(() => filterQuery(this.filters));
+    this.onFilters = () => search.refilter();
     const open = h('input', { id: 'open-link', name: 'link', placeholder: 'cv_… or a console link', autocomplete: 'off' });
     const openError = h('p', { class: 'error', role: 'alert' });
     const openForm = h(
@@ -85,24 +106,59 @@ export class InboxList {
       { class: 'inbox-filter' },
       h('legend', { class: 'sr' }, 'Show conversations'),
       ...FILTERS.map(({ value, label }) => {
-        const input = h('input', { type: 'radio', name: 'inbox-filter', value, checked: value === this.filter });
-        input.addEventListener('change', () => {
-          this.filter = value;
-          this.render();
-        });
+        const input = h('input', { type: 'radio', name: 'inbox-filter', value, checked: value === this.filters.status });
+        input.addEventListener('change', () => this.setFilter('status', value));
         return h('label', {}, input, label);
       }),
     );
-    this.labelSelect.addEventListener('change', () => {
-      this.label = this.labelSelect.value;
+    for (const [view, button] of this.viewButtons) button.append(this.viewCounts.get(view)!);
+    this.viewButtons.get('mentions')!.append(this.mentionBadge);
+    const views = h('div', { class: 'inbox-views', role: 'group', 'aria-label': 'Views' }, ...this.viewButtons.values());
+    const selects = h('div', { class: 'inbox-selects' }, this.labelSelect.element, this.serviceSelect.element, this.assigneeSelect.element);
+    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, selects, search.form, search.results, this.list, this.empty, openForm);
+  }
+
+  private setFilter<K extends keyof Filters>(key: K, value: Filters[K]) {
+    this.filters[key] = value;
+    this.onFilters();
+    this.render();
+    this.refresh(0);
+  }
+
+  private async loadServices() {
+    let choices: Awaited<ReturnType<typeof serviceChoices>>;
+    try {
+      choices = await serviceChoices(this.api);
+    } catch {
+      return;
+    }
+    this.filters.service = this.serviceSelect.set(choices.services, this.filters.service);
+    this.filters.assignee = this.assigneeSelect.set(choices.assignees, this.filters.assignee);
+  }
+
+  /** Reads the counts, and the shown view if it is a summary view, after `delay` ms (a burst of frames is one read). */
+  private refresh(delay = REFRESH_MS) {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.read(), delay);
+  }
+
+  private async read() {
+    const read = ++this.reads;
+    const query = new URLSearchParams(filterQuery(this.filters));
+    const view = this.view;
+    try {
+      const [counted, listed] = await Promise.all([
+        this.api.call<{ counts: Record<View, number>; anything: boolean }>('GET', `/api/inbox/views?${query}`),
+        isOwnView(view) ? null : this.api.call<{ items: InboxItem[] }>('GET', `/api/inbox?${new URLSearchParams({ view, ...filterQuery(this.filters) })}`),
+      ]);
+      if (read !== this.reads) return;
+      this.anything = counted.anything;
+      for (const [v, badge] of this.viewCounts) badge.textContent = String(counted.counts[v]);
+      if (listed) this.remote = listed.items;
       this.render();
-    });
-    // Labels an admin added since the console loaded appear the next time the agent looks.
-    this.labelSelect.addEventListener('focus', () => void this.loadLabels());
-    const labelFilter = h('div', { class: 'inbox-label-filter' }, h('label', { for: 'inbox-label' }, 'Label'), this.labelSelect);
-    this.viewButtons.mentions.append(this.mentionBadge);
-    const views = h('div', { class: 'inbox-views', role: 'group', 'aria-label': 'Show' }, this.viewButtons.conversations, this.viewButtons.mentions);
-    this.element = h('aside', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('div', { class: 'inbox-head' }, h('h2', { id: 'inbox-title' }, 'Inbox'), this.status.element), views, filters, labelFilter, search.form, search.results, this.list, this.empty, openForm);
+    } catch (err) {
+      if (read === this.reads) this.status.error(messageOf(err));
+    }
   }
 
   private async loadLabels() {
@@ -113,14 +169,14 @@ export class InboxList {
       return;
     }
     // A label deleted meanwhile no longer filters anything.
-    if (this.label && !labels.some((l) => l.id === this.label)) this.label = '';
-    this.labelSelect.replaceChildren(h('option', { value: '' }, 'Any label'), ...labels.map((l) => h('option', { value: l.id }, l.name)));
-    this.labelSelect.value = this.label;
+    this.filters.label = this.labelSelect.set(labels.map((l) => [l.id, l.name]), this.filters.label);
     this.render();
   }
 
   async start() {
     void this.loadLabels();
+    void this.loadServices();
+    this.refresh(0);
     this.status.set('connecting');
     try {
       this.replace((await this.api.call<{ items: InboxItem[] }>('GET', '/api/inbox')).items);
@@ -136,16 +192,19 @@ export class InboxList {
   }
 
   stop() {
+    clearTimeout(this.refreshTimer);
     this.feed?.stop();
     this.feed = null;
   }
 
-  private show(view: 'conversations' | 'mentions') {
+  private show(view: View) {
     this.view = view;
-    for (const [name, button] of Object.entries(this.viewButtons)) button.setAttribute('aria-pressed', String(name === view));
-    this.list.setAttribute('aria-label', view === 'mentions' ? 'Mentions' : 'Conversations');
-    this.empty.textContent = view === 'mentions' ? 'No mentions yet. When a colleague writes @you in a note, the conversation appears here.' : 'No conversations yet. Guests’ messages appear here as they arrive.';
+    for (const [name, button] of this.viewButtons) button.setAttribute('aria-pressed', String(name === view));
+    this.list.setAttribute('aria-label', VIEWS.find((v) => v.view === view)!.label);
+    // The last view's rows are not this one's: nothing until it is read.
+    this.remote = [];
     this.render();
+    if (!isOwnView(view)) this.refresh(0);
   }
 
   setActive(id: string | null) {
@@ -158,6 +217,8 @@ export class InboxList {
   }
 
   private onFrame(frame: Frame) {
+    // Whatever changed may change the counts, and the summary views' rows.
+    if (frame.type === 'inbox' || frame.type === 'item' || frame.type === 'removed' || frame.type === 'views') this.refresh();
     if (frame.type === 'inbox') this.replace(frame.items), this.events.presence(frame.presence), this.events.connected();
     else if (frame.type === 'presence') this.events.presence(frame);
     else if (frame.type === 'item') this.notice(frame.item), this.items.set(frame.item.conversationId, frame.item), this.render();
@@ -179,18 +240,30 @@ export class InboxList {
     if (this.loaded && item.lastMessage && item.lastMessage.seq > seen) this.events.arrived(item);
   }
 
-  /** The shown view's items the filter lets through, most recent first; conversations without a message yet go last. */
+  /**
+   * The shown view's items the filters let through, most recent first; conversations without
+   * a message yet go last. A row of the agent's own inbox is fresher than a summary's (unread
+   * counts, a status changed a moment ago).
+   */
   private ordered(): InboxItem[] {
     const at = (i: InboxItem) => (i.lastMessage ? Date.parse(i.lastMessage.at) : 0);
-    return [...this.items.values()]
-      .filter((i) => (this.view === 'mentions' ? i.mentions !== null : i.participant) && (this.filter === 'all' || i.status === this.filter) && (!this.label || (i.labels ?? []).some((l) => l.id === this.label)))
-      .sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
+    const view = this.view;
+    const rows = isOwnView(view)
+      ? [...this.items.values()].filter((i) => (view === 'mentions' ? i.mentions !== null : i.participant))
+      : this.remote.map((r) => this.items.get(r.conversationId) ?? r).filter((i) => statusFits(view, i.status));
+    return rows.filter((i) => passes(i, this.filters)).sort((a, b) => at(b) - at(a) || a.title.localeCompare(b.title));
+  }
+
+  private emptyText(): string {
+    if (!this.anything && this.items.size === 0) return NOTHING_AT_ALL;
+    if (this.filters.label) return 'No conversations with this label here.';
+    if (this.filters.service || this.filters.assignee) return 'No conversations match these filters here.';
+    return FILTERS.find((f) => f.value === this.filters.status)!.none || VIEWS.find((v) => v.view === this.view)!.none;
   }
 
   /** Redraws each row in place; when the focused link is redrawn, its new link gets the focus. */
   private render() {
     const focused = (document.activeElement as HTMLElement | null)?.dataset?.conversation;
-    for (const id of this.rows.keys()) if (!this.items.has(id)) this.rows.delete(id);
     const shown = this.ordered();
     for (const id of this.rows.keys()) if (!shown.some((i) => i.conversationId === id)) this.rows.delete(id);
     const rows = shown.map((item) => {
@@ -202,7 +275,7 @@ export class InboxList {
     arrange(this.list, rows);
     if (focused) this.rows.get(focused)?.querySelector('a')?.focus();
     this.empty.hidden = shown.length > 0;
-    this.empty.textContent = this.label ? 'No conversations with this label here.' : FILTERS.find((f) => f.value === this.filter)!.none;
+    this.empty.textContent = this.emptyText();
     const mentions = [...this.items.values()].reduce((n, i) => n + (i.mentions?.unread ?? 0), 0);
     this.mentionBadge.hidden = mentions === 0;
     this.mentionBadge.textContent = mentions ? String(mentions) : '';

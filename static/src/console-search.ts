@@ -1,6 +1,7 @@
 // Search in the inbox header (docs/console.md, "Search"): the agent's words go to
 // GET /api/search as typed; the results replace the inbox list until the search is cleared.
-// Snippets are user text: they are drawn with text nodes, the matched words in <mark>.
+// The inbox's filters (status, service, label, assignee) apply to it too, with a date range of
+// its own. Snippets are user text: they are drawn with text nodes, the matched words in <mark>.
 import { h } from './chat-view';
 import { messageOf, type AgentApi } from './console-api';
 import { formatWhen } from './console-time';
@@ -42,12 +43,24 @@ export class SearchBox {
   private list = h('ul', { class: 'search-list', 'aria-label': 'Search results' });
   private note = h('p', { class: 'search-note', role: 'status' });
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private from = h('input', { type: 'date', id: 'search-from', name: 'from' });
+  private to = h('input', { type: 'date', id: 'search-to', name: 'to' });
   // Answers can come back out of order: only the latest query's is shown.
   private asked = 0;
+  private filters: () => Record<string, string> = () => ({});
 
   /** `onActive(true)` while results are shown instead of the inbox. */
   constructor(private api: AgentApi, private onActive: (active: boolean) => void) {
-    this.form = h('form', { class: 'search', role: 'search', 'aria-label': 'Search messages' }, h('label', { for: 'search', class: 'sr' }, 'Search messages'), this.input);
+    const dates = h(
+      'div',
+      { class: 'search-dates' },
+      h('label', { for: 'search-from' }, 'From'),
+      this.from,
+      h('label', { for: 'search-to' }, 'To'),
+      this.to,
+    );
+    this.form = h('form', { class: 'search', role: 'search', 'aria-label': 'Search messages' }, h('label', { for: 'search', class: 'sr' }, 'Search messages'), this.input, dates);
+    for (const input of [this.from, this.to]) input.addEventListener('change', () => this.refilter());
     this.results = h('section', { class: 'search-results', id: 'search-results', 'aria-label': 'Search results', hidden: true }, this.note, this.list);
     this.form.addEventListener('submit', (e) => (e.preventDefault(), clearTimeout(this.timer), this.run()));
     this.input.addEventListener('input', () => {
@@ -55,6 +68,16 @@ export class SearchBox {
       this.timer = setTimeout(() => this.run(), DEBOUNCE_MS);
     });
     this.input.addEventListener('keydown', (e) => e.key === 'Escape' && this.clear());
+  }
+
+  /** Where the filters besides the words and dates come from (the inbox's). */
+  useFilters(filters: () => Record<string, string>) {
+    this.filters = filters;
+  }
+
+  /** The filters changed: a search shown runs again with them. */
+  refilter() {
+    if (this.input.value.trim()) void this.run();
   }
 
   clear() {
@@ -76,7 +99,8 @@ export class SearchBox {
     this.show(true);
     this.note.textContent = 'Searching…';
     try {
-      const { results } = await this.api.call<{ results: Result[] }>('GET', `/api/search?${new URLSearchParams({ q })}`);
+      const dates = Object.fromEntries(Object.entries({ from: this.from.value, to: this.to.value }).filter(([, v]) => v));
+      const { results } = await this.api.call<{ results: Result[] }>('GET', `/api/search?${new URLSearchParams({ q, ...this.filters(), ...dates })}`);
       if (asked !== this.asked) return;
       this.note.textContent = results.length ? `${results.length} ${results.length === 1 ? 'match' : 'matches'}, best first` : 'No messages match.';
       this.list.replaceChildren(...results.map((r) => h('li', {}, this.link(r))));

@@ -125,3 +125,16 @@ export function useBrowserSuite(name, hostPages = () => ({})) {
   after(stopAll);
   return suite;
 }
+
+/** A new browser context whose console is signed in as the agent `email` and live; page errors are collected. */
+export async function consoleSignedIn(email, viewport = { width: 1280, height: 800 }) {
+  const context = await suite.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${suite.BASE}/console`);
+  await page.getByLabel('Agent token').fill(await agentToken(email));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.inbox .live[data-state=online]').waitFor();
+  return { context, page, errors };
+}
