@@ -52,6 +52,9 @@ const lock = () => h('img', { class: 'db-lock', src: LOCK, alt: '', width: '12',
 /** A paper clip, drawn inline like the padlock. */
 const CLIP = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M16.5 6.5 8.4 14.6a2 2 0 0 0 2.8 2.8l8.1-8.1a4 4 0 0 0-5.7-5.7L5.5 11.7a6 6 0 0 0 8.5 8.5l6.5-6.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/></svg>';
 
+/** The tallest a thumbnail is drawn, in CSS pixels (styles.ts has the same). */
+const THUMB_HEIGHT = 220;
+
 const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
 
 export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement {
@@ -202,7 +205,12 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     const known = fileNodes.get(a.id);
     if (known) return known;
     const picture = inline(a.type);
-    const img = picture ? h('img', { alt: a.name, ...(a.width && a.height ? { width: String(a.width), height: String(a.height) } : {}) }) : null;
+    const img = picture ? h('img', { alt: a.name }) : null;
+    // The box is known before the picture loads, so the timeline does not jump when it does.
+    if (img && a.width && a.height) {
+      img.style.aspectRatio = `${a.width} / ${a.height}`;
+      img.style.width = `min(100%, ${Math.min(a.width, Math.round((THUMB_HEIGHT * a.width) / a.height))}px)`;
+    }
     const link = img
       ? h('a', { class: 'db-thumb', target: '_blank', rel: 'noopener', 'aria-label': fill(t.openImage, { name: a.name }) }, img)
       : h('a', { class: 'db-file', download: a.name, 'aria-label': fill(t.downloadFile, { name: a.name }) },
