@@ -197,6 +197,9 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (ev.type === 'labels') return fillNamed((t as Record<string, string>)[`labels_${ev.action}`]!, { name: e.author.name, label: ev.label.name });
     return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
+  const isAtEnd = () => log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  let stuck = true;
+  log.addEventListener('scroll', () => (stuck = isAtEnd()));
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
   // Drawn once per file and moved into each redrawn timeline, so a picture never reloads or flickers.
@@ -209,8 +212,11 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     // The box is known before the picture loads, so the timeline does not jump when it does.
     if (img && a.width && a.height) {
       img.style.aspectRatio = `${a.width} / ${a.height}`;
-      img.style.width = `min(100%, ${Math.min(a.width, Math.round((THUMB_HEIGHT * a.width) / a.height))}px)`;
+      // A length, not a percentage: in the shrink-to-fit bubble a percentage would count as nothing until it loads.
+      img.style.width = `${Math.min(a.width, Math.round((THUMB_HEIGHT * a.width) / a.height))}px`;
     }
+    // A picture whose size the server did not know grows the timeline as it loads.
+    img?.addEventListener('load', () => stuck && (log.scrollTop = log.scrollHeight));
     const link = img
       ? h('a', { class: 'db-thumb', target: '_blank', rel: 'noopener', 'aria-label': fill(t.openImage, { name: a.name }) }, img)
       : h('a', { class: 'db-file', download: a.name, 'aria-label': fill(t.downloadFile, { name: a.name }) },
@@ -240,7 +246,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
       : [];
 
   const renderLog = () => {
-    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
     if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
     const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>

@@ -63,7 +63,10 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-unstage{flex:none;border:0;background:none;color:inherit;font-size:16px;line-height:1;padding:0 6px;border-radius:50%;cursor:pointer}
 .db-uploads{flex-direction:column;margin-top:4px;white-space:normal}
 .db-uploads li{display:flex;flex-direction:column;font-size:12px}
-.db-uploads progress{width:100%;height:6px;accent-color:#fff}
+.db-uploads progress{-webkit-appearance:none;appearance:none;width:100%;height:6px;border:0;border-radius:3px;background:rgba(255,255,255,.35);overflow:hidden}
+.db-uploads progress::-webkit-progress-bar{background:rgba(255,255,255,.35)}
+.db-uploads progress::-webkit-progress-value{background:#fff}
+.db-uploads progress::-moz-progress-bar{background:#fff}
 .db-files{display:flex;flex-direction:column;align-items:flex-start;gap:6px;margin-top:4px;white-space:normal}
 .db-thumb{display:block;max-width:100%;border-radius:8px;overflow:hidden;background:var(--db-soft);line-height:0}
 .db-thumb img{display:block;max-width:100%;max-height:220px;width:auto;height:auto}

@@ -45,6 +45,9 @@ const call = async (path, token) => {
 
 /** Fails the test on any dialog or page error: no uploaded byte may ever run script. */
 function watch(page, name, problems) {
+  // Listening from the start turns on Playwright's file-chooser interception before any click
+  // (enabled only by the first listener, it could otherwise miss a chooser opened at once).
+  page.on('filechooser', () => {});
   page.on('dialog', (d) => (problems.push(`${name}: dialog "${d.message()}"`), d.dismiss()));
   page.on('pageerror', (e) => problems.push(`${name}: page error ${e.message}`));
 }
@@ -219,7 +222,8 @@ test('hostile files: SVG and HTML are refused with a clear message, a file named
   await refused({ name: 'evil.html', mimeType: 'text/html', buffer: Buffer.from('<!doctype html><script>alert(3)</script>') }, 'evil.html cannot be sent: this type of file is not allowed');
   await refused({ name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('just text pretending to be a picture') }, 'cat.png cannot be sent: its content is not what its name says.');
   await refused({ name: 'huge.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([pdf('huge'), Buffer.alloc(10 * 1024 * 1024)]) }, 'huge.pdf is too large: files can be up to 10.0 MB.');
-  log('guest page: SVG, HTML, a text called .png and an 10 MB+ PDF refused with their messages');
+  await shot(guest, 'attachments-refused');
+  log('guest page: SVG, HTML, a text called .png and a PDF over 10 MB refused with their messages');
 
   // Text that is markup in its name and its body is accepted as text, shown as text, served as a download.
   const name = '<img src=x onerror=alert(4)>.txt';
@@ -247,7 +251,6 @@ test('hostile files: SVG and HTML are refused with a clear message, a file named
   await download;
   assert.equal(opened.url(), 'about:blank', 'the browser downloaded the file instead of opening it as a page');
   await alice.waitForTimeout(300);
-  await shot(guest, 'attachments-refused');
   assert.deepEqual(problems, []);
   log('a file named and filled with script: shown as text on both sides, served as a download; no dialog anywhere');
   await context.close();
