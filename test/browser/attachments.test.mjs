@@ -52,23 +52,20 @@ function watch(page, name, problems) {
   page.on('pageerror', (e) => problems.push(`${name}: page error ${e.message}`));
 }
 
-/** Drops files on `selector` the way a browser does: dragover, then drop with a DataTransfer. */
-async function dropFiles(page, selector, files) {
-  await page.locator(selector).first().evaluate((el, files) => {
+/**
+ * Gives files to `selector` as a person would without the chooser: `drop`, a dragover then a
+ * drop carrying them; `paste`, a clipboard holding them (a screenshot copied, say).
+ */
+async function handFiles(page, selector, how, files) {
+  await page.locator(selector).first().evaluate((el, { how, files }) => {
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true, composed: true }));
-    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, composed: true }));
-  }, files.map((f) => ({ ...f, b64: f.buffer.toString('base64') })));
-}
-
-/** Pastes files into `selector` as a clipboard holding them (a screenshot copied, say). */
-async function pasteFiles(page, selector, files) {
-  await page.locator(selector).first().evaluate((el, files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true, composed: true }));
-  }, files.map((f) => ({ ...f, b64: f.buffer.toString('base64') })));
+    const init = { bubbles: true, cancelable: true, composed: true };
+    const events = how === 'drop'
+      ? [new DragEvent('dragover', { ...init, dataTransfer: dt }), new DragEvent('drop', { ...init, dataTransfer: dt })]
+      : [new ClipboardEvent('paste', { ...init, clipboardData: dt })];
+    for (const e of events) el.dispatchEvent(e);
+  }, { how, files: files.map((f) => ({ ...f, b64: f.buffer.toString('base64') })) });
 }
 
 /** Waits until the picture `img` has loaded real pixels, and answers its natural size. */
@@ -112,6 +109,7 @@ test('a guest in the widget and Alice in the console exchange pictures and PDFs:
   await w.locator('.db-staged', { hasText: 'photo.png' }).waitFor();
   assert.match(await w.locator('.db-staged', { hasText: 'invoice.pdf' }).textContent(), /invoice\.pdf\d+ B×/);
   assert.ok(await w.getByRole('button', { name: 'Remove photo.png' }).isVisible());
+  await shot(guest, 'attachments-tray');
 
   // Uploads held back a moment by the test, so the progress bars can be seen.
   let release;
@@ -150,9 +148,9 @@ test('a guest in the widget and Alice in the console exchange pictures and PDFs:
   log('console: the photo shows inline, the invoice downloads as invoice.pdf');
 
   // Alice drops a PDF on the panel and pastes a screenshot, and sends them without text.
-  await dropFiles(alice, '.db', [{ name: 'receipt.pdf', type: 'application/pdf', buffer: pdf('receipt') }]);
+  await handFiles(alice, '.db', 'drop', [{ name: 'receipt.pdf', type: 'application/pdf', buffer: pdf('receipt') }]);
   await alice.locator('.db-staged', { hasText: 'receipt.pdf' }).waitFor();
-  await pasteFiles(alice, '.db textarea', [{ name: 'image.png', type: 'image/png', buffer: png(640, 360) }]);
+  await handFiles(alice, '.db textarea', 'paste', [{ name: 'image.png', type: 'image/png', buffer: png(640, 360) }]);
   await alice.locator('.db-staged', { hasText: 'image.png' }).waitFor();
   await alice.locator('.db textarea').press('Enter');
   const mine = alice.locator('.db-msg.db-mine[data-seq]', { has: alice.locator('.db-file', { hasText: 'receipt.pdf' }) });
