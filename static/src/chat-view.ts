@@ -75,7 +75,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const picker = h('input', { type: 'file', multiple: true, hidden: true, tabindex: '-1', 'aria-hidden': 'true' });
   const attach = h('button', { class: 'db-attach', type: 'button', 'aria-label': t.attach, title: t.attach, onclick: () => picker.click() });
   attach.innerHTML = CLIP;
-  const tray = h('ul', { class: 'db-tray', 'aria-label': t.attach });
+  const tray = h('ul', { class: 'db-tray', 'aria-label': t.filesToSend });
   const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, tray, h('div', { class: 'db-row' }, attach, picker, text, send));
   // Native radios: Tab reaches the checked one, arrow keys switch, and the choice is announced.
   let noteMode = false;
@@ -219,7 +219,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     img?.addEventListener('load', () => stuck && (log.scrollTop = log.scrollHeight));
     const link = img
       ? h('a', { class: 'db-thumb', target: '_blank', rel: 'noopener', 'aria-label': fill(t.openImage, { name: a.name }) }, img)
-      : h('a', { class: 'db-file', download: a.name, 'aria-label': fill(t.downloadFile, { name: a.name }) },
+      : h('a', { class: 'db-file', download: a.name, 'aria-label': `${fill(t.downloadFile, { name: a.name })} (${sizeText(a.size)}, ${typeText(a.name, a.type)})` },
           h('span', { class: 'db-file-name' }, named(a.name)),
           h('span', { class: 'db-file-meta' }, `${sizeText(a.size)} · ${typeText(a.name, a.type)}`));
     // Signed URLs last 10 minutes: one about to expire is asked again before it is followed.

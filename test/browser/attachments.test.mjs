@@ -106,7 +106,7 @@ test('a guest in the widget and Alice in the console exchange pictures and PDFs:
     { name: 'photo.png', mimeType: 'image/png', buffer: png(2400, 1200) },
     { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf('invoice') },
   ]);
-  await w.locator('.db-staged', { hasText: 'photo.png' }).waitFor();
+  await w.getByRole('list', { name: 'Files to send' }).getByRole('listitem').filter({ hasText: 'photo.png' }).waitFor();
   assert.match(await w.locator('.db-staged', { hasText: 'invoice.pdf' }).textContent(), /invoice\.pdf\d+ B×/);
   assert.ok(await w.getByRole('button', { name: 'Remove photo.png' }).isVisible());
   await shot(guest, 'attachments-tray');
@@ -135,7 +135,7 @@ test('a guest in the widget and Alice in the console exchange pictures and PDFs:
   await row.locator('a').click();
   const theirs = alice.locator('.db-msg:not(.db-mine)', { hasText: 'Here is a photo and the invoice' });
   assert.deepEqual(await loaded(theirs.getByRole('link', { name: 'Open photo.png full size' }).locator('img')), [1600, 800]);
-  const chip = theirs.getByRole('link', { name: 'Download invoice.pdf' });
+  const chip = theirs.getByRole('link', { name: 'Download invoice.pdf (140 B, PDF)', exact: true });
   assert.match(await chip.textContent(), /invoice\.pdf\d+ B · PDF/);
   const download = alice.waitForEvent('download');
   await chip.click();
