@@ -162,8 +162,9 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
       text.focus();
       return;
     }
-    const files = staged;
-    staged = [];
+    // Notes carry no files: chosen ones wait for the next reply.
+    const files = noteMode ? [] : staged;
+    if (!noteMode) staged = [];
     renderTray();
     text.value = '';
     chat.setTyping(false);

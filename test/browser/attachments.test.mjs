@@ -156,6 +156,12 @@ test('a guest in the widget and Alice in the console exchange pictures and PDFs:
   const mine = alice.locator('.db-msg.db-mine[data-seq]', { has: alice.locator('.db-file', { hasText: 'receipt.pdf' }) });
   assert.deepEqual(await loaded(mine.locator('img[alt="image.png"]')), [640, 360]);
   await row.locator('.item-last', { hasText: 'Alice Martin: 📎 receipt.pdf, image.png' }).waitFor();
+  // Notes carry no files: in Note mode the paper clip is disabled and a drop adds nothing.
+  await alice.locator('.db-mode-note').click();
+  assert.ok(await alice.getByRole('button', { name: 'Attach files' }).isDisabled());
+  await handFiles(alice, '.db', 'drop', [{ name: 'secret.pdf', type: 'application/pdf', buffer: pdf('secret') }]);
+  assert.equal(await alice.locator('.db-staged').count(), 0);
+  await alice.locator('.db-mode-reply').click();
   log('console: a dropped PDF and a pasted picture sent as a files-only message; the inbox reads 📎');
 
   // Back in the widget: the picture inline, opening full size; the PDF downloads.
