@@ -14,11 +14,16 @@ export type { Availability, ConversationView, Entry, ParticipantView };
  * slug is the invite itself; it is never started with POST /api/conversations.
  */
 export type Target = { kind: 'agent' | 'service' | 'invite'; slug: string; widget?: boolean };
-/** `note`: an agent's private note (console only). */
-export type Pending = { clientId: string; text: string; note?: boolean };
+/** A file chosen for a message: its bytes (maybe made smaller, chat-files.ts) and the name it is sent under. */
+export type Staged = { file: Blob; name: string };
+/** A file on its way: `loaded` bytes sent so far; `id` once the server stored it. */
+export type Upload = Staged & { loaded: number; id?: string };
+/** `note`: an agent's private note (console only). `files`: uploads the message waits for. */
+export type Pending = { clientId: string; text: string; note?: boolean; files?: Upload[] };
 /** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
 export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
-export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error' | 'availability';
+/** `progress`: only the bytes sent of some upload moved. */
+export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error' | 'availability' | 'progress';
 
 /**
  * The server's codes, and the client's own: `network`, no answer (or, from the conversation
@@ -35,6 +40,23 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** A refused or failed upload: which file, and for a 413 the server's limit in bytes. */
+export class FileError extends ApiError {
+  constructor(status: number, code: ClientErrorCode, message: string, readonly file: string, readonly limit?: number) {
+    super(status, code, message);
+  }
+}
+
+/** The `send` frame of a pending message, with its files' ids once they are all stored. */
+const sendFrameOf = (p: Pending): ClientFrame => ({
+  type: 'send',
+  clientId: p.clientId,
+  text: p.text,
+  ...(p.note ? { note: true } : {}),
+  ...(p.files ? { attachments: p.files.map((f) => f.id!) } : {}),
+});
+const uploaded = (p: Pending) => !p.files || p.files.every((f) => f.id);
 
 type Stored = { token: string; guest: { id: string; name: string } };
 
@@ -71,6 +93,8 @@ export class ConversationClient {
   private readSent = 0;
   private typingSentAt = 0;
   private key: string;
+  /** Signed file URLs already asked for (they last 10 minutes), by attachment id. */
+  private urls = new Map<string, { url: string; expiresAt: number }>();
 
   constructor(readonly base: string, readonly target: Target, private storage: Storage = localStorage) {
     // Keys carry the server origin, so a widget on a host page never mixes two servers.
@@ -251,18 +275,23 @@ export class ConversationClient {
 
   /**
    * Sends a message; the first one creates the guest (with their name) and the conversation.
-   * `note`: a private note instead, for an agent in a conversation that exists.
+   * `note`: a private note instead, for an agent in a conversation that exists. `files` are
+   * uploaded first (docs/attachments.md); the first message of a conversation is text only, so
+   * files given with it follow it as a message of their own. A refused upload throws a
+   * FileError and sends nothing.
    */
-  async send(text: string, intro?: { name: string; email?: string }, note = false): Promise<void> {
+  async send(text: string, intro?: { name: string; email?: string }, note = false, files: Staged[] = []): Promise<void> {
     text = text.trim();
-    if (!text) return;
+    if (!text && !(files.length && this.conversationId)) return;
     const clientId = `g-${crypto.randomUUID()}`;
     const pending: Pending = note ? { clientId, text, note } : { clientId, text };
+    if (files.length && this.conversationId) pending.files = files.map((f) => ({ ...f, loaded: 0 }));
     this.pending.push(pending);
     this.setError(null);
     this.emit('entries');
     if (this.conversationId) {
-      this.sendFrame({ type: 'send', ...pending });
+      if (pending.files) await this.uploadAll(pending);
+      this.sendFrame(sendFrameOf(pending));
       return;
     }
     try {
@@ -279,6 +308,57 @@ export class ConversationClient {
       this.setError(e instanceof ApiError ? e.code : 'network');
       throw e;
     }
+    if (files.length) await this.send('', undefined, false, files);
+  }
+
+  private async uploadAll(pending: Pending) {
+    try {
+      await Promise.all(pending.files!.map(async (f) => (f.id = await this.upload(pending.clientId, f))));
+    } catch (e) {
+      this.pending = this.pending.filter((p) => p !== pending);
+      this.emit('entries');
+      throw e;
+    }
+  }
+
+  /** One file, with XMLHttpRequest for its upload progress (fetch has none); resolves to its id. */
+  private upload(clientId: string, f: Upload): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      const query = `clientId=${encodeURIComponent(clientId)}&name=${encodeURIComponent(f.name)}`;
+      xhr.open('POST', `${this.base}/api/conversations/${this.conversationId}/attachments?${query}`);
+      xhr.setRequestHeader('authorization', `Bearer ${this.token}`);
+      xhr.upload.onprogress = (e) => {
+        f.loaded = e.loaded;
+        this.emit('progress');
+      };
+      xhr.onload = () => {
+        let json: unknown = null;
+        try {
+          json = JSON.parse(xhr.responseText);
+        } catch {
+          /* no JSON: reported below by its status */
+        }
+        if (xhr.status === 201) return resolve((json as { id: string }).id);
+        const failure = envelopeOf(json);
+        const limit = (failure?.details as { limit?: number } | undefined)?.limit;
+        reject(new FileError(xhr.status, failure?.code ?? 'http', failure?.message ?? `HTTP ${xhr.status}`, f.name, limit));
+      };
+      xhr.onerror = () => reject(new FileError(0, 'network', 'network', f.name));
+      // Sent without a Content-Type: the server types a file from its bytes and name, and an
+      // operating system's guess (Windows calls .csv files Excel ones) would only be refused as a mismatch.
+      xhr.send(f.file.slice(0, f.file.size, ''));
+    });
+  }
+
+  /** A signed URL to show or download a file of this conversation, asked again once near its expiry. */
+  async fileUrl(attachmentId: string): Promise<string> {
+    const known = this.urls.get(attachmentId);
+    if (known && known.expiresAt - Date.now() > 60_000) return known.url;
+    const got = await this.api<{ url: string; expiresAt: string }>('GET', `/api/conversations/${this.conversationId}/attachments/${attachmentId}`);
+    const url = new URL(got.url, this.base).href;
+    this.urls.set(attachmentId, { url, expiresAt: Date.parse(got.expiresAt) });
+    return url;
   }
 
   private setError(code: ClientErrorCode | null) {
@@ -375,7 +455,7 @@ export class ConversationClient {
         break;
       case 'caught_up':
         // Whatever has no ack yet is sent again with the same clientId: never stored twice.
-        for (const p of this.pending) this.sendFrame({ type: 'send', ...p });
+        for (const p of this.pending) if (uploaded(p)) this.sendFrame(sendFrameOf(p));
         this.markRead();
         break;
       case 'typing': {

@@ -1,7 +1,8 @@
 // The chat panel: header (title, avatar, connection state), timeline, typing line and
 // composer, drawn from a ConversationClient. Used as is by the guest pages and inside the widget.
-import type { TimelineEvent } from '../../src/conversation/protocol';
-import { ApiError, type Entry, type ConversationClient } from './chat-client';
+import type { AttachmentView, TimelineEvent } from '../../src/conversation/protocol';
+import { ApiError, FileError, type Entry, type ConversationClient, type Staged, type Upload } from './chat-client';
+import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
 import { fill, type Strings } from './i18n';
 
 /** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
@@ -57,6 +58,12 @@ export function fillNamed(s: string, values: Record<string, string | number>): (
 const LOCK = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="#8a5a00"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#8a5a00" stroke-width="1.8"/></svg>')}`;
 const lock = () => h('img', { class: 'db-lock', src: LOCK, alt: '', width: '12', height: '12' });
 
+/** A paper clip, drawn inline like the padlock. */
+const CLIP = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M16.5 6.5 8.4 14.6a2 2 0 0 0 2.8 2.8l8.1-8.1a4 4 0 0 0-5.7-5.7L5.5 11.7a6 6 0 0 0 8.5 8.5l6.5-6.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/></svg>';
+
+/** The tallest a thumbnail is drawn, in CSS pixels (styles.ts has the same). */
+const THUMB_HEIGHT = 220;
+
 const avatar = (base: string, url: string | null) => (url ? new URL(url, base).href : `${base}/avatars/sales.svg`);
 
 export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement {
@@ -72,7 +79,13 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const intro = h('div', { class: 'db-intro' }, name, email);
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
-  const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, h('div', { class: 'db-row' }, text, send));
+  // Files: the paper clip opens the file picker; dropping on the panel or pasting in the text adds them too.
+  let staged: Staged[] = [];
+  const picker = h('input', { type: 'file', multiple: true, hidden: true, tabindex: '-1', 'aria-hidden': 'true' });
+  const attach = h('button', { class: 'db-attach', type: 'button', 'aria-label': t.attach, title: t.attach, onclick: () => picker.click() });
+  attach.innerHTML = CLIP;
+  const tray = h('ul', { class: 'db-tray', 'aria-label': t.filesToSend });
+  const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, tray, h('div', { class: 'db-row' }, attach, picker, text, send));
   // Native radios: Tab reaches the checked one, arrow keys switch, and the choice is announced.
   let noteMode = false;
   const mode = (value: 'reply' | 'note', ...label: (Node | string)[]) =>
@@ -80,6 +93,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const modes = h('fieldset', { class: 'db-modes', hidden: !o.notes }, h('legend', { class: 'db-sr' }, 'Write a'), h('div', {}, mode('reply', 'Reply'), mode('note', lock(), 'Note')));
   modes.addEventListener('change', (e) => {
     noteMode = (e.target as HTMLInputElement).value === 'note';
+    // Notes carry no files (docs/protocol.md).
+    attach.disabled = noteMode;
     form.classList.toggle('db-note-mode', noteMode);
     text.placeholder = noteMode ? 'Private note: guests never see this. @name mentions a colleague.' : t.placeholder;
     send.textContent = noteMode ? 'Add note' : t.send;
@@ -131,21 +146,84 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
 
   const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, rateForm, thanks, alert, form);
 
+  const renderTray = () =>
+    tray.replaceChildren(
+      ...staged.map((f) =>
+        h('li', { class: 'db-staged' },
+          h('span', { class: 'db-file-name' }, named(f.name)),
+          h('span', { class: 'db-file-meta' }, sizeText(f.file.size)),
+          h('button', { type: 'button', class: 'db-unstage', 'aria-label': fill(t.removeFile, { name: f.name }), onclick: () => ((staged = staged.filter((s) => s !== f)), renderTray(), text.focus()) }, '×'))),
+    );
+  const addFiles = async (files: File[]) => {
+    if (noteMode || form.hidden) return;
+    alert.textContent = '';
+    for (const file of files) {
+      if (staged.length >= MAX_FILES) {
+        alert.textContent = t.tooManyFiles;
+        break;
+      }
+      staged.push(await shrink(file, uniqueName(file.name || 'file', staged.map((s) => s.name))));
+      renderTray();
+    }
+  };
+  picker.addEventListener('change', () => (addFiles([...(picker.files ?? [])]), (picker.value = '')));
+  text.addEventListener('paste', (e) => {
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (files.length) (e.preventDefault(), addFiles(files));
+  });
+  const dragging = (e: DragEvent) => !!e.dataTransfer?.types.includes('Files') && !form.hidden && !noteMode;
+  root.addEventListener('dragover', (e) => {
+    if (!dragging(e)) return;
+    e.preventDefault();
+    root.classList.add('db-dropping');
+  });
+  root.addEventListener('dragleave', (e) => root.contains(e.relatedTarget as Node | null) || root.classList.remove('db-dropping'));
+  root.addEventListener('drop', (e) => {
+    root.classList.remove('db-dropping');
+    if (!dragging(e)) return;
+    e.preventDefault();
+    addFiles([...e.dataTransfer!.files]);
+  });
+  root.dataset.drop = t.attachDrop;
+
+  const fileErrorText = (e: FileError) => {
+    const name = e.file;
+    if (e.code === 'attachment_too_large') return fill(t.fileTooLarge, { name, limit: e.limit ? sizeText(e.limit) : '?' });
+    if (e.code === 'file_type_not_allowed') return fill(t.fileTypeRefused, { name });
+    if (e.code === 'file_type_mismatch') return fill(t.fileMismatch, { name });
+    if (e.code === 'too_many_attachments') return t.tooManyFiles;
+    return fill(t.fileFailed, { name, code: e.status ? e.message : t.networkError });
+  };
+
   const submit = async () => {
     const value = text.value;
-    if (!value.trim()) return;
+    if (!value.trim() && !staged.length) return;
     if (!chat.guest && !name.value.trim()) {
       alert.textContent = t.nameRequired;
       name.focus();
       return;
     }
+    if (staged.length && !chat.conversationId && !value.trim()) {
+      alert.textContent = t.textFirst;
+      text.focus();
+      return;
+    }
+    // Notes carry no files: chosen ones wait for the next reply.
+    const files = noteMode ? [] : staged;
+    if (!noteMode) staged = [];
+    renderTray();
     text.value = '';
     chat.setTyping(false);
     try {
-      await chat.send(value, { name: name.value, email: email.value }, noteMode);
+      await chat.send(value, { name: name.value, email: email.value }, noteMode, files);
     } catch (e) {
       if (!text.value) text.value = value;
-      if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
+      if (e instanceof FileError) {
+        // A refused file would be refused again: the others stay, to be sent once it is removed.
+        staged = [...(e.status >= 400 && e.status < 500 ? files.filter((f) => f.name !== e.file) : files), ...staged];
+        renderTray();
+        alert.textContent = fileErrorText(e);
+      } else if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
     }
   };
   form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
@@ -168,10 +246,56 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (ev.type === 'rating') return [...fillNamed(t.rating, { name: e.author.name, score: ev.score }), ev.comment ? `: “${ev.comment}”` : ''];
     return fillNamed((t as Record<string, string>)[ev.type] ?? ev.type, { name: whoIn(ev) });
   };
+  const isAtEnd = () => log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  let stuck = true;
+  log.addEventListener('scroll', () => (stuck = isAtEnd()));
   const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
+  // Drawn once per file and moved into each redrawn timeline, so a picture never reloads or flickers.
+  const fileNodes = new Map<string, HTMLElement>();
+  const fileNode = (a: AttachmentView) => {
+    const known = fileNodes.get(a.id);
+    if (known) return known;
+    const picture = inline(a.type);
+    const img = picture ? h('img', { alt: a.name }) : null;
+    // The box is known before the picture loads, so the timeline does not jump when it does.
+    if (img && a.width && a.height) {
+      img.style.aspectRatio = `${a.width} / ${a.height}`;
+      // A length, not a percentage: in the shrink-to-fit bubble a percentage would count as nothing until it loads.
+      img.style.width = `${Math.min(a.width, Math.round((THUMB_HEIGHT * a.width) / a.height))}px`;
+    }
+    // A picture whose size the server did not know grows the timeline as it loads.
+    img?.addEventListener('load', () => stuck && (log.scrollTop = log.scrollHeight));
+    const link = img
+      ? h('a', { class: 'db-thumb', target: '_blank', rel: 'noopener', 'aria-label': fill(t.openImage, { name: a.name }) }, img)
+      : h('a', { class: 'db-file', download: a.name, 'aria-label': `${fill(t.downloadFile, { name: a.name })} (${sizeText(a.size)}, ${typeText(a.name, a.type)})` },
+          h('span', { class: 'db-file-name' }, named(a.name)),
+          h('span', { class: 'db-file-meta' }, `${sizeText(a.size)} · ${typeText(a.name, a.type)}`));
+    // Signed URLs last 10 minutes: one about to expire is asked again before it is followed.
+    const refresh = () => chat.fileUrl(a.id).then((url) => {
+      if (link.getAttribute('href') !== url) link.href = url;
+      if (img && img.getAttribute('src') !== url) img.src = url;
+    }, () => {});
+    refresh();
+    link.addEventListener('pointerenter', refresh);
+    link.addEventListener('focus', refresh);
+    fileNodes.set(a.id, link);
+    return link;
+  };
+  const files = (list: AttachmentView[] | undefined) => (list?.length ? [h('div', { class: 'db-files' }, ...list.map(fileNode))] : []);
+  // Progress bars of the files being sent, updated in place on each `progress`.
+  const bars = new Map<Upload, HTMLProgressElement>();
+  const uploads = (list: Upload[] | undefined) =>
+    list?.length
+      ? [h('ul', { class: 'db-uploads' }, ...list.map((f) => {
+          const bar = h('progress', { max: String(f.file.size || 1), value: String(f.loaded), 'aria-label': fill(t.uploading, { name: f.name }) });
+          bars.set(f, bar);
+          return h('li', {}, h('span', { class: 'db-file-name' }, named(f.name)), bar);
+        }))]
+      : [];
+
   const renderLog = () => {
-    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
     if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
     const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>
@@ -196,15 +320,17 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         h('li', { class: `db-msg${mine ? ' db-mine' : ''}`, 'data-seq': String(e.seq) },
           ...(mine ? [] : [h('span', { class: 'db-by' }, named(e.author.name))]),
           e.text ?? '',
+          ...files(e.attachments),
           h('span', { class: 'db-meta' }, time(e.at))),
       );
     }
+    bars.clear();
     for (const p of chat.pending) {
       if (p.note) {
         items.push(note('you', p.text, t.sending, { 'data-client-id': p.clientId, class: 'db-note db-pending' }));
         continue;
       }
-      items.push(h('li', { class: 'db-msg db-mine db-pending', 'data-client-id': p.clientId }, p.text, h('span', { class: 'db-meta' }, t.sending)));
+      items.push(h('li', { class: 'db-msg db-mine db-pending', 'data-client-id': p.clientId }, p.text, ...uploads(p.files), h('span', { class: 'db-meta' }, t.sending)));
     }
     log.replaceChildren(...items);
     if (atEnd || chat.pending.length) log.scrollTop = log.scrollHeight;
@@ -228,6 +354,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
 
   chat.on((what) => {
     if (what === 'entries') renderLog();
+    if (what === 'progress') for (const [f, bar] of bars) bar.value = f.loaded;
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));

@@ -62,6 +62,30 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-stars label:has(input:focus-visible){outline:2px solid var(--db-accent)}
 .db-rate input[name=comment]{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
 .db-rated{margin:0;padding:10px 14px;border-top:1px solid var(--db-line);background:#ecfdf3;color:#05603a;font-weight:600;text-align:center}
+.db-attach{flex:none;display:grid;place-items:center;width:40px;height:40px;padding:0;border:1px solid var(--db-line);border-radius:8px;background:#fff;color:var(--db-muted);cursor:pointer}
+.db-attach:hover{color:var(--db-accent)}
+.db-attach:disabled{opacity:.4;cursor:default}
+.db-tray,.db-uploads{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:6px}
+.db-tray:empty{display:none}
+.db-staged{display:flex;align-items:center;gap:6px;max-width:100%;padding:3px 4px 3px 10px;border:1px solid var(--db-line);border-radius:999px;background:var(--db-soft);font-size:12px}
+.db-file-name{min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-weight:600}
+.db-file-meta{flex:none;font-size:11px;opacity:.8}
+.db-unstage{flex:none;border:0;background:none;color:inherit;font-size:16px;line-height:1;padding:0 6px;border-radius:50%;cursor:pointer}
+.db-uploads{flex-direction:column;margin-top:4px;white-space:normal}
+.db-uploads li{display:flex;flex-direction:column;font-size:12px}
+.db-uploads progress{-webkit-appearance:none;appearance:none;width:100%;height:6px;border:0;border-radius:3px;background:rgba(255,255,255,.35);overflow:hidden}
+.db-uploads progress::-webkit-progress-bar{background:rgba(255,255,255,.35)}
+.db-uploads progress::-webkit-progress-value{background:#fff}
+.db-uploads progress::-moz-progress-bar{background:#fff}
+.db-files{display:flex;flex-direction:column;align-items:flex-start;gap:6px;margin-top:4px;white-space:normal}
+.db-thumb{display:block;max-width:100%;border-radius:8px;overflow:hidden;background:var(--db-soft);line-height:0}
+.db-thumb img{display:block;max-width:100%;max-height:220px;width:auto;height:auto}
+.db-file{display:flex;flex-direction:column;max-width:100%;min-width:140px;padding:6px 10px 6px 34px;border-radius:8px;border:1px solid var(--db-line);background:#fff var(--db-doc) 8px center/18px no-repeat;color:var(--db-ink);text-decoration:none}
+.db-file:hover .db-file-name{text-decoration:underline}
+.db-thumb:focus-visible,.db-file:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
+.db-mine .db-thumb:focus-visible,.db-mine .db-file:focus-visible{outline-color:var(--db-ink)}
+.db{position:relative;--db-doc:url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'%3E%3Cpath d='M6 2h8l5 5v15H6z' fill='%23eef2f7' stroke='%23667085' stroke-width='1.5'/%3E%3Cpath d='M14 2v5h5' fill='none' stroke='%23667085' stroke-width='1.5'/%3E%3C/svg%3E")}
+.db-dropping::after{content:attr(data-drop);position:absolute;inset:8px;display:grid;place-items:center;border:2px dashed var(--db-accent);border-radius:12px;background:rgba(255,255,255,.92);color:var(--db-accent);font-weight:600;pointer-events:none}
 .db-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.db-intro{flex-direction:column}}
 `;

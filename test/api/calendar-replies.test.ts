@@ -152,6 +152,13 @@ describe('external busy feed (M1)', () => {
       throw new Error(`unexpected fetch ${url}`);
     });
     await call('PATCH', '/api/calendar/settings', { headers: await asAgent('carol'), body: { busyFeedUrl: 'https://calendar.example.com/carol.ics' } });
+    // The calendar's own job fetches the feed on its alarm: slots follow once it has a copy.
+    for (let tries = 0; ; tries++) {
+      const feed = (await call('GET', '/api/calendar', { headers: await asAgent('carol') })).body.busyFeed;
+      if (feed?.lastSuccessAt) break;
+      if (tries > 100) throw new Error(`the feed was never fetched: ${JSON.stringify(feed)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const after = (await slots('carol', 'UTC', 30, dayFromNow(24), 7)).map((s) => s.start);
     expect(fetchSpy).toHaveBeenCalled();
     expect(after).not.toContain(a.start);
