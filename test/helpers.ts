@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 
@@ -89,4 +90,28 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function deleteAllWebhooks(): Promise<void> {
   const { body } = await call('GET', '/api/admin/webhooks', { headers: ADMIN });
   for (const hook of body.webhooks) await call('DELETE', `/api/admin/webhooks/${hook.id}`, { headers: ADMIN });
+}
+
+interface JobsActor {
+  pendingJobs(): Promise<Array<{ key: string; dueAt: number; running: boolean }>>;
+}
+
+/**
+ * Runs an actor's jobs until none is due within `slackMs` (a job's handler may queue the next,
+ * as a digest queues its email). The runtime fires alarms too: while one runs a job, that job
+ * is leased (not due) and runDurableObjectAlarm has nothing to run, so this waits for it
+ * rather than reading a result that is still being written (up to 10 s).
+ */
+export async function drainJobsOf(stub: DurableObjectStub & JobsActor, slackMs = 0): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (let runs = 0; runs < 5 && Date.now() < until; ) {
+    const jobs = await stub.pendingJobs();
+    if (jobs.some((j) => j.running)) {
+      await sleep(20);
+      continue;
+    }
+    if (!jobs.some((j) => j.dueAt <= Date.now() + slackMs)) return;
+    if (await runDurableObjectAlarm(stub)) runs++;
+    else await sleep(20);
+  }
 }

@@ -1,8 +1,7 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import ICAL from 'ical.js';
 import PostalMime from 'postal-mime';
-import { call } from './helpers';
+import { call, drainJobsOf } from './helpers';
 
 export const ALICE_ID = 'ag_demoAlice00000001';
 
@@ -23,15 +22,8 @@ export function book(start: string, extra: Record<string, unknown> = {}, slug = 
 
 export const calendarStub = (agentId = ALICE_ID) => env.CALENDARS.get(env.CALENDARS.idFromName(agentId));
 
-/** Runs the calendar's alarm until no job is due now (the alarm re-arms itself for follow-up jobs). */
-export async function drainJobs(agentId = ALICE_ID): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    // The actor's clock can be a little ahead of the test's; reminders are hours away, so a minute is safe.
-    const due = (await calendarStub(agentId).pendingJobs()).filter((j) => j.dueAt <= Date.now() + 60_000);
-    if (due.length === 0) return;
-    await runDurableObjectAlarm(calendarStub(agentId));
-  }
-}
+/** Runs the calendar's jobs until none is due (the actor's clock can be a little ahead of the test's; reminders are hours away, so a minute of slack is safe). */
+export const drainJobs = (agentId = ALICE_ID): Promise<void> => drainJobsOf(calendarStub(agentId), 60_000);
 
 export interface ParsedEmail {
   to: string;

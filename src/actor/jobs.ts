@@ -31,6 +31,9 @@ export interface Job<Kind extends string = string, Payload = unknown> {
   lastError: string | null;
 }
 
+/** A job as tests and operators see it: `running` while this instance runs its handler (its due time is then the lease's end). */
+export type PendingJob = Pick<Job, 'key' | 'kind' | 'dueAt' | 'attempts'> & { running: boolean };
+
 export interface RetryPolicy {
   /** Attempts in all, the first included; Infinity for work that must eventually happen. */
   maxAttempts: number;
@@ -104,8 +107,8 @@ export class Jobs<Kinds extends object> {
     return this.sql.exec("SELECT 1 FROM jobs WHERE key >= ? AND key < ? || '\uffff' LIMIT 1", prefix, prefix).toArray().length > 0;
   }
 
-  list(): Job[] {
-    return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map(toJob);
+  list(): Array<Job & { running: boolean }> {
+    return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map((r) => ({ ...toJob(r), running: this.running.has(r.key) }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Jobs, type JobHandlers, type JobResult } from '../actor/jobs';
+import { Jobs, type JobHandlers, type JobResult, type PendingJob } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
 import { agentParticipant, conversationIdFor, type AgentParticipant } from '../conversation/model';
@@ -252,8 +252,8 @@ export class CalendarActor extends DurableObject<Env> {
   }
 
   /** Pending jobs, for tests and the console. */
-  async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+  async pendingJobs(): Promise<PendingJob[]> {
+    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
   }
 
   // ---- live calendar socket --------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Jobs, type JobHandlers, type JobResult, type RetryPolicy } from '../actor/jobs';
+import { Jobs, type JobHandlers, type JobResult, type PendingJob, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acknowledge, broadcast, closeIfExpired, completeClose, deliver, newSendWindow, type ExpiringAttachment, type MeteredAttachment } from '../actor/sockets';
 import { EmailDigests, type DigestJobs } from '../continuity/digests';
@@ -653,8 +653,8 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
-  async pendingJobs(): Promise<Array<{ key: string; kind: string; dueAt: number; attempts: number }>> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts }) => ({ key, kind, dueAt, attempts }));
+  async pendingJobs(): Promise<PendingJob[]> {
+    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
   }
 
   override async alarm(): Promise<void> {

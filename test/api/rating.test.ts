@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, clientId, deleteAllWebhooks, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, call, clientId, deleteAllWebhooks, drainJobsOf, guestWrites, newGuest, sleep } from '../helpers';
 import { interceptFetch } from '../fakes/intercept';
 import { clearOutbox, outbox } from '../meetings';
 import { TestSocket } from '../socket';
@@ -24,14 +24,8 @@ const entries = async (id: string, headers: Record<string, string>): Promise<any
   (await call('GET', `/api/conversations/${id}/messages?limit=200`, { headers })).body.entries;
 const transcripts = async (to: string) => (await outbox()).filter((m) => m.to === to && m.subject.startsWith('Transcript'));
 
-/** Runs the conversation's alarm until nothing is due (a transcript job queues its email for the next run). */
-async function drain(id: string): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    const due = (await conversation(id).pendingJobs()).filter((j) => j.dueAt <= Date.now());
-    if (due.length === 0) return;
-    await runDurableObjectAlarm(conversation(id));
-  }
-}
+/** Runs the conversation's jobs until nothing is due (a transcript job queues its email for the next run). */
+const drain = (id: string) => drainJobsOf(conversation(id));
 
 async function transcriptsFor(service: string, on: boolean): Promise<void> {
   const r = await call('PATCH', `/api/admin/services/${service}`, { headers: ADMIN, body: { transcripts: on } });
