@@ -57,7 +57,8 @@ export class FilterSelect {
 
   /** Replaces the choices; answers the kept value, or '' when it is gone. */
   set(choices: Array<[string, string]>, value: string): string {
-    this.select.replaceChildren(h('option', { value: '' }, this.any), ...choices.map(([v, text]) => h('option', { value: v }, text)));
+    // A choice may be a person's name: dir=auto isolates a right-to-left one (names.test.mjs).
+    this.select.replaceChildren(h('option', { value: '' }, this.any), ...choices.map(([v, text]) => h('option', { value: v, dir: 'auto' }, text)));
     const kept = choices.some(([v]) => v === value) ? value : '';
     this.select.value = kept;
     return kept;

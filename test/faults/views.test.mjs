@@ -51,21 +51,22 @@ test('views and counts × every caller: who sees which conversation', async (t) 
   const fx = await setup();
   const refused = (guest) => (guest ? '403' : '401');
   // Columns: x (Sales, public), s (Support, public), p (Support, private, Carol's).
-  const matrix = {
-    '/api/inbox?view=mine': { alice: 'x', bob: '-', carol: 'psx', dave: '-' },
-    '/api/inbox?view=unassigned': { alice: 'x', bob: 'x', carol: 'psx', dave: '-' },
-    '/api/inbox?view=all': { alice: 'sx', bob: 'sx', carol: 'psx', dave: 'sx' },
-    '/api/inbox?view=all&service=support': { alice: 's', bob: 's', carol: 'ps', dave: 's' },
-    '/api/inbox?view=resolved': { alice: '-', bob: '-', carol: '-', dave: '-' },
-    '/api/inbox?view=mentions': { alice: '-', bob: '-', carol: '-', dave: '-' },
-    '/api/inbox/views': { alice: 'm1 u1 a2 m0 r0', bob: 'm0 u1 a2 m0 r0', carol: 'm3 u3 a3 m0 r0', dave: 'm0 u0 a2 m0 r0' },
-    '/api/inbox/views?service=support': { alice: 'm0 u0 a1 m0 r0', bob: 'm0 u0 a1 m0 r0', carol: 'm2 u2 a2 m0 r0', dave: 'm0 u0 a1 m0 r0' },
-    '/api/search?q=hello&status=open&service=support': { alice: 's', bob: 's', carol: 'ps', dave: 's' },
-  };
+  // Each row's `route` is how authz.test.mjs finds that these routes have their matrix here.
+  const matrix = [
+    { route: 'GET /api/inbox', path: '/api/inbox?view=mine', expect: { alice: 'x', bob: '-', carol: 'psx', dave: '-' } },
+    { route: 'GET /api/inbox', path: '/api/inbox?view=unassigned', expect: { alice: 'x', bob: 'x', carol: 'psx', dave: '-' } },
+    { route: 'GET /api/inbox', path: '/api/inbox?view=all', expect: { alice: 'sx', bob: 'sx', carol: 'psx', dave: 'sx' } },
+    { route: 'GET /api/inbox', path: '/api/inbox?view=all&service=support', expect: { alice: 's', bob: 's', carol: 'ps', dave: 's' } },
+    { route: 'GET /api/inbox', path: '/api/inbox?view=resolved', expect: { alice: '-', bob: '-', carol: '-', dave: '-' } },
+    { route: 'GET /api/inbox', path: '/api/inbox?view=mentions', expect: { alice: '-', bob: '-', carol: '-', dave: '-' } },
+    { route: 'GET /api/inbox/views', path: '/api/inbox/views', expect: { alice: 'm1 u1 a2 m0 r0', bob: 'm0 u1 a2 m0 r0', carol: 'm3 u3 a3 m0 r0', dave: 'm0 u0 a2 m0 r0' } },
+    { route: 'GET /api/inbox/views', path: '/api/inbox/views?service=support', expect: { alice: 'm0 u0 a1 m0 r0', bob: 'm0 u0 a1 m0 r0', carol: 'm2 u2 a2 m0 r0', dave: 'm0 u0 a1 m0 r0' } },
+    { route: 'GET /api/search', path: '/api/search?q=hello&status=open&service=support', expect: { alice: 's', bob: 's', carol: 'ps', dave: 's' } },
+  ];
   const wrong = [];
   const table = [];
   let cases = 0;
-  for (const [path, agents] of Object.entries(matrix)) {
+  for (const { path, expect: agents } of matrix) {
     for (const role of ROLES) {
       const expected = agents[role] ?? (role === 'anon' || role === 'admin' ? '401' : refused(true));
       let got = await listed(fx, role, path);
