@@ -10,7 +10,7 @@ import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
-import { endpoint, type Principal } from '../http/endpoint';
+import { endpointsFor, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
@@ -23,7 +23,9 @@ import { checkSend, ClientId, ConversationStatusValue, ConversationView, Entry, 
 import { knownScope, remember } from './embed-scopes';
 import { conversationActor, existingConversationActor } from './stub';
 
-const tag = 'Conversations';
+const forGuests = endpointsFor('Conversations', 'guest');
+const forAgents = endpointsFor('Conversations', 'agent');
+const forPeople = endpointsFor('Conversations', 'person');
 
 const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
 export const IdParams = z.object({ id: ConversationId });
@@ -92,10 +94,8 @@ const StartContextInput = z.strictObject({
   channel: z.enum(['widget', 'page']).optional().describe("'widget' from the embedded widget, 'page' from this server's pages."),
 });
 
-export const startConversationEndpoint = endpoint({
+export const startConversationEndpoint = forGuests({
   summary: 'A guest writes to an agent or a service: creates the conversation the first time, reuses it after (C1, C2)',
-  tag,
-  access: 'guest',
   body: z.strictObject({
     target: Target,
     clientId: ClientId,
@@ -141,10 +141,8 @@ export const startConversationEndpoint = endpoint({
   },
 });
 
-export const viewConversationEndpoint = endpoint({
+export const viewConversationEndpoint = forPeople({
   summary: 'The conversation as the caller sees it: title, avatar, participants, read positions',
-  tag,
-  access: 'person',
   params: IdParams,
   response: ConversationView,
   errors: [403, 404],
@@ -168,10 +166,8 @@ const GuestDetails = z.object({
     .describe(`Other conversations this guest started that the caller may open, newest first (at most ${PREVIOUS_MAX}).`),
 });
 
-export const detailsEndpoint = endpoint({
+export const detailsEndpoint = forAgents({
   summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations, their ratings',
-  tag,
-  access: 'agent',
   params: IdParams,
   response: z.object({
     context: z.object({
@@ -206,10 +202,8 @@ export const detailsEndpoint = endpoint({
   },
 });
 
-export const historyEndpoint = endpoint({
+export const historyEndpoint = forPeople({
   summary: 'Timeline entries after a sequence number, oldest first (paginate with `after`)',
-  tag,
-  access: 'person',
   params: IdParams,
   query: z.object({
     after: z.coerce.number().int().min(0).default(0),
@@ -223,10 +217,8 @@ export const historyEndpoint = endpoint({
   },
 });
 
-export const postMessageEndpoint = endpoint({
+export const postMessageEndpoint = forPeople({
   summary: 'Send a message, or with note: true a private note only agents see; a repeated clientId stores nothing new and answers the same seq',
-  tag,
-  access: 'person',
   params: IdParams,
   body: z
     .strictObject({
@@ -245,10 +237,8 @@ export const postMessageEndpoint = endpoint({
   },
 });
 
-export const socketEndpoint = endpoint({
+export const socketEndpoint = forPeople({
   summary: 'Open the conversation WebSocket (docs/protocol.md); token in Authorization or ?token=, resume with ?since=',
-  tag,
-  access: 'person',
   params: IdParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
   errors: [403, 404, 426, 429],
@@ -261,30 +251,24 @@ export const socketEndpoint = endpoint({
   },
 });
 
-export const joinEndpoint = endpoint({
+export const joinEndpoint = forAgents({
   summary: 'An agent joins a public conversation (licensed agents only)',
-  tag,
-  access: 'agent',
   params: IdParams,
   response: ConversationView,
   errors: [404],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).join(await callerOf(principal, env))),
 });
 
-export const leaveEndpoint = endpoint({
+export const leaveEndpoint = forAgents({
   summary: 'An agent leaves (C6: the guest’s next message may bring the agents back)',
-  tag,
-  access: 'agent',
   params: IdParams,
   response: ConversationView,
   errors: [404, 409],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).leave(await callerOf(principal, env))),
 });
 
-export const assignEndpoint = endpoint({
+export const assignEndpoint = forAgents({
   summary: 'Assign to a service (must be assignable) and optionally one licensed member of it (C5)',
-  tag,
-  access: 'agent',
   params: IdParams,
   body: z.strictObject({ service: Slug, member: Slug.optional() }),
   response: ConversationView,
@@ -306,10 +290,8 @@ export const assignEndpoint = endpoint({
 /** How far ahead a snooze may end: far enough for "next quarter", near enough to stay a snooze. */
 export const MAX_SNOOZE_DAYS = 90;
 
-export const updateConversationEndpoint = endpoint({
+export const updateConversationEndpoint = forPeople({
   summary: 'Rename (anyone in it), make private/public, or resolve, snooze and reopen (agents)',
-  tag,
-  access: 'person',
   params: IdParams,
   body: z
     .strictObject({
@@ -348,10 +330,8 @@ export const updateConversationEndpoint = endpoint({
 
 const InviteParams = z.object({ id: ConversationId, inviteId: z.string().regex(/^iv_[A-Za-z0-9]{20}$/, 'must be an invite id') });
 
-export const inviteEndpoint = endpoint({
+export const inviteEndpoint = forAgents({
   summary: 'An invite link for more guests (C7): single-use unless `maxUses` (1–20) says more; valid 7 days',
-  tag,
-  access: 'agent',
   params: IdParams,
   body: z.strictObject({ maxUses: MaxUses.default(1).describe('How many new guests may join with it.') }),
   bodyOptional: true,
@@ -366,10 +346,8 @@ export const inviteEndpoint = endpoint({
   },
 });
 
-export const listInvitesEndpoint = endpoint({
+export const listInvitesEndpoint = forAgents({
   summary: "The conversation's invite links, newest first (at most 100), with what became of each",
-  tag,
-  access: 'agent',
   params: IdParams,
   response: z.object({ invites: z.array(InviteView) }),
   errors: [404],
@@ -378,10 +356,8 @@ export const listInvitesEndpoint = endpoint({
   }),
 });
 
-export const revokeInviteEndpoint = endpoint({
+export const revokeInviteEndpoint = forAgents({
   summary: 'Withdraw an invite link: nobody new joins with it (revoking twice changes nothing)',
-  tag,
-  access: 'agent',
   params: InviteParams,
   response: InviteView,
   errors: [403, 404],
@@ -389,10 +365,8 @@ export const revokeInviteEndpoint = endpoint({
     unwrap(await (await existingConversationActor(env, params.id)).revokeInvite(await callerOf(principal, env), params.inviteId)),
 });
 
-export const acceptInviteEndpoint = endpoint({
+export const acceptInviteEndpoint = forGuests({
   summary: 'A guest accepts an invite link and joins the conversation; a used-up or withdrawn link answers 410',
-  tag,
-  access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
   errors: [403, 404, 410, 429],
