@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import { fileKey } from '../conversation/attachments';
-import { admit, IdParams } from '../conversation/endpoints';
+import { admit } from '../conversation/endpoints';
+import { ConversationParams } from '../directory/schemas';
 import { AttachmentId, AttachmentView, ClientId } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
 import type { Routes } from '../http/api';
@@ -31,7 +32,7 @@ function declaredSize(request: Request, max: number): number {
 
 export const uploadEndpoint = forPeople({
   summary: 'Upload one file (the raw body) for the message with `clientId`; send it by naming its id in that message’s `attachments` (docs/attachments.md)',
-  params: IdParams,
+  params: ConversationParams,
   query: z.strictObject({
     clientId: ClientId.describe('The clientId of the message the file goes with.'),
     name: FileName.describe('The file name shown; unique within the message (a repeated name answers the first upload).'),
@@ -54,7 +55,7 @@ export const uploadEndpoint = forPeople({
 
 export const attachmentEndpoint = forPeople({
   summary: 'A file of the conversation with a signed `url` to read it, valid 10 minutes (docs/attachments.md “Reading a file”)',
-  params: IdParams.extend({ attachmentId: AttachmentId }),
+  params: ConversationParams.extend({ attachmentId: AttachmentId }),
   response: AttachmentView.extend({ url: z.string(), expiresAt: z.string() }),
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { DisplayName, Slug, TimeZone } from '../directory/schemas';
+import { ConversationId, ConversationParams, DisplayName, Slug, TimeZone } from '../directory/schemas';
 import { conversationsStartedBy } from '../directory/conversations';
 import { findContactByGuest } from '../directory/contacts';
 import { findGuest } from '../directory/guests';
@@ -27,8 +27,6 @@ const forGuests = endpointsFor('Conversations', 'guest');
 const forAgents = endpointsFor('Conversations', 'agent');
 const forPeople = endpointsFor('Conversations', 'person');
 
-const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
-export const IdParams = z.object({ id: ConversationId });
 
 /** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
 export async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
@@ -143,7 +141,7 @@ export const startConversationEndpoint = forGuests({
 
 export const viewConversationEndpoint = forPeople({
   summary: 'The conversation as the caller sees it: title, avatar, participants, read positions',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
@@ -168,7 +166,7 @@ const GuestDetails = z.object({
 
 export const detailsEndpoint = forAgents({
   summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations, their ratings',
-  params: IdParams,
+  params: ConversationParams,
   response: z.object({
     context: z.object({
       channel: z.enum(['widget', 'service_page', 'personal_link', 'meeting']),
@@ -204,7 +202,7 @@ export const detailsEndpoint = forAgents({
 
 export const historyEndpoint = forPeople({
   summary: 'Timeline entries after a sequence number, oldest first (paginate with `after`)',
-  params: IdParams,
+  params: ConversationParams,
   query: z.object({
     after: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(LIMITS.historyPage).default(50),
@@ -219,7 +217,7 @@ export const historyEndpoint = forPeople({
 
 export const postMessageEndpoint = forPeople({
   summary: 'Send a message, or with note: true a private note only agents see; a repeated clientId stores nothing new and answers the same seq',
-  params: IdParams,
+  params: ConversationParams,
   body: z
     .strictObject({
       ...SendFields,
@@ -239,7 +237,7 @@ export const postMessageEndpoint = forPeople({
 
 export const socketEndpoint = forPeople({
   summary: 'Open the conversation WebSocket (docs/protocol.md); token in Authorization or ?token=, resume with ?since=',
-  params: IdParams,
+  params: ConversationParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
   errors: [403, 404, 426, 429],
   handle: async ({ request, env, principal, params }) => {
@@ -253,7 +251,7 @@ export const socketEndpoint = forPeople({
 
 export const joinEndpoint = forAgents({
   summary: 'An agent joins a public conversation (licensed agents only)',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [404],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).join(await callerOf(principal, env))),
@@ -261,7 +259,7 @@ export const joinEndpoint = forAgents({
 
 export const leaveEndpoint = forAgents({
   summary: 'An agent leaves (C6: the guest’s next message may bring the agents back)',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [404, 409],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).leave(await callerOf(principal, env))),
@@ -269,7 +267,7 @@ export const leaveEndpoint = forAgents({
 
 export const assignEndpoint = forAgents({
   summary: 'Assign to a service (must be assignable) and optionally one licensed member of it (C5)',
-  params: IdParams,
+  params: ConversationParams,
   body: z.strictObject({ service: Slug, member: Slug.optional() }),
   response: ConversationView,
   errors: [403, 404, 409, 422],
@@ -292,7 +290,7 @@ export const MAX_SNOOZE_DAYS = 90;
 
 export const updateConversationEndpoint = forPeople({
   summary: 'Rename (anyone in it), make private/public, or resolve, snooze and reopen (agents)',
-  params: IdParams,
+  params: ConversationParams,
   body: z
     .strictObject({
       name: DisplayName.optional(),
@@ -332,7 +330,7 @@ const InviteParams = z.object({ id: ConversationId, inviteId: z.string().regex(/
 
 export const inviteEndpoint = forAgents({
   summary: 'An invite link for more guests (C7): single-use unless `maxUses` (1–20) says more; valid 7 days',
-  params: IdParams,
+  params: ConversationParams,
   body: z.strictObject({ maxUses: MaxUses.default(1).describe('How many new guests may join with it.') }),
   bodyOptional: true,
   response: InviteView.extend({ invite: z.string().describe('The signed token the link carries.'), url: z.string() }),
@@ -348,7 +346,7 @@ export const inviteEndpoint = forAgents({
 
 export const listInvitesEndpoint = forAgents({
   summary: "The conversation's invite links, newest first (at most 100), with what became of each",
-  params: IdParams,
+  params: ConversationParams,
   response: z.object({ invites: z.array(InviteView) }),
   errors: [404],
   handle: async ({ env, principal, params }) => ({
