@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
+import { expect } from 'vitest';
+import { interceptFetch } from './fakes/intercept';
 
 export const BASE = 'http://doorbell.test';
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
@@ -114,4 +116,38 @@ export async function drainJobsOf(stub: DurableObjectStub & JobsActor, slackMs =
     if (await runDurableObjectAlarm(stub)) runs++;
     else await sleep(20);
   }
+}
+
+/** Reads until `ok` holds: what the Worker does after answering (jobs, hand-overs) lands a moment later. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 200 && !ok(value); i++) {
+    await sleep(20);
+    value = await read();
+  }
+  if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A fake receiver at `origin`, registered through the admin API for `events`. `delivered(n)`
+ * runs the webhook actor's jobs until the receiver holds at least n events, and answers them.
+ * Call `stop` after the test.
+ */
+export async function webhookReceiver(origin: string, events: string[]) {
+  const received: any[] = [];
+  const stop = interceptFetch({ [origin]: async (request) => (received.push(JSON.parse(request.body)), new Response('ok')) });
+  const registered = await call('POST', '/api/admin/webhooks', { headers: ADMIN, body: { url: `${origin}/hook`, events } });
+  expect(registered.status).toBe(201);
+  const actor = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(registered.body.webhook.id));
+  const delivered = (n: number) =>
+    eventually(
+      async () => {
+        await runDurableObjectAlarm(actor);
+        return received;
+      },
+      (list) => list.length >= n,
+      `${n} webhook events at ${origin}`,
+    );
+  return { stop, delivered };
 }

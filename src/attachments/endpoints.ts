@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import { fileKey } from '../conversation/attachments';
-import { admit, IdParams } from '../conversation/endpoints';
+import { admit } from '../conversation/endpoints';
+import { ConversationParams } from '../directory/schemas';
 import { AttachmentId, AttachmentView, ClientId } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { displayText } from '../http/validation';
 import { attachmentMaxBytes } from '../vars';
@@ -13,7 +14,8 @@ import { LINK_LIFETIME_S, signFileLink, verifyFileLink } from './links';
 import { checkSize, streamFile, upload } from './upload';
 import { INLINE_TYPES } from './sniff';
 
-const tag = 'Attachments';
+const forPeople = endpointsFor('Attachments', 'person');
+const forAnyone = endpointsFor('Attachments', 'public');
 
 const FileName = displayText(200)
   .refine((name) => !/[\\/]/.test(name), 'must not contain / or \\')
@@ -28,11 +30,9 @@ function declaredSize(request: Request, max: number): number {
   return size;
 }
 
-export const uploadEndpoint = endpoint({
+export const uploadEndpoint = forPeople({
   summary: 'Upload one file (the raw body) for the message with `clientId`; send it by naming its id in that message’s `attachments` (docs/attachments.md)',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   query: z.strictObject({
     clientId: ClientId.describe('The clientId of the message the file goes with.'),
     name: FileName.describe('The file name shown; unique within the message (a repeated name answers the first upload).'),
@@ -53,11 +53,9 @@ export const uploadEndpoint = endpoint({
   },
 });
 
-export const attachmentEndpoint = endpoint({
+export const attachmentEndpoint = forPeople({
   summary: 'A file of the conversation with a signed `url` to read it, valid 10 minutes (docs/attachments.md “Reading a file”)',
-  tag,
-  access: 'person',
-  params: IdParams.extend({ attachmentId: AttachmentId }),
+  params: ConversationParams.extend({ attachmentId: AttachmentId }),
   response: AttachmentView.extend({ url: z.string(), expiresAt: z.string() }),
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
@@ -71,10 +69,8 @@ export const attachmentEndpoint = endpoint({
 const disposition = (inline: boolean, name: string): string =>
   `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\%]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 
-export const fileEndpoint = endpoint({
+export const fileEndpoint = forAnyone({
   summary: 'The bytes of a file, for the holder of its signed link: inline only for PNG, JPEG, GIF and WebP, a download otherwise',
-  tag,
-  access: 'public',
   params: z.object({ token: z.string().min(1).max(2048) }),
   errors: [401, 404, 410],
   handle: async ({ env, params }) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { getAgentBySlug, findAgentById } from '../directory/agents';
 import { createGuest } from '../directory/guests';
-import { DisplayName, Email, Slug, TimeZone } from '../directory/schemas';
+import { DisplayName, Email, iso, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
 import { forwardReportUpgrade } from '../actor/sockets';
 import type { Routes } from '../http/api';
@@ -204,8 +204,6 @@ export const guestCancelEndpoint = meetingLink({
 });
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export const myCalendarEndpoint = forAgents({
   summary: "The agent's calendar: settings, the busy feed's state, secret feed URL and meetings",

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { DisplayName, Slug, TimeZone } from '../directory/schemas';
+import { ConversationId, ConversationParams, DisplayName, Slug, TimeZone } from '../directory/schemas';
 import { conversationsStartedBy } from '../directory/conversations';
 import { findContactByGuest } from '../directory/contacts';
 import { findGuest } from '../directory/guests';
@@ -10,7 +10,7 @@ import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
-import { endpoint, type Principal } from '../http/endpoint';
+import { endpointsFor, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
 import { HttpError, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
@@ -23,10 +23,10 @@ import { checkSend, ClientId, ConversationStatusValue, ConversationView, Entry, 
 import { knownScope, remember } from './embed-scopes';
 import { conversationActor, existingConversationActor } from './stub';
 
-const tag = 'Conversations';
+const forGuests = endpointsFor('Conversations', 'guest');
+const forAgents = endpointsFor('Conversations', 'agent');
+const forPeople = endpointsFor('Conversations', 'person');
 
-const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
-export const IdParams = z.object({ id: ConversationId });
 
 /** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
 export async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
@@ -92,10 +92,8 @@ const StartContextInput = z.strictObject({
   channel: z.enum(['widget', 'page']).optional().describe("'widget' from the embedded widget, 'page' from this server's pages."),
 });
 
-export const startConversationEndpoint = endpoint({
+export const startConversationEndpoint = forGuests({
   summary: 'A guest writes to an agent or a service: creates the conversation the first time, reuses it after (C1, C2)',
-  tag,
-  access: 'guest',
   body: z.strictObject({
     target: Target,
     clientId: ClientId,
@@ -141,11 +139,9 @@ export const startConversationEndpoint = endpoint({
   },
 });
 
-export const viewConversationEndpoint = endpoint({
+export const viewConversationEndpoint = forPeople({
   summary: 'The conversation as the caller sees it: title, avatar, participants, read positions',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [403, 404],
   handle: async ({ request, env, principal, params }) => {
@@ -168,11 +164,9 @@ const GuestDetails = z.object({
     .describe(`Other conversations this guest started that the caller may open, newest first (at most ${PREVIOUS_MAX}).`),
 });
 
-export const detailsEndpoint = endpoint({
+export const detailsEndpoint = forAgents({
   summary: 'What agents know about the guest: where the conversation started, the guests’ email and phone, their other conversations, their ratings',
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   response: z.object({
     context: z.object({
       channel: z.enum(['widget', 'service_page', 'personal_link', 'meeting']),
@@ -206,11 +200,9 @@ export const detailsEndpoint = endpoint({
   },
 });
 
-export const historyEndpoint = endpoint({
+export const historyEndpoint = forPeople({
   summary: 'Timeline entries after a sequence number, oldest first (paginate with `after`)',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   query: z.object({
     after: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(LIMITS.historyPage).default(50),
@@ -223,11 +215,9 @@ export const historyEndpoint = endpoint({
   },
 });
 
-export const postMessageEndpoint = endpoint({
+export const postMessageEndpoint = forPeople({
   summary: 'Send a message, or with note: true a private note only agents see; a repeated clientId stores nothing new and answers the same seq',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   body: z
     .strictObject({
       ...SendFields,
@@ -245,11 +235,9 @@ export const postMessageEndpoint = endpoint({
   },
 });
 
-export const socketEndpoint = endpoint({
+export const socketEndpoint = forPeople({
   summary: 'Open the conversation WebSocket (docs/protocol.md); token in Authorization or ?token=, resume with ?since=',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   query: z.object({ since: z.coerce.number().int().min(0).optional(), token: z.string().optional() }),
   errors: [403, 404, 426, 429],
   handle: async ({ request, env, principal, params }) => {
@@ -261,31 +249,25 @@ export const socketEndpoint = endpoint({
   },
 });
 
-export const joinEndpoint = endpoint({
+export const joinEndpoint = forAgents({
   summary: 'An agent joins a public conversation (licensed agents only)',
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [404],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).join(await callerOf(principal, env))),
 });
 
-export const leaveEndpoint = endpoint({
+export const leaveEndpoint = forAgents({
   summary: 'An agent leaves (C6: the guest’s next message may bring the agents back)',
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   response: ConversationView,
   errors: [404, 409],
   handle: async ({ env, principal, params }) => unwrap(await (await existingConversationActor(env, params.id)).leave(await callerOf(principal, env))),
 });
 
-export const assignEndpoint = endpoint({
+export const assignEndpoint = forAgents({
   summary: 'Assign to a service (must be assignable) and optionally one licensed member of it (C5)',
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   body: z.strictObject({ service: Slug, member: Slug.optional() }),
   response: ConversationView,
   errors: [403, 404, 409, 422],
@@ -306,11 +288,9 @@ export const assignEndpoint = endpoint({
 /** How far ahead a snooze may end: far enough for "next quarter", near enough to stay a snooze. */
 export const MAX_SNOOZE_DAYS = 90;
 
-export const updateConversationEndpoint = endpoint({
+export const updateConversationEndpoint = forPeople({
   summary: 'Rename (anyone in it), make private/public, or resolve, snooze and reopen (agents)',
-  tag,
-  access: 'person',
-  params: IdParams,
+  params: ConversationParams,
   body: z
     .strictObject({
       name: DisplayName.optional(),
@@ -348,11 +328,9 @@ export const updateConversationEndpoint = endpoint({
 
 const InviteParams = z.object({ id: ConversationId, inviteId: z.string().regex(/^iv_[A-Za-z0-9]{20}$/, 'must be an invite id') });
 
-export const inviteEndpoint = endpoint({
+export const inviteEndpoint = forAgents({
   summary: 'An invite link for more guests (C7): single-use unless `maxUses` (1–20) says more; valid 7 days',
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   body: z.strictObject({ maxUses: MaxUses.default(1).describe('How many new guests may join with it.') }),
   bodyOptional: true,
   response: InviteView.extend({ invite: z.string().describe('The signed token the link carries.'), url: z.string() }),
@@ -366,11 +344,9 @@ export const inviteEndpoint = endpoint({
   },
 });
 
-export const listInvitesEndpoint = endpoint({
+export const listInvitesEndpoint = forAgents({
   summary: "The conversation's invite links, newest first (at most 100), with what became of each",
-  tag,
-  access: 'agent',
-  params: IdParams,
+  params: ConversationParams,
   response: z.object({ invites: z.array(InviteView) }),
   errors: [404],
   handle: async ({ env, principal, params }) => ({
@@ -378,10 +354,8 @@ export const listInvitesEndpoint = endpoint({
   }),
 });
 
-export const revokeInviteEndpoint = endpoint({
+export const revokeInviteEndpoint = forAgents({
   summary: 'Withdraw an invite link: nobody new joins with it (revoking twice changes nothing)',
-  tag,
-  access: 'agent',
   params: InviteParams,
   response: InviteView,
   errors: [403, 404],
@@ -389,10 +363,8 @@ export const revokeInviteEndpoint = endpoint({
     unwrap(await (await existingConversationActor(env, params.id)).revokeInvite(await callerOf(principal, env), params.inviteId)),
 });
 
-export const acceptInviteEndpoint = endpoint({
+export const acceptInviteEndpoint = forGuests({
   summary: 'A guest accepts an invite link and joins the conversation; a used-up or withdrawn link answers 410',
-  tag,
-  access: 'guest',
   body: z.strictObject({ invite: z.string().min(1).max(2048) }),
   response: ConversationView,
   errors: [403, 404, 410, 429],

@@ -20,7 +20,7 @@ import {
 import type { Agent } from './agents';
 import { existingConversationActor } from '../conversation/stub';
 import { getGuest } from './guests';
-import { DisplayName, Email, Id } from './schemas';
+import { ConversationParams, DisplayName, Email, Id } from './schemas';
 
 
 export const LIMITS = { company: 120, notes: 2000, query: 120, page: 100 } as const;
@@ -98,7 +98,6 @@ export const ContactUpdate = z
 
 const ContactParams = z.object({ id: Id });
 const GuestParams = z.object({ guestId: Id });
-const ConversationParams = z.object({ id: z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id') });
 
 const ContactQuery = z.object({
   q: z.string().max(LIMITS.query, `must be at most ${LIMITS.query} characters`).optional(),

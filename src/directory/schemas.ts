@@ -57,6 +57,17 @@ export const EmbedOrigins = z
   .max(50, 'at most 50 origins per service')
   .transform((origins) => [...new Set(origins)].sort());
 
+export const ConversationId = z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id');
+/** The path parameters of a route about one conversation. */
+export const ConversationParams = z.object({ id: ConversationId });
+
+/** A time as the API's views write it: ISO 8601 in UTC; null (never) stays null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
 export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9]{10,40}$/, 'must be an id');
 
 export const AgentPublic = z.object({

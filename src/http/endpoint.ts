@@ -68,16 +68,6 @@ export interface Endpoint<
   handle(input: Input<A, P, Q, B>): Promise<Answer<R> | Response>;
 }
 
-export function endpoint<
-  A extends Access,
-  P extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
-  B extends z.ZodType | undefined = undefined,
-  R extends z.ZodType | undefined = undefined,
->(definition: Endpoint<A, P, Q, B, R>): Endpoint<A, P, Q, B, R> {
-  return definition;
-}
-
 /** A feature's endpoints for one kind of caller: the tag and access are said once, each definition says what it does. */
 export function endpointsFor<A extends Access>(tag: string, access: A) {
   return <

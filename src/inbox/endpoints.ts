@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AGENT_HEADER, forwardReportUpgrade } from '../actor/sockets';
 import type { Routes } from '../http/api';
 import { bearerToken, tokenExpiry } from '../http/auth';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { requireUpgrade } from '../http/errors';
 import { ConversationStatusValue } from '../conversation/protocol';
 import { chipsOf, labelCatalog, type LabelChip } from '../directory/labels';
@@ -14,6 +14,8 @@ import { InboxItem } from './item';
 import { PresenceUpdate, PresenceView } from './presence';
 import { inboxSettingsEndpoint, updateInboxSettingsEndpoint } from './settings-endpoints';
 import { inboxActor } from './stub';
+
+const forAgents = endpointsFor('Inbox', 'agent');
 
 /** Rows one view answers at most: the latest; a sharper filter finds older ones. */
 const MAX_VIEW_ROWS = 200;
@@ -38,10 +40,8 @@ const InboxQuery = ViewFilters.extend({
 
 const ViewCounts = z.object(Object.fromEntries(VIEWS.map((v) => [v, z.number().int().min(0)])) as Record<View, z.ZodNumber>);
 
-export const inboxEndpoint = endpoint({
+export const inboxEndpoint = forAgents({
   summary: "The agent's conversations in one view (C10; docs/rules.md \"Inbox views\"), latest activity first, with filters",
-  tag: 'Inbox',
-  access: 'agent',
   query: InboxQuery,
   response: z.object({ items: z.array(InboxItem) }),
   handle: async ({ env, principal, query }) => {
@@ -54,10 +54,8 @@ export const inboxEndpoint = endpoint({
   },
 });
 
-export const viewCountsEndpoint = endpoint({
+export const viewCountsEndpoint = forAgents({
   summary: 'How many conversations each inbox view holds for the calling agent, with the same filters as GET /api/inbox',
-  tag: 'Inbox',
-  access: 'agent',
   query: ViewFilters,
   response: z.object({
     counts: ViewCounts,
@@ -105,10 +103,8 @@ const fromSummary = (s: ConversationSummary, agentId: string, catalog: ReadonlyM
   assignee: s.assigneeSlug ? { slug: s.assigneeSlug, name: s.assigneeName ?? s.assigneeSlug } : null,
 });
 
-export const inboxSocketEndpoint = endpoint({
+export const inboxSocketEndpoint = forAgents({
   summary: "The agent's live inbox as a WebSocket: a snapshot, then item and removed frames",
-  tag: 'Inbox',
-  access: 'agent',
   query: z.object({ token: z.string().optional() }),
   errors: [426],
   handle: async ({ request, env, principal }) => {
@@ -119,18 +115,14 @@ export const inboxSocketEndpoint = endpoint({
   },
 });
 
-export const presenceEndpoint = endpoint({
+export const presenceEndpoint = forAgents({
   summary: "The calling agent's availability: the state they chose and what guests see (offline while no console is open)",
-  tag: 'Inbox',
-  access: 'agent',
   response: PresenceView,
   handle: async ({ env, principal }) => inboxActor(env, principal.agent.id).presence(),
 });
 
-export const updatePresenceEndpoint = endpoint({
+export const updatePresenceEndpoint = forAgents({
   summary: 'Set the calling agent online or away; their consoles get a presence frame and the public cards follow',
-  tag: 'Inbox',
-  access: 'agent',
   body: PresenceUpdate,
   response: PresenceView,
   handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).setPresence(principal.agent.id, body.state),

@@ -1,4 +1,4 @@
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { InboxSettings, InboxSettingsPatch } from './settings';
 import { inboxActor } from './stub';
 
@@ -7,18 +7,16 @@ import { inboxActor } from './stub';
 // conversation asks one place whether to email them, and the inbox socket tells every open
 // console of a change.
 
-export const inboxSettingsEndpoint = endpoint({
+const forAgents = endpointsFor('Inbox', 'agent');
+
+export const inboxSettingsEndpoint = forAgents({
   summary: "The agent's inbox settings: email continuity opt-in (C12) and console notifications",
-  tag: 'Inbox',
-  access: 'agent',
   response: InboxSettings,
   handle: async ({ env, principal }) => inboxActor(env, principal.agent.id).settings(),
 });
 
-export const updateInboxSettingsEndpoint = endpoint({
+export const updateInboxSettingsEndpoint = forAgents({
   summary: 'Change some of the calling agent’s inbox settings; what the body does not name stays as it is',
-  tag: 'Inbox',
-  access: 'agent',
   body: InboxSettingsPatch,
   response: InboxSettings,
   handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).updateSettings(body),

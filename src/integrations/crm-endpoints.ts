@@ -6,7 +6,7 @@ import type { Entry } from '../conversation/protocol';
 import { findContactByGuest } from '../directory/contacts';
 import { existingConversationActor } from '../conversation/stub';
 import { getGuest } from '../directory/guests';
-import { Id } from '../directory/schemas';
+import { ConversationParams, Id, iso } from '../directory/schemas';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { endpointsFor } from '../http/endpoint';
@@ -21,8 +21,6 @@ const define = endpointsFor('CRM', 'agent');
 const TRANSCRIPT_CHARS = 30_000;
 /** At most this many timeline entries are read for one transcript. */
 const TRANSCRIPT_ENTRIES = 5_000;
-
-const Params = z.object({ id: z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id') });
 
 const line = (entry: Entry): string => `[${entry.at.slice(0, 16).replace('T', ' ')} UTC] ${entry.author.name}: ${entry.text ?? ''}`;
 
@@ -64,7 +62,7 @@ const PushView = z.object({
 
 export const pushToCrmEndpoint = define({
   summary: "Queue a push of the conversation's guest and transcript to HubSpot or Salesforce (C11); the result appears in the conversation for agents",
-  params: Params,
+  params: ConversationParams,
   body: z.strictObject({
     provider: z.enum(CRM_PROVIDERS),
     guestId: Id.optional().describe('Which guest of the conversation; the first guest by default.'),
@@ -106,11 +104,9 @@ export const pushToCrmEndpoint = define({
   },
 });
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
 export const listCrmPushesEndpoint = define({
   summary: "The conversation's CRM pushes and where each stands, newest first (agents who can open the conversation)",
-  params: Params,
+  params: ConversationParams,
   response: z.object({ pushes: z.array(PushView) }),
   errors: [404],
   handle: async ({ env, principal, params }) => {
@@ -127,7 +123,7 @@ export const listCrmPushesEndpoint = define({
         nextAttemptAt: p.status === 'queued' ? iso(p.dueAt) : null,
         recordUrl: p.recordUrl,
         error: p.error,
-        createdAt: iso(p.createdAt)!,
+        createdAt: iso(p.createdAt),
         finishedAt: iso(p.finishedAt),
       }));
     return { pushes };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from '../directory/schemas';
+import { Id, iso } from '../directory/schemas';
 import { isDevelopment, type Env } from '../env';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
@@ -106,8 +106,6 @@ export const deleteWebhookEndpoint = webhooks.delete({
   },
 });
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
 const DeliveryStatus = z.enum(['pending', 'delivered', 'failed', 'cancelled']);
 
 const DeliveryView = z.object({
@@ -140,13 +138,13 @@ export const webhookDeliveriesEndpoint = define({
         type: d.type as z.infer<typeof EventType>,
         status: d.status,
         attempts: d.attempts,
-        createdAt: iso(d.createdAt)!,
+        createdAt: iso(d.createdAt),
         lastAttemptAt: iso(d.lastAttemptAt),
         lastStatusCode: d.lastStatus,
         lastError: d.lastError,
         nextAttemptAt: iso(d.nextAttemptAt),
         finishedAt: iso(d.finishedAt),
-        attemptLog: d.attemptLog.map((a) => ({ n: a.n, at: iso(a.at)!, statusCode: a.status, error: a.error, durationMs: a.durationMs })),
+        attemptLog: d.attemptLog.map((a) => ({ n: a.n, at: iso(a.at), statusCode: a.status, error: a.error, durationMs: a.durationMs })),
         payload: JSON.parse(d.body) as unknown,
       })),
     };

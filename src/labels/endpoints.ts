@@ -4,7 +4,7 @@ import { agentParticipant } from '../conversation/model';
 import { ConversationView } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
 import { createLabel, deleteLabel, findLabel, listLabels, MAX_LABELS, updateLabel, type Label } from '../directory/labels';
-import { Id } from '../directory/schemas';
+import { ConversationId, Id } from '../directory/schemas';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
 import { endpointsFor } from '../http/endpoint';
@@ -74,7 +74,7 @@ export const listLabelsEndpoint = forAgents({
 });
 
 const ConversationLabelParams = z.object({
-  id: z.string().regex(/^cv_[a-f0-9]{32}$/, 'must be a conversation id'),
+  id: ConversationId,
   labelId: Id,
 });
 

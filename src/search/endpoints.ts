@@ -3,7 +3,7 @@ import { MARK_END, MARK_START, searchEntries } from '../directory/search';
 import { Id, Slug } from '../directory/schemas';
 import { ConversationStatusValue } from '../conversation/protocol';
 import type { Routes } from '../http/api';
-import { endpoint } from '../http/endpoint';
+import { endpointsFor } from '../http/endpoint';
 import { HttpError } from '../http/errors';
 import { ftsQuery, MAX_TERMS, parseSnippet } from './query';
 
@@ -37,11 +37,9 @@ const SearchResult = z.object({
 const invalidQuery = (message: string): HttpError =>
   new HttpError(400, 'invalid_request', `The request query is not valid: q: ${message}.`, { where: 'query', problems: [{ path: 'q', message }] });
 
-export const searchEndpoint = endpoint({
+export const searchEndpoint = endpointsFor('Search', 'person')({
   summary: 'Full-text search over the messages of the conversations the agent may open, best match first',
-  tag: 'Search',
   // A guest token is recognised and refused as such (403) rather than as a bad agent token.
-  access: 'person',
   query: SearchQuery,
   response: z.object({ results: z.array(SearchResult), nextCursor: z.string().nullable() }),
   errors: [403],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, call, eventually, guestWrites, newGuest } from '../helpers';
 import { TestSocket } from '../socket';
 
 /** The organisation's labels (admin API), put on conversations by agents. */
@@ -22,14 +22,6 @@ async function label(name: string, color = '#1f6feb'): Promise<{ id: string; nam
   return r.body;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const inbox = async (query = '') => {
   const r = await call('GET', `/api/inbox${query}`, { headers: await asAgent('alice') });

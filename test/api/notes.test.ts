@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { agentToken, asAgent, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { agentToken, asAgent, call, clientId, eventually, guestWrites, newGuest, sleep } from '../helpers';
 import { clearOutbox, outbox } from '../meetings';
 import { TestSocket } from '../socket';
 
@@ -23,14 +23,6 @@ const entries = async (id: string, headers: Record<string, string>) =>
 const inboxOf = async (who: string, view?: string) =>
   (await call('GET', `/api/inbox${view ? `?view=${view}` : ''}`, { headers: await asAgent(who) })).body.items as any[];
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await sleep(25);
-  }
-}
 
 describe('private notes', () => {
   it('a note sent on the socket reaches agents marked as a note, never the guest live or on resume', async () => {
@@ -75,7 +67,7 @@ describe('private notes', () => {
     const view = (await call('GET', `/api/conversations/${id}`, { headers: guest.headers })).body;
     expect(view.participants.map((p: any) => p.name)).not.toContain('Carol Diaz');
     // The inbox preview is the last message, never a note.
-    const item = (await eventually(() => inboxOf('alice'), (l) => l.some((i) => i.conversationId === id))).find((i) => i.conversationId === id);
+    const item = (await eventually(() => inboxOf('alice'), (l) => l.some((i) => i.conversationId === id), "the conversation in alice's inbox")).find((i) => i.conversationId === id);
     expect(item.lastMessage.text).toBe('first');
   });
 
@@ -119,7 +111,7 @@ describe('private notes', () => {
     const stored = (await entries(id, await asAgent('alice'))).find((e) => e.seq === r.body.seq);
     expect(stored.event.mentions).toEqual([{ id: 'ag_demoBob0000000001', slug: 'bob', name: 'Bob Stone' }]);
 
-    const mentions = await eventually(() => inboxOf('bob', 'mentions'), (l) => l.some((i) => i.conversationId === id));
+    const mentions = await eventually(() => inboxOf('bob', 'mentions'), (l) => l.some((i) => i.conversationId === id), "the mention in bob's inbox");
     const item = mentions.find((i) => i.conversationId === id);
     expect(item).toMatchObject({ participant: false, mentions: { unread: 1, lastSeq: r.body.seq }, title: 'Ann Lee' });
 
@@ -127,7 +119,7 @@ describe('private notes', () => {
     const welcome = await bob.next((f) => f.type === 'welcome');
     expect(welcome.conversation.you.participant).toBe(false);
     bob.send({ type: 'read', seq: welcome.conversation.lastSeq });
-    const read = await eventually(() => inboxOf('bob', 'mentions'), (l) => l.find((i) => i.conversationId === id)?.mentions.unread === 0);
+    const read = await eventually(() => inboxOf('bob', 'mentions'), (l) => l.find((i) => i.conversationId === id)?.mentions.unread === 0, 'the mention read');
     expect(read.find((i) => i.conversationId === id)).toMatchObject({ mentions: { unread: 0, lastSeq: r.body.seq } });
     bob.close();
   });
@@ -158,9 +150,9 @@ describe('private notes', () => {
   it('a mentioned agent loses the item when the conversation is made private', async () => {
     const { id } = await conversationWithAlice();
     await note('alice', id, '@carol FYI');
-    await eventually(() => inboxOf('carol'), (l) => l.some((i) => i.conversationId === id));
+    await eventually(() => inboxOf('carol'), (l) => l.some((i) => i.conversationId === id), "the mention in carol's inbox");
     await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('alice'), body: { visibility: 'private' } });
-    const after = await eventually(() => inboxOf('carol'), (l) => !l.some((i) => i.conversationId === id));
+    const after = await eventually(() => inboxOf('carol'), (l) => !l.some((i) => i.conversationId === id), "the item gone from carol's inbox");
     expect(after.some((i) => i.conversationId === id)).toBe(false);
   });
 

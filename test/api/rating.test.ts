@@ -1,8 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, clientId, deleteAllWebhooks, drainJobsOf, guestWrites, newGuest, sleep } from '../helpers';
-import { interceptFetch } from '../fakes/intercept';
+import { ADMIN, agentToken, asAgent, call, clientId, deleteAllWebhooks, drainJobsOf, guestWrites, newGuest, webhookReceiver } from '../helpers';
 import { clearOutbox, outbox } from '../meetings';
 import { TestSocket } from '../socket';
 
@@ -243,18 +242,11 @@ describe('ratings', () => {
   });
 
   it('a rating is a conversation.rated webhook event', async () => {
-    const RECEIVER = 'https://rating.receiver.example';
-    const received: any[] = [];
-    stopIntercepting = interceptFetch({ [RECEIVER]: async (request) => (received.push(JSON.parse(request.body)), new Response('ok')) });
-    const registered = await call('POST', '/api/admin/webhooks', { headers: ADMIN, body: { url: `${RECEIVER}/hook`, events: ['conversation.rated'] } });
-    expect(registered.status).toBe(201);
+    const receiver = await webhookReceiver('https://rating.receiver.example', ['conversation.rated']);
+    stopIntercepting = receiver.stop;
     const { id, guest, socket, resolution } = await resolvedWithGuestSocket('Will Webhook');
     await rate(socket, { resolution, score: 5, comment: 'Great' });
-    const webhook = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(registered.body.webhook.id));
-    for (let i = 0; i < 100 && received.length === 0; i++) {
-      await runDurableObjectAlarm(webhook);
-      await sleep(20);
-    }
+    const received = await receiver.delivered(1);
     expect(received.map((e) => e.type)).toEqual(['conversation.rated']);
     expect(received[0].data).toMatchObject({ conversation: { id }, resolution, score: 5, comment: 'Great', ratedBy: { id: guest.id, kind: 'guest', name: 'Will Webhook' } });
     socket.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentToken, asAgent, call, clientId, guestWrites, newGuest, sleep } from '../helpers';
+import { agentToken, asAgent, call, clientId, eventually, guestWrites, newGuest, sleep } from '../helpers';
 import { TestSocket } from '../socket';
 
 const agentNames = (view: any) => view.participants.filter((p: any) => p.kind === 'agent').map((p: any) => p.name);
@@ -59,20 +59,12 @@ async function inboxOf(who: string) {
   return (await call('GET', '/api/inbox', { headers: await asAgent(who) })).body.items as any[];
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await sleep(25);
-  }
-}
 
 describe('agent inbox (C10)', () => {
   it('lists the agent’s conversations with title, avatar, last message and unread count', async () => {
     const ann = await newGuest('Ann Lee');
     const id = (await guestWrites(ann, 'service:support', 'Need help')).body.conversation.id;
-    const items = await eventually(() => inboxOf('carol'), (list) => list.some((i) => i.conversationId === id));
+    const items = await eventually(() => inboxOf('carol'), (list) => list.some((i) => i.conversationId === id), "the conversation in carol's inbox");
     const item = items.find((i) => i.conversationId === id);
     expect(item).toMatchObject({ title: 'Ann Lee', avatarUrl: null, unread: 1, lastMessage: { text: 'Need help', authorName: 'Ann Lee' } });
     expect((await inboxOf('alice')).some((i) => i.conversationId === id)).toBe(false);
@@ -97,7 +89,7 @@ describe('agent inbox (C10)', () => {
     mark = inbox.frames.length;
     await call('POST', `/api/conversations/${id}/assign`, { headers: await asAgent('carol'), body: { service: 'support' } });
     expect(await inbox.next((f) => f.type === 'removed', mark)).toEqual({ type: 'removed', conversationId: id });
-    const carolItems = await eventually(() => inboxOf('carol'), (list) => list.some((i) => i.conversationId === id));
+    const carolItems = await eventually(() => inboxOf('carol'), (list) => list.some((i) => i.conversationId === id), "the conversation in carol's inbox");
     expect(carolItems.some((i) => i.conversationId === id)).toBe(true);
     conversation.close();
     inbox.close();
@@ -106,9 +98,9 @@ describe('agent inbox (C10)', () => {
   it('drops a conversation from the inbox of the agent who leaves', async () => {
     const ann = await newGuest('Cy Dee');
     const id = (await guestWrites(ann, 'alice')).body.conversation.id;
-    await eventually(() => inboxOf('alice'), (list) => list.some((i) => i.conversationId === id));
+    await eventually(() => inboxOf('alice'), (list) => list.some((i) => i.conversationId === id), "the conversation in alice's inbox");
     await call('POST', `/api/conversations/${id}/leave`, { headers: await asAgent('alice') });
-    const after = await eventually(() => inboxOf('alice'), (list) => !list.some((i) => i.conversationId === id));
+    const after = await eventually(() => inboxOf('alice'), (list) => !list.some((i) => i.conversationId === id), "the item gone from alice's inbox");
     expect(after.some((i) => i.conversationId === id)).toBe(false);
   });
 });

@@ -1,8 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, clientId, guestWrites, newGuest, sleep, deleteAllWebhooks } from '../helpers';
-import { interceptFetch } from '../fakes/intercept';
+import { agentToken, asAgent, call, clientId, deleteAllWebhooks, eventually, guestWrites, newGuest, sleep, webhookReceiver } from '../helpers';
 import { TestSocket } from '../socket';
 
 /** Conversation status: open, snoozed (until a time or the guest's next message), resolved. */
@@ -33,14 +32,6 @@ async function inboxItem(id: string, query = ''): Promise<any> {
   return body.items.find((i: any) => i.conversationId === id);
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** "Time passes" for the conversation: its wake jobs fall due and its alarm runs. */
 async function snoozeEnds(id: string): Promise<void> {
@@ -239,25 +230,13 @@ describe('conversation status', () => {
   });
 
   it('each change is a conversation.status_changed webhook event with who made it', async () => {
-    const RECEIVER = 'https://status.receiver.example';
-    const received: any[] = [];
-    stopIntercepting = interceptFetch({ [RECEIVER]: async (request) => (received.push(JSON.parse(request.body)), new Response('ok')) });
-    const registered = await call('POST', '/api/admin/webhooks', { headers: ADMIN, body: { url: `${RECEIVER}/hook`, events: ['conversation.status_changed'] } });
-    expect(registered.status).toBe(201);
-    const endpointId: string = registered.body.webhook.id;
+    const receiver = await webhookReceiver('https://status.receiver.example', ['conversation.status_changed']);
+    stopIntercepting = receiver.stop;
     const { id, guest } = await started('Sam Hook');
     const until = new Date(Date.now() + 86_400_000).toISOString();
     await setStatus(id, 'alice', { status: 'snoozed', until });
     await write(guest, id, 'hello again');
-    const webhook = env.WEBHOOKS.get(env.WEBHOOKS.idFromName(endpointId));
-    const events = await eventually(
-      async () => {
-        await runDurableObjectAlarm(webhook);
-        return received;
-      },
-      (list) => list.length >= 2,
-      'two status events',
-    );
+    const events = await receiver.delivered(2);
     expect(events.map((e) => e.type)).toEqual(['conversation.status_changed', 'conversation.status_changed']);
     expect(events[0].data).toMatchObject({ conversation: { id }, status: 'snoozed', until, changedBy: { kind: 'agent', name: 'Alice Martin' } });
     expect(events[1].data).toMatchObject({ conversation: { id }, status: 'open', until: null, changedBy: { kind: 'system' } });

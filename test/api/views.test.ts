@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, agentToken, asAgent, call, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, call, eventually, guestWrites, newGuest, sleep } from '../helpers';
 import { TestSocket } from '../socket';
 
 /**
@@ -20,16 +20,6 @@ const counts = async (who: string, query = '') => {
   return r.body as { counts: Record<string, number>; anything: boolean };
 };
 
-/** The views are fed by the conversation's index job a moment after each change. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 200 && !ok(value); i++) {
-    await sleep(20);
-    value = await read();
-  }
-  if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-  return value;
-}
 const shows = (who: string, query: string, id: string) => eventually(() => view(who, query), (ids) => ids.includes(id), `${who} ${query} shows ${id}`);
 const hides = (who: string, query: string, id: string) => eventually(() => view(who, query), (ids) => !ids.includes(id), `${who} ${query} hides ${id}`);
 
