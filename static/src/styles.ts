@@ -1,7 +1,7 @@
 // The chat panel's styles: one string, put in the widget's shadow root and in the guest page.
 // Every rule is scoped under .db, so the guest page's own layout is untouched.
 export const chatCss = `
-.db{--db-accent:#2f6fed;--db-ink:#1d2430;--db-muted:#667085;--db-line:#e4e7ec;--db-bg:#fff;--db-soft:#f3f5f8;
+.db{--db-accent:#245bdb;--db-ink:#1d2430;--db-muted:#5d6679;--db-line:#e4e7ec;--db-bg:#fff;--db-soft:#f3f5f8;
 display:flex;flex-direction:column;height:100%;min-height:0;box-sizing:border-box;background:var(--db-bg);color:var(--db-ink);
 font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
 .db *,.db *::before,.db *::after{box-sizing:border-box}
@@ -10,8 +10,8 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-head img{width:36px;height:36px;border-radius:50%;background:#fff;flex:none}
 .db-head .db-who{flex:1;min-width:0}
 .db-title{font-weight:600;font-size:15px;margin:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.db-status{font-size:12px;opacity:.9;min-height:1.2em}
-.db-reply{font-size:12px;margin:0;opacity:.9}
+.db-status{font-size:12px;min-height:1.2em}
+.db-reply{font-size:12px;margin:0}
 .db-reply::before{content:"";display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:5px;background:#98a2b3}
 .db-reply[data-availability=online]::before{background:#12b76a}
 .db-reply[data-availability=away]::before{background:#f79009}
@@ -25,6 +25,7 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-msg.db-pending{opacity:.65}
 .db-by{display:block;font-size:11px;font-weight:600;color:var(--db-muted)}
 .db-meta{display:block;font-size:11px;opacity:.75;text-align:right}
+.db-mine .db-meta{opacity:.9}
 .db-event,.db-hello{align-self:center;font-size:12px;color:var(--db-muted);text-align:center}
 .db-note{max-width:90%;align-self:center;padding:7px 11px;border-radius:8px;background:#fff4d6;border:1px dashed #c98a00;color:#4a3400;white-space:pre-wrap;overflow-wrap:anywhere}
 .db-note.db-pending{opacity:.65}

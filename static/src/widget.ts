@@ -16,7 +16,7 @@ async function mount(script: HTMLScriptElement) {
   const d = script.dataset;
   const target = d.agent ? { kind: 'agent' as const, slug: d.agent } : { kind: 'service' as const, slug: d.service ?? '', widget: true };
   const t = strings(d.lang);
-  const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#2f6fed';
+  const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#245bdb';
   const left = d.position === 'left';
 
   const card = await fetch(`${base}/api/public/${target.kind}s/${target.slug}`).then((r) => (r.ok ? r.json() : null), () => null);

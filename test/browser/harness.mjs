@@ -138,3 +138,27 @@ export async function consoleSignedIn(email, viewport = { width: 1280, height: 8
   await page.locator('.inbox .live[data-state=online]').waitFor();
   return { context, page, errors };
 }
+
+const axeScript = `${root}node_modules/axe-core/axe.min.js`;
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Runs axe-core in the page (WCAG 2.0/2.1 A and AA rules, open shadow roots included) and fails
+ * with one line per violation: rule id, impact, the offending elements' selectors, the help text.
+ * `context` is an axe context (a selector) to check only part of the page; `disable` lists rule
+ * ids to skip, each of which the caller must say why.
+ */
+export async function expectAccessible(page, { context, disable = [], where = page.url() } = {}) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: axeScript });
+  const violations = await page.evaluate(
+    async ({ context, disable, tags }) => {
+      const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
+      const result = await window.axe.run(context ?? document, { runOnly: { type: 'tag', values: tags }, rules, resultTypes: ['violations'] });
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => `${n.target.flat().join(' >> ')}: ${(n.any[0] ?? n.all[0] ?? n.none[0])?.message ?? ''}`) }));
+    },
+    { context, disable, tags: wcagTags },
+  );
+  const lines = violations.map((v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
+  if (lines.length) throw new Error(`accessibility violations (${where}):\n${lines.join('\n')}`);
+  log(`axe: no WCAG 2 A/AA violations (${where})`);
+}
