@@ -1,9 +1,9 @@
 // `npm run chat:demo`: two browser-less clients (a guest and the agent Alice) hold a live
 // conversation against a running server, using only the documented HTTP + WebSocket protocol.
-// Base URL from DOORBELL_URL (default http://127.0.0.1:8787). Prints PASS and exits 0, or the failed check and exits 1.
+// Base URL from DOORBELL_URL (default http://127.0.0.1:$PORT, PORT as for `npm start`, 8787 when unset). Prints PASS and exits 0, or the failed check and exits 1.
 import { agentToken } from './dev-env.mjs';
 
-const BASE = (process.env.DOORBELL_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+const BASE = (process.env.DOORBELL_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`).replace(/\/$/, '');
 const WS_BASE = BASE.replace(/^http/, 'ws');
 
 const log = (msg) => console.log(`[chat-demo] ${msg}`);

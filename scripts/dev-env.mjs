@@ -46,6 +46,16 @@ export function developmentVars() {
   return { ENVIRONMENT, EMAIL_TRANSPORT, PUBLIC_BASE_URL };
 }
 
+/**
+ * The origin `npm start` puts in every link it makes (emails, invites, meeting pages, the
+ * console): a PUBLIC_BASE_URL of the developer's own in .dev.vars (a tunnel, a LAN name) wins;
+ * the example's value, which only names the default port, follows the port served instead.
+ */
+export function devBaseUrl(port, vars = devVars()) {
+  const own = vars.PUBLIC_BASE_URL;
+  return own && own !== developmentVars().PUBLIC_BASE_URL ? own : `http://127.0.0.1:${port}`;
+}
+
 /** The development secrets: .dev.vars when present, else the example. */
 export function devVars() {
   return parse(existsSync(`${root}.dev.vars`) ? `${root}.dev.vars` : `${root}.dev.vars.example`);
