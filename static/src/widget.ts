@@ -21,10 +21,13 @@ async function mount(script: HTMLScriptElement) {
 
   const card = await fetch(`${base}/api/public/${target.kind}s/${target.slug}`).then((r) => (r.ok ? r.json() : null), () => null);
   const host = document.createElement('doorbell-widget');
-  host.setAttribute('style', 'all:initial !important;display:block !important');
+  // Through CSSOM, not a style attribute or a <style> element: a page whose CSP forbids inline
+  // styles (style-src without 'unsafe-inline') still lets scripts set these.
+  host.style.cssText = 'all:initial !important;display:block !important';
   const shadow = host.attachShadow({ mode: 'open' });
   const side = left ? 'left' : 'right';
-  const style = h('style', {}, `:host{all:initial}${chatCss}
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`:host{all:initial}${chatCss}
 .w{position:fixed;bottom:20px;${side}:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:${left ? 'flex-start' : 'flex-end'};gap:12px;font:14px system-ui,sans-serif}
 .w .db{--db-accent:${color}}
 .p{width:360px;height:520px;max-height:calc(100vh - 110px);max-width:calc(100vw - 40px);border-radius:14px;overflow:hidden;box-shadow:0 12px 40px rgba(16,24,40,.25)}
@@ -71,7 +74,8 @@ async function mount(script: HTMLScriptElement) {
   chat.on((what) => what === 'entries' && renderBadge());
   panel.addEventListener('keydown', (e) => e.key === 'Escape' && toggle(false));
 
-  shadow.append(style, h('div', { class: 'w' }, panel, launcher));
+  shadow.adoptedStyleSheets = [sheet];
+  shadow.append(h('div', { class: 'w' }, panel, launcher));
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
   await chat.init();

@@ -4,38 +4,13 @@
 // hostile SVG/HTML uploads are refused, and a file whose name and text are script runs nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, log, png, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('attachments', (BASE) => ({
   '/shop.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head><body>
 <h1>Acme shop</h1><script src="${BASE}/widget.js" data-service="sales" async></script></body></html>`,
 }));
 
-/** A PNG of `width`×`height` pixels: coloured squares, so a picture is recognisable in screenshots. */
-function png(width, height) {
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * (width * 3 + 1) + 1 + x * 3;
-      const square = (Math.floor((x * 8) / width) + Math.floor((y * 4) / height)) % 3;
-      raw.set(square === 0 ? [47, 111, 237] : square === 1 ? [255, 196, 0] : [18, 183, 106], i);
-    }
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 const pdf = (title) => Buffer.from(`%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\n% ${title}\ntrailer <</Root 1 0 R>>\n%%EOF\n`);
 
 const call = async (path, token) => {

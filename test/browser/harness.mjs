@@ -6,6 +6,7 @@ import { after, before } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { crc32, deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { agentToken, freePort, startDevServer } from '../support/dev-server.mjs';
 
@@ -31,12 +32,16 @@ async function startServer(work, hostPages) {
   return startHost(hostPort, hostPages(server.base));
 }
 
-/** The host site: pages on another origin, each file its own. */
+/**
+ * The host site: pages on another origin, each file its own. A page is its HTML, or
+ * `{ body, headers }` for one sent with headers of its own (a Content-Security-Policy).
+ */
 function startHost(port, pages) {
   hostServer = createServer((req, res) => {
     const page = pages[new URL(req.url, suite.HOST).pathname];
-    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(page ?? 'not found');
+    const { body, headers } = typeof page === 'object' ? page : { body: page, headers: {} };
+    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(body ?? 'not found');
   });
   return new Promise((resolve) => hostServer.listen(port, '127.0.0.1', resolve));
 }
@@ -161,4 +166,29 @@ export async function expectAccessible(page, { context, disable = [], where = pa
   const lines = violations.map((v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
   if (lines.length) throw new Error(`accessibility violations (${where}):\n${lines.join('\n')}`);
   log(`axe: no WCAG 2 A/AA violations (${where})`);
+}
+
+/** A PNG of `width`×`height` pixels: coloured squares, so a picture is recognisable in screenshots. */
+export function png(width, height) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * (width * 3 + 1) + 1 + x * 3;
+      const square = (Math.floor((x * 8) / width) + Math.floor((y * 4) / height)) % 3;
+      raw.set(square === 0 ? [47, 111, 237] : square === 1 ? [255, 196, 0] : [18, 183, 106], i);
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
