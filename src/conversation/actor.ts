@@ -611,6 +611,19 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /**
+   * C7: what the invite page tells a guest before they give a name: who invites them and the
+   * title they would see once in (nothing else: no other guest, no note). A link that lets
+   * nobody in any more answers as accepting it would.
+   */
+  async previewInvite(inviteId: string | null): Promise<Outcome<{ invitedBy: { name: string }; title: string }>> {
+    if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
+    const invite = inviteId === null ? null : this.invites.get(inviteId, Date.now());
+    const refused = inviteRefusal(invite);
+    if (refused) return refused;
+    return accept({ invitedBy: { name: invite!.createdBy.name }, title: titleFor('guest', this.state) });
+  }
+
+  /**
    * C7: a guest accepted an invite link. Each new guest uses it up once; a guest already in the
    * conversation is let in again whatever became of the invite, using nothing.
    */

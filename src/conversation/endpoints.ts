@@ -363,9 +363,26 @@ export const revokeInviteEndpoint = forAgents({
     unwrap(await (await existingConversationActor(env, params.id)).revokeInvite(await callerOf(principal, env), params.inviteId)),
 });
 
+const InviteBody = z.strictObject({ invite: z.string().min(1).max(2048).describe('The signed token the invite link carries (after `#`).') });
+
+export const previewInviteEndpoint = endpointsFor('Conversations', 'public')({
+  summary: 'What an invite link leads to, before the guest gives a name: who invites them and the conversation title a guest sees; the token is the right to ask',
+  body: InviteBody,
+  response: z.object({
+    invitedBy: z.object({ name: z.string() }).describe('The agent who made the link.'),
+    title: z.string().describe('The conversation as a guest sees it (the service, the agent, or its new name).'),
+  }),
+  errors: [403, 404, 410],
+  handle: async ({ request, env, body }) => {
+    await requireEmbedOrigin(request, env, { kind: 'agent' });
+    const { conversationId, inviteId } = await verifyInvite(body.invite, env);
+    return unwrap(await conversationActor(env, conversationId).previewInvite(inviteId));
+  },
+});
+
 export const acceptInviteEndpoint = forGuests({
   summary: 'A guest accepts an invite link and joins the conversation; a used-up or withdrawn link answers 410',
-  body: z.strictObject({ invite: z.string().min(1).max(2048) }),
+  body: InviteBody,
   response: ConversationView,
   errors: [403, 404, 410, 429],
   handle: async ({ request, env, principal, body }) => {
@@ -394,4 +411,5 @@ export const conversationRoutes: Routes = (api) =>
     .post('/api/conversations/:id/invites', inviteEndpoint)
     .get('/api/conversations/:id/invites', listInvitesEndpoint)
     .delete('/api/conversations/:id/invites/:inviteId', revokeInviteEndpoint)
+    .post('/api/invites/preview', previewInviteEndpoint)
     .post('/api/invites/accept', acceptInviteEndpoint);

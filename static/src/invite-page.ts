@@ -14,6 +14,14 @@ export async function invitePage(invite: string) {
   if (chat.conversationId) return showChat(chat);
 
   document.title = `${t.inviteTitle} · Doorbell`;
+  // Who invites them to what comes first, so the guest knows whom they give a name to.
+  let about: InvitePreview;
+  try {
+    about = await chat.api<InvitePreview>('POST', '/api/invites/preview', { invite });
+  } catch (err) {
+    if (showRefusal(err)) return;
+    about = { invitedBy: { name: '' }, title: '' };
+  }
   const name = h('input', { name: 'name', autocomplete: 'name', maxlength: '120' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
   const [nameField, emailField] = [field(t.name, name), field(t.email, email)];
@@ -22,6 +30,7 @@ export async function invitePage(invite: string) {
   const alert = h('p', { class: 'alert', role: 'alert' });
   const form = h('form', { class: 'card invite', novalidate: true, 'aria-labelledby': 'invite-title' },
     h('h1', { id: 'invite-title' }, t.inviteTitle),
+    ...(about.title ? [h('p', { class: 'invite-who' }, ...fillNamed(t.invitedBy, { name: about.invitedBy.name, title: about.title }))] : []),
     ...(known ? [] : [h('p', {}, t.inviteText), nameField.wrap, emailField.wrap]),
     alert,
     submit);
@@ -39,11 +48,7 @@ export async function invitePage(invite: string) {
       await chat.acceptInvite({ name: name.value, email: email.value });
       showChat(chat);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_invite') {
-        return /EXPIRED/i.test(err.message) ? problem(t.inviteExpired, t.inviteExpiredText) : problem(t.inviteInvalid, t.inviteInvalidText);
-      }
-      if (err instanceof ApiError && err.code === 'invite_expired') return problem(t.inviteExpired, t.inviteExpiredText);
-      if (err instanceof ApiError && err.status === 410) return problem(t.inviteGone, t.inviteGoneText);
+      if (showRefusal(err)) return;
       if (err instanceof ApiError && err.status === 401 && known) return invitePage(invite); // now asks who they are
       alert.textContent = messageOf(err);
       submit.disabled = false;
@@ -51,6 +56,23 @@ export async function invitePage(invite: string) {
   });
   main.replaceChildren(form);
   (known ? submit : name).focus();
+}
+
+interface InvitePreview {
+  invitedBy: { name: string };
+  title: string;
+}
+
+/** Shows why an invite link lets nobody in, if `err` says so. */
+function showRefusal(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  if (err.code === 'invalid_invite') {
+    if (/EXPIRED/i.test(err.message)) problem(t.inviteExpired, t.inviteExpiredText);
+    else problem(t.inviteInvalid, t.inviteInvalidText);
+  } else if (err.code === 'invite_expired') problem(t.inviteExpired, t.inviteExpiredText);
+  else if (err.status === 410) problem(t.inviteGone, t.inviteGoneText);
+  else return false;
+  return true;
 }
 
 function showChat(chat: ConversationClient) {

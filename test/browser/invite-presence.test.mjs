@@ -3,7 +3,7 @@
 // offline until a reload), and the dialog lists open links with a way to withdraw them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentSocket, agentToken, log, useBrowserSuite } from './harness.mjs';
+import { agentSocket, agentToken, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('invite-presence');
 
@@ -75,9 +75,33 @@ test('a guest invited after the console loaded shows online while connected, off
   const guestContext = await suite.browser.newContext();
   const guestPage = await guestContext.newPage();
   await guestPage.goto(`${suite.BASE}/invite#${invite}`);
-  await guestPage.getByLabel('Your name').fill('Uma Later');
-  await guestPage.getByRole('button', { name: 'Join the conversation' }).click();
   await guestPage.getByRole('heading', { name: 'This invite link can no longer be used' }).waitFor();
-  log('revoked in the dialog: the next guest is told 410 invite_revoked, and the invite page says the link can no longer be used');
+  assert.equal(await guestPage.getByLabel('Your name').count(), 0, 'no name is asked for a link that cannot work');
+  log('revoked in the dialog: the next guest opening it is told at once that the link can no longer be used');
   await guestContext.close();
+});
+
+test('the invite page says who invites the guest to what before asking their name', async () => {
+  const rosa = await newGuest('Rosa First');
+  const started = await api('POST', '/api/conversations', rosa.token, { target: { kind: 'service', slug: 'sales' }, clientId: 'r-2', text: 'Can my colleague join?' });
+  const made = await api('POST', `/api/conversations/${started.body.conversation.id}/invites`, await agentToken('alice@doorbell.example'));
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+
+  const context = await suite.browser.newContext({ viewport: { width: 800, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${suite.BASE}/invite#${made.body.invite}`);
+  const who = page.locator('.invite-who');
+  await who.waitFor();
+  assert.equal(await who.textContent(), 'Alice Martin invites you to a conversation with Sales.');
+  // Names come from people: each is isolated, so a right-to-left one cannot reorder the sentence.
+  assert.deepEqual(await who.locator('bdi').allTextContents(), ['Alice Martin', 'Sales']);
+  assert.equal(await page.getByLabel('Your name').inputValue(), '', 'shown before any name is given');
+  assert.ok(!(await page.locator('main').textContent()).includes('Rosa'), 'the other guest is not named');
+  await shot(page, 'invite-who');
+
+  await page.getByLabel('Your name').fill('Vic Third');
+  await page.getByRole('button', { name: 'Join the conversation' }).click();
+  await page.getByText('Can my colleague join?').waitFor();
+  log('the invite page named Alice Martin and Sales before the name; the guest then joined the chat');
+  await context.close();
 });

@@ -114,6 +114,10 @@ const inviteRoutes = [
   { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', fresh: (fx) => makeInvite(fx, fx.x), path: (fx, i) => `/api/conversations/${fx.x.id}/invites/${i.id}`, expect: cells(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: 403 }) },
   { route: 'DELETE /api/conversations/{id}/invites/{inviteId}', name: 'private', fresh: (fx) => makeInvite(fx, fx.p, fx.carol), path: (fx, i) => `/api/conversations/${fx.p.id}/invites/${i.id}`, expect: cells(401, { guestA: 403, guestB: 403, alice: 404, dave: 404, bob: 404 }) },
   { route: 'POST /api/invites/accept', name: 'used up', fresh: usedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410, alice: 403, dave: 403, bob: 403 }) },
+  // The token is the right to see who invites to what: every caller alike, anonymous included.
+  { route: 'POST /api/invites/preview', name: 'open', fresh: (fx) => makeInvite(fx, fx.x), path: () => '/api/invites/preview', body: (_fx, i) => ({ invite: i.invite }), expect: cells(OK) },
+  { route: 'POST /api/invites/preview', name: 'used up', fresh: usedInvite, path: () => '/api/invites/preview', body: (_fx, i) => ({ invite: i.invite }), expect: cells(410) },
+  { route: 'POST /api/invites/preview', name: 'revoked', fresh: revokedInvite, path: () => '/api/invites/preview', body: (_fx, i) => ({ invite: i.invite }), expect: cells(410) },
   { route: 'POST /api/invites/accept', name: 'revoked', fresh: revokedInvite, path: () => '/api/invites/accept', body: (_fx, i) => ({ invite: i.invite }), expect: cells(401, { guestA: OK, guestB: 410, alice: 403, dave: 403, bob: 403 }) },
 ];
 
@@ -154,6 +158,8 @@ test('invalid invite requests get a 4xx with the error envelope and change nothi
     { method: 'DELETE', path: `${base}/iv_${'Z'.repeat(20)}`, status: 404 },
     { method: 'DELETE', path: `/api/conversations/${fx.p.id}/invites/${open.id}`, status: 404 },
     { method: 'GET', path: `/api/conversations/not-an-id/invites`, status: 400 },
+    ...[{}, { invite: 5 }, { invite: null }, { invite: '' }, { invite: 'x'.repeat(2049) }, { invite: open.invite, extra: 1 }, [open.invite]].map((body) => ({ method: 'POST', path: '/api/invites/preview', body, status: 400 })),
+    { method: 'POST', path: '/api/invites/preview', raw: `invite=${open.invite}`, type: 'application/x-www-form-urlencoded', status: 415 },
   ];
   const wrong = [];
   for (const c of cases) {
@@ -165,10 +171,14 @@ test('invalid invite requests get a 4xx with the error envelope and change nothi
   const guest = await newGuest(ctx.call, 'Fuzz Guest');
   const tokens = [open.invite.slice(0, -2), `${open.invite}x`, open.invite.replace(/\.[^.]+\./, '.e30.'), '', 'a'.repeat(3000)];
   for (const invite of tokens) {
-    const r = await ctx.call('POST', '/api/invites/accept', { headers: guest.headers, body: { invite } });
-    if (r.status !== 400) wrong.push(`accept ${invite.slice(0, 20)}…: ${r.status} ${JSON.stringify(r.body)}`);
+    for (const route of ['accept', 'preview']) {
+      const r = await ctx.call('POST', `/api/invites/${route}`, { headers: guest.headers, body: { invite } });
+      if (r.status !== 400) wrong.push(`${route} ${invite.slice(0, 20)}…: ${r.status} ${JSON.stringify(r.body)}`);
+    }
   }
+  // Looking at an open invite uses nothing up.
+  assert.equal((await ctx.call('POST', '/api/invites/preview', { body: { invite: open.invite } })).status, 200);
   assert.deepEqual(await listed(), before, 'the refused requests changed the invites');
-  t.diagnostic(`cases: ${cases.length + tokens.length}`);
+  t.diagnostic(`cases: ${cases.length + 2 * tokens.length + 1}`);
   assert.deepEqual(wrong, [], `answered otherwise:\n${wrong.join('\n')}`);
 });
