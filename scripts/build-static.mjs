@@ -4,7 +4,7 @@
 // `--check` type-checks static/src first (tsc with the DOM library).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 if (process.argv.includes('--check')) {
@@ -21,10 +21,22 @@ const bundles = [
 // a bundle is written only when it changed, so a server starting never rewrites the files
 // another one is serving.
 let changed = false;
+const writeIfChanged = (path, contents) => {
+  if (existsSync(path) && Buffer.compare(readFileSync(path), contents) === 0) return;
+  writeFileSync(path, contents);
+  changed = true;
+};
 for (const options of bundles) {
   const [out] = (await build({ ...common, ...options })).outputFiles;
-  if (existsSync(out.path) && Buffer.compare(readFileSync(out.path), out.contents) === 0) continue;
-  writeFileSync(out.path, out.contents);
-  changed = true;
+  writeIfChanged(out.path, out.contents);
 }
-console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}${changed ? '' : ' (unchanged)'}`);
+
+// The tables are TypeScript (type-checked against English's keys): bundled once here and
+// imported, then written out as JSON.
+const tablesEntry = `export { fr } from './i18n'; export { de } from './i18n-de'; export { es } from './i18n-es'; export { it } from './i18n-it';`;
+const [tablesModule] = (await build({ ...common, format: 'esm', stdin: { contents: tablesEntry, resolveDir: `${root}static/src`, loader: 'ts' } })).outputFiles;
+const tables = await import(`data:text/javascript;base64,${Buffer.from(tablesModule.contents).toString('base64')}`);
+mkdirSync(`${root}static/assets/i18n`, { recursive: true });
+for (const [lang, table] of Object.entries(tables)) writeIfChanged(`${root}static/assets/i18n/${lang}.json`, Buffer.from(JSON.stringify(table)));
+
+console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}, static/assets/i18n/{${Object.keys(tables).join(',')}}.json${changed ? '' : ' (unchanged)'}`);

@@ -6,9 +6,10 @@ import type { MeetingView } from '../../src/calendar/meeting';
 import { ApiError } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
-import { avatar, card, EMAIL, field, lang, main, messageOf, notFound, request, t, type Card } from './page';
+import { avatar, card, EMAIL, field, main, messageOf, notFound, request, t, type Card } from './page';
 import { slotPicker, type Choice } from './slot-picker';
-import { browserZone, span } from './zones';
+import { span } from './dates';
+import { browserZone } from './zones';
 
 type Booked = {
   meeting: MeetingView;
@@ -42,7 +43,7 @@ export async function bookingPage(slug: string) {
       if (next && (next.slot.start !== choice?.slot.start || next.duration !== choice?.duration)) key = `bk-${crypto.randomUUID()}`;
       choice = next;
       form.hidden = !next;
-      if (next) summary.textContent = `${span(next.slot.start, next.slot.end, next.zone, lang)} · ${fill(t.minutes, { n: next.duration })}`;
+      if (next) summary.textContent = `${span(next.slot.start, next.slot.end, next.zone)} · ${fill(t.minutes, { n: next.duration })}`;
     },
   });
 
@@ -101,8 +102,8 @@ function confirmation(c: Card, booked: Booked, choice: Choice, noteError: string
       Object.assign(heading, { id: 'confirmed-title' }),
       ...(pending ? [h('p', {}, ...fillNamed(t.requestedText, { name: c.name }))] : []),
       h('dl', { class: 'when' },
-        h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone, lang)),
-        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone, lang))),
+        h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone)),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone))),
       h('p', {}, fill(t.sentTo, { email: m.guest.email })),
       ...(noteError ? [h('p', { class: 'alert', role: 'alert' }, fill(t.noteFailed, { code: noteError }))] : []),
       h('a', { class: 'button', href: booked.guestLink }, t.manage)),

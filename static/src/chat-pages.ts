@@ -2,11 +2,12 @@
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
 import { chatView, h, named, replyLine } from './chat-view';
-import { avatar, base, card, notFound, t, main, type Card } from './page';
+import { greetingIn } from './i18n';
+import { avatar, base, card, lang, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
-export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
-  const view = chatView(chat, { t, card: c });
+export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl' | 'greetings'>, into: HTMLElement, start = () => chat.init()) {
+  const view = chatView(chat, { t, card: c, greeting: greetingIn(c.greetings, lang) });
   into.replaceChildren(view);
   await start();
   view.querySelector<HTMLElement>('.db-form input:not([hidden]), .db-form textarea')?.focus();

@@ -3,6 +3,7 @@
 import type { AttachmentView, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, FileError, type Entry, type ConversationClient, type Staged, type Upload } from './chat-client';
 import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
+import { dateTime, stamp } from './dates';
 import { fill, type Strings } from './i18n';
 
 /** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
@@ -237,7 +238,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     // Status entries reach agents only; a reopening by itself is Doorbell's, not a person's.
     if (ev.type === 'status') {
       const key = e.author.kind === 'system' ? 'statusReopened' : ev.status === 'snoozed' && ev.until ? 'status_snoozed_until' : `status_${ev.status}`;
-      const until = ev.until ? new Date(ev.until).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+      const until = ev.until ? dateTime(Date.parse(ev.until)) : '';
       return fillNamed((t as Record<string, string>)[key] ?? ev.status, { name: e.author.name, until });
     }
     // Label entries reach agents only too.
@@ -249,7 +250,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const isAtEnd = () => log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   let stuck = true;
   log.addEventListener('scroll', () => (stuck = isAtEnd()));
-  const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = (at: string) => stamp(Date.parse(at));
 
   // Drawn once per file and moved into each redrawn timeline, so a picture never reloads or flickers.
   const fileNodes = new Map<string, HTMLElement>();

@@ -1,5 +1,8 @@
-// The strings a guest sees (chat, widget, booking, meeting and invite pages), in English and French.
-const en = {
+// The strings a guest sees (chat, widget, booking, meeting and invite pages). English and French
+// here, German, Spanish and Italian in i18n-de.ts, i18n-es.ts, i18n-it.ts (docs/widget.md
+// "Languages"). Only English is bundled: the build writes every other language to
+// /assets/i18n/{lang}.json (scripts/build-static.mjs), which `loadStrings` fetches.
+export const en = {
   name: 'Your name',
   email: 'Email (optional)',
   message: 'Message',
@@ -124,7 +127,7 @@ const en = {
 };
 export type Strings = typeof en;
 
-const fr: Strings = {
+export const fr: Strings = {
   name: 'Votre nom',
   email: 'E-mail (facultatif)',
   message: 'Message',
@@ -248,8 +251,39 @@ const fr: Strings = {
   inviteGoneText: 'Il a déjà été utilisé ou a été retiré. Demandez-en un nouveau.',
 };
 
+export const LANGS = ['en', 'fr', 'de', 'es', 'it'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** "de" for "de-AT" or "de_CH". */
+export const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
+
+/** The first of `wanted` (an explicit choice first, then the browser's languages) that Doorbell speaks, by primary subtag; English otherwise. */
+export const pickLang = (...wanted: (string | null | undefined)[]): Lang =>
+  (wanted.map((w) => primary(w ?? '')).find((w) => (LANGS as readonly string[]).includes(w)) as Lang | undefined) ?? 'en';
+
+/** A service's greeting in `lang`, else its English one (docs/widget.md "Languages"). */
+export const greetingIn = (greetings: Partial<Record<Lang, string>> | undefined, lang: Lang): string | undefined => greetings?.[lang] ?? greetings?.en;
+
+const loaded: Partial<Record<Lang, Strings>> = { en };
+
+/**
+ * The strings of a language `loadStrings` has fetched (English until then). Without `lang`,
+ * the browser's first language Doorbell speaks.
+ */
 export function strings(lang?: string | null): Strings {
-  return (lang ?? navigator.language ?? 'en').toLowerCase().startsWith('fr') ? fr : en;
+  return loaded[pickLang(lang, ...navigator.languages)] ?? en;
+}
+
+/**
+ * Fetches a language's strings from the Doorbell server at `base`. A key the file lacks (one
+ * added since it was translated) reads in English; a failed fetch gives English.
+ */
+export async function loadStrings(base: string, lang: Lang): Promise<Strings> {
+  if (!loaded[lang]) {
+    const got = await fetch(`${base}/assets/i18n/${lang}.json`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    if (got && typeof got === 'object') loaded[lang] = { ...en, ...got };
+  }
+  return loaded[lang] ?? en;
 }
 
 export const fill = (s: string, values: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));

@@ -6,9 +6,10 @@ import type { GuestMeetingView as Linked, MeetingView } from '../../src/calendar
 import { ApiError } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
-import { avatar, lang, main, messageOf, problem, request, t } from './page';
+import { avatar, main, messageOf, problem, request, t } from './page';
 import { slotPicker, type Choice } from './slot-picker';
-import { browserZone, span } from './zones';
+import { span } from './dates';
+import { browserZone } from './zones';
 
 
 export async function meetingPage(token: string) {
@@ -73,8 +74,8 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
       heading,
       h('p', { class: `badge ${m.status}` }, h('span', { class: 'sr' }, `${t.status}: `), ...status),
       h('dl', { class: 'when' },
-        h('dt', {}, t.yourTime), h('dd', { 'data-zone': zone }, span(m.start, m.end, zone, lang)),
-        h('dt', {}, ...fillNamed(t.theirTime, { name: agent.name })), h('dd', { 'data-zone': agent.timeZone }, span(m.start, m.end, agent.timeZone, lang)),
+        h('dt', {}, t.yourTime), h('dd', { 'data-zone': zone }, span(m.start, m.end, zone)),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: agent.name })), h('dd', { 'data-zone': agent.timeZone }, span(m.start, m.end, agent.timeZone)),
         h('dt', {}, t.duration), h('dd', {}, fill(t.minutes, { n: m.durationMinutes }))),
       ...(over && m.status !== 'cancelled' ? [h('p', {}, t.over)] : []),
       ...(notice ? [h('p', { class: 'ok', role: 'status' }, notice)] : []),
@@ -104,7 +105,7 @@ function rescheduler(slug: string, m: MeetingView, move: (start: string) => Prom
         button.disabled = false;
         await picker.load();
       });
-      confirm.replaceChildren(h('p', {}, fill(t.moveTo, { when: span(next.slot.start, next.slot.end, next.zone, lang) })), button);
+      confirm.replaceChildren(h('p', {}, fill(t.moveTo, { when: span(next.slot.start, next.slot.end, next.zone) })), button);
     },
   });
   picker.load();

@@ -2,14 +2,19 @@
 // public cards, and the "not found" and error states.
 import { ApiError, envelopeOf } from './chat-client';
 import { h } from './chat-view';
-import { strings } from './i18n';
+import { useLanguage } from './dates';
+import { loadStrings, pickLang, type Lang } from './i18n';
 
-export const lang = document.documentElement.lang || navigator.language || 'en';
-export const t = strings(lang);
 export const base = location.origin;
+/** `?lang=de` first, then the browser's languages (docs/widget.md "Languages"). */
+export const lang = pickLang(new URLSearchParams(location.search).get('lang'), ...navigator.languages);
+document.documentElement.lang = lang;
+useLanguage(lang);
+// Before any page draws a word: the pages show the static "Loading…" meanwhile.
+export const t = await loadStrings(base, lang);
 export const main = document.querySelector('main')!;
 
-export type Card = { slug: string; name: string; avatarUrl: string | null; availability?: 'online' | 'away' | 'offline' };
+export type Card = { slug: string; name: string; avatarUrl: string | null; availability?: 'online' | 'away' | 'offline'; greetings?: Partial<Record<Lang, string>> };
 
 /** A JSON call to this server; failures become ApiError with the API's code and message. */
 export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {

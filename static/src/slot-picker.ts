@@ -4,8 +4,9 @@
 // instants come back labelled in the new zone. Used to book and to reschedule.
 import { h } from './chat-view';
 import { fill } from './i18n';
-import { lang, messageOf, request, t } from './page';
-import { addDays, dateIn, dayLabel, offsetName, zonePicker } from './zones';
+import { dayLabel, timeOf } from './dates';
+import { messageOf, request, t } from './page';
+import { addDays, dateIn, offsetName, zonePicker } from './zones';
 
 export type Slot = { start: string; end: string; date: string; time: string; offset: string };
 type Answer = { timeZone: string; agentTimeZone: string; durationMinutes: number; durations: number[]; slots: Slot[] };
@@ -73,12 +74,12 @@ export function slotPicker(slug: string, o: { zone: string; duration?: number; f
 
   function renderDays() {
     const dates = Array.from({ length: WEEK }, (_, i) => addDays(from, i));
-    range.textContent = `${dayLabel(dates[0]!, lang)} – ${dayLabel(dates[WEEK - 1]!, lang)}`;
+    range.textContent = `${dayLabel(dates[0]!)} – ${dayLabel(dates[WEEK - 1]!)}`;
     earlier.disabled = from <= today();
     days.replaceChildren(
       ...dates.map((date) => {
         const count = answer?.slots.filter((s) => s.date === date).length ?? 0;
-        const button = h('button', { type: 'button', class: 'day', 'aria-pressed': String(date === day), disabled: count === 0, 'data-date': date }, dayLabel(date, lang));
+        const button = h('button', { type: 'button', class: 'day', 'aria-pressed': String(date === day), disabled: count === 0, 'data-date': date }, dayLabel(date));
         button.addEventListener('click', () => ((day = date), renderDays(), renderTimes(), times.querySelector('button')?.focus()));
         return button;
       }),
@@ -90,7 +91,7 @@ export function slotPicker(slug: string, o: { zone: string; duration?: number; f
     caption.textContent = fill(t.timesIn, { zone, offset: offsetName(list[0] ? Date.parse(list[0].start) : Date.now(), zone) });
     times.replaceChildren(
       ...list.map((slot) => {
-        const button = h('button', { type: 'button', class: 'time', 'aria-pressed': String(slot.start === chosen), 'data-start': slot.start }, slot.time);
+        const button = h('button', { type: 'button', class: 'time', 'aria-pressed': String(slot.start === chosen), 'data-start': slot.start }, timeOf(Date.parse(slot.start), zone));
         button.addEventListener('click', () => choose(slot));
         return h('li', {}, button);
       }),

@@ -1,11 +1,13 @@
 // The embeddable widget: <script src="https://HOST/widget.js" data-service="sales" async></script>
-// (or data-agent="alice"); data-color, data-position (left|right), data-greeting, data-lang.
+// (or data-agent="alice"); data-color, data-position (left|right), data-greeting, data-lang
+// (docs/widget.md).
 // Everything lives in a shadow root under a host element reset with `all: initial`, so the
 // host page's CSS does not reach in and ours does not reach out. It talks to the server the
 // script came from.
 import { ConversationClient } from './chat-client';
 import { chatView, h } from './chat-view';
-import { fill, strings } from './i18n';
+import { useLanguage } from './dates';
+import { fill, greetingIn, loadStrings, pickLang } from './i18n';
 import { chatCss } from './styles';
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -15,11 +17,16 @@ async function mount(script: HTMLScriptElement) {
   const base = new URL(script.src).origin;
   const d = script.dataset;
   const target = d.agent ? { kind: 'agent' as const, slug: d.agent } : { kind: 'service' as const, slug: d.service ?? '', widget: true };
-  const t = strings(d.lang);
+  const lang = pickLang(d.lang, ...navigator.languages);
+  useLanguage(lang);
   const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#245bdb';
   const left = d.position === 'left';
 
-  const card = await fetch(`${base}/api/public/${target.kind}s/${target.slug}`).then((r) => (r.ok ? r.json() : null), () => null);
+  // Side by side: a language other than English costs no extra wait before the first paint.
+  const [t, card] = await Promise.all([
+    loadStrings(base, lang),
+    fetch(`${base}/api/public/${target.kind}s/${target.slug}`).then((r) => (r.ok ? r.json() : null), () => null),
+  ]);
   const host = document.createElement('doorbell-widget');
   // Through CSSOM, not a style attribute or a <style> element: a page whose CSP forbids inline
   // styles (style-src without 'unsafe-inline') still lets scripts set these.
@@ -48,7 +55,7 @@ async function mount(script: HTMLScriptElement) {
   const badge = h('span', { class: 'b', hidden: true, 'aria-hidden': 'true' });
   const launcher = h('button', { class: 'l', type: 'button', 'aria-expanded': 'false', 'aria-label': t.open, onclick: () => toggle() }, badge);
   launcher.insertAdjacentHTML('afterbegin', '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>');
-  const view = chatView(chat, { t, greeting: d.greeting, card: card ?? { name: target.slug, avatarUrl: null }, onClose: () => toggle(false) });
+  const view = chatView(chat, { t, greeting: d.greeting || greetingIn(card?.greetings, lang), card: card ?? { name: target.slug, avatarUrl: null }, onClose: () => toggle(false) });
   panel.append(view);
   if (target.kind === 'agent') view.append(h('a', { class: 'k', href: `${base}/u/${target.slug}/meet`, target: '_blank', rel: 'noopener' }, t.book));
 
@@ -75,7 +82,7 @@ async function mount(script: HTMLScriptElement) {
   panel.addEventListener('keydown', (e) => e.key === 'Escape' && toggle(false));
 
   shadow.adoptedStyleSheets = [sheet];
-  shadow.append(h('div', { class: 'w' }, panel, launcher));
+  shadow.append(h('div', { class: 'w', lang }, panel, launcher));
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
   await chat.init();

@@ -1,5 +1,5 @@
 // Time zones on the guest pages: the guest's own zone (from the browser), the list to pick
-// from, and times written with their zone so nobody has to guess which clock is meant.
+// from, and the offset shown with a zone's times (dates.ts writes the times themselves).
 import { h } from './chat-view';
 import type { Strings } from './i18n';
 import { field } from './page';
@@ -24,21 +24,9 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** "Tue 1 Dec" for a YYYY-MM-DD date, in the page's language. */
-export const dayLabel = (date: string, lang: string): string =>
-  new Intl.DateTimeFormat(lang, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T12:00:00Z`));
-
 /** "GMT-8" at that instant: the offset a zone has then (it changes with DST). */
 export const offsetName = (at: number, zone: string): string =>
   new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
-
-/** "Tuesday 1 December 2026, 00:00–00:30 (America/Los_Angeles)". */
-export function span(start: string, end: string, zone: string, lang: string): string {
-  const [a, b] = [Date.parse(start), Date.parse(end)];
-  const day = new Intl.DateTimeFormat(lang, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(a);
-  const time = (ms: number) => new Intl.DateTimeFormat(lang, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  return `${day}, ${time(a)}–${time(b)} (${zone})`;
-}
 
 /**
  * A searchable zone picker: a text field with the zone list as suggestions (a native

@@ -1,0 +1,56 @@
+// Dates and times as the guest reads them, in one locale for the whole page or widget: the
+// browser's own locale when it is of the page's language (en-GB keeps 24 h, fr-CA its own
+// order), else that language's usual one (en-US, fr-FR, de-DE, es-ES, it-IT). Every guest
+// screen formats through here, so the chat, the booking strip and the meeting page agree.
+import { primary, type Lang } from './i18n';
+
+const USUAL: Record<Lang, string> = { en: 'en-US', fr: 'fr-FR', de: 'de-DE', es: 'es-ES', it: 'it-IT' };
+
+// Until a page picks its language (the agent console never does), the browser's default.
+let locale: string | undefined;
+
+/** Sets the locale for `lang`; answers it. */
+export function useLanguage(lang: Lang, browser: readonly string[] = navigator.languages): string {
+  const own = browser.find((tag) => primary(tag) === lang);
+  locale = own && Intl.DateTimeFormat.supportedLocalesOf(own).length ? own : USUAL[lang];
+  return locale;
+}
+
+const format = (at: number, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, options).format(at);
+
+/** "8:25 PM" (en-US) or "20:25" (de-DE), on the wall clock of `zone` (the browser's without one). */
+export const timeOf = (at: number, zone?: string) => format(at, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+
+/** "Tue, Dec 1" / "Di., 1. Dez." for a YYYY-MM-DD date. */
+export const dayLabel = (date: string) => format(Date.parse(`${date}T12:00:00Z`), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
+/** "Tue, Dec 1, 8:25 PM": an instant within the weeks around now (a snooze's end, an opening time). */
+export const dateTime = (at: number, zone?: string) =>
+  format(at, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+
+/** "Tuesday, December 1, 2026, 9:00 AM–9:30 AM (America/Los_Angeles)", in the page's locale. */
+export function span(start: string, end: string, zone: string): string {
+  const [a, b] = [Date.parse(start), Date.parse(end)];
+  const day = format(a, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return `${day}, ${timeOf(a, zone)}–${timeOf(b, zone)} (${zone})`;
+}
+
+/** Days from today to the day of `at`, on the browser's calendar. */
+const daysAgo = (at: number) => {
+  const day = (ms: number) => Math.floor((ms - new Date(ms).getTimezoneOffset() * 60_000) / 86_400_000);
+  return day(Date.now()) - day(at);
+};
+
+/**
+ * When a message was written: its time today, "Yesterday 8:25 PM" / "Gestern 20:25" the day
+ * before, the day and time before that.
+ */
+export function stamp(at: number): string {
+  const ago = daysAgo(at);
+  if (ago === 0) return timeOf(at);
+  if (ago === 1) {
+    const yesterday = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-1, 'day');
+    return `${yesterday.charAt(0).toLocaleUpperCase(locale) + yesterday.slice(1)} ${timeOf(at)}`;
+  }
+  return dateTime(at);
+}
