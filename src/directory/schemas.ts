@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Availability } from './availability';
 import { displayText } from '../http/validation';
+import type { Language } from './languages';
 
 export const licenses = ['basic', 'standard', 'premium'] as const;
 export const License = z.enum(licenses).describe('basic, standard or premium; standard and premium are "licensed".');
@@ -116,10 +117,16 @@ export const MemberView = z.object({
   licensed: z.boolean(),
 });
 
+/** A greeting per language; languages left out fall back to English (docs/widget.md "Languages"). */
+const Greeting = displayText(300).optional();
+export const Greetings = z.strictObject({ en: Greeting, fr: Greeting, de: Greeting, es: Greeting, it: Greeting } satisfies Record<Language, typeof Greeting>);
+export type Greetings = z.output<typeof Greetings>;
+
 export const ServicePublic = z.object({
   slug: Slug,
   name: z.string(),
   avatarUrl: z.string().nullable(),
+  greetings: Greetings.describe('The greeting shown before the guest writes, per language (en, fr, de, es, it); empty when none is set.'),
 });
 
 export const ServiceCard = ServicePublic.extend(PublicAvailability);
@@ -141,6 +148,7 @@ export const ServiceCreate = z.strictObject({
   avatarUrl: AvatarUrl.nullable().optional(),
   embedOrigins: EmbedOrigins.optional().describe('Replaces the whole list when given.'),
   transcripts: z.boolean().optional().describe('Email guests a transcript when a conversation is resolved (default false).'),
+  greetings: Greetings.optional().describe('The greeting per language, at most 300 characters each; replaces the whole set when given ({} removes them).'),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

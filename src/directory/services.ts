@@ -3,7 +3,7 @@ import { getAgentBySlug } from './agents';
 import { withConstraints } from './constraints';
 import { newId } from './ids';
 import { isAssignable, isLicensed } from './licensing';
-import type { License, ServiceCreate, ServiceUpdate } from './schemas';
+import type { Greetings, License, ServiceCreate, ServiceUpdate } from './schemas';
 
 export interface Member {
   id: string;
@@ -26,6 +26,8 @@ export interface Service {
   embedOrigins: string[];
   /** Resolving a conversation of the service emails its guests a transcript. */
   transcripts: boolean;
+  /** Its greeting per language (docs/widget.md "Languages"). */
+  greetings: Greetings;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,6 +38,7 @@ interface ServiceRow {
   name: string;
   avatar_url: string | null;
   transcripts: number;
+  greetings: string;
   created_at: string;
   updated_at: string;
 }
@@ -75,6 +78,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     assignable: isAssignable(members),
     embedOrigins: originRows.map((o) => o.origin),
     transcripts: row.transcripts === 1,
+    greetings: JSON.parse(row.greetings) as Greetings,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -128,8 +132,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts) VALUES (?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings) VALUES (?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {})),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -137,7 +141,10 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
 }
 
 type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
-const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts' };
+const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts', greetings: 'greetings' };
+
+/** A field's value as its column holds it: booleans as 0/1, objects (greetings) as JSON. */
+const columnValue = (v: unknown) => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v ?? null));
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);
@@ -148,7 +155,7 @@ export async function updateService(db: D1Database, slug: string, patch: Service
     db.batch([
       db
         .prepare(`UPDATE services SET ${assignments}updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
-        .bind(...entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : (v ?? null))), current.id),
+        .bind(...entries.map(([, v]) => columnValue(v)), current.id),
       ...(embedOrigins ? setEmbedOrigins(db, current.id, embedOrigins) : []),
     ]),
   );

@@ -102,7 +102,7 @@ export const de: Strings = {
   confirmMove: 'Neue Zeit bestätigen',
   moved: 'Der Termin wurde verschoben. Sie beide erhalten eine aktualisierte Einladung.',
   cancelMeeting: 'Termin absagen',
-  cancelConfirm: 'Diesen Termin mit {name} absagen? {name} wird per E-Mail informiert.',
+  cancelConfirm: 'Diesen Termin mit {name} absagen? Die Absage geht per E-Mail hinaus.',
   cancelYes: 'Ja, absagen',
   keep: 'Behalten',
   cancelledNow: 'Der Termin ist abgesagt. Sie beide erhalten eine Absage per E-Mail.',

@@ -2,6 +2,10 @@
 // here, German, Spanish and Italian in i18n-de.ts, i18n-es.ts, i18n-it.ts (docs/widget.md
 // "Languages"). Only English is bundled: the build writes every other language to
 // /assets/i18n/{lang}.json (scripts/build-static.mjs), which `loadStrings` fetches.
+import { LANGUAGES as LANGS, type Language as Lang } from '../../src/directory/languages';
+
+export type { Lang };
+
 export const en = {
   name: 'Your name',
   email: 'Email (optional)',
@@ -251,11 +255,9 @@ export const fr: Strings = {
   inviteGoneText: 'Il a déjà été utilisé ou a été retiré. Demandez-en un nouveau.',
 };
 
-export const LANGS = ['en', 'fr', 'de', 'es', 'it'] as const;
-export type Lang = (typeof LANGS)[number];
 
 /** "de" for "de-AT" or "de_CH". */
-export const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
+export const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0] ?? '';
 
 /** The first of `wanted` (an explicit choice first, then the browser's languages) that Doorbell speaks, by primary subtag; English otherwise. */
 export const pickLang = (...wanted: (string | null | undefined)[]): Lang =>
