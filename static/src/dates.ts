@@ -18,15 +18,15 @@ export function useLanguage(lang: Lang, browser: readonly string[] = navigator.l
 
 const format = (at: number, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, options).format(at);
 
-/** "8:25 PM" (en-US) or "20:25" (de-DE), on the wall clock of `zone` (the browser's without one). */
-export const timeOf = (at: number, zone?: string) => format(at, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+/** "08:25 PM" (en-US) or "20:25" (de-DE), on the wall clock of `zone` (the browser's without one). */
+export const timeOf = (at: number, zone?: string) => format(at, { timeZone: zone, hour: '2-digit', minute: '2-digit' });
 
 /** "Tue, Dec 1" / "Di., 1. Dez." for a YYYY-MM-DD date. */
 export const dayLabel = (date: string) => format(Date.parse(`${date}T12:00:00Z`), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
 /** "Tue, Dec 1, 8:25 PM": an instant within the weeks around now (a snooze's end, an opening time). */
 export const dateTime = (at: number, zone?: string) =>
-  format(at, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+  format(at, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 /** "Tuesday, December 1, 2026, 9:00 AM–9:30 AM (America/Los_Angeles)", in the page's locale. */
 export function span(start: string, end: string, zone: string): string {

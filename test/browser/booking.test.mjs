@@ -25,7 +25,8 @@ async function asAlice(method, path, body) {
   return json;
 }
 
-const guestContext = () => suite.browser.newContext({ timezoneId: GUEST_ZONE, locale: 'en-US', viewport: { width: 900, height: 1000 } });
+// en-GB: the guest reads English with a 24-hour clock, which `clock` writes (en-US reads 12-hour, test/browser/languages.test.mjs).
+const guestContext = () => suite.browser.newContext({ timezoneId: GUEST_ZONE, locale: 'en-GB', viewport: { width: 900, height: 1000 } });
 
 /** Opens Alice's booking page and chooses the first time of the second day that has any (a full working day). */
 async function chooseTime(page) {

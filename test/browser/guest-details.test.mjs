@@ -16,8 +16,9 @@ test('the widget tells the page, language and zone; Alice’s details panel show
   await guest.goto(`${suite.HOST}/pricing.html?plan=team`);
   await guest.locator('doorbell-widget .l').click();
   const widget = guest.locator('doorbell-widget');
-  await widget.getByLabel('Your name').fill('Dora Weiss');
-  await widget.getByLabel('Email (optional)').fill('dora@example.com');
+  // A German browser gets the widget in German (docs/widget.md "Languages").
+  await widget.getByLabel('Ihr Name').fill('Dora Weiss');
+  await widget.getByLabel('E-Mail (optional)').fill('dora@example.com');
   await widget.locator('textarea').fill('Which plan fits a team of 5?');
   await widget.locator('textarea').press('Enter');
   await widget.locator('.db-msg.db-mine[data-seq]', { hasText: 'team of 5' }).waitFor();
