@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { adminToken } from '../support/dev-server.mjs';
-import { agentToken, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, consoleSignedIn, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
 
 const page = (head, tag) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme account</title>${head}</head>
 <body><h1>Your Acme account</h1>${tag}</body></html>`;
@@ -72,12 +72,7 @@ test('the same user in two browsers has one conversation and its history; agents
   const inbox = await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${await agentToken('alice@doorbell.example')}` } })).json();
   const item = inbox.items.find((i) => i.title === 'Ann Lee' && i.lastMessage?.text === 'Sent from my phone');
   assert.ok(item, 'the conversation is in Alice’s inbox');
-  const agent = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const consolePage = await agent.newPage();
-  await consolePage.goto(`${suite.BASE}/console`);
-  await consolePage.getByLabel('Agent token').fill(await agentToken('alice@doorbell.example'));
-  await consolePage.getByRole('button', { name: 'Sign in' }).click();
-  await consolePage.getByRole('tab', { name: 'Inbox' }).waitFor();
+  const { context: agent, page: consolePage } = await consoleSignedIn('alice@doorbell.example', { width: 1280, height: 900 });
   await consolePage.goto(`${suite.BASE}/console#/c/${item.conversationId}`);
   const verified = consolePage.locator('dl.about dd[data-field="Verified user"]');
   await verified.waitFor();
