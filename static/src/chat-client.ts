@@ -276,8 +276,13 @@ export class ConversationClient {
     } finally {
       if (!made && stored?.identified) this.switchTo(null, null);
     }
-    if (!made || made.guest.id === stored?.guest.id) return;
-    this.switchTo({ token: made.token, guest: { id: made.guest.id, name: made.guest.name }, identified: true }, made.conversation);
+    if (!made) return;
+    if (made.guest.id !== stored?.guest.id) this.switchTo({ token: made.token, guest: { id: made.guest.id, name: made.guest.name }, identified: true }, made.conversation);
+    // The same user, who started the conversation in another browser since this one last saw it.
+    else if (made.conversation && made.conversation !== this.conversationId) {
+      this.conversationId = made.conversation;
+      this.write(this.convKey, made.conversation);
+    } else return;
     if (this.conversationId) {
       await this.load();
       this.connect();

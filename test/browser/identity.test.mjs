@@ -97,3 +97,30 @@ test('the same user in two browsers has one conversation and its history; agents
   assert.equal(await w2.locator('.db-msg', { hasText: text }).count(), 0);
   await Promise.all([laptop.close(), phone.close(), agent.close()]);
 });
+
+test('a browser that identified the user before any conversation shows the one started since in another browser', async () => {
+  const secret = await serviceSecret();
+  const sub = `acme-user-${Date.now()}-b`;
+  const token = () => userToken(secret, sub, 'Bo Chen', 'bo@acme.example');
+  const first = await suite.browser.newContext();
+  const early = await first.newPage();
+  await early.goto(`${suite.HOST}/account.html#${encodeURIComponent(await token())}`);
+  await early.locator('doorbell-widget .l').click();
+  await early.locator('doorbell-widget').getByLabel('Your name').waitFor({ state: 'hidden' });
+
+  const second = await suite.browser.newContext();
+  const other = await second.newPage();
+  await other.goto(`${suite.HOST}/account.html#${encodeURIComponent(await token())}`);
+  await other.locator('doorbell-widget .l').click();
+  await other.locator('doorbell-widget').getByLabel('Your name').waitFor({ state: 'hidden' });
+  await other.locator('doorbell-widget textarea').fill('Started on the second browser');
+  await other.locator('doorbell-widget textarea').press('Enter');
+  await other.locator('doorbell-widget .db-msg.db-mine[data-seq]', { hasText: 'Started on the second browser' }).waitFor();
+
+  // The next page the user opens in the first browser (its token is still fresh).
+  await early.reload();
+  await early.locator('doorbell-widget .l').click();
+  await early.locator('doorbell-widget .db-msg.db-mine', { hasText: 'Started on the second browser' }).waitFor();
+  log('the first browser, already the user’s guest, found the conversation started in the second');
+  await Promise.all([first.close(), second.close()]);
+});
