@@ -36,6 +36,12 @@ export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   AGENT_JWKS_URL: string;
   /** One of ENUMERATED_VARS.AGENT_JWT_ALGORITHM (src/vars.ts); read only with AGENT_JWKS_URL. */
   AGENT_JWT_ALGORITHM: string;
+  /** The organisation's JWKS for visitors' user tokens (docs/widget.md "Identified visitors"); empty: only per-service secrets. */
+  IDENTITY_JWKS_URL?: string;
+  /** Required `iss` of user tokens verified with IDENTITY_JWKS_URL. */
+  IDENTITY_ISSUER?: string;
+  /** One of ENUMERATED_VARS.IDENTITY_JWT_ALGORITHM (src/vars.ts); read only with IDENTITY_JWKS_URL. */
+  IDENTITY_JWT_ALGORITHM?: string;
 
   // Secrets.
   ADMIN_TOKEN: string;

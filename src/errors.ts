@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   url_not_allowed: { status: [400] },
   unauthorized: { status: [401] },
   invalid_link: { status: [401] },
+  // A user token of an identified visitor (docs/widget.md "Identified visitors").
+  identity_invalid: { status: [401] },
+  identity_expired: { status: [401] },
   unknown_agent: { status: [403] },
   agent_not_licensed: { status: [403], socket: true },
   agents_only: { status: [403], socket: true },
@@ -42,6 +45,7 @@ export const ERROR_CODES = {
   booking_key_reused: { status: [409] },
   slot_unavailable: { status: [409] },
   crm_not_configured: { status: [409] },
+  identity_not_configured: { status: [409] },
   message_already_sent: { status: [409] },
   link_expired: { status: [410] },
   invite_used: { status: [410] },

@@ -11,6 +11,7 @@ import { Api } from './http/api';
 import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
 import { systemRoutes } from './http/system-endpoints';
+import { identityRoutes } from './identity/endpoints';
 import { inboxRoutes } from './inbox/endpoints';
 import { labelRoutes } from './labels/endpoints';
 import { crmRoutes } from './integrations/crm-endpoints';
@@ -41,6 +42,7 @@ const api = new Api().include(
   webhookRoutes,
   cannedRoutes,
   labelRoutes,
+  identityRoutes,
 );
 
 export default {

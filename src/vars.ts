@@ -4,11 +4,16 @@
  * allowed values; what then happens is the caller's choice (README "Configuration").
  * Bottom layer: imports nothing from the project.
  */
+/** What a key set published at a JWKS URL may sign with: asymmetric algorithms only. */
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
 export const ENUMERATED_VARS = {
   ENVIRONMENT: ['development', 'production'],
   EMAIL_TRANSPORT: ['outbox', 'send_email', 'http'],
   // Read only with AGENT_JWKS_URL set: what an identity provider signs with (without one, tokens are HS256).
-  AGENT_JWT_ALGORITHM: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+  AGENT_JWT_ALGORITHM: JWKS_ALGORITHMS,
+  // Read only with IDENTITY_JWKS_URL set: what the organisation signs its visitors' user tokens with.
+  IDENTITY_JWT_ALGORITHM: JWKS_ALGORITHMS,
 } as const;
 
 export type EnumeratedVar = keyof typeof ENUMERATED_VARS;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
 import { getGuest } from '../directory/guests';
-import { ConversationId, ConversationParams, DisplayName, Slug, TimeZone } from '../directory/schemas';
+import { ConversationId, ConversationParams, DisplayName, IdentityView, Slug, TimeZone } from '../directory/schemas';
 import { conversationsStartedBy } from '../directory/conversations';
 import { findContactByGuest } from '../directory/contacts';
-import { findGuest } from '../directory/guests';
+import { findGuest, identityView } from '../directory/guests';
 import { displayText } from '../http/validation';
 import { getServiceBySlug } from '../directory/services';
 import type { Env } from '../env';
@@ -159,6 +159,7 @@ const GuestDetails = z.object({
   email: z.string().nullable().describe('From their phonebook contact, else what the guest gave.'),
   phone: z.string().nullable().describe('From their phonebook contact.'),
   contactId: z.string().nullable(),
+  identity: IdentityView.optional().describe('Only for a guest who came with a verified user token (docs/widget.md "Identified visitors").'),
   previous: z
     .array(z.object({ id: z.string(), title: z.string(), with: z.string().describe('The service or agent it was started with.'), lastActivityAt: z.string() }))
     .describe(`Other conversations this guest started that the caller may open, newest first (at most ${PREVIOUS_MAX}).`),
@@ -193,7 +194,8 @@ export const detailsEndpoint = forAgents({
           const [record, contact, ids] = await Promise.all([findGuest(env.DB, g.id), findContactByGuest(env.DB, g.id), conversationsStartedBy(env.DB, g.id, params.id, PREVIOUS_MAX)]);
           // Only what the caller may open is listed: a private one of someone else's is not there at all.
           const previous = (await Promise.all(ids.map(async (id) => (await existingConversationActor(env, id)).summary(caller)))).flatMap((o) => (o.ok ? [o.value] : []));
-          return { id: g.id, name: g.name, email: contact?.email ?? record?.email ?? null, phone: contact?.phone ?? null, contactId: contact?.id ?? null, previous };
+          const identity = record?.identity ? { identity: identityView(record.identity) } : {};
+          return { id: g.id, name: g.name, email: contact?.email ?? record?.email ?? null, phone: contact?.phone ?? null, contactId: contact?.id ?? null, ...identity, previous };
         }),
       ),
     };

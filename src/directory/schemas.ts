@@ -169,3 +169,9 @@ export const GuestView = z.object({
   email: z.string().nullable(),
   createdAt: z.string(),
 });
+
+/** How agents see a verified visitor: the site's own id for them, and whose keys vouched for it. */
+export const IdentityView = z.object({
+  externalId: z.string().describe('The user token’s `sub`: the user’s id on your site.'),
+  verifiedBy: z.enum(['service_secret', 'organisation']).describe('The service’s identity secret, or the organisation keys at IDENTITY_JWKS_URL.'),
+});

@@ -4,7 +4,7 @@ import { enumeratedVar, misconfigured } from '../vars';
 import { HttpError } from './errors';
 
 /** Tokens older than this many seconds past `exp` (or before `nbf`) are refused. */
-const CLOCK_SKEW_SECONDS = 30;
+export const CLOCK_SKEW_SECONDS = 30;
 const GUEST_ISSUER = 'doorbell';
 const GUEST_AUDIENCE = 'doorbell-guest';
 const GUEST_TOKEN_LIFETIME = '365d';
@@ -55,15 +55,17 @@ export async function requireAdmin(request: Request, env: Env): Promise<void> {
 // them when it meets an unknown key id, so rotation at the identity provider just works.
 const keySets = new Map<string, JWTVerifyGetKey>();
 
-function agentKey(env: Env): JWTVerifyGetKey | Uint8Array {
-  if (env.AGENT_JWKS_URL) {
-    let keySet = keySets.get(env.AGENT_JWKS_URL);
-    if (!keySet) {
-      keySet = createRemoteJWKSet(new URL(env.AGENT_JWKS_URL));
-      keySets.set(env.AGENT_JWKS_URL, keySet);
-    }
-    return keySet;
+export function remoteKeySet(url: string): JWTVerifyGetKey {
+  let keySet = keySets.get(url);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(url));
+    keySets.set(url, keySet);
   }
+  return keySet;
+}
+
+function agentKey(env: Env): JWTVerifyGetKey | Uint8Array {
+  if (env.AGENT_JWKS_URL) return remoteKeySet(env.AGENT_JWKS_URL);
   if (!env.AGENT_JWT_SECRET) throw new HttpError(503, 'auth_not_configured', 'No agent JWT secret is configured.');
   return new TextEncoder().encode(env.AGENT_JWT_SECRET);
 }

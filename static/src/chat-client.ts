@@ -58,7 +58,8 @@ const sendFrameOf = (p: Pending): ClientFrame => ({
 });
 const uploaded = (p: Pending) => !p.files || p.files.every((f) => f.id);
 
-type Stored = { token: string; guest: { id: string; name: string } };
+/** `identified`: the guest of a site's user (identify), forgotten when the site says nobody is logged in. */
+type Stored = { token: string; guest: { id: string; name: string }; identified?: true };
 
 const PING = '{"type":"ping"}';
 /** How often a page without a live socket reads the card again (docs/protocol.md "Availability"). */
@@ -256,6 +257,57 @@ export class ConversationClient {
     this.write(this.convKey, view.id);
     await this.load();
     this.connect();
+  }
+
+  /**
+   * Becomes the guest of the user a site's user token names, with that user's conversation
+   * with this service (docs/widget.md "Identified visitors"); null: nobody is logged in, so an
+   * identified guest is forgotten (an anonymous one stays). A refused token forgets an
+   * identified guest too: whoever is at this browser now must not see the last user's history.
+   */
+  async identify(userToken: string | null): Promise<void> {
+    const stored = this.read<Stored>('guest');
+    let made: { guest: Stored['guest']; token: string; conversation: string | null } | null = null;
+    try {
+      if (userToken !== null) {
+        if (this.target.kind !== 'service') throw new ApiError(400, 'invalid_request', 'Identified visitors need a widget with data-service.');
+        made = await this.api('POST', '/api/guests/identify', { target: { kind: 'service', slug: this.target.slug }, token: userToken });
+      }
+    } finally {
+      if (!made && stored?.identified) this.switchTo(null, null);
+    }
+    if (!made) return;
+    if (made.guest.id !== stored?.guest.id) this.switchTo({ token: made.token, guest: { id: made.guest.id, name: made.guest.name }, identified: true }, made.conversation);
+    // The same user, who started the conversation in another browser since this one last saw it.
+    else if (made.conversation && made.conversation !== this.conversationId) {
+      this.conversationId = made.conversation;
+      this.write(this.convKey, made.conversation);
+    } else return;
+    if (this.conversationId) {
+      await this.load();
+      this.connect();
+    }
+  }
+
+  /** Leaves the current guest and conversation behind (socket, timeline, timers) for another guest, or none. */
+  private switchTo(guest: Stored | null, conversationId: string | null) {
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000);
+    for (const name of [...this.timers.keys()]) if (name !== 'card') this.clear(name);
+    this.entries = [];
+    this.pending = [];
+    this.view = null;
+    this.readSent = 0;
+    this.attempt = 0;
+    this.typing.clear();
+    this.token = guest?.token ?? null;
+    this.guest = guest?.guest ?? null;
+    this.write('guest', guest);
+    this.conversationId = conversationId;
+    this.write(this.convKey, conversationId);
+    this.setState('idle');
+    this.emit('guest');
   }
 
   private async becomeGuest(intro?: { name: string; email?: string }): Promise<void> {

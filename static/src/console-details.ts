@@ -12,7 +12,7 @@ type Rating = { resolution: number; score: number; comment: string | null; at: s
 type Details = {
   ratings: Rating[];
   context: { channel: string; url?: string; title?: string; referrer?: string; language?: string; timeZone?: string };
-  guests: { id: string; name: string; email: string | null; phone: string | null; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
+  guests: { id: string; name: string; email: string | null; phone: string | null; identity?: { externalId: string; verifiedBy: string }; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
 };
 
 const CHANNELS: Record<string, string> = { widget: 'Website widget', service_page: 'Service page', personal_link: 'Personal link', meeting: 'Meeting booking' };
@@ -111,6 +111,8 @@ export class ConversationDetails {
     if (c.timeZone) rows.push(['Time zone', c.timeZone]);
     for (const g of guests) {
       const who = guests.length > 1 ? ` (${g.name})` : '';
+      // The site vouched for this guest with a signed user token: its id for them, as it sent it.
+      if (g.identity) rows.push([`Verified user${who}`, h('span', { class: 'verified' }, '✓ ', h('code', {}, g.identity.externalId))]);
       rows.push([`Email${who}`, g.email ? outLink(`mailto:${g.email}`, g.email) : '—']);
       rows.push([`Phone${who}`, g.phone ?? '—']);
       rows.push([

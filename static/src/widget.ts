@@ -1,6 +1,6 @@
 // The embeddable widget: <script src="https://HOST/widget.js" data-service="sales" async></script>
-// (or data-agent="alice"); data-color, data-position (left|right), data-greeting, data-lang
-// (docs/widget.md).
+// (or data-agent="alice"); data-color, data-position (left|right), data-greeting, data-lang,
+// data-user-token (a logged-in visitor: widget-identity.ts); docs/widget.md.
 // Everything lives in a shadow root under a host element reset with `all: initial`, so the
 // host page's CSS does not reach in and ours does not reach out. It talks to the server the
 // script came from.
@@ -9,6 +9,7 @@ import { chatView, h } from './chat-view';
 import { useLanguage } from './dates';
 import { fill, greetingIn, loadStrings, pickLang } from './i18n';
 import { chatCss } from './styles';
+import { identityQueue } from './widget-identity';
 
 const script = document.currentScript as HTMLScriptElement | null;
 if (script) mount(script);
@@ -16,6 +17,8 @@ if (script) mount(script);
 async function mount(script: HTMLScriptElement) {
   const base = new URL(script.src).origin;
   const d = script.dataset;
+  // Before any await: the page may call Doorbell.identify as soon as this script has run.
+  const identified = identityQueue(d.userToken);
   const target = d.agent ? { kind: 'agent' as const, slug: d.agent } : { kind: 'service' as const, slug: d.service ?? '', widget: true };
   const lang = pickLang(d.lang, ...navigator.languages);
   useLanguage(lang);
@@ -86,5 +89,6 @@ async function mount(script: HTMLScriptElement) {
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
   await chat.init();
+  identified(chat);
   renderBadge();
 }

@@ -1,0 +1,28 @@
+// `Doorbell.identify(token)` and `data-user-token` (docs/widget.md "Identified visitors"): a
+// site whose visitor is logged in hands over the user token its server signed, and the widget
+// becomes that user's guest. Calls made before the widget is ready run in order once it is;
+// calls made before this script even loaded went to the snippet's stub, which keeps the
+// latest token in `Doorbell.userToken`.
+import type { ConversationClient } from './chat-client';
+
+type DoorbellGlobal = Record<string, unknown> & { userToken?: unknown };
+
+/** Installs `Doorbell.identify` now; the returned function hands it the chat once it is ready. */
+export function identityQueue(attribute: string | undefined): (chat: ConversationClient) => void {
+  const w = window as unknown as { Doorbell?: DoorbellGlobal };
+  const global: DoorbellGlobal = w.Doorbell ?? {};
+  const first = 'userToken' in global ? global.userToken : attribute;
+  delete global.userToken;
+  let attach!: (chat: ConversationClient) => void;
+  const ready = new Promise<ConversationClient>((resolve) => (attach = resolve));
+  let chain: Promise<unknown> = ready;
+  const identify = (token: string | null): Promise<void> => {
+    if (token !== null && typeof token !== 'string') return Promise.reject(new TypeError('Doorbell.identify takes a user token (a string), or null when nobody is logged in.'));
+    const run = chain.then(() => ready).then((chat) => chat.identify(token));
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  w.Doorbell = Object.assign(global, { identify });
+  if (typeof first === 'string' || first === null) identify(first).catch((err) => console.warn('Doorbell: the user token was refused:', err?.message ?? err));
+  return attach;
+}
