@@ -3,6 +3,7 @@ import { getAgentBySlug } from './agents';
 import { withConstraints } from './constraints';
 import { newId } from './ids';
 import { isAssignable, isLicensed } from './licensing';
+import { DEFAULT_PRECHAT, type PrechatForm } from './prechat';
 import type { License, ServiceCreate, ServiceUpdate } from './schemas';
 
 export interface Member {
@@ -26,6 +27,8 @@ export interface Service {
   embedOrigins: string[];
   /** Resolving a conversation of the service emails its guests a transcript. */
   transcripts: boolean;
+  /** What the widget and the service page ask before the first message. */
+  prechat: PrechatForm;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,6 +39,7 @@ interface ServiceRow {
   name: string;
   avatar_url: string | null;
   transcripts: number;
+  prechat: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -75,6 +79,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     assignable: isAssignable(members),
     embedOrigins: originRows.map((o) => o.origin),
     transcripts: row.transcripts === 1,
+    prechat: row.prechat ? (JSON.parse(row.prechat) as PrechatForm) : DEFAULT_PRECHAT,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -128,8 +133,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts) VALUES (?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, prechat) VALUES (?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, input.prechat ? JSON.stringify(input.prechat) : null),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -137,7 +142,16 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
 }
 
 type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
-const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts' };
+const serviceColumns: Record<ServiceColumn, string> = {
+  slug: 'slug',
+  name: 'name',
+  avatarUrl: 'avatar_url',
+  transcripts: 'transcripts',
+  prechat: 'prechat',
+};
+
+/** A column's value as D1 stores it: booleans as 0/1, the form as JSON. */
+const columnValue = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value !== null && typeof value === 'object' ? JSON.stringify(value) : (value ?? null));
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);
@@ -148,7 +162,7 @@ export async function updateService(db: D1Database, slug: string, patch: Service
     db.batch([
       db
         .prepare(`UPDATE services SET ${assignments}updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
-        .bind(...entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : (v ?? null))), current.id),
+        .bind(...entries.map(([, v]) => columnValue(v)), current.id),
       ...(embedOrigins ? setEmbedOrigins(db, current.id, embedOrigins) : []),
     ]),
   );
