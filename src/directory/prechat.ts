@@ -4,6 +4,7 @@
 // starts (checkAnswers), so a page with an old or forged form cannot slip anything past it.
 import { z } from 'zod';
 import { displayText, type Problem } from '../http/validation';
+import { looksLikeEmail, looksLikePhone } from './prechat-values';
 
 export const PRECHAT_MAX_FIELDS = 10;
 export const PRECHAT_MAX_OPTIONS = 20;
@@ -51,14 +52,9 @@ export const PrechatAnswersInput = z.record(z.string().max(40), z.string().max(P
 export const PrechatAnswerView = z.array(z.object({ key: z.string(), label: z.string(), value: z.string() }));
 export type PrechatAnswer = z.infer<typeof PrechatAnswerView>[number];
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// Digits with the usual separators and an optional leading +; 6 to 15 digits (E.164's bound).
-const PHONE = /^\+?[0-9 ()./-]+$/;
-const digits = (value: string) => value.replace(/\D/g, '').length;
-
 function answerProblem(field: PrechatField, value: string): string | null {
-  if (field.type === 'email' && !EMAIL.test(value)) return 'must be an email address';
-  if (field.type === 'phone' && (!PHONE.test(value) || digits(value) < 6 || digits(value) > 15)) return 'must be a phone number (6 to 15 digits, optionally +, spaces, dashes, dots or brackets)';
+  if (field.type === 'email' && !looksLikeEmail(value)) return 'must be an email address';
+  if (field.type === 'phone' && !looksLikePhone(value)) return 'must be a phone number (6 to 15 digits, optionally +, spaces, dashes, dots or brackets)';
   if (field.type === 'select' && !field.options!.includes(value)) return `must be one of: ${field.options!.join(', ')}`;
   return null;
 }

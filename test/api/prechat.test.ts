@@ -15,9 +15,9 @@ const FORM = {
 };
 const GOOD = { phone: '+33 6 12 34 56 78', plan: 'Pro', company: 'Acme' };
 
-const start = (guest: { headers: Record<string, string> }, answers?: unknown, target: unknown = { kind: 'service', slug: SLUG, widget: true }) =>
+const start = (guest: { headers: Record<string, string> }, answers?: Record<string, unknown>, target: Record<string, unknown> = { kind: 'service', slug: SLUG, widget: true }) =>
   call('POST', '/api/conversations', { headers: guest.headers, body: { target, clientId: clientId(), text: 'Hello', ...(answers === undefined ? {} : { answers }) } });
-const patch = (body: unknown) => call('PATCH', `/api/admin/services/${SLUG}`, { headers: ADMIN, body });
+const patch = (body: Record<string, unknown>) => call('PATCH', `/api/admin/services/${SLUG}`, { headers: ADMIN, body });
 
 beforeAll(async () => {
   expect((await call('POST', '/api/admin/services', { headers: ADMIN, body: { slug: SLUG, name: 'Prechat desk', prechat: FORM } })).status).toBe(201);
@@ -67,7 +67,7 @@ describe('the form’s config', () => {
 describe('the answers', () => {
   it('are refused per field when wrong, and nothing is created', async () => {
     const ann = await newGuest('Ann Lee', 'ann@example.com');
-    const cases: Array<[unknown, string[]]> = [
+    const cases: Array<[Record<string, unknown> | undefined, string[]]> = [
       [undefined, ['answers.phone', 'answers.plan']],
       [{ ...GOOD, phone: '' }, ['answers.phone']],
       [{ ...GOOD, phone: 'call me maybe' }, ['answers.phone']],
