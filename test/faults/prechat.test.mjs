@@ -6,22 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { bearer, newGuest } from '../support/client.mjs';
+import { newGuest } from '../support/client.mjs';
 import { matrixFixtures, OK, ROLES, runMatrix, useServer } from './fixtures.mjs';
+// Quiz's form; the unit test of the validator (test/unit/prechat.test.ts) checks the same one.
+import FORM from '../support/prechat-form.json' with { type: 'json' };
 
 const ctx = useServer('prechat');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 
-const FORM = {
-  email: 'optional',
-  fields: [
-    { key: 'company', label: 'Company', type: 'text' },
-    { key: 'phone', label: 'Phone', type: 'phone', required: true },
-    { key: 'work', label: 'Work email', type: 'email' },
-    { key: 'plan', label: 'Plan', type: 'select', options: ['Free', 'Pro'], required: true },
-  ],
-};
 const ANSWERS = { phone: '+49 30 1234567', plan: 'Pro', company: 'Acme' };
 
 let fixtures;

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkAnswers, DEFAULT_PRECHAT, PrechatForm } from '../../src/directory/prechat';
+import sample from '../support/prechat-form.json';
 
-const form = PrechatForm.parse({
-  email: 'required',
-  fields: [
-    { key: 'company', label: 'Company', type: 'text' },
-    { key: 'phone', label: 'Phone', type: 'phone', required: true },
-    { key: 'work_email', label: 'Work email', type: 'email' },
-    { key: 'plan', label: 'Plan', type: 'select', options: ['Free', 'Pro'], required: true },
-  ],
-});
+// The fault suite's Quiz form (test/faults/prechat.test.mjs), with a required email.
+const form = PrechatForm.parse({ ...sample, email: 'required' });
 
 const paths = (result: ReturnType<typeof checkAnswers>) => ('problems' in result ? result.problems.map((p) => p.path) : []);
 
@@ -39,10 +33,10 @@ describe('the pre-chat form', () => {
   });
 
   it('keeps valid answers in the form’s order, with labels, trimmed, and drops blank optional ones', () => {
-    expect(checkAnswers(form, { plan: 'Pro', phone: ' +33 1 23-45.67 (89) ', company: '  ', work_email: 'a@b.co' })).toEqual({
+    expect(checkAnswers(form, { plan: 'Pro', phone: ' +33 1 23-45.67 (89) ', company: '  ', work: 'a@b.co' })).toEqual({
       answers: [
         { key: 'phone', label: 'Phone', value: '+33 1 23-45.67 (89)' },
-        { key: 'work_email', label: 'Work email', value: 'a@b.co' },
+        { key: 'work', label: 'Work email', value: 'a@b.co' },
         { key: 'plan', label: 'Plan', value: 'Pro' },
       ],
     });
@@ -54,7 +48,7 @@ describe('the pre-chat form', () => {
     expect(paths(checkAnswers(form, { phone: 'call me', plan: 'Pro' }))).toEqual(['answers.phone']);
     expect(paths(checkAnswers(form, { phone: '1'.repeat(16), plan: 'Pro' }))).toEqual(['answers.phone']);
     expect(paths(checkAnswers(form, { phone: '0612345678', plan: 'pro' }))).toEqual(['answers.plan']);
-    expect(paths(checkAnswers(form, { phone: '0612345678', plan: 'Pro', work_email: 'not-an-address' }))).toEqual(['answers.work_email']);
+    expect(paths(checkAnswers(form, { phone: '0612345678', plan: 'Pro', work: 'not-an-address' }))).toEqual(['answers.work']);
     expect(paths(checkAnswers(form, { phone: '0612345678', plan: 'Pro', shoe: '42' }))).toEqual(['answers.shoe']);
   });
 
