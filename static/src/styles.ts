@@ -54,6 +54,7 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-optional{font-weight:400;color:var(--db-muted)}
 .db-form select{font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:7px 8px;margin:0}
 .db-form [aria-invalid=true]{border-color:#a11919}
+.db select:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
 .db-hint{margin:0;color:#a11919;font-size:12px}
 .db-hint:empty{display:none}
 .db-form input,.db-form textarea{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
