@@ -22,8 +22,8 @@ const FORM = {
   ],
 };
 
-const setForm = async (prechat) => {
-  const res = await fetch(`${suite.BASE}/api/admin/services/sales`, {
+const setForm = async (prechat, slug = 'sales') => {
+  const res = await fetch(`${suite.BASE}/api/admin/services/${slug}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${adminToken()}`, 'content-type': 'application/json' },
     body: JSON.stringify({ prechat }),
@@ -106,4 +106,21 @@ test('the widget asks Sales’ pre-chat form, hints, shows the server’s refusa
   assert.deepEqual(errors, []);
   await setForm({});
   await Promise.all([guestContext.close(), pageGuest.close(), aliceContext.close()]);
+});
+
+test('a form that hides name and email: the service page asks neither, and the guest writes as a visitor', async () => {
+  await setForm({ name: 'hidden', email: 'hidden' }, 'support');
+  const context = await suite.browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(`${suite.BASE}/s/support`);
+  await page.getByLabel('Message', { exact: true }).first().waitFor();
+  assert.equal(await page.locator('.db-intro input[name=name]').isHidden(), true);
+  assert.equal(await page.locator('.db-intro input[name=email]').isHidden(), true);
+  await page.locator('textarea').fill('Just a quick question');
+  await page.locator('textarea').press('Enter');
+  await page.locator('.db-msg.db-mine[data-seq]', { hasText: 'quick question' }).waitFor();
+  const me = await page.evaluate((base) => JSON.parse(localStorage.getItem(`doorbell:${base}:guest`)).guest, suite.BASE);
+  assert.equal(me.name, 'Visitor');
+  log('name and email hidden: the guest wrote as "Visitor"');
+  await context.close();
 });
