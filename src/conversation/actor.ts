@@ -23,7 +23,8 @@ import { conversationEvents, conversationEventType } from '../integrations/webho
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
-import { agentParticipant, assigneeOf, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import { agentParticipant, answersSeenBy, assigneeOf, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import type { PrechatAnswer } from '../directory/prechat';
 import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
@@ -59,6 +60,8 @@ export interface OpenRequest {
   guest: GuestParticipant;
   /** Kept only if this request creates the conversation: where it started never changes. */
   context: StartContext;
+  /** Kept only if this request creates the conversation, like the context. */
+  answers?: PrechatAnswer[];
 }
 
 export interface StartRequest extends OpenRequest {
@@ -243,6 +246,7 @@ export class ConversationActor extends DurableObject<Env> {
         departures: [],
         rejoinWithheld: null,
         context: request.context,
+        ...(request.answers?.length ? { answers: request.answers } : {}),
       };
       const originName = request.origin.kind === 'service' ? request.origin.service.name : request.origin.agent.name;
       this.ctx.storage.transactionSync(() => {
@@ -264,10 +268,10 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** What agents know about where the conversation started and who its guests are (docs/rules.md); never guests. */
-  async details(caller: Caller): Promise<Outcome<{ context: StartContext; guests: GuestParticipant[]; ratings: Entry[] }>> {
+  async details(caller: Caller): Promise<Outcome<{ context: StartContext; answers: PrechatAnswer[]; guests: GuestParticipant[]; ratings: Entry[] }>> {
     if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents see the details of a conversation.');
     const denied = this.denied(caller);
-    return denied ?? accept({ context: contextOf(this.state), guests: [...this.state.guests], ratings: this.store.ratings(RATINGS_LISTED) });
+    return denied ?? accept({ context: contextOf(this.state), answers: [...(this.state.answers ?? [])], guests: [...this.state.guests], ratings: this.store.ratings(RATINGS_LISTED) });
   }
 
   /** One line about the conversation for a list elsewhere: its title as the caller sees it and when anything last happened. */
@@ -957,6 +961,7 @@ export class ConversationActor extends DurableObject<Env> {
       ...(caller.kind === 'agent' ? { status: status.value, snoozedUntil: snoozedUntil(status), labels: chipsOf(lastLabelCatalog(), state.labels ?? []) } : {}),
       ...shared,
       rating: ratingPrompt(state),
+      ...(answersSeenBy(caller.kind, id, state) ? { answers: [...(state.answers ?? [])] } : {}),
       title: titleFor(caller.kind, state),
       avatarUrl: avatarFor(caller.kind, state),
       you: {

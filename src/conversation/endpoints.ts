@@ -7,6 +7,7 @@ import { findContactByGuest } from '../directory/contacts';
 import { findGuest, identityView } from '../directory/guests';
 import { displayText } from '../http/validation';
 import { getServiceBySlug } from '../directory/services';
+import { checkAnswers, DEFAULT_PRECHAT, PrechatAnswersInput, PrechatAnswerView, type PrechatForm } from '../directory/prechat';
 import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
@@ -92,6 +93,15 @@ const StartContextInput = z.strictObject({
   channel: z.enum(['widget', 'page']).optional().describe("'widget' from the embedded widget, 'page' from this server's pages."),
 });
 
+/** The answers to keep, or the request's 400 listing every field that is wrong, before anything is created. */
+function prechatAnswers(form: PrechatForm, given: Record<string, string>, guestEmail: string | null) {
+  const checked = checkAnswers(form, given);
+  const found = 'problems' in checked ? checked.problems : [];
+  if (form.email === 'required' && !guestEmail) found.unshift({ path: 'email', message: "is required by this service's pre-chat form: the guest gave none (POST /api/guests with an email)" });
+  if (!found.length) return 'answers' in checked ? checked.answers : [];
+  throw new HttpError(400, 'invalid_request', `The pre-chat answers are not valid: ${found[0]!.path}: ${found[0]!.message}.`, { where: 'body', problems: found });
+}
+
 export const startConversationEndpoint = forGuests({
   summary: 'A guest writes to an agent or a service: creates the conversation the first time, reuses it after (C1, C2)',
   body: z.strictObject({
@@ -99,6 +109,7 @@ export const startConversationEndpoint = forGuests({
     clientId: ClientId,
     text: MessageText,
     context: StartContextInput.optional().describe('Kept only when this creates the conversation; agents see it (GET /api/conversations/{id}/details).'),
+    answers: PrechatAnswersInput.optional().describe("The guest's answers to the service's pre-chat form, by field key; checked against the form as it is now. Kept only when this creates the conversation."),
   }),
   response: z.object({ created: z.boolean(), seq: z.number().int(), duplicate: z.boolean(), conversation: ConversationView }),
   errors: [404, 409, 429],
@@ -109,6 +120,8 @@ export const startConversationEndpoint = forGuests({
     const guest = await getGuest(env.DB, principal.guestId);
     let origin: Origin;
     let agents: AgentParticipant[];
+    // A personal link has no form of its own: the default one, with no fields, takes no answers.
+    let form: PrechatForm = DEFAULT_PRECHAT;
     if (body.target.kind === 'agent') {
       const agent = await getAgentBySlug(env.DB, body.target.slug);
       if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} cannot take conversations.`);
@@ -119,7 +132,9 @@ export const startConversationEndpoint = forGuests({
       if (!service.assignable) throw new HttpError(409, 'service_unavailable', `Nobody in ${service.name} can take conversations.`);
       origin = { kind: 'service', service: { id: service.id, slug: service.slug, name: service.name, avatarUrl: service.avatarUrl }, viaWidget: body.target.widget };
       agents = service.licensedMembers.map(agentParticipant);
+      form = service.prechat;
     }
+    const answers = prechatAnswers(form, body.answers ?? {}, guest.email);
     // C2: the id comes from the guest and the target, so writing again reaches the same actor.
     const id = await conversationIdFor(guestConversationKey(guest.id, origin));
     const { channel, ...told } = body.context ?? {};
@@ -132,6 +147,7 @@ export const startConversationEndpoint = forGuests({
         clientId: body.clientId,
         text: body.text,
         context: { ...told, channel: guestChannel(origin, channel === 'widget') },
+        answers,
       }),
     );
     remember(id, conversationScope(started.conversation.origin));
@@ -177,6 +193,7 @@ export const detailsEndpoint = forAgents({
       language: z.string().optional(),
       timeZone: z.string().optional(),
     }),
+    answers: PrechatAnswerView.describe("The first guest's answers to the pre-chat form, in the form's order, with the labels they read."),
     guests: z.array(GuestDetails),
     ratings: z
       .array(z.object({ resolution: z.number().int(), score: z.number().int().describe('1 to 5'), comment: z.string().nullable(), at: z.string(), by: z.object({ id: z.string(), name: z.string() }) }))
@@ -185,9 +202,10 @@ export const detailsEndpoint = forAgents({
   errors: [403, 404],
   handle: async ({ env, principal, params }) => {
     const caller = await callerOf(principal, env);
-    const { context, guests, ratings } = unwrap(await (await existingConversationActor(env, params.id)).details(caller));
+    const { context, answers, guests, ratings } = unwrap(await (await existingConversationActor(env, params.id)).details(caller));
     return {
       context,
+      answers,
       ratings: ratings.flatMap((e) => (e.event?.type === 'rating' ? [{ resolution: e.event.resolution, score: e.event.score, comment: e.event.comment, at: e.at, by: { id: e.author.id, name: e.author.name } }] : [])),
       guests: await Promise.all(
         guests.map(async (g) => {

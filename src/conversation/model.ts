@@ -1,3 +1,4 @@
+import type { PrechatAnswer } from '../directory/prechat';
 import type { License } from '../directory/schemas';
 
 /** An agent as the conversation rules need it; `license` is read at the time a rule runs. */
@@ -107,6 +108,8 @@ export interface ConversationState {
   readonly labels?: readonly string[];
   /** Absent in conversations stored before it existed: their channel follows from the origin (see channelOf). */
   readonly context?: StartContext;
+  /** The first guest's answers to the service's pre-chat form, with the labels they read; absent: none given. */
+  readonly answers?: readonly PrechatAnswer[];
   /** The member an assignment chose (C5); null: assigned to a whole service. Absent: never assigned (see assigneeOf). */
   readonly assignee?: AssigneeRef | null;
 }
@@ -135,6 +138,9 @@ export const guestChannel = (origin: Origin, fromWidget: boolean): Channel =>
 
 export const contextOf = (state: ConversationState): StartContext => state.context ?? { channel: guestChannel(state.origin, false) };
 
+
+/** Pre-chat answers are the organisation's and the answering guest's: a guest invited later never reads them (docs/widget.md). */
+export const answersSeenBy = (kind: 'agent' | 'guest', id: string, state: ConversationState): boolean => kind === 'agent' || state.guests[0]?.id === id;
 
 export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>
   state.agents.some((agent) => agent.id === agentId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Availability } from '../directory/availability';
+import { PrechatAnswerView } from '../directory/prechat';
 import type { ErrorFrame } from '../errors';
 
 /** Limits a client must respect; documented in docs/protocol.md. */
@@ -222,6 +223,8 @@ export const ConversationView = z.object({
   snoozedUntil: z.string().nullable().optional().describe('Agents only: when a snooze ends by itself; null when only the guest’s next message ends it (or not snoozed).'),
   labels: z.array(LabelChip).optional().describe('Agents only: the organisation’s labels on it, by name; absent in a guest’s view.'),
   rating: RatingPrompt.nullable().optional(),
+  answers: PrechatAnswerView.optional()
+    .describe("The pre-chat form's answers, with the labels the guest read: for agents and the guest who gave them; absent for other guests."),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 

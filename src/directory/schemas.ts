@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Availability } from './availability';
 import { displayText } from '../http/validation';
 import type { Language } from './languages';
+import { PrechatForm } from './prechat';
 
 export const licenses = ['basic', 'standard', 'premium'] as const;
 export const License = z.enum(licenses).describe('basic, standard or premium; standard and premium are "licensed".');
@@ -129,13 +130,16 @@ export const ServicePublic = z.object({
   greetings: Greetings.describe('The greeting shown before the guest writes, per language (en, fr, de, es, it); empty when none is set.'),
 });
 
-export const ServiceCard = ServicePublic.extend(PublicAvailability);
+export const ServiceCard = ServicePublic.extend(PublicAvailability).extend({
+  prechat: PrechatForm.describe('What the widget and the service page ask before the first message (docs/widget.md "Pre-chat form").'),
+});
 
 export const ServiceView = ServicePublic.extend({
   id: z.string(),
   assignable: z.boolean().describe('True while the service has at least one licensed member.'),
   embedOrigins: z.array(z.string()).describe('Sites allowed to embed this service’s widget, besides the organisation-wide GUEST_ORIGINS.'),
   transcripts: z.boolean().describe('Whether resolving one of its conversations emails each guest who gave an address a transcript.'),
+  prechat: PrechatForm.describe('The pre-chat form (docs/widget.md "Pre-chat form").'),
   members: z.array(MemberView),
   licensedMembers: z.array(MemberView),
   createdAt: z.string(),
@@ -149,6 +153,7 @@ export const ServiceCreate = z.strictObject({
   embedOrigins: EmbedOrigins.optional().describe('Replaces the whole list when given.'),
   transcripts: z.boolean().optional().describe('Email guests a transcript when a conversation is resolved (default false).'),
   greetings: Greetings.optional().describe('The greeting per language, at most 300 characters each; replaces the whole set when given ({} removes them).'),
+  prechat: PrechatForm.optional().describe('The pre-chat form, replaced whole when given (default: name required, email optional, no fields).'),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

@@ -3,6 +3,7 @@ import { getAgentBySlug } from './agents';
 import { withConstraints } from './constraints';
 import { newId } from './ids';
 import { isAssignable, isLicensed } from './licensing';
+import { DEFAULT_PRECHAT, type PrechatForm } from './prechat';
 import type { Greetings, License, ServiceCreate, ServiceUpdate } from './schemas';
 
 export interface Member {
@@ -28,6 +29,8 @@ export interface Service {
   transcripts: boolean;
   /** Its greeting per language (docs/widget.md "Languages"). */
   greetings: Greetings;
+  /** What the widget and the service page ask before the first message. */
+  prechat: PrechatForm;
   createdAt: string;
   updatedAt: string;
 }
@@ -39,6 +42,7 @@ interface ServiceRow {
   avatar_url: string | null;
   transcripts: number;
   greetings: string;
+  prechat: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -79,6 +83,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     embedOrigins: originRows.map((o) => o.origin),
     transcripts: row.transcripts === 1,
     greetings: JSON.parse(row.greetings) as Greetings,
+    prechat: row.prechat ? (JSON.parse(row.prechat) as PrechatForm) : DEFAULT_PRECHAT,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -132,8 +137,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings) VALUES (?, ?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {})),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), input.prechat ? JSON.stringify(input.prechat) : null),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -141,9 +146,16 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
 }
 
 type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
-const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts', greetings: 'greetings' };
+const serviceColumns: Record<ServiceColumn, string> = {
+  slug: 'slug',
+  name: 'name',
+  avatarUrl: 'avatar_url',
+  transcripts: 'transcripts',
+  greetings: 'greetings',
+  prechat: 'prechat',
+};
 
-/** A field's value as its column holds it: booleans as 0/1, objects (greetings) as JSON. */
+/** A field's value as its column holds it: booleans as 0/1, objects (greetings, the form) as JSON. */
 const columnValue = (v: unknown) => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v ?? null));
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {

@@ -95,7 +95,8 @@ export async function conversationEvents(conversationId: string, state: Conversa
     }
     switch (entry.event?.type) {
       case 'created':
-        events.push(await webhookEvent('conversation.created', key, at, { conversation }));
+        // The pre-chat answers are the first guest's introduction: told once, with the conversation.
+        events.push(await webhookEvent('conversation.created', key, at, { conversation, answers: state.answers ?? [] }));
         break;
       case 'assigned':
         events.push(

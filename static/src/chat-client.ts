@@ -36,7 +36,8 @@ export type ClientErrorCode = ErrorCode | 'network' | 'http' | 'name_required';
 export const envelopeOf = (json: unknown): Partial<ErrorEnvelope['error']> | undefined => (json as Partial<ErrorEnvelope> | null)?.error;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: ClientErrorCode, message: string) {
+  /** `problems`: each field a 400 `invalid_request` names (a pre-chat answer, say), from its details. */
+  constructor(readonly status: number, readonly code: ClientErrorCode, message: string, readonly problems: { path: string; message: string }[] = []) {
     super(message);
   }
 }
@@ -150,7 +151,8 @@ export class ConversationClient {
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const failure = envelopeOf(json);
-      throw new ApiError(res.status, failure?.code ?? 'network', failure?.message ?? `HTTP ${res.status}`);
+      const problems = (failure?.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
+      throw new ApiError(res.status, failure?.code ?? 'network', failure?.message ?? `HTTP ${res.status}`, problems);
     }
     return json as T;
   }
@@ -332,7 +334,7 @@ export class ConversationClient {
    * files given with it follow it as a message of their own. A refused upload throws a
    * FileError and sends nothing.
    */
-  async send(text: string, intro?: { name: string; email?: string }, note = false, files: Staged[] = []): Promise<void> {
+  async send(text: string, intro?: { name: string; email?: string; answers?: Record<string, string> }, note = false, files: Staged[] = []): Promise<void> {
     text = text.trim();
     if (!text && !(files.length && this.conversationId)) return;
     const clientId = `g-${crypto.randomUUID()}`;
@@ -348,7 +350,7 @@ export class ConversationClient {
     }
     try {
       if (!this.token) await this.becomeGuest(intro);
-      const started = await this.api<{ conversation: ConversationView }>('POST', '/api/conversations', { target: this.target, clientId, text, context: startContext(this.channel) });
+      const started = await this.api<{ conversation: ConversationView }>('POST', '/api/conversations', { target: this.target, clientId, text, context: startContext(this.channel), ...(intro?.answers ? { answers: intro.answers } : {}) });
       this.view = started.conversation;
       this.conversationId = started.conversation.id;
       this.write(this.convKey, this.conversationId);

@@ -4,6 +4,8 @@ import type { AttachmentView, TimelineEvent } from '../../src/conversation/proto
 import { ApiError, FileError, type Entry, type ConversationClient, type Staged, type Upload } from './chat-client';
 import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
 import { dateTime, stamp } from './dates';
+import { prechatFields, type PrechatForm } from './chat-prechat';
+import { looksLikeEmail } from '../../src/directory/prechat-values';
 import { fill, type Strings } from './i18n';
 
 /** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
@@ -25,7 +27,7 @@ export type ViewOptions = {
   t: Strings;
   greeting?: string;
   /** Title and avatar before the conversation exists (the agent's or service's card). */
-  card: { name: string; avatarUrl: string | null };
+  card: { name: string; avatarUrl: string | null; prechat?: PrechatForm };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -75,8 +77,13 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite' });
   const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
   const alert = h('p', { class: 'db-alert', role: 'alert' });
-  const name = h('input', { name: 'name', autocomplete: 'name', placeholder: t.name, 'aria-label': t.name, maxlength: '100' });
-  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: t.email, 'aria-label': t.email });
+  // A service's pre-chat form says which of name and email are asked, and adds its own fields.
+  const prechat = prechatFields(t, o.card.prechat);
+  const { ask } = prechat;
+  const nameText = ask.name === 'optional' ? t.prechatNameOptional : t.name;
+  const emailText = ask.email === 'required' ? t.prechatEmailRequired : t.email;
+  const name = h('input', { name: 'name', autocomplete: 'name', placeholder: nameText, 'aria-label': nameText, maxlength: '100', hidden: ask.name === 'hidden' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: emailText, 'aria-label': emailText, hidden: ask.email === 'hidden' });
   const intro = h('div', { class: 'db-intro' }, name, email);
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
@@ -86,7 +93,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const attach = h('button', { class: 'db-attach', type: 'button', 'aria-label': t.attach, title: t.attach, onclick: () => picker.click() });
   attach.innerHTML = CLIP;
   const tray = h('ul', { class: 'db-tray', 'aria-label': t.filesToSend });
-  const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, tray, h('div', { class: 'db-row' }, attach, picker, text, send));
+  const form = h('form', { class: 'db-form', 'aria-label': t.message }, intro, prechat.element, tray, h('div', { class: 'db-row' }, attach, picker, text, send));
   // Native radios: Tab reaches the checked one, arrow keys switch, and the choice is announced.
   let noteMode = false;
   const mode = (value: 'reply' | 'note', ...label: (Node | string)[]) =>
@@ -199,9 +206,20 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const submit = async () => {
     const value = text.value;
     if (!value.trim() && !staged.length) return;
-    if (!chat.guest && !name.value.trim()) {
+    if (!chat.guest && ask.name === 'required' && !name.value.trim()) {
       alert.textContent = t.nameRequired;
       name.focus();
+      return;
+    }
+    if (!chat.guest && ask.email === 'required' && !looksLikeEmail(email.value.trim())) {
+      alert.textContent = t.prechatEmailNeeded;
+      email.focus();
+      return;
+    }
+    const unanswered = chat.conversationId ? null : prechat.check();
+    if (unanswered) {
+      alert.textContent = t.prechatFix;
+      unanswered.focus();
       return;
     }
     if (staged.length && !chat.conversationId && !value.trim()) {
@@ -216,7 +234,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     text.value = '';
     chat.setTyping(false);
     try {
-      await chat.send(value, { name: name.value, email: email.value }, noteMode, files);
+      // A guest whose name is not asked is known as a visitor: the server wants a name for everyone.
+      await chat.send(value, { name: name.value.trim() || t.prechatVisitor, email: email.value, answers: prechat.answers() }, noteMode, files);
     } catch (e) {
       if (!text.value) text.value = value;
       if (e instanceof FileError) {
@@ -224,7 +243,11 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         staged = [...(e.status >= 400 && e.status < 500 ? files.filter((f) => f.name !== e.file) : files), ...staged];
         renderTray();
         alert.textContent = fileErrorText(e);
-      } else if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
+      } else if (e instanceof ApiError) {
+        const refused = prechat.refused(e.problems);
+        if (refused) (alert.textContent = t.prechatFix), refused.focus();
+        else if (e.message) alert.textContent = fill(t.failed, { code: e.message });
+      }
     }
   };
   form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
@@ -341,6 +364,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     title.replaceChildren(named(chat.view?.title ?? o.card.name));
     img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : o.card.avatarUrl);
     intro.hidden = !!chat.guest;
+    prechat.element.hidden = !!chat.conversationId || !o.card.prechat?.fields.length;
     form.hidden = chat.state === 'closed';
   };
   const renderState = () => {

@@ -12,6 +12,8 @@ type Rating = { resolution: number; score: number; comment: string | null; at: s
 type Details = {
   ratings: Rating[];
   context: { channel: string; url?: string; title?: string; referrer?: string; language?: string; timeZone?: string };
+  /** The pre-chat form's answers, each with the label the guest read. */
+  answers: { key: string; label: string; value: string }[];
   guests: { id: string; name: string; email: string | null; phone: string | null; identity?: { externalId: string; verifiedBy: string }; previous: { id: string; title: string; with: string; lastActivityAt: string }[] }[];
 };
 
@@ -93,7 +95,7 @@ export class ConversationDetails {
     }
   }
 
-  private renderAbout({ context: c, guests, ratings }: Details) {
+  private renderAbout({ context: c, answers, guests, ratings }: Details) {
     this.ratings.replaceChildren(
       ratings.length
         ? h('ul', { class: 'rating-list' }, ...ratings.map((r) =>
@@ -109,6 +111,7 @@ export class ConversationDetails {
     if (c.referrer) rows.push(['Came from', outLink(c.referrer)]);
     if (c.language) rows.push(['Language', c.language]);
     if (c.timeZone) rows.push(['Time zone', c.timeZone]);
+    for (const a of answers) rows.push([a.label, a.value]);
     for (const g of guests) {
       const who = guests.length > 1 ? ` (${g.name})` : '';
       // The site vouched for this guest with a signed user token: its id for them, as it sent it.

@@ -47,6 +47,16 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-form{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line)}
 .db-form[hidden],.db-intro[hidden],.db-alert:empty{display:none}
 .db-intro{display:flex;gap:6px}
+.db-prechat{border:0;margin:0;padding:0;display:grid;gap:6px}
+.db-prechat[hidden]{display:none}
+.db-field{display:grid;gap:2px;font-size:12px}
+.db-field label{font-weight:600}
+.db-optional{font-weight:400;color:var(--db-muted)}
+.db-form select{font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:7px 8px;margin:0}
+.db-form [aria-invalid=true]{border-color:#a11919}
+.db select:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
+.db-hint{margin:0;color:#a11919;font-size:12px}
+.db-hint:empty{display:none}
 .db-form input,.db-form textarea{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
 .db-form textarea{resize:none;height:40px}
 .db-row{display:flex;gap:6px;align-items:flex-end}

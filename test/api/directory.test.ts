@@ -117,7 +117,15 @@ describe('public directory', () => {
 
   it('shows a service card without members', async () => {
     const { body } = await call('GET', '/api/public/services/sales');
-    expect(body).toEqual({ slug: 'sales', name: 'Sales', avatarUrl: '/avatars/sales.svg', greetings: {}, availability: 'offline', availabilityMessage: 'We’ll reply by email' });
+    expect(body).toEqual({
+      slug: 'sales',
+      name: 'Sales',
+      avatarUrl: '/avatars/sales.svg',
+      greetings: {},
+      availability: 'offline',
+      availabilityMessage: 'We’ll reply by email',
+      prechat: { name: 'required', email: 'optional', fields: [] },
+    });
   });
 
   it('answers 404 with the envelope for an unknown slug', async () => {
