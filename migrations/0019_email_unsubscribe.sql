@@ -1,0 +1,10 @@
+-- Guests who followed the unsubscribe link of a continuity digest (docs/email-continuity.md
+-- "Unsubscribing"): no digest of any conversation is emailed to them any more. Agents turn
+-- the same emails off with their inbox setting emailWhenOffline, which the link sets.
+CREATE TABLE digest_unsubscribes (
+  guest_id          TEXT PRIMARY KEY,
+  unsubscribed_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- The extra headers of an outbox email (List-Unsubscribe, Auto-Submitted…), as the provider gets them.
+ALTER TABLE outbox ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';  -- JSON {name: value}
