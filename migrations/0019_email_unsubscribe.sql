@@ -1,8 +1,9 @@
--- Guests who followed the unsubscribe link of a continuity digest (docs/email-continuity.md
--- "Unsubscribing"): no digest of any conversation is emailed to them any more. Agents turn
--- the same emails off with their inbox setting emailWhenOffline, which the link sets.
+-- The addresses of guests who followed the unsubscribe link of a continuity digest
+-- (docs/email-continuity.md "Unsubscribing"): no digest of any conversation is emailed to
+-- them any more, whichever guest record they come back as. Agents turn the same emails off
+-- with their inbox setting emailWhenOffline, which the link sets.
 CREATE TABLE digest_unsubscribes (
-  guest_id          TEXT PRIMARY KEY,
+  email             TEXT PRIMARY KEY COLLATE NOCASE,
   unsubscribed_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 

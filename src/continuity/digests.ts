@@ -119,7 +119,7 @@ export class EmailDigests {
     // Signing is asynchronous, so the links are made before the decision below, for the
     // messages it would take now; a file sent meanwhile is listed without one.
     const links = stored && recipient ? await fileLinks(this.env, stored.id, this.timeline.newsFor(id, 0, DIGEST.maxMessages).entries, LINK_LIFETIME_S.email) : new Map<string, string>();
-    const stopped = recipient?.kind === 'guest' && (await digestsStopped(this.env.DB, id));
+    const stopped = recipient?.kind === 'guest' && (await digestsStopped(this.env.DB, recipient.address.email));
     const unsubscribe = recipient ? await unsubscribeUrl(this.env, id) : undefined;
     return this.ctx.storage.transactionSync((): JobResult => {
       if (!stored || !recipient || !replyTo || stopped) return;

@@ -13,7 +13,7 @@ import { inboxActor } from '../inbox/stub';
  * The unsubscribe link of continuity digests (docs/email-continuity.md "Unsubscribing"): one
  * signed URL per recipient, which mail clients POST to (RFC 8058 one-click) and people open
  * (a page with a confirm button). It stops the digests of every conversation for that person:
- * a guest is recorded in digest_unsubscribes, an agent's emailWhenOffline setting is turned off.
+ * a guest's address is recorded in digest_unsubscribes, an agent's emailWhenOffline setting is turned off.
  */
 
 const AUDIENCE = 'doorbell-unsubscribe';
@@ -23,7 +23,7 @@ const LIFETIME = '365d';
 export const unsubscribeUrl = async (env: Env, participantId: string): Promise<string> =>
   `${env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/unsubscribe/${await signServerToken(env, { typ: 'unsubscribe', audience: AUDIENCE, subject: participantId, expires: LIFETIME })}`;
 
-type Subscriber = { kind: 'guest' | 'agent'; id: string; name: string };
+type Subscriber = { kind: 'guest' | 'agent'; id: string; name: string; email: string | null };
 
 /** Who the link stops emails for: `400 invalid_unsubscribe_link` for anything not signed by us, `404` for someone no longer in the directory. */
 async function subscriber(env: Env, token: string): Promise<Subscriber> {
@@ -36,17 +36,18 @@ async function subscriber(env: Env, token: string): Promise<Subscriber> {
   }
   const person = id.startsWith('ag_') ? await findAgentById(env.DB, id) : await findGuest(env.DB, id);
   if (!person) throw new HttpError(404, 'not_found', 'Whoever this link was for is no longer known here.');
-  return { kind: id.startsWith('ag_') ? 'agent' : 'guest', id, name: person.name };
+  return { kind: id.startsWith('ag_') ? 'agent' : 'guest', id, name: person.name, email: person.email };
 }
 
-/** Whether a guest stopped continuity digests. */
-export async function digestsStopped(db: D1Database, guestId: string): Promise<boolean> {
-  return (await db.prepare('SELECT 1 FROM digest_unsubscribes WHERE guest_id = ?').bind(guestId).first()) !== null;
+/** Whether a guest's address stopped continuity digests. */
+export async function digestsStopped(db: D1Database, email: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 FROM digest_unsubscribes WHERE email = ?').bind(email).first()) !== null;
 }
 
 async function stopDigests(env: Env, who: Subscriber): Promise<void> {
   if (who.kind === 'agent') await inboxActor(env, who.id).updateSettings({ emailWhenOffline: false });
-  else await env.DB.prepare('INSERT INTO digest_unsubscribes (guest_id) VALUES (?) ON CONFLICT (guest_id) DO NOTHING').bind(who.id).run();
+  // A guest without an address never gets a digest: there is nothing to stop.
+  else if (who.email) await env.DB.prepare('INSERT INTO digest_unsubscribes (email) VALUES (?) ON CONFLICT (email) DO NOTHING').bind(who.email).run();
 }
 
 /** The page has no script and posts to itself; only its own inline styles apply. */

@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 describe('unsubscribing from continuity digests', () => {
-  it('a digest carries List-Unsubscribe one-click; posting it stops the guest’s digests in every conversation, idempotently', async () => {
+  it('a digest carries List-Unsubscribe one-click; posting it stops digests to the guest’s address in every conversation, idempotently', async () => {
     const guest = await newGuest('Una Subscriber', 'una@example.com');
     await aliceAnswers(guest, 'Here is the quote you asked for.');
     const [digest] = await mailsTo('una@example.com');
@@ -81,6 +81,8 @@ describe('unsubscribing from continuity digests', () => {
     // Another conversation (the Sales service): no digest reaches the guest any more.
     await clearOutbox();
     await aliceAnswers(guest, 'Are you still interested?', 'service:sales');
+    // Nor to the same address coming back as a new guest.
+    await aliceAnswers(await newGuest('Una Again', 'UNA@example.com'), 'Welcome back!');
     expect(await mailsTo('una@example.com')).toEqual([]);
   });
 
