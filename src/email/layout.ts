@@ -131,13 +131,12 @@ function personRow(person: Person, brand: Brand, note: string, size: number): st
 
 function buttonHtml(button: Button, brand: Brand, primary: boolean): string {
   const look = primary ? `background:${brand.color};color:#ffffff;border:2px solid ${brand.color}` : `background:#ffffff;color:${brand.color};border:2px solid ${brand.color}`;
-  return `<td style="padding:0 8px 8px 0"><a href="${href(button.url)}" style="display:inline-block;${look};border-radius:6px;padding:10px 18px;${FONT};font-size:15px;font-weight:bold;text-decoration:none">${escapeHtml(button.label)}</a></td>`;
+  return `<a href="${href(button.url)}" style="display:inline-block;${look};border-radius:6px;padding:10px 18px;margin:0 8px 8px 0;${FONT};font-size:15px;font-weight:bold;text-decoration:none">${escapeHtml(button.label)}</a>`;
 }
 
+/** Inline blocks rather than table cells, so a row of buttons wraps on a phone instead of widening the email. */
 const buttonsHtml = (buttons: readonly Button[], brand: Brand): string =>
-  buttons.length === 0
-    ? ''
-    : `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 4px"><tr>${buttons.map((b, i) => buttonHtml(b, brand, i === 0)).join('')}</tr></table>`;
+  buttons.length === 0 ? '' : `<div style="margin:8px 0 4px">${buttons.map((b, i) => buttonHtml(b, brand, i === 0)).join('\n')}</div>`;
 
 const joinButton = (location: MeetingLocation | undefined): Button | null =>
   location?.url && location.kind === 'video' ? { label: 'Join', url: location.url } : null;
@@ -151,10 +150,12 @@ function cardRows(card: MeetingCard): Array<{ label: string; value: string; url?
 }
 
 function cardHtml(card: MeetingCard, brand: Brand): string {
+  // Each label above its value: a zone name such as (America/Los_Angeles) cannot break, and
+  // two columns would not fit a phone.
   const rows = cardRows(card)
     .map(
-      (row) => `<tr><td valign="top" style="padding:4px 12px 4px 0;${FONT};font-size:13px;color:${MUTED};white-space:nowrap">${escapeHtml(row.label)}</td>
-<td valign="top" style="padding:4px 0;${FONT};font-size:15px;color:${INK}">${escapeHtml(row.value)}${row.url ? `<br><a href="${href(row.url)}" style="color:${brand.color};font-size:13px">${escapeHtml(row.url)}</a>` : ''}</td></tr>`,
+      (row) => `<tr><td style="padding:4px 0 6px;${FONT}"><div style="font-size:12px;color:${MUTED}">${escapeHtml(row.label)}</div>
+<div style="font-size:15px;color:${INK}">${escapeHtml(row.value)}${row.url ? `<br><a href="${href(row.url)}" style="color:${brand.color};font-size:13px;word-break:break-all">${escapeHtml(row.url)}</a>` : ''}</div></td></tr>`,
     )
     .join('\n');
   const join = joinButton(card.location);
@@ -189,10 +190,10 @@ export function emailHtml(content: EmailContent): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(content.heading)}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f5">
 <div style="display:none;max-height:0;overflow:hidden;opacity:0">${escapeHtml(content.preview)}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 8px">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background:#ffffff;border-top:4px solid ${brand.color};border-radius:8px">
-<tr><td style="padding:18px 28px 0;${FONT};font-size:14px;font-weight:bold;color:${brand.color}">${escapeHtml(brand.name)}</td></tr>
-<tr><td style="padding:16px 28px 24px">
+<tr><td style="padding:18px 24px 0;${FONT};font-size:14px;font-weight:bold;color:${brand.color}">${escapeHtml(brand.name)}</td></tr>
+<tr><td style="padding:16px 24px 24px">
 ${content.topLine ? small(content.topLine) : ''}
 ${content.person ? personRow(content.person, brand, '', 40) : ''}
 <h1 style="margin:0 0 12px;${FONT};font-size:20px;line-height:1.3;color:${INK}">${escapeHtml(content.heading)}</h1>
@@ -201,7 +202,7 @@ ${content.card ? cardHtml(content.card, brand) : ''}
 ${(content.messages ?? []).map((m) => messageHtml(m, brand)).join('\n')}
 ${buttonsHtml(content.buttons, brand)}
 </td></tr></table>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px"><tr><td style="padding:16px 28px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px"><tr><td style="padding:16px 24px">
 ${footer}
 </td></tr></table>
 </td></tr></table>
