@@ -95,13 +95,15 @@ const FONT = 'font-family:Arial,Helvetica,sans-serif';
 const INK = '#18181b';
 const MUTED = '#52525b';
 
-export const initials = (name: string): string =>
-  name
+/** The first and last names' first letters, as avatars show them ("Anna Maria Lee": AL). */
+export function initials(name: string): string {
+  const words = name
     .split(/\s+/)
-    .filter((word) => /\p{L}|\p{N}/u.test(word))
-    .slice(0, 2)
-    .map((word) => [...word.replace(/^[^\p{L}\p{N}]+/u, '')][0]!.toUpperCase())
-    .join('') || '?';
+    .map((word) => word.replace(/^[^\p{L}\p{N}]+/u, ''))
+    .filter((word) => word !== '');
+  const picked = words.length > 1 ? [words[0]!, words.at(-1)!] : words;
+  return picked.map((word) => [...word][0]!.toUpperCase()).join('') || '?';
+}
 
 const isHttpsUrl = (url: string | null | undefined): url is string => {
   if (!url) return false;

@@ -91,6 +91,8 @@ describe('email layout', () => {
     }
     expect(initials('ann')).toBe('A');
     expect(initials('  "Zoë"  Lefèvre ')).toBe('ZL');
+    expect(initials('Anna Maria Lee')).toBe('AL');
+    expect(initials('Rae "<b>" O’Brien')).toBe('RO');
     expect(initials('—')).toBe('?');
   });
 
