@@ -1,7 +1,10 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import PostalMime from 'postal-mime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpMailer } from '../../src/email/mailer';
+import { FakeResend } from '../fakes/resend';
+import { interceptFetch } from '../fakes/intercept';
 import { unsubscribeUrl } from '../../src/continuity/unsubscribe';
 import { signServerToken } from '../../src/http/auth';
 import { asAgent, BASE, call, clientId, drainJobsOf, guestWrites, newGuest } from '../helpers';
@@ -55,6 +58,7 @@ const oneClick = (url: string, headers: Record<string, string> = {}) =>
 const path = (url: string) => url.slice(url.indexOf('/api/unsubscribe/'));
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await clearOutbox();
   await call('PATCH', '/api/inbox/settings', { headers: await asAgent('alice'), body: { emailWhenOffline: false } });
 });
@@ -84,6 +88,22 @@ describe('unsubscribing from continuity digests', () => {
     // Nor to the same address coming back as a new guest.
     await aliceAnswers(await newGuest('Una Again', 'UNA@example.com'), 'Welcome back!');
     expect(await mailsTo('una@example.com')).toEqual([]);
+  });
+
+  it('the headers reach the provider: the Resend API gets them in its documented headers field', async () => {
+    const guest = await newGuest('Hal Headers', 'hal@example.com');
+    await aliceAnswers(guest, 'Your quote is ready.');
+    const { id, from, to, subject, text, html, headers } = (await call('GET', '/dev/outbox.json?to=hal@example.com')).body.emails[0];
+    const resend = new FakeResend();
+    interceptFetch({ 'https://api.resend.com': resend.handler });
+    await httpMailer({ apiKey: 'k' }).send({ id, from, to, subject, text, html, headers });
+    expect(resend.delivered[0]!.headers).toEqual({
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      'List-Unsubscribe': expect.stringMatching(/^<http:\/\/127\.0\.0\.1:8787\/api\/unsubscribe\/[\w-]+\.[\w-]+\.[\w-]+>$/),
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    expect(resend.violations).toEqual([]);
   });
 
   it('opening the link shows a page with a confirm button and changes nothing; a browser’s post gets a page', async () => {

@@ -1,7 +1,7 @@
 // Every kind of email Doorbell sends, rendered as a mail client would show it: a guest in Los
 // Angeles books Alice (Europe/Paris), Alice moves the meeting, a reminder falls due, the guest
 // cancels; a guest who left a Sales conversation gets a continuity digest, and its resolution a
-// transcript. Each email's HTML from the development outbox is set into a page of its own
+// transcript, whose unsubscribe page (a page: axe runs there) is followed. Each email's HTML from the development outbox is set into a page of its own
 // (emails are not pages: no axe), screenshotted to test-results/screenshots/email-<kind>.png,
 // and checked for what a reader needs: the meeting card with both zones and the duration, and
 // buttons that say what they do and link where they should.
@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { adminToken } from '../support/dev-server.mjs';
-import { agentToken, log, useBrowserSuite } from './harness.mjs';
+import { agentToken, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('emails', () => ({}), { DIGEST_GATHER_SECONDS: '3' });
 const GUEST = 'lou.emails@example.com';
@@ -173,4 +173,22 @@ test('continuity emails: a digest with Reply, Open and Unsubscribe, and a transc
   assert.equal(await transcriptView.page.getByText('Hello, can I get a quote for 12 seats?').filter({ visible: true }).count(), 1, 'the guest’s own message is in the transcript');
   await transcriptView.close();
   assert.equal(transcript.headers['List-Unsubscribe'], undefined, 'a transcript is not a digest');
+
+  // The unsubscribe page passes axe (injected past the page's own CSP, which forbids every script)…
+  const link = /^<(.+)>$/.exec(digest.headers['List-Unsubscribe'])[1];
+  const axeContext = await suite.browser.newContext({ bypassCSP: true });
+  const axePage = await axeContext.newPage();
+  await axePage.goto(link);
+  await expectAccessible(axePage);
+  await axeContext.close();
+  // …and under that CSP the guest follows the link: a page asks, the button confirms.
+  const context = await suite.browser.newContext({ viewport: { width: 680, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Stop these emails?' }).waitFor();
+  await shot(page, 'unsubscribe-page');
+  await page.getByRole('button', { name: 'Unsubscribe' }).click();
+  await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+  await shot(page, 'unsubscribe-done');
+  await context.close();
 });
