@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   too_many_attachments: { status: [400] },
   unknown_attachment: { status: [400], socket: true },
   url_not_allowed: { status: [400] },
+  invalid_unsubscribe_link: { status: [400] },
   unauthorized: { status: [401] },
   invalid_link: { status: [401] },
   // A user token of an identified visitor (docs/widget.md "Identified visitors").

@@ -2,6 +2,7 @@ import { attachmentRoutes } from './attachments/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
 import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
+import { unsubscribeRoutes } from './continuity/unsubscribe';
 import { adminDirectoryRoutes } from './directory/admin-endpoints';
 import { contactRoutes } from './directory/contact-endpoints';
 import { publicDirectoryRoutes } from './directory/public-endpoints';
@@ -43,6 +44,7 @@ const api = new Api().include(
   cannedRoutes,
   labelRoutes,
   identityRoutes,
+  unsubscribeRoutes,
 );
 
 export default {

@@ -6,6 +6,7 @@ import { agentParticipant, conversationIdFor, type AgentParticipant } from '../c
 import { newId } from '../directory/ids';
 import { SEND_RETRY, type OutgoingEmail } from '../email/message';
 import { backoffDelay } from '../actor/backoff';
+import { brandOf } from '../email/layout';
 import { emailJobHandler, senderAddress, type EmailJob } from '../email/mailer';
 import { isDevelopment, type Env } from '../env';
 import { emitWebhookEvents } from '../integrations/emit';
@@ -426,6 +427,7 @@ export class CalendarActor extends DurableObject<Env> {
           if (!meeting(meetingId)) return;
           const emails = meetingEmails(change, owner, described, {
             from: senderAddress(this.env),
+            brand: brandOf(this.env),
             guestLink: await this.guestLink(owner, described),
             consoleUrl: `${this.env.PUBLIC_BASE_URL}/console`,
             reason,

@@ -1,4 +1,5 @@
 import { newId } from '../directory/ids';
+import { renderEmail, type Brand, type EmailContent, type MeetingCard, type MeetingLocation } from '../email/layout';
 import type { Address, OutgoingEmail } from '../email/message';
 import { buildInvite, type InviteEvent } from './ical';
 import type { CalendarAgent, Meeting } from './store';
@@ -72,20 +73,13 @@ export function parseMeetingUid(uid: string): { agentId: string; meetingId: stri
   return match ? { agentId: match[1]!, meetingId: match[2]! } : null;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function email(from: Address, to: Address, subject: string, lines: string[], invite?: { method: 'REQUEST' | 'CANCEL'; ics: string }): OutgoingEmail {
-  const text = lines.join('\n\n');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${lines
-    .map((line) => `<p>${escape(line).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</p>`)
-    .join('')}</body></html>`;
+function email(from: Address, to: Address, subject: string, content: EmailContent, invite?: { method: 'REQUEST' | 'CANCEL'; ics: string }): OutgoingEmail {
   return {
     id: newId('em'),
     from,
     to: [to],
     subject,
-    text,
-    html,
+    ...renderEmail(content),
     ...(invite
       ? { attachments: [{ filename: invite.method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', contentType: `text/calendar; method=${invite.method}; charset=utf-8`, content: invite.ics }] }
       : {}),
@@ -94,6 +88,7 @@ function email(from: Address, to: Address, subject: string, lines: string[], inv
 
 export interface EmailContext {
   from: Address;
+  brand: Brand;
   guestLink: string;
   consoleUrl: string;
   /** The agent's booking page, where a guest whose time was given away books again. */
@@ -101,34 +96,57 @@ export interface EmailContext {
   reason?: CancelReason | undefined;
 }
 
+/** The meeting in the reader's zone first, then the other person's when it differs. */
+function meetingCard(meeting: Meeting, title: string, zones: Array<{ label: string; timeZone: string }>, location?: MeetingLocation): MeetingCard {
+  const distinct = zones.filter((z, i) => zones.findIndex((o) => o.timeZone === z.timeZone) === i);
+  return { title, times: distinct.map((z) => ({ label: z.label, value: when(meeting, z.timeZone) })), minutes: minutes(meeting), ...(location ? { location } : {}) };
+}
+
 /** M2, M4, M5: what guest and agent receive for a change; invites and cancellations carry iCalendar. */
-export function meetingEmails(change: MeetingChange, agent: CalendarAgent, meeting: Meeting, context: EmailContext): OutgoingEmail[] {
+export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { avatarUrl?: string | null }, meeting: Meeting & { location?: MeetingLocation }, context: EmailContext): OutgoingEmail[] {
   const guest: Address = { name: meeting.guest.name, email: meeting.guest.email };
   const agentAddress: Address = { name: agent.name, email: agent.email };
   // A declined invite is cancelled in both calendars too, or it stays there as a tentative ghost.
   const method = change === 'cancelled' || change === 'declined' ? 'CANCEL' : 'REQUEST';
+  const ended = method === 'CANCEL';
   const meetingConsole = `${context.consoleUrl}#/c/${meeting.conversationId}`;
   const invite = (audience: 'agent' | 'guest', url: string) =>
     change === 'reminder' ? undefined : ({ method, ics: buildInvite(method, inviteEvent(agent, meeting, context.from, audience, url)) } as const);
-  const pendingNote = meeting.status === 'pending' ? 'Waiting for the agent to accept the invitation.' : undefined;
-  const guestLines = [
-    headline[change](agent.name) + '.',
-    `When: ${when(meeting, meeting.guest.timeZone)}, ${minutes(meeting)} minutes.`,
-    ...(pendingNote && change !== 'cancelled' ? [pendingNote] : []),
-    ...(context.reason === 'given_away'
-      ? [`This time was given to someone else: ${agent.name} accepted another booking for it, so your request was cancelled.`, `Book another time: ${context.bookingUrl}`]
-      : []),
-    ...(change === 'cancelled' || change === 'declined' ? [] : [`See, reschedule or cancel: ${context.guestLink}`]),
-  ];
-  const agentLines = [
-    headline[change](meeting.guest.name) + '.',
-    `When: ${when(meeting, agent.timeZone)}, ${minutes(meeting)} minutes. Guest: ${meeting.guest.name} <${meeting.guest.email}>.`,
-    ...(meeting.status === 'pending' && change !== 'cancelled' ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
-    ...(context.reason === 'given_away' ? ['Cancelled because you accepted another meeting at this time; the guest was asked to book another time.'] : []),
-    `Console: ${meetingConsole}`,
-  ];
+  const pending = meeting.status === 'pending' && change !== 'cancelled';
+  const givenAway = context.reason === 'given_away';
+  const calendarNote = change !== 'reminder' ? [ended ? 'The attached cancel.ics removes it from your calendar.' : 'Open the attached invite.ics to add it to your calendar or update it there.'] : [];
+  const card = (zones: Array<{ label: string; timeZone: string }>) => meetingCard(meeting, `${agent.name} and ${meeting.guest.name}`, zones, meeting.location);
+  const guestContent: EmailContent = {
+    brand: context.brand,
+    preview: `${when(meeting, meeting.guest.timeZone)}, ${minutes(meeting)} minutes`,
+    person: { name: agent.name, avatarUrl: agent.avatarUrl },
+    heading: headline[change](agent.name),
+    paragraphs: [
+      ...(pending ? ['Waiting for the agent to accept the invitation.'] : []),
+      ...(givenAway ? [`This time was given to someone else: ${agent.name} accepted another booking for it, so your request was cancelled.`] : []),
+    ],
+    card: card([{ label: 'Your time', timeZone: meeting.guest.timeZone }, { label: `${agent.name}’s time`, timeZone: agent.timeZone }]),
+    buttons: ended
+      ? [{ label: 'Book another time', url: context.bookingUrl }]
+      : [{ label: 'Reschedule', url: context.guestLink }, { label: 'Cancel', url: context.guestLink }],
+    footer: [...(ended ? [] : ['Both buttons open your meeting page, where you can see, move or cancel the meeting.']), ...calendarNote],
+  };
+  const agentContent: EmailContent = {
+    brand: context.brand,
+    preview: `${meeting.guest.name}, ${when(meeting, agent.timeZone)}`,
+    person: { name: meeting.guest.name },
+    heading: headline[change](meeting.guest.name),
+    paragraphs: [
+      `Guest: ${meeting.guest.name} <${meeting.guest.email}>`,
+      ...(pending ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
+      ...(givenAway ? ['Cancelled because you accepted another meeting at this time; the guest was asked to book another time.'] : []),
+    ],
+    card: card([{ label: 'Your time', timeZone: agent.timeZone }, { label: 'Guest’s time', timeZone: meeting.guest.timeZone }]),
+    buttons: [{ label: 'Open in the console', url: meetingConsole }],
+    footer: calendarNote,
+  };
   return [
-    email(context.from, guest, headline[change](agent.name), guestLines, invite('guest', context.guestLink)),
-    email(context.from, agentAddress, headline[change](meeting.guest.name), agentLines, invite('agent', meetingConsole)),
+    email(context.from, guest, headline[change](agent.name), guestContent, invite('guest', context.guestLink)),
+    email(context.from, agentAddress, headline[change](meeting.guest.name), agentContent, invite('agent', meetingConsole)),
   ];
 }

@@ -1,6 +1,7 @@
 import type { Entry } from '../conversation/protocol';
 import { sizeLabel } from '../attachments/links';
 import { newId } from '../directory/ids';
+import { renderEmail, type Brand, type EmailContent } from '../email/layout';
 import type { Address, OutgoingEmail } from '../email/message';
 import { REPLY_ABOVE_MARKER } from './reply-text';
 
@@ -25,9 +26,10 @@ export interface DigestEmailInput {
   timeZone: string;
   /** A signed link per attachment id of the messages (attachments/links.ts); a file without one is named only. */
   fileLinks?: ReadonlyMap<string, string>;
+  brand: Brand;
+  /** The signed link that stops these emails for the recipient (continuity/unsubscribe.ts); digests only. */
+  unsubscribe?: string | undefined;
 }
-
-const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function stamp(iso: string, timeZone: string): string {
   const format = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -68,53 +70,31 @@ export function transcriptEmail(input: DigestEmailInput): OutgoingEmail {
 function conversationEmail(input: DigestEmailInput, words: { subject: string; intro: string }): OutgoingEmail {
   const title = oneLine(input.title);
   const links = input.fileLinks ?? new Map<string, string>();
-  const marker = `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`;
-  const { intro } = words;
   const earlier = input.omitted > 0 ? `(${input.omitted} earlier message${input.omitted === 1 ? ' is' : 's are'} not shown here: see them in the conversation.)` : null;
-  const outro = `Reply to this email to answer in the conversation${input.link ? `, or continue at ${input.link}` : '.'}`;
-
-  const text = [
-    marker,
-    '',
-    intro,
-    ...(earlier ? ['', earlier] : []),
-    ...input.messages.flatMap((m) => [
-      '',
-      `${m.author.name}, ${stamp(m.at, input.timeZone)}:`,
-      ...(m.text ? [m.text] : []),
-      ...fileLines(m, links).map((f) => (f.url ? `${f.label}: ${f.url}` : f.label)),
-    ]),
-    '',
-    outro,
-  ].join('\n');
-
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">
-<p style="color:#888;font-size:12px">${escape(marker)}</p>
-<p>${escape(intro)}</p>
-${earlier ? `<p style="color:#666">${escape(earlier)}</p>` : ''}
-${input.messages
-  .map(
-    (m) => `<div style="margin:12px 0;padding:8px 12px;border-left:3px solid #6d28d9;background:#f7f5ff">
-<div style="font-size:13px;color:#555"><b>${escape(m.author.name)}</b> · ${escape(stamp(m.at, input.timeZone))}</div>
-<div style="white-space:pre-wrap">${escape(m.text ?? '')}</div>
-${fileLines(m, links)
-  .map((f) => `<div>${f.url ? `<a href="${escape(f.url)}">${escape(f.label)}</a>` : escape(f.label)}</div>`)
-  .join('\n')}
-</div>`,
-  )
-  .join('\n')}
-<p>Reply to this email to answer in the conversation${input.link ? `, or <a href="${escape(input.link)}">continue in your browser</a>` : ''}.</p>
-</body></html>`;
-
+  const content: EmailContent = {
+    brand: input.brand,
+    preview: input.messages.at(-1)?.text?.slice(0, 120) ?? words.intro,
+    topLine: `——— ${REPLY_ABOVE_MARKER} to answer in the conversation ———`,
+    heading: title,
+    paragraphs: [words.intro, ...(earlier ? [earlier] : [])],
+    messages: input.messages.map((m) => ({ author: { name: m.author.name }, at: stamp(m.at, input.timeZone), text: m.text ?? '', files: fileLines(m, links) })),
+    buttons: [{ label: 'Reply', url: `mailto:${input.replyTo}` }, ...(input.link ? [{ label: 'Open the conversation', url: input.link }] : [])],
+    footer: [`Reply to this email to answer in the conversation${input.link ? ', or open it in your browser' : ''}.`],
+    unsubscribe: input.unsubscribe,
+  };
   return {
     id: newId('em'),
     from: input.from,
     to: [{ ...input.to, ...(input.to.name ? { name: oneLine(input.to.name) } : {}) }],
     replyTo: { name: title, email: input.replyTo },
     subject: words.subject,
-    text,
-    html,
-    // Mail clients keep these out of vacation auto-replies and mark the email as automatic.
-    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    ...renderEmail(content),
+    headers: {
+      // Mail clients keep these out of vacation auto-replies and mark the email as automatic.
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      // RFC 2369 and RFC 8058: the client's own "Unsubscribe" posts to the link, no page needed.
+      ...(input.unsubscribe ? { 'List-Unsubscribe': `<${input.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+    },
   };
 }

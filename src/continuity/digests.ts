@@ -15,6 +15,8 @@ import { DigestStore } from './digest-store';
 import { DIGEST, digestDueAt, digestFloor, digestRecipients, gatherPauseMs, planDigest } from './email-digest';
 import { replyAddress } from './reply-address';
 import { inboxActor } from '../inbox/stub';
+import { brandOf } from '../email/layout';
+import { digestsStopped, unsubscribeUrl } from './unsubscribe';
 
 /** The kinds of job continuity adds to the conversation actor's job table. */
 export interface DigestJobs {
@@ -117,8 +119,10 @@ export class EmailDigests {
     // Signing is asynchronous, so the links are made before the decision below, for the
     // messages it would take now; a file sent meanwhile is listed without one.
     const links = stored && recipient ? await fileLinks(this.env, stored.id, this.timeline.newsFor(id, 0, DIGEST.maxMessages).entries, LINK_LIFETIME_S.email) : new Map<string, string>();
+    const stopped = recipient?.kind === 'guest' && (await digestsStopped(this.env.DB, recipient.address.email));
+    const unsubscribe = recipient ? await unsubscribeUrl(this.env, id) : undefined;
     return this.ctx.storage.transactionSync((): JobResult => {
-      if (!stored || !recipient || !replyTo) return;
+      if (!stored || !recipient || !replyTo || stopped) return;
       if (this.online(id) || recipient.consoleOpen) {
         this.store.markSeen(id, this.timeline.lastSeq());
         return;
@@ -139,6 +143,8 @@ export class EmailDigests {
         link: recipient.link,
         timeZone: recipient.timeZone,
         fileLinks: links,
+        brand: brandOf(this.env),
+        unsubscribe,
       });
       this.jobs.enqueue('email', `email:${id}:${plan.throughSeq}`, now, { email });
       this.store.markEmailed(id, plan.throughSeq, now);
@@ -176,6 +182,7 @@ export class EmailDigests {
           link: recipient.link,
           timeZone: recipient.timeZone,
           fileLinks: links,
+          brand: brandOf(this.env),
         });
         this.jobs.enqueue('email', `email:transcript:${resolution}:${id}`, now, { email });
         this.store.markEmailed(id, throughSeq, now);

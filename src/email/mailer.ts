@@ -24,6 +24,9 @@ export interface EmailEnv {
   /** Secret: the HTTP email API key. */
   EMAIL_API_KEY?: string;
   SEND_EMAIL?: SendEmail;
+  /** The organisation's name and `#rrggbb` colour in every email (src/email/layout.ts). */
+  ORG_NAME?: string;
+  ORG_COLOR?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { isDevelopment } from '../env';
 import type { Routes } from '../http/api';
 import { endpointsFor } from '../http/endpoint';
 import { HttpError } from '../http/errors';
+import { escapeHtml } from './layout';
 import { displayAddress } from './message';
 import type { OutboxEmail } from './outbox';
 import { getOutboxEmail, listOutbox } from './outbox';
@@ -16,9 +17,6 @@ function requireDevelopment(env: Env, request: Request): void {
 }
 
 const development = endpointsFor('Development', 'public');
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const attachmentUrl = (id: string, index: number): string =>
   `/dev/outbox/${encodeURIComponent(id)}/attachments/${index}`;
@@ -37,6 +35,7 @@ const outboxListSchema = z.object({
       html: z.string(),
       raw: z.string(),
       attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), content: z.string(), url: z.string() })),
+      headers: z.record(z.string(), z.string()).describe('Headers beyond From, To, Subject and the like: List-Unsubscribe, Auto-Submitted…'),
     }),
   ),
 });

@@ -11,6 +11,8 @@ export interface OutboxEmail {
   html: string;
   raw: string;
   attachments: Attachment[];
+  /** The headers the email added to the ones the mailer writes. */
+  headers: Record<string, string>;
 }
 
 interface OutboxRow {
@@ -23,6 +25,7 @@ interface OutboxRow {
   html: string;
   raw: string;
   attachments: string;
+  headers: string;
 }
 
 const fromRow = (row: OutboxRow): OutboxEmail => ({
@@ -35,14 +38,15 @@ const fromRow = (row: OutboxRow): OutboxEmail => ({
   html: row.html,
   raw: row.raw,
   attachments: JSON.parse(row.attachments) as Attachment[],
+  headers: JSON.parse(row.headers) as Record<string, string>,
 });
 
 /** Keyed by the email's id: storing a retried email again keeps the one copy. */
 export async function storeInOutbox(db: D1Database, id: string, email: OutgoingEmail, raw: string): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO outbox (id, from_address, to_addresses, subject, text, html, raw, attachments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO outbox (id, from_address, to_addresses, subject, text, html, raw, attachments, headers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
@@ -54,6 +58,7 @@ export async function storeInOutbox(db: D1Database, id: string, email: OutgoingE
       email.html,
       raw,
       JSON.stringify(email.attachments ?? []),
+      JSON.stringify(email.headers ?? {}),
     )
     .run();
 }

@@ -22,11 +22,11 @@ let hostServer;
 /** Filled in by useBrowserSuite's `before` hook: the Worker's and the host site's origins, the browser. */
 export const suite = { BASE: '', HOST: '', browser: null };
 
-async function startServer(work, hostPages) {
+async function startServer(work, hostPages, vars) {
   mkdirSync(shots, { recursive: true });
   const hostPort = await freePort();
   const HOST = (suite.HOST = `http://127.0.0.1:${hostPort}`);
-  server = await startDevServer({ work, vars: { GUEST_ORIGINS: HOST }, log });
+  server = await startDevServer({ work, vars: { GUEST_ORIGINS: HOST, ...vars }, log });
   suite.BASE = server.base;
   log(`host page on ${HOST}`);
   return startHost(hostPort, hostPages(server.base));
@@ -116,12 +116,12 @@ function ensureChromium() {
 /**
  * Registers the file's before/after hooks: a fresh state directory named after the file,
  * migrations and the demo directory, `wrangler dev`, the host site and Chromium.
- * `hostPages(BASE)` maps host-site paths to HTML.
+ * `hostPages(BASE)` maps host-site paths to HTML; `vars` are the Worker's, over the dev ones.
  */
-export function useBrowserSuite(name, hostPages = () => ({})) {
+export function useBrowserSuite(name, hostPages = () => ({}), vars = {}) {
   before(async () => {
     ensureChromium();
-    await startServer(`${root}test-results/browser/${name}`, hostPages);
+    await startServer(`${root}test-results/browser/${name}`, hostPages, vars);
     suite.browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],

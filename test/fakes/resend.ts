@@ -7,7 +7,7 @@ import type { FakeHandler, Recorded } from './intercept';
  * `timeOutAfterSending` makes the next request be sent and then lose its answer.
  */
 export class FakeResend {
-  readonly delivered: Array<{ id: string; to: string[]; subject: string }> = [];
+  readonly delivered: Array<{ id: string; to: string[]; subject: string; headers?: Record<string, string> }> = [];
   readonly violations: string[] = [];
   timeOutAfterSending = 0;
   private readonly keys = new Map<string, { id: string; body: string }>();
@@ -22,9 +22,9 @@ export class FakeResend {
       if (seen.body !== request.body) return Response.json({ name: 'invalid_idempotent_request', message: 'Same key, other payload.' }, { status: 409 });
       return Response.json({ id: seen.id });
     }
-    const email = JSON.parse(request.body) as { to: string[]; subject: string };
+    const email = JSON.parse(request.body) as { to: string[]; subject: string; headers?: Record<string, string> };
     const id = crypto.randomUUID();
-    this.delivered.push({ id, to: email.to, subject: email.subject });
+    this.delivered.push({ id, to: email.to, subject: email.subject, ...(email.headers ? { headers: email.headers } : {}) });
     if (key) this.keys.set(key, { id, body: request.body });
     if (this.timeOutAfterSending > 0) {
       this.timeOutAfterSending--;
