@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { matrixFixtures, OK, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { matrixFixtures, OK, refusals, ROLES, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('meeting-types');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
@@ -145,14 +145,7 @@ const badAnswers = fc.oneof(
 test('nearly right meeting types and answers get a 4xx with the error envelope and change nothing', async (t) => {
   const fx = await setup();
   const before = await snapshot(fx);
-  let cases = 0;
-  const failures = [];
-  const expect4xx = async (label, method, path, headers, body, status) => {
-    cases += 1;
-    const r = await ctx.call(method, path, { headers, body });
-    const ok = status ? r.status === status : r.status >= 400 && r.status < 500;
-    if (!ok || typeof r.body?.error?.message !== 'string') failures.push(`${label}: ${method} ${path} ${JSON.stringify(body)?.slice(0, 160)} → ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
-  };
+  const { check: expect4xx, failures, cases } = refusals(ctx);
   const run = (arb, check) => fc.assert(fc.asyncProperty(arb, check), { numRuns: RUNS * 4 });
   await run(badType, (body) => expect4xx('create', 'POST', own, fx.headers.alice, body));
   await run(badType, (body) => expect4xx('create as admin', 'POST', admin, fx.headers.admin, body));
@@ -165,7 +158,7 @@ test('nearly right meeting types and answers get a 4xx with the error envelope a
   await run(fc.constantFrom('nope', 'QUIZ', 'quiz/x'), (type) =>
     expect4xx('unknown type', 'POST', '/api/agents/alice/bookings', {}, { start: fx.slot(), durationMinutes: 30, name: 'Fuzz', email: 'f@example.com', timeZone: 'UTC', type }),
   );
-  t.diagnostic(`cases: ${cases}`);
+  t.diagnostic(`cases: ${cases()}`);
   assert.deepEqual(failures, [], failures.slice(0, 10).join('\n'));
   assert.deepEqual(await snapshot(fx), before, 'no type changed and nothing was booked');
 });
