@@ -201,7 +201,7 @@ export class CalendarActor extends DurableObject<Env> {
       const existing = this.store.meetingByBookingKey(request.bookingKey);
       if (existing) {
         // Only a true retry gets the meeting back: the answer carries its guest's token and link.
-        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name;
+        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name && existing.type.slug === type.value.slug;
         if (!same) return bookingKeyReused();
         return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
       }

@@ -253,6 +253,12 @@ describe('meeting types: what guests see and book', () => {
       const plain = await book(weekday!.start);
       expect(plain.status).toBe(201);
       expect(plain.body.meeting).toMatchObject({ type: { slug: 'meeting', title: 'Meeting' }, location: null, answers: [] });
+      // A booking key names one request: the same key for the same time as another type is refused.
+      const keyed = await book(r.body.slots[4].start, { type: 'weekend', bookingKey: 'bk-weekend-once' });
+      expect(keyed.status).toBe(201);
+      const otherType = await book(r.body.slots[4].start, { bookingKey: 'bk-weekend-once' });
+      expect([otherType.status, otherType.body.error.code]).toEqual([409, 'booking_key_reused']);
+      expect((await book(r.body.slots[4].start, { type: 'weekend', bookingKey: 'bk-weekend-once' })).body.created).toBe(false);
       expect((await book(r.body.slots[2].start)).status).toBe(409);
       await drainJobs();
     });
