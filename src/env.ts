@@ -31,6 +31,8 @@ export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   /** Development only: the email digests' gathering pause in seconds (src/continuity/email-digest.ts). */
   DIGEST_GATHER_SECONDS?: string;
   PUBLIC_BASE_URL: string;
+  /** Where generated video rooms of meeting types live (docs/meetings.md); https://meet.jit.si when unset. */
+  JITSI_BASE_URL?: string;
   AGENT_JWT_ISSUER: string;
   AGENT_JWT_AUDIENCE: string;
   AGENT_JWKS_URL: string;

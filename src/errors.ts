@@ -7,6 +7,7 @@
  */
 export const ERROR_CODES = {
   invalid_request: { status: [400] },
+  invalid_answers: { status: [400] },
   invalid_json: { status: [400], socket: true },
   invalid_utf8: { status: [400] },
   invalid_invite: { status: [400] },
@@ -45,6 +46,9 @@ export const ERROR_CODES = {
   slot_taken: { status: [409] },
   booking_key_reused: { status: [409] },
   slot_unavailable: { status: [409] },
+  meeting_type_exists: { status: [409] },
+  meeting_type_limit: { status: [409] },
+  meeting_type_last: { status: [409] },
   crm_not_configured: { status: [409] },
   identity_not_configured: { status: [409] },
   message_already_sent: { status: [409] },

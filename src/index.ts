@@ -1,5 +1,6 @@
 import { attachmentRoutes } from './attachments/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
+import { meetingTypeRoutes } from './calendar/type-endpoints';
 import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
 import { unsubscribeRoutes } from './continuity/unsubscribe';
@@ -38,6 +39,7 @@ const api = new Api().include(
   inboxRoutes,
   searchRoutes,
   calendarRoutes,
+  meetingTypeRoutes,
   outboxRoutes,
   adminDirectoryRoutes,
   webhookRoutes,

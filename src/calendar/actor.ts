@@ -14,9 +14,10 @@ import { meetingEvent } from '../integrations/webhook-events';
 import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
 import { bookingPageUrl, meetingPageUrl, signMeetingLink } from './links';
-import type { CalendarFrame } from './meeting';
+import type { Answer, CalendarFrame } from './meeting';
+import { MAX_MEETING_TYPES, meetingLocation, typeAvailability, type MeetingType, type MeetingTypePatch } from './meeting-types';
 import { inviteEvent, meetingEmails, noteText, type CancelReason, type MeetingChange } from './notifications';
-import { defaultSettings, type CalendarSettings } from './settings';
+import { defaultSettings, type AvailabilitySettings, type CalendarSettings } from './settings';
 import { FEED_BACKOFF, FEED_REFRESH_MS, fetchBusyFeed } from './busy-feed';
 import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Meeting } from './store';
 import { conversationActor } from '../conversation/stub';
@@ -32,6 +33,10 @@ export interface BookingRequest {
   /** A client's key for this attempt: retrying with it returns the same meeting (M2). */
   bookingKey: string | null;
   bookedBy: 'guest' | 'agent';
+  /** The meeting type's slug; null books the default type. */
+  type: string | null;
+  /** Already checked against the type's questions (checkAnswers). */
+  answers: Answer[];
 }
 
 /** A booking key names one request: sent again with other details, it is refused. */
@@ -113,11 +118,11 @@ export class CalendarActor extends DurableObject<Env> {
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
-  async slots(owner: CalendarOwner, from: number, to: number, durationMinutes: number): Promise<Outcome<Slot[]>> {
+  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number): Promise<Outcome<Slot[]>> {
     const { settings } = this.calendar(owner);
     const busy = await this.busy(settings, from, to);
     try {
-      return accept(computeSlots(settings.availability, { from, to, durationMinutes, now: Date.now() }, busy));
+      return accept(computeSlots(typeAvailability(settings.availability, type), { from, to, durationMinutes, now: Date.now() }, busy));
     } catch (err) {
       if (err instanceof RangeError) return refuse(400, 'invalid_request', err.message);
       throw err;
@@ -135,11 +140,56 @@ export class CalendarActor extends DurableObject<Env> {
     return meeting ? accept(meeting) : refuse(404, 'not_found', 'Meeting was not found.');
   }
 
+  // ---- meeting types ---------------------------------------------------------------------
+
+  async meetingTypes(owner: CalendarOwner): Promise<MeetingType[]> {
+    this.calendar(owner);
+    return this.store.meetingTypes();
+  }
+
+  /** The type named, or the default one (the first) for null. */
+  async meetingType(owner: CalendarOwner, slug: string | null): Promise<Outcome<MeetingType>> {
+    this.calendar(owner);
+    return this.findType(slug);
+  }
+
+  async createMeetingType(owner: CalendarOwner, type: MeetingType): Promise<Outcome<MeetingType>> {
+    this.calendar(owner);
+    const types = this.store.meetingTypes();
+    if (types.some((t) => t.slug === type.slug)) return typeExists(type.slug);
+    if (types.length >= MAX_MEETING_TYPES) return refuse(409, 'meeting_type_limit', `A calendar has at most ${MAX_MEETING_TYPES} meeting types; delete one first.`, { limit: String(MAX_MEETING_TYPES) });
+    this.store.saveMeetingType(type, null);
+    return accept(type);
+  }
+
+  async updateMeetingType(owner: CalendarOwner, slug: string, patch: MeetingTypePatch): Promise<Outcome<MeetingType>> {
+    this.calendar(owner);
+    const current = this.store.meetingTypes().find((t) => t.slug === slug);
+    if (!current) return typeNotFound();
+    const updated: MeetingType = { ...current, ...patch };
+    if (updated.slug !== slug && this.store.meetingTypes().some((t) => t.slug === updated.slug)) return typeExists(updated.slug);
+    this.store.saveMeetingType(updated, slug);
+    return accept(updated);
+  }
+
+  /** Booked meetings keep their type's name, location and answers; only new bookings are gone. */
+  async deleteMeetingType(owner: CalendarOwner, slug: string): Promise<Outcome<MeetingType>> {
+    this.calendar(owner);
+    const types = this.store.meetingTypes();
+    const current = types.find((t) => t.slug === slug);
+    if (!current) return typeNotFound();
+    if (types.length === 1) return refuse(409, 'meeting_type_last', 'A calendar keeps at least one meeting type: change this one instead.');
+    this.store.deleteMeetingType(slug);
+    return accept(current);
+  }
+
   // ---- booking and changes ---------------------------------------------------------------
 
   /** M2 / M6: book a slot if it is still free; exactly one of concurrent attempts wins. */
   async book(owner: CalendarOwner, request: BookingRequest): Promise<Outcome<{ meeting: Meeting; created: boolean; guestLink: string }>> {
     const { settings } = this.calendar(owner);
+    const type = this.findType(request.type);
+    if (!type.ok) return type;
     const end = request.start + request.durationMinutes * 60_000;
     // Everything asynchronous happens before the check-and-insert below, which must
     // contain no await: an await would let another booking of the same slot interleave.
@@ -152,12 +202,12 @@ export class CalendarActor extends DurableObject<Env> {
       const existing = this.store.meetingByBookingKey(request.bookingKey);
       if (existing) {
         // Only a true retry gets the meeting back: the answer carries its guest's token and link.
-        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name;
+        const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name && existing.type.slug === type.value.slug;
         if (!same) return bookingKeyReused();
         return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
       }
     }
-    const free = this.slotIsFree(settings, request.start, request.durationMinutes, external, null);
+    const free = this.slotIsFree(typeAvailability(settings.availability, type.value), request.start, request.durationMinutes, external, null);
     if (!free.ok) return free;
     const meeting: Meeting = {
       id: meetingId,
@@ -168,6 +218,9 @@ export class CalendarActor extends DurableObject<Env> {
       guest: request.guest,
       conversationId,
       bookedBy: request.bookedBy,
+      type: { slug: type.value.slug, title: type.value.title },
+      location: meetingLocation(type.value.location, this.env.JITSI_BASE_URL || 'https://meet.jit.si'),
+      answers: request.answers,
     };
     const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.insertMeeting(meeting, request.bookingKey);
@@ -190,7 +243,9 @@ export class CalendarActor extends DurableObject<Env> {
     if (!current || current.status === 'cancelled') return refuse(404, 'not_found', 'Meeting was not found.');
     const start = change.start ?? current.start;
     const duration = change.durationMinutes ?? Math.round((current.end - current.start) / 60000);
-    const free = this.slotIsFree(settings, start, duration, external, current.id);
+    // A meeting whose type was deleted since moves within the calendar's own availability.
+    const type = this.findType(current.type.slug);
+    const free = this.slotIsFree(type.ok ? typeAvailability(settings.availability, type.value) : settings.availability, start, duration, external, current.id);
     if (!free.ok) return free;
     const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
     if (updated.start === current.start && updated.end === current.end) return accept(current);
@@ -285,14 +340,20 @@ export class CalendarActor extends DurableObject<Env> {
     return created;
   }
 
-  private slotIsFree(settings: CalendarSettings, start: number, durationMinutes: number, external: BusyInterval[], ignore: string | null): Outcome<true> {
-    if (!settings.availability.durations.includes(durationMinutes)) {
-      return refuse(400, 'invalid_request', `Durations offered are ${settings.availability.durations.join(', ')} minutes.`);
+  private findType(slug: string | null): Outcome<MeetingType> {
+    const types = this.store.meetingTypes();
+    const type = slug === null ? types[0] : types.find((t) => t.slug === slug);
+    return type ? accept(type) : typeNotFound();
+  }
+
+  private slotIsFree(availability: AvailabilitySettings, start: number, durationMinutes: number, external: BusyInterval[], ignore: string | null): Outcome<true> {
+    if (!availability.durations.includes(durationMinutes)) {
+      return refuse(400, 'invalid_request', `Durations offered are ${availability.durations.join(', ')} minutes.`);
     }
     const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore), ...external];
-    const slots = computeSlots(settings.availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
+    const slots = computeSlots(availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
     if (slots.some((s) => s.start === start)) return accept(true);
-    return clashes(settings.availability, { start, end: start + durationMinutes * 60000 }, busy)
+    return clashes(availability, { start, end: start + durationMinutes * 60000 }, busy)
       ? refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.')
       : refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).');
   }
@@ -493,6 +554,9 @@ export class CalendarActor extends DurableObject<Env> {
     broadcast(this.ctx.getWebSockets(), frame);
   }
 }
+
+const typeNotFound = (): Refusal => refuse(404, 'not_found', 'Meeting type was not found.');
+const typeExists = (slug: string): Refusal => refuse(409, 'meeting_type_exists', `This calendar already has a meeting type "${slug}".`);
 
 function timingSafeEqualText(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);

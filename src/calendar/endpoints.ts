@@ -15,9 +15,13 @@ import { clientAddress, enforceRateLimit } from '../http/limits';
 import { accept, unwrap, type Outcome } from '../actor/outcome';
 import { bookingKeyReused, type CalendarOwner } from './actor';
 import { formatSlotInZone, zonedTimeToInstant } from './availability';
-import { verifyMeetingLink } from './links';
+import { buildFeed } from './ical';
+import { meetingPageUrl, verifyMeetingLink } from './links';
+import { inviteEvent } from './notifications';
+import { senderAddress } from '../email/mailer';
 import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
 import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
+import { AnswersInput, checkAnswers, PublicMeetingType, TypeParams, typeAvailability, type MeetingType } from './meeting-types';
 import { calendarActor } from './stub';
 
 const tag = 'Meetings';
@@ -53,10 +57,48 @@ const view = (m: Meeting): z.input<typeof MeetingView> => ({
   guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
   conversationId: m.conversationId,
   bookedBy: m.bookedBy,
+  type: m.type,
+  location: m.location,
+  answers: m.answers,
 });
 
 /** `YYYY-MM-DD` plus whole days, on the calendar (no zone involved). */
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The type a guest asks for (the default one without a slug), with the availability it books
+ * in. A hidden type is not the guests' to book: 404, as for a type that does not exist.
+ */
+async function guestType(env: Env, agent: Agent, slug: string | undefined) {
+  const calendar = calendarActor(env, agent.id);
+  const type = unwrap(await calendar.meetingType(ownerOf(agent), slug ?? null));
+  if (type.hidden) throw notFound('Meeting type');
+  const { settings } = await calendar.settings(ownerOf(agent));
+  return { type, availability: typeAvailability(settings.availability, type) };
+}
+
+const publicType = (type: MeetingType, durations: number[]): z.input<typeof PublicMeetingType> => ({
+  slug: type.slug,
+  title: type.title,
+  description: type.description,
+  durations,
+  location: { kind: type.location.kind },
+  questions: type.questions,
+});
+
+export const publicTypesEndpoint = forGuests({
+  summary: "The meeting types a guest can book with an agent, in the agent's order (no hidden ones)",
+  params: z.object({ slug: Slug }),
+  response: z.object({ types: z.array(PublicMeetingType) }),
+  errors: [404, 409],
+  handle: async ({ env, params }) => {
+    const agent = await bookableAgent(env, params.slug);
+    const calendar = calendarActor(env, agent.id);
+    const { settings } = await calendar.settings(ownerOf(agent));
+    const types = (await calendar.meetingTypes(ownerOf(agent))).filter((t) => !t.hidden);
+    return { types: types.map((t) => publicType(t, typeAvailability(settings.availability, t).durations)) };
+  },
+});
 
 const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
@@ -67,7 +109,8 @@ export const slotsEndpoint = forGuests({
     timeZone: TimeZone,
     from: z.iso.date().describe('First day, in the guest zone'),
     days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
-    duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the agent offers'),
+    duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the type offers'),
+    type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
   }),
   response: z.object({
     timeZone: z.string(),
@@ -84,14 +127,14 @@ export const slotsEndpoint = forGuests({
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
     const to = zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone);
     // A guest page does not know the offered durations before its first call.
-    const { settings } = await calendar.settings(ownerOf(agent));
-    const duration = query.duration ?? settings.availability.durations[0]!;
-    const slots = unwrap(await calendar.slots(ownerOf(agent), from, to, duration));
+    const { type, availability } = await guestType(env, agent, query.type);
+    const duration = query.duration ?? availability.durations[0]!;
+    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration));
     return {
       timeZone: query.timeZone,
-      agentTimeZone: settings.availability.timeZone,
+      agentTimeZone: availability.timeZone,
       durationMinutes: duration,
-      durations: settings.availability.durations,
+      durations: availability.durations,
       slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, query.timeZone) })),
     };
   },
@@ -104,6 +147,8 @@ const BookingBody = z.strictObject({
   email: Email,
   timeZone: TimeZone,
   bookingKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9._:-]+$/).optional(),
+  type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
+  answers: AnswersInput.default({}).describe("Answers to the type's questions, by question id: text, or true/false for a checkbox"),
 });
 
 type BookingBody = z.output<typeof BookingBody>;
@@ -124,6 +169,12 @@ async function claimBookingKey(env: Env, key: string, agentId: string): Promise<
 async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'guest' | 'agent') {
   // Keys are per booker, so a guest's key can never match an agent's booking.
   const bookingKey = body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null;
+  // The agent books any of their types, hidden ones too.
+  const type = bookedBy === 'guest' ? (await guestType(env, agent, body.type)).type : unwrap(await calendarActor(env, agent.id).meetingType(ownerOf(agent), body.type ?? null));
+  const checked = checkAnswers(type.questions, body.answers);
+  if (!checked.ok) {
+    throw new HttpError(400, 'invalid_answers', `Some answers need a change: ${Object.entries(checked.problems).map(([id, problem]) => `${id} ${problem}`).join('; ')}.`, { answers: checked.problems });
+  }
   if (bookingKey) unwrap(await claimBookingKey(env, bookingKey, agent.id));
   const guest = await createGuest(env.DB, { name: body.name, email: body.email });
   return unwrap(
@@ -133,17 +184,19 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
       guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
       bookingKey,
       bookedBy,
+      type: type.slug,
+      answers: checked.answers,
     }),
   );
 }
 
 export const bookEndpoint = forGuests({
-  summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; idempotent on bookingKey',
+  summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; 400 invalid_answers naming each question; idempotent on bookingKey',
   params: z.object({ slug: Slug }),
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
   status: 201,
-  errors: [403, 404, 409, 429],
+  errors: [400, 403, 404, 409, 429],
   handle: async ({ request, env, params, body }) => {
     // Booking is an agent's personal link: other sites need the organisation-wide list.
     await requireEmbedOrigin(request, env, { kind: 'agent' });
@@ -201,6 +254,22 @@ export const guestRescheduleEndpoint = meetingLink({
 export const guestCancelEndpoint = meetingLink({
   summary: 'The guest cancels their meeting (signed link)',
   act: (calendar, owner, id) => calendar.cancel(owner, id),
+});
+
+export const guestIcsEndpoint = forGuests({
+  summary: "The guest's meeting as an .ics file to add to any calendar (the signed link's meeting, as the guest's invite shows it)",
+  params: LinkParams,
+  errors: [401, 404, 410],
+  handle: async ({ env, params }) => {
+    const claims = await verifyMeetingLink(env, params.token);
+    const agent = await findAgentById(env.DB, claims.agentId);
+    if (!agent) throw notFound('Meeting');
+    const meeting = unwrap(await calendarActor(env, agent.id).meeting(ownerOf(agent), claims.meetingId));
+    const event = inviteEvent(ownerOf(agent), meeting, senderAddress(env), 'guest', meetingPageUrl(env, params.token));
+    return new Response(buildFeed(`${agent.name} — Doorbell`, [event]), {
+      headers: { 'content-type': 'text/calendar; charset=utf-8', 'content-disposition': 'attachment; filename="meeting.ics"', 'cache-control': 'private, no-store' },
+    });
+  },
 });
 
 const feedUrl = (env: Env, agent: Agent, secret: string) => `${env.PUBLIC_BASE_URL}/api/feeds/${agent.slug}/${secret}`;
@@ -317,9 +386,11 @@ export const calendarSocketEndpoint = forAgents({
 
 export const calendarRoutes: Routes = (api) =>
   api
+    .get('/api/agents/:slug/meeting-types', publicTypesEndpoint)
     .get('/api/agents/:slug/slots', slotsEndpoint)
     .post('/api/agents/:slug/bookings', bookEndpoint)
     .get('/api/meetings/:token', guestMeetingEndpoint)
+    .get('/api/meetings/:token/meeting.ics', guestIcsEndpoint)
     .post('/api/meetings/:token/reschedule', guestRescheduleEndpoint)
     .post('/api/meetings/:token/cancel', guestCancelEndpoint)
     .get('/api/calendar', myCalendarEndpoint)

@@ -33,6 +33,8 @@ export interface InviteEvent {
   summary: string;
   description: string;
   url?: string;
+  /** Where it takes place: an address, a phone number or a video link. */
+  location?: string;
   organizer: Person;
   attendees: Array<Person & { partstat: PartStat; rsvp?: boolean }>;
   status: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED';
@@ -135,6 +137,7 @@ function vevent(event: InviteEvent): ICAL.Component {
   ve.addPropertyWithValue('summary', event.summary);
   ve.addPropertyWithValue('description', event.description);
   if (event.url !== undefined) ve.addPropertyWithValue('url', event.url);
+  if (event.location !== undefined) ve.addPropertyWithValue('location', event.location);
   const organizer = ve.addPropertyWithValue('organizer', mailto(event.organizer.email));
   organizer.setParameter('cn', paramText(event.organizer.name));
   for (const a of event.attendees) {

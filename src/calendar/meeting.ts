@@ -4,6 +4,21 @@ import type { CalendarSettings } from './settings';
 // Meetings as the API and the calendar socket show them. The agent console and the guest
 // pages import these types (static/src), so this module depends on zod and types only.
 
+/** Where a booked meeting takes place, as its invite, emails, page and note show it. */
+export const MeetingLocation = z.object({
+  kind: z.enum(['address', 'phone', 'link', 'jitsi']),
+  text: z.string().describe('What to show: the address, the number, or the link'),
+  url: z.string().optional().describe('What to open: the video link, or tel: for a number'),
+});
+export type MeetingLocation = z.infer<typeof MeetingLocation>;
+
+/** A guest's answer as the meeting keeps it: with the question's label of the time of booking. */
+export interface Answer {
+  id: string;
+  label: string;
+  value: string;
+}
+
 export type MeetingStatus = 'pending' | 'confirmed' | 'cancelled';
 
 /** A meeting as the calendar actor stores it and its socket sends it (times in ms). */
@@ -16,6 +31,11 @@ export interface Meeting {
   guest: { id: string; name: string; email: string; timeZone: string };
   conversationId: string;
   bookedBy: 'guest' | 'agent';
+  /** The meeting type it was booked as (its title then). */
+  type: { slug: string; title: string };
+  /** Made at booking and kept through every change: a Jitsi room stays the same room. */
+  location: MeetingLocation | null;
+  answers: Answer[];
 }
 
 /** Every frame of the calendar socket: a snapshot on connect, then each change. */
@@ -35,6 +55,9 @@ export const MeetingView = z.object({
   guest: z.object({ name: z.string(), email: z.string(), timeZone: z.string() }),
   conversationId: z.string(),
   bookedBy: z.enum(['guest', 'agent']),
+  type: z.object({ slug: z.string(), title: z.string() }),
+  location: MeetingLocation.nullable(),
+  answers: z.array(z.object({ id: z.string(), label: z.string(), value: z.string() })).describe("The guest's answers to the type's questions"),
 });
 export type MeetingView = z.infer<typeof MeetingView>;
 

@@ -2,6 +2,7 @@ import { newId } from '../directory/ids';
 import { renderEmail, type Brand, type EmailContent, type MeetingCard, type MeetingLocation } from '../email/layout';
 import type { Address, OutgoingEmail } from '../email/message';
 import { buildInvite, type InviteEvent } from './ical';
+import { defaultMeetingType } from './meeting-types';
 import type { CalendarAgent, Meeting } from './store';
 
 /** Why a cancellation happened when it was not asked for: the agent accepted another meeting at its time (M3). */
@@ -28,10 +29,21 @@ const headline: Record<MeetingChange, (who: string) => string> = {
   reminder: (who) => `Reminder: meeting with ${who}`,
 };
 
-/** What the meeting conversation shows, in the agent's zone and the guest's. */
+/** "Where: …", then one line per answer: what the note, the emails and the invite add to the time. */
+function details(meeting: Pick<Meeting, 'location' | 'answers'>, withAnswers: boolean): string[] {
+  return [
+    ...(meeting.location ? [`Where: ${meeting.location.text}`] : []),
+    ...(withAnswers ? meeting.answers.map((a) => `${a.label}: ${a.value}`) : []),
+  ];
+}
+
+/** What the meeting conversation shows, in the agent's zone and the guest's, with the place and the guest's answers. */
 export function noteText(change: MeetingChange, agent: CalendarAgent, meeting: Meeting): string {
   const guestZone = meeting.guest.timeZone === agent.timeZone ? '' : ` · ${when(meeting, meeting.guest.timeZone)}`;
-  return `${headline[change](`${agent.name} and ${meeting.guest.name}`).replace(' with ', ': ')} — ${when(meeting, agent.timeZone)}${guestZone}, ${minutes(meeting)} min`;
+  const type = meeting.type.title === defaultMeetingType().title ? '' : ` (${meeting.type.title})`;
+  const line = `${headline[change](`${agent.name} and ${meeting.guest.name}`).replace(' with ', ': ')}${type} — ${when(meeting, agent.timeZone)}${guestZone}, ${minutes(meeting)} min`;
+  // The answers are told once, with the booking; every note says where.
+  return [line, ...details(meeting, change === 'booked')].join('\n');
 }
 
 /**
@@ -42,7 +54,8 @@ export function noteText(change: MeetingChange, agent: CalendarAgent, meeting: M
  */
 export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: Address, audience: 'agent' | 'guest', url?: string): InviteEvent {
   const pending = meeting.status === 'pending';
-  const link = url ? (audience === 'guest' ? ` Change or cancel: ${url}` : ` Open it in the Doorbell console: ${url}`) : '';
+  const link = url ? (audience === 'guest' ? `Change or cancel: ${url}` : `Open it in the Doorbell console: ${url}`) : '';
+  const join = meeting.location?.url && meeting.location.kind !== 'phone' ? meeting.location.url : undefined;
   // The guest booked it: their copy asks for no answer (RSVP=FALSE), though calendars may still offer one.
   const guest = { name: meeting.guest.name, email: meeting.guest.email, partstat: 'ACCEPTED', rsvp: false } as const;
   return {
@@ -53,8 +66,10 @@ export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: A
     end: meeting.end,
     timeZone: agent.timeZone,
     summary: `${agent.name} and ${meeting.guest.name}`,
-    description: `Meeting booked through Doorbell.${link}`,
-    ...(url ? { url } : {}),
+    description: [`${meeting.type.title} booked through Doorbell.`, ...(join ? [`Join: ${join}`] : []), ...details(meeting, true), ...(link ? [link] : [])].join('\n'),
+    // Calendars show URL as the event's link: the video room when there is one.
+    ...(join ? { url: join } : url ? { url } : {}),
+    ...(meeting.location ? { location: meeting.location.text } : {}),
     // The organizer is Doorbell's own address, so calendar replies (M3) come back to us.
     organizer: { name: `${agent.name} via Doorbell`, email: organizer.email },
     attendees:
@@ -103,7 +118,7 @@ function meetingCard(meeting: Meeting, title: string, zones: Array<{ label: stri
 }
 
 /** M2, M4, M5: what guest and agent receive for a change; invites and cancellations carry iCalendar. */
-export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { avatarUrl?: string | null }, meeting: Meeting & { location?: MeetingLocation }, context: EmailContext): OutgoingEmail[] {
+export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { avatarUrl?: string | null }, meeting: Meeting, context: EmailContext): OutgoingEmail[] {
   const guest: Address = { name: meeting.guest.name, email: meeting.guest.email };
   const agentAddress: Address = { name: agent.name, email: agent.email };
   // A declined invite is cancelled in both calendars too, or it stays there as a tentative ghost.
@@ -115,7 +130,7 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
   const pending = meeting.status === 'pending' && change !== 'cancelled';
   const givenAway = context.reason === 'given_away';
   const calendarNote = change !== 'reminder' ? [ended ? 'The attached cancel.ics removes it from your calendar.' : 'Open the attached invite.ics to add it to your calendar or update it there.'] : [];
-  const card = (zones: Array<{ label: string; timeZone: string }>) => meetingCard(meeting, `${agent.name} and ${meeting.guest.name}`, zones, meeting.location);
+  const card = (zones: Array<{ label: string; timeZone: string }>) => meetingCard(meeting, `${agent.name} and ${meeting.guest.name}`, zones, meeting.location ?? undefined);
   const guestContent: EmailContent = {
     brand: context.brand,
     preview: `${when(meeting, meeting.guest.timeZone)}, ${minutes(meeting)} minutes`,
@@ -138,6 +153,8 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
     heading: headline[change](meeting.guest.name),
     paragraphs: [
       `Guest: ${meeting.guest.name} <${meeting.guest.email}>`,
+      // The card says where; the guest's answers are the agent's alone.
+      ...details({ location: null, answers: meeting.answers }, true),
       ...(pending ? ['Accept the invitation in your calendar (or in the console) to hold the slot.'] : []),
       ...(givenAway ? ['Cancelled because you accepted another meeting at this time; the guest was asked to book another time.'] : []),
     ],

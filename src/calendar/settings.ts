@@ -4,18 +4,21 @@ import { TimeZone } from '../directory/schemas';
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
 const Range = z.strictObject({ start: Clock, end: Clock }).refine((r) => r.start < r.end, 'end must be after start');
 const Day = z.array(Range).max(8);
+export const Duration = z.number().int().min(5).max(480);
 
 export const AvailabilitySettingsInput = z.strictObject({
   timeZone: TimeZone,
   weeklyHours: z.strictObject({ mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day, sun: Day }).partial(),
   overrides: z.array(z.strictObject({ date: z.iso.date(), ranges: z.array(Range).max(8) })).max(366),
-  durations: z.array(z.number().int().min(5).max(480)).min(1).max(8),
+  durations: z.array(Duration).min(1).max(8),
   bufferBeforeMinutes: z.number().int().min(0).max(240),
   bufferAfterMinutes: z.number().int().min(0).max(240),
   minimumNoticeMinutes: z.number().int().min(0).max(60 * 24 * 30),
   horizonDays: z.number().int().min(1).max(365),
   slotStepMinutes: z.number().int().min(5).max(240),
 });
+
+export type AvailabilitySettings = z.infer<typeof AvailabilitySettingsInput>;
 
 export const CalendarSettings = z.strictObject({
   availability: AvailabilitySettingsInput,

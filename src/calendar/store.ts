@@ -1,11 +1,12 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { Meeting, MeetingStatus } from './meeting';
+import { DEFAULT_TYPE_SLUG, defaultMeetingType, type MeetingType } from './meeting-types';
 import type { CalendarSettings } from './settings';
 
 export type { Meeting, MeetingStatus } from './meeting';
 
 /** The calendar actor's SQLite schema, one step per version (see actor/schema.ts). */
-const MIGRATIONS = [
+export const MIGRATIONS = [
   `CREATE TABLE calendar (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      agent TEXT NOT NULL,
@@ -49,6 +50,15 @@ const MIGRATIONS = [
    INSERT INTO busy_feed_state (singleton, url, intervals, last_success_at) SELECT 1, url, intervals, fetched_at FROM busy_feed;
    DROP TABLE busy_feed;
    ALTER TABLE busy_feed_state RENAME TO busy_feed;`,
+  // Meeting types: the single kind of meeting a calendar offered until now becomes the default
+  // type, which follows the calendar's durations and availability, so its meetings and links
+  // keep working. A meeting keeps its type, location and answers as booked.
+  `CREATE TABLE meeting_types (slug TEXT PRIMARY KEY, position INTEGER NOT NULL, type TEXT NOT NULL);
+   INSERT INTO meeting_types (slug, position, type) VALUES ('${DEFAULT_TYPE_SLUG}', 0, '${JSON.stringify(defaultMeetingType())}');
+   ALTER TABLE meetings ADD COLUMN type_slug TEXT NOT NULL DEFAULT '${DEFAULT_TYPE_SLUG}';
+   ALTER TABLE meetings ADD COLUMN type_title TEXT NOT NULL DEFAULT '${defaultMeetingType().title}';
+   ALTER TABLE meetings ADD COLUMN location TEXT;
+   ALTER TABLE meetings ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -74,6 +84,10 @@ interface MeetingRow extends Record<string, SqlStorageValue> {
   guest_time_zone: string;
   conversation_id: string;
   booked_by: 'guest' | 'agent';
+  type_slug: string;
+  type_title: string;
+  location: string | null;
+  answers: string;
 }
 
 const toMeeting = (r: MeetingRow): Meeting => ({
@@ -85,6 +99,9 @@ const toMeeting = (r: MeetingRow): Meeting => ({
   guest: { id: r.guest_id, name: r.guest_name, email: r.guest_email, timeZone: r.guest_time_zone },
   conversationId: r.conversation_id,
   bookedBy: r.booked_by,
+  type: { slug: r.type_slug, title: r.type_title },
+  location: r.location === null ? null : JSON.parse(r.location),
+  answers: JSON.parse(r.answers),
 });
 
 /** The agent's busy feed as the calendar last fetched it (M1). */
@@ -141,14 +158,32 @@ export class CalendarStore {
 
   insertMeeting(m: Meeting, bookingKey: string | null): void {
     this.sql.exec(
-      `INSERT INTO meetings (id, booking_key, status, start_ms, end_ms, sequence, guest_id, guest_name, guest_email, guest_time_zone, conversation_id, booked_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO meetings (id, booking_key, status, start_ms, end_ms, sequence, guest_id, guest_name, guest_email, guest_time_zone, conversation_id, booked_by, created_at,
+         type_slug, type_title, location, answers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       m.id, bookingKey, m.status, m.start, m.end, m.sequence, m.guest.id, m.guest.name, m.guest.email, m.guest.timeZone, m.conversationId, m.bookedBy, Date.now(),
+      m.type.slug, m.type.title, m.location === null ? null : JSON.stringify(m.location), JSON.stringify(m.answers),
     );
   }
 
   updateMeeting(m: Meeting): void {
     this.sql.exec('UPDATE meetings SET status = ?, start_ms = ?, end_ms = ?, sequence = ? WHERE id = ?', m.status, m.start, m.end, m.sequence, m.id);
+  }
+
+  /** The calendar's meeting types in the agent's order; the first is the default. */
+  meetingTypes(): MeetingType[] {
+    return this.sql.exec<{ type: string }>('SELECT type FROM meeting_types ORDER BY position, slug').toArray().map((r) => JSON.parse(r.type));
+  }
+
+  /** Saves a type under `previous` (its slug before a rename), or adds it last. */
+  saveMeetingType(type: MeetingType, previous: string | null): void {
+    if (previous === null) {
+      this.sql.exec('INSERT INTO meeting_types (slug, position, type) VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM meeting_types), ?)', type.slug, JSON.stringify(type));
+    } else this.sql.exec('UPDATE meeting_types SET slug = ?, type = ? WHERE slug = ?', type.slug, JSON.stringify(type), previous);
+  }
+
+  deleteMeetingType(slug: string): void {
+    this.sql.exec('DELETE FROM meeting_types WHERE slug = ?', slug);
   }
 
   /** Records a reminder as sent; false when it already was. */

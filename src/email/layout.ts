@@ -38,7 +38,7 @@ export interface Button {
 }
 
 export interface MeetingLocation {
-  /** What kind of place (`video`, `phone`, `in_person`, …): a URL of a `video` location gets a "Join" button. */
+  /** What kind of place (`address`, `phone`, `link`, `jitsi`): a `link` or `jitsi` location's URL gets a "Join" button. */
   kind: string;
   text: string;
   url?: string | undefined;
@@ -141,7 +141,7 @@ const buttonsHtml = (buttons: readonly Button[], brand: Brand): string =>
   buttons.length === 0 ? '' : `<div style="margin:8px 0 4px">${buttons.map((b, i) => buttonHtml(b, brand, i === 0)).join('\n')}</div>`;
 
 const joinButton = (location: MeetingLocation | undefined): Button | null =>
-  location?.url && location.kind === 'video' ? { label: 'Join', url: location.url } : null;
+  location?.url && (location.kind === 'link' || location.kind === 'jitsi') ? { label: 'Join', url: location.url } : null;
 
 function cardRows(card: MeetingCard): Array<{ label: string; value: string; url?: string | undefined }> {
   return [

@@ -1,4 +1,5 @@
-// /u/{agent}/meet: a guest books a meeting with the agent. Times are shown in the guest's own
+// /u/{agent}/meet/{type}: a guest books a meeting of one of the agent's types (/u/{agent}/meet
+// lists them, or is the booking page of the only one). Times are shown in the guest's own
 // zone (the browser's, or one they pick); the confirmation gives the time in both zones and
 // the link to the meeting page. A booking key per chosen time makes a double click, or a retry
 // after a lost answer, book once (POST /api/agents/{slug}/bookings, docs/meetings.md).
@@ -7,6 +8,7 @@ import { ApiError } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, card, EMAIL, field, main, messageOf, notFound, request, t, type Card } from './page';
+import { addToCalendar, meetingTypes, place, questionFields, typeList } from './meet-types';
 import { slotPicker, type Choice } from './slot-picker';
 import { span } from './dates';
 import { browserZone } from './zones';
@@ -18,9 +20,13 @@ type Booked = {
   guestToken: string;
 };
 
-export async function bookingPage(slug: string) {
-  const c = await card('agents', slug);
+export async function bookingPage(slug: string, typeSlug?: string) {
+  const [c, types] = await Promise.all([card('agents', slug), meetingTypes(slug).catch(() => [])]);
   if (!c) return notFound();
+  if (!typeSlug && types.length > 1) return typeList(c, types);
+  const type = typeSlug ? types.find((x) => x.slug === typeSlug) : types[0];
+  if (!type) return notFound();
+  const questions = questionFields(type.questions);
   const title = fill(t.meetTitle, { name: c.name });
   document.title = `${title} · Doorbell`;
 
@@ -33,10 +39,11 @@ export async function bookingPage(slug: string) {
   const [nameField, emailField, noteField] = [field(t.name, name), field(t.yourEmail, email), field(t.note, note)];
   const submit = h('button', { type: 'submit', class: 'button' }, t.bookIt);
   const form = h('form', { class: 'panel book', hidden: true, novalidate: true, 'aria-labelledby': 'book-title' },
-    h('h2', { id: 'book-title' }, t.chosen), summary, nameField.wrap, emailField.wrap, noteField.wrap, submit);
+    h('h2', { id: 'book-title' }, t.chosen), summary, nameField.wrap, emailField.wrap, ...questions.wraps, noteField.wrap, submit);
   const alert = h('p', { class: 'alert', role: 'alert' });
 
   const picker = slotPicker(slug, {
+    type: type.slug,
     zone: browserZone(),
     onPick: (next) => {
       // A new key only for a new time or length: the same choice relabelled keeps its key.
@@ -53,6 +60,7 @@ export async function bookingPage(slug: string) {
     if (busy || !choice) return;
     const fine = [nameField.invalid(name.value.trim() ? '' : t.nameRequired), emailField.invalid(EMAIL.test(email.value.trim()) ? '' : t.emailInvalid)];
     if (fine.includes(false)) return (fine[0] ? email : name).focus();
+    if (!questions.check()) return;
     busy = submit.disabled = true;
     submit.textContent = t.booking;
     alert.textContent = '';
@@ -65,6 +73,8 @@ export async function bookingPage(slug: string) {
         email: email.value.trim(),
         timeZone: chosen.zone,
         bookingKey: key,
+        type: type.slug,
+        answers: questions.answers(),
       });
       // The note goes into the meeting's conversation, where the agent reads it with the meeting.
       const text = note.value.trim();
@@ -84,7 +94,9 @@ export async function bookingPage(slug: string) {
   });
 
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name }))),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name })),
+      ...(types.length > 1 || type.title !== 'Meeting' ? [h('h2', { class: 'type-title' }, type.title)] : []),
+      ...(type.description ? [h('p', { class: 'type-description' }, type.description)] : [])),
     h('div', { class: 'panel' }, picker.el),
     alert,
     form,
@@ -103,9 +115,11 @@ function confirmation(c: Card, booked: Booked, choice: Choice, noteError: string
       ...(pending ? [h('p', {}, ...fillNamed(t.requestedText, { name: c.name }))] : []),
       h('dl', { class: 'when' },
         h('dt', {}, t.yourTime), h('dd', { 'data-zone': choice.zone }, span(m.start, m.end, choice.zone)),
-        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone))),
+        h('dt', {}, ...fillNamed(t.theirTime, { name: c.name })), h('dd', { 'data-zone': choice.agentTimeZone }, span(m.start, m.end, choice.agentTimeZone)),
+        ...place(m)),
       h('p', {}, fill(t.sentTo, { email: m.guest.email })),
       ...(noteError ? [h('p', { class: 'alert', role: 'alert' }, fill(t.noteFailed, { code: noteError }))] : []),
+      addToCalendar(m, c.name, booked.guestLink.split('#')[1]!),
       h('a', { class: 'button', href: booked.guestLink }, t.manage)),
   );
   document.title = `${heading.textContent} · Doorbell`;

@@ -7,6 +7,7 @@ import { LiveFeed, messageOf, type Agent, type AgentApi } from './console-api';
 import { bookingForm } from './console-booking';
 import { arrange } from './console-list';
 import { MeetingRow } from './console-meeting';
+import { meetingTypesSection } from './console-meeting-types';
 import { SettingsForm, type BusyFeedView, type CalendarSettings } from './console-settings';
 import { liveStatus } from './console-status';
 
@@ -21,6 +22,9 @@ const fromStored = (m: Meeting): MeetingView => ({
   guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
   conversationId: m.conversationId,
   bookedBy: m.bookedBy,
+  type: m.type,
+  location: m.location,
+  answers: m.answers,
 });
 
 export class CalendarTab {
@@ -35,10 +39,12 @@ export class CalendarTab {
   private settings: CalendarSettings | null = null;
   private settingsForm: SettingsForm;
   private book: ReturnType<typeof bookingForm>;
+  private types: ReturnType<typeof meetingTypesSection>;
 
   constructor(private api: AgentApi, private me: Agent) {
     this.settingsForm = new SettingsForm(api, (settings) => this.applySettings(settings));
     this.book = bookingForm(api, () => this.zone, () => this.durations, (m) => this.upsert(m));
+    this.types = meetingTypesSection(api, me.slug);
     this.element = h(
       'div',
       { class: 'calendar' },
@@ -50,7 +56,7 @@ export class CalendarTab {
         this.list,
         this.empty,
       ),
-      h('div', { class: 'calendar-side' }, this.book.element, this.settingsForm.element),
+      h('div', { class: 'calendar-side' }, this.book.element, this.types.element, this.settingsForm.element),
     );
   }
 
@@ -71,6 +77,7 @@ export class CalendarTab {
       this.settingsForm.setFeedUrl(calendar.feedUrl);
       this.settingsForm.showBusyFeed(calendar.busyFeed);
       this.replace(calendar.meetings);
+      await this.types.load();
     } catch (err) {
       this.status.error(messageOf(err));
     }

@@ -10,6 +10,8 @@ import { formatDateTime, formatTime, fromLocalInput, toLocalInput } from './cons
 export class MeetingRow {
   readonly element: HTMLLIElement;
   private when = h('span', { class: 'when' });
+  /** The type, the place and the guest's answers, as booked. */
+  private details = h('dl', { class: 'meeting-details' });
   private status = h('span', { class: 'tag' });
   private error = h('p', { class: 'error', role: 'alert' });
   private form: HTMLFormElement | null = null;
@@ -30,6 +32,7 @@ export class MeetingRow {
       { class: 'meeting', 'data-meeting': meeting.id },
       h('div', { class: 'meeting-main' }, h('strong', { class: 'guest' }, named(meeting.guest.name)), ' ', this.status, h('br'), this.when),
       h('div', { class: 'meeting-meta' }, h('span', {}, meeting.guest.email), ' · ', h('a', { href: `#/c/${meeting.conversationId}` }, 'Open conversation')),
+      this.details,
       h('div', { class: 'meeting-actions' }, reschedule, del, this.respond),
       this.confirmDelete,
       this.error,
@@ -43,6 +46,13 @@ export class MeetingRow {
     this.when.textContent = `${formatDateTime(meeting.start, zone)}–${formatTime(meeting.end, zone)} (${meeting.durationMinutes} min, ${zone})`;
     this.status.textContent = meeting.status === 'pending' ? 'waiting for your answer' : meeting.status;
     this.status.dataset.status = meeting.status;
+    const where = meeting.location;
+    const facts: Array<[string, Node | string]> = [
+      ['Type', meeting.type.title],
+      ...(where ? [['Where', where.url ? h('a', { href: where.url, target: '_blank', rel: 'noopener' }, where.text) : where.text] as [string, Node]] : []),
+      ...meeting.answers.map((a): [string, string] => [a.label, a.value]),
+    ];
+    this.details.replaceChildren(...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
     this.respond.replaceChildren(
       ...(meeting.status === 'pending'
         ? [

@@ -139,6 +139,21 @@ export const en = {
   inviteInvalidText: 'Open the whole link you were sent: it may have been cut.',
   inviteGone: 'This invite link can no longer be used',
   inviteGoneText: 'It has been used up or withdrawn. Ask for a new one.',
+  mtChoose: 'Choose the kind of meeting',
+  mtOptional: '(optional)',
+  mtPick: 'Choose…',
+  mtRequired: 'Please answer this question.',
+  mtPhoneInvalid: 'Please enter a phone number, e.g. +1 555 010 0000.',
+  mtWhere: 'Where',
+  mtJoin: 'Join the video call',
+  mtPlace_address: 'In person',
+  mtPlace_phone: 'Phone call',
+  mtPlace_link: 'Video call',
+  mtPlace_jitsi: 'Video call (Jitsi Meet)',
+  mtAddToCalendar: 'Add to your calendar',
+  mtGoogle: 'Google Calendar',
+  mtOutlook: 'Outlook',
+  mtIcs: 'Download .ics',
 };
 export type Strings = typeof en;
 
@@ -275,6 +290,21 @@ export const fr: Strings = {
   inviteInvalidText: 'Ouvrez le lien complet que vous avez reçu : il a peut-être été coupé.',
   inviteGone: 'Ce lien d’invitation ne peut plus servir',
   inviteGoneText: 'Il a déjà été utilisé ou a été retiré. Demandez-en un nouveau.',
+  mtChoose: 'Choisissez le type de rendez-vous',
+  mtOptional: '(facultatif)',
+  mtPick: 'Choisir…',
+  mtRequired: 'Merci de répondre à cette question.',
+  mtPhoneInvalid: 'Saisissez un numéro de téléphone, par ex. +33 1 23 45 67 89.',
+  mtWhere: 'Lieu',
+  mtJoin: 'Rejoindre la visio',
+  mtPlace_address: 'En personne',
+  mtPlace_phone: 'Appel téléphonique',
+  mtPlace_link: 'Visioconférence',
+  mtPlace_jitsi: 'Visioconférence (Jitsi Meet)',
+  mtAddToCalendar: 'Ajouter à votre agenda',
+  mtGoogle: 'Google Agenda',
+  mtOutlook: 'Outlook',
+  mtIcs: 'Télécharger le .ics',
 };
 
 

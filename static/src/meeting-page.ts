@@ -7,6 +7,7 @@ import { ApiError } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, main, messageOf, problem, request, t } from './page';
+import { addToCalendar, place } from './meet-types';
 import { slotPicker, type Choice } from './slot-picker';
 import { span } from './dates';
 import { browserZone } from './zones';
@@ -21,7 +22,7 @@ export async function meetingPage(token: string) {
   } catch (err) {
     return linkProblem(err);
   }
-  render(linked, path);
+  render(linked, path, token);
 }
 
 function linkProblem(err: unknown, slug?: string) {
@@ -33,7 +34,7 @@ function linkProblem(err: unknown, slug?: string) {
   problem(t.networkError, messageOf(err), h('button', { class: 'button', type: 'button', onclick: () => location.reload() }, t.retry));
 }
 
-function render({ meeting: m, agent }: Linked, path: string, notice = '') {
+function render({ meeting: m, agent }: Linked, path: string, token: string, notice = '') {
   const zone = browserZone();
   const title = fill(t.meetingWith, { name: agent.name });
   document.title = `${title} · Doorbell`;
@@ -45,7 +46,7 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
   /** Answers whether the change went through; a refusal is shown where the guest looks. */
   const act = (to: string, body: unknown, done: string) =>
     request<Linked>('POST', to, body).then(
-      (next) => (render(next, path, done), true),
+      (next) => (render(next, path, token, done), true),
       (err) => {
         if (err instanceof ApiError && (err.status === 401 || err.status === 410)) linkProblem(err, agent.slug);
         else alert.textContent = err instanceof ApiError && err.code === 'slot_taken' ? t.slotTaken : messageOf(err);
@@ -76,9 +77,11 @@ function render({ meeting: m, agent }: Linked, path: string, notice = '') {
       h('dl', { class: 'when' },
         h('dt', {}, t.yourTime), h('dd', { 'data-zone': zone }, span(m.start, m.end, zone)),
         h('dt', {}, ...fillNamed(t.theirTime, { name: agent.name })), h('dd', { 'data-zone': agent.timeZone }, span(m.start, m.end, agent.timeZone)),
-        h('dt', {}, t.duration), h('dd', {}, fill(t.minutes, { n: m.durationMinutes }))),
+        h('dt', {}, t.duration), h('dd', {}, fill(t.minutes, { n: m.durationMinutes })),
+        ...place(m)),
       ...(over && m.status !== 'cancelled' ? [h('p', {}, t.over)] : []),
       ...(notice ? [h('p', { class: 'ok', role: 'status' }, notice)] : []),
+      ...(m.status !== 'cancelled' && !over ? [addToCalendar(m, agent.name, token)] : []),
       actions),
     alert,
     area,
@@ -91,6 +94,7 @@ function rescheduler(slug: string, m: MeetingView, move: (start: string) => Prom
   const confirm = h('div', { class: 'panel confirm', hidden: true });
   let choice: Choice | null = null;
   const picker = slotPicker(slug, {
+    type: m.type.slug,
     zone: browserZone(),
     duration: m.durationMinutes,
     fixedDuration: true,

@@ -56,7 +56,7 @@ export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
  * A labelled form field with its own error line (announced, and tied to the input for screen
  * readers). `invalid('')` clears it; it answers whether the field is fine.
  */
-export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement, ...extra: Node[]) {
+export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, ...extra: Node[]) {
   if (!input.id) input.id = `f-${Math.random().toString(36).slice(2, 9)}`;
   const error = h('span', { class: 'field-error', id: `${input.id}-error`, 'aria-live': 'polite' });
   input.setAttribute('aria-describedby', error.id);

@@ -20,7 +20,7 @@ export interface Choice {
 
 const WEEK = 7;
 
-export function slotPicker(slug: string, o: { zone: string; duration?: number; fixedDuration?: boolean; onPick: (choice: Choice | null) => void }) {
+export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: (choice: Choice | null) => void }) {
   let zone = o.zone;
   let duration = o.duration;
   let from = dateIn(Date.now(), zone);
@@ -105,7 +105,7 @@ export function slotPicker(slug: string, o: { zone: string; duration?: number; f
     const mine = ++asked;
     el.setAttribute('aria-busy', 'true');
     status.textContent = t.loading;
-    const query = new URLSearchParams({ timeZone: zone, from, days: String(WEEK), ...(duration ? { duration: String(duration) } : {}) });
+    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(WEEK), ...(duration ? { duration: String(duration) } : {}) });
     try {
       const next = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
       if (mine !== asked) return; // a newer question was asked meanwhile

@@ -96,3 +96,20 @@ export async function runMatrix(t, routes, answer) {
   t.diagnostic(`cases: ${routes.length * ROLES.length}`);
   return wrong;
 }
+
+/**
+ * Collects refusals that were not: `check(label, method, path, headers, body, status?)` expects
+ * `status`, or any 4xx, with the error envelope; `failures` lists the answers that were not,
+ * `cases()` how many were checked.
+ */
+export function refusals(ctx) {
+  let cases = 0;
+  const failures = [];
+  const check = async (label, method, path, headers, body, status) => {
+    cases += 1;
+    const r = await ctx.call(method, path, { headers, body });
+    const ok = status ? r.status === status : r.status >= 400 && r.status < 500;
+    if (!ok || typeof r.body?.error?.message !== 'string') failures.push(`${label}: ${method} ${path.slice(0, 80)} ${JSON.stringify(body)?.slice(0, 160)} → ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
+  };
+  return { check, failures, cases: () => cases };
+}

@@ -49,7 +49,7 @@ describe('email layout', () => {
   });
 
   it('shows the meeting card: both zones, the duration, the location and a Join button for a video link', () => {
-    const video = content({ card: { ...content().card!, location: { kind: 'video', text: 'Video call', url: 'https://meet.example/abc' } } });
+    const video = content({ card: { ...content().card!, location: { kind: 'link', text: 'Video call', url: 'https://meet.example/abc' } } });
     const html = emailHtml(video);
     expect(html).toContain('04:00–04:30 (America/New_York)');
     expect(html).toContain('10:00–10:30 (Europe/Paris)');
