@@ -52,7 +52,7 @@ export const identifyEndpoint = endpointsFor('Guests', 'public')({
     token: z.string(),
     conversation: z.string().nullable().describe('The id of this user’s conversation with the service, when there is one.'),
   }),
-  errors: [401, 403, 404, 409],
+  errors: [401, 403, 404, 409, 503],
   handle: async ({ request, env, body }) => {
     await requireEmbedOrigin(request, env, { kind: 'service', slug: body.target.slug });
     const service = await getServiceBySlug(env.DB, body.target.slug);
