@@ -161,6 +161,10 @@ export interface MeetingFacts {
   guest: { id: string; name: string; email: string; timeZone: string };
   conversationId: string;
   bookedBy: string;
+  /** Absent from a job queued before meeting types existed. */
+  type?: { slug: string; title: string };
+  location?: { kind: string; text: string; url?: string } | null;
+  answers?: Array<{ id: string; label: string; value: string }>;
 }
 
 /** A meeting change as a webhook event; `version` tells two changes of one kind apart (and keeps a repeat one event). */
@@ -182,6 +186,9 @@ export function meetingEvent(
       conversationId: meeting.conversationId,
       agent: { id: agent.id, slug: agent.slug, name: agent.name, email: agent.email },
       guest: meeting.guest,
+      type: meeting.type ?? null,
+      location: meeting.location ?? null,
+      answers: meeting.answers ?? [],
     },
     ...extra,
   });

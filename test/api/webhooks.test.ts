@@ -295,7 +295,7 @@ describe('webhook deliveries', () => {
     const payloads = Object.fromEntries(log.map((d) => [d.type, d.payload]));
     expect(payloads['meeting.booked'].data).toMatchObject({
       action: 'booked',
-      meeting: { id: booked.body.meeting.id, start: list[0]!.start, agent: { slug: 'alice' }, guest: { name: 'Gina Guest', email: 'gina@example.com' } },
+      meeting: { id: booked.body.meeting.id, start: list[0]!.start, agent: { slug: 'alice' }, guest: { name: 'Gina Guest', email: 'gina@example.com' }, type: { slug: 'meeting' }, location: null, answers: [] },
     });
     expect(payloads['meeting.updated'].data).toMatchObject({ action: 'rescheduled', meeting: { start: list[3]!.start } });
     expect(payloads['meeting.cancelled'].data).toMatchObject({ action: 'cancelled', meeting: { id: booked.body.meeting.id, status: 'cancelled' } });
