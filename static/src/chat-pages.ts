@@ -1,7 +1,8 @@
 // The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
-import { chatView, h, named, replyLine } from './chat-view';
+import { replyLine } from './chat-status';
+import { chatView, h, named } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */

@@ -3,27 +3,13 @@
 import type { AttachmentView, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, FileError, type Entry, type ConversationClient, type Staged, type Upload } from './chat-client';
 import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
+import { connectionText, secondsUntil, statusLine, ticking } from './chat-status';
 import { fill, type Strings } from './i18n';
-
-/** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
-export function replyLine(t: Strings, chat: ConversationClient): HTMLElement {
-  const line = h('p', { class: 'db-reply', hidden: true });
-  const render = () => {
-    const availability = chat.availability;
-    line.hidden = !availability;
-    if (!availability) return;
-    line.dataset.availability = availability;
-    line.textContent = availability === 'online' ? t.repliesSoon : t.repliesByEmail;
-  };
-  chat.on((what) => what === 'availability' && render());
-  render();
-  return line;
-}
 
 export type ViewOptions = {
   t: Strings;
   greeting?: string;
-  /** Title and avatar before the conversation exists (the agent's or service's card). */
+  /** Title and avatar before the conversation exists and until the client read the card (loadCard). */
   card: { name: string; avatarUrl: string | null };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
@@ -74,6 +60,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite' });
   const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
   const alert = h('p', { class: 'db-alert', role: 'alert' });
+  // How a developer trying the widget on their own machine allows it (docs/widget.md).
+  const hint = h('p', { class: 'db-hint', hidden: true }, fill(t.statesNotAllowedHint, { origin: location.origin }));
   const name = h('input', { name: 'name', autocomplete: 'name', placeholder: t.name, 'aria-label': t.name, maxlength: '100' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: t.email, 'aria-label': t.email });
   const intro = h('div', { class: 'db-intro' }, name, email);
@@ -103,9 +91,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     text.focus();
   });
   if (o.notes) form.prepend(modes);
-  const who = h('div', { class: 'db-who' }, title, status);
-  // Guests read how soon a reply may come; agents (the console, with notes) see it per participant.
-  if (!o.notes) who.append(replyLine(t, chat));
+  // Guests read one status line; agents (the console, with notes) see availability per participant.
+  const who = h('div', { class: 'db-who' }, title, o.notes ? status : statusLine(t, chat));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").
@@ -144,7 +131,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (atEnd) log.scrollTop = log.scrollHeight;
   };
 
-  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, rateForm, thanks, alert, form);
+  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, hint, typing, rateForm, thanks, alert, form);
 
   const renderTray = () =>
     tray.replaceChildren(
@@ -223,7 +210,10 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         staged = [...(e.status >= 400 && e.status < 500 ? files.filter((f) => f.name !== e.file) : files), ...staged];
         renderTray();
         alert.textContent = fileErrorText(e);
-      } else if (e instanceof ApiError && e.message) alert.textContent = fill(t.failed, { code: e.message });
+      } else if (!(e instanceof ApiError && e.code === 'rate_limited')) {
+        // A refusal in the server's words; no answer at all in ours. A 429 counts down in renderError.
+        alert.textContent = fill(t.failed, { code: e instanceof ApiError && e.code !== 'network' ? e.message : t.networkError });
+      }
     }
   };
   form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
@@ -337,26 +327,34 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   };
 
   const renderHead = () => {
-    title.replaceChildren(named(chat.view?.title ?? o.card.name));
-    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : o.card.avatarUrl);
+    const card = chat.card ?? o.card;
+    title.replaceChildren(named(chat.view?.title ?? card.name));
+    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl);
     intro.hidden = !!chat.guest;
-    form.hidden = chat.state === 'closed';
+    // A refused or unknown target cannot take messages: no composer to type into in vain.
+    const refused = chat.problem && !chat.problem.retryAt;
+    form.hidden = chat.state === 'closed' || !!refused;
+    hint.hidden = chat.problem?.kind !== 'not_allowed' || !/^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
   };
   const renderState = () => {
     status.dataset.state = chat.state;
-    status.textContent =
-      chat.state === 'online' ? (chat.view?.participants.some((p) => p.kind === 'agent' && p.online) ? t.online : '')
-      : chat.state === 'connecting' ? t.connecting
-      : chat.state === 'offline' ? fill(t.offline, { s: chat.retryIn })
-      : chat.state === 'closed' ? t.closed
-      : '';
+    status.textContent = chat.state === 'online' ? (chat.view?.participants.some((p) => p.kind === 'agent' && p.online) ? t.online : '') : connectionText(t, chat);
   };
+  const renderError = ticking(
+    () => {
+      if (chat.error !== 'rate_limited') return;
+      alert.textContent = chat.limitedUntil > Date.now() ? fill(t.statesRateLimited, { s: secondsUntil(chat.limitedUntil) }) : '';
+    },
+    () => (chat.error === 'rate_limited' ? chat.limitedUntil : 0),
+  );
 
   chat.on((what) => {
     if (what === 'entries') renderLog();
     if (what === 'progress') for (const [f, bar] of bars) bar.value = f.loaded;
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
+    if (what === 'card') renderHead();
+    if (what === 'error') renderError();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';
     if (what === 'error' && (chat.error === 'already_rated' || chat.error === 'rating_closed')) alert.textContent = fill(t.rateFailed, { code: chat.error });

@@ -121,6 +121,15 @@ const en = {
   inviteInvalidText: 'Open the whole link you were sent: it may have been cut.',
   inviteGone: 'This invite link can no longer be used',
   inviteGoneText: 'It has been used up or withdrawn. Ask for a new one.',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'This site may not use this chat.',
+  statesNotAllowedHint: 'To allow {origin}, add it to the service’s embedOrigins or to GUEST_ORIGINS (see docs/widget.md).',
+  statesUnavailable: 'This chat is not available.',
+  statesUnavailableRetrying: 'This chat is not available right now, retrying in {s} s',
+  statesUnreachable: 'Cannot reach the chat server, retrying in {s} s',
+  statesRateLimited: 'Too many messages, try again in {s} s',
+  statesPreview: 'New message from {name}',
+  statesDismiss: 'Dismiss',
 };
 export type Strings = typeof en;
 
@@ -246,6 +255,15 @@ const fr: Strings = {
   inviteInvalidText: 'Ouvrez le lien complet que vous avez reçu : il a peut-être été coupé.',
   inviteGone: 'Ce lien d’invitation ne peut plus servir',
   inviteGoneText: 'Il a déjà été utilisé ou a été retiré. Demandez-en un nouveau.',
+  statesTitle: 'Discussion',
+  statesNotAllowed: 'Ce site ne peut pas utiliser cette discussion.',
+  statesNotAllowedHint: 'Pour autoriser {origin}, ajoutez-le aux embedOrigins du service ou à GUEST_ORIGINS (voir docs/widget.md).',
+  statesUnavailable: 'Cette discussion n’est pas disponible.',
+  statesUnavailableRetrying: 'Cette discussion n’est pas disponible pour le moment, nouvel essai dans {s} s',
+  statesUnreachable: 'Impossible de joindre le serveur de discussion, nouvel essai dans {s} s',
+  statesRateLimited: 'Trop de messages, réessayez dans {s} s',
+  statesPreview: 'Nouveau message de {name}',
+  statesDismiss: 'Fermer',
 };
 
 export function strings(lang?: string | null): Strings {
