@@ -232,17 +232,22 @@ export class ConversationClient {
   /**
    * Reads the target's card until it answers (the widget, which shows its states meanwhile):
    * no answer, a 5xx or a 429 is retried with the socket's back-off (a 429 after the wait it
-   * asks for); a 403 (origin not allowed) or 404 (no such target) is final, and gives null.
+   * asks for); a 403 (origin not allowed, also when CORS itself is refused) or 404 (no such
+   * target) is final, and gives null.
    */
   async loadCard(): Promise<Card | null> {
+    const path = `/api/public/${this.target.kind}s/${encodeURIComponent(this.target.slug)}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        this.card = await this.api<Card>('GET', `/api/public/${this.target.kind}s/${encodeURIComponent(this.target.slug)}`);
+        this.card = await this.api<Card>('GET', path);
         this.problem = null;
         this.emit('card');
         return this.card;
       } catch (e) {
-        const status = e instanceof ApiError ? e.status : 0;
+        // A site in no allowlist gets no CORS at all, so its page cannot read the 403: an opaque
+        // request that does get an answer tells that refusal from a server that gives none.
+        const corsRefused = e instanceof ApiError && !e.status && (await fetch(this.base + path, { mode: 'no-cors' }).then(() => true, () => false));
+        const status = corsRefused ? 403 : e instanceof ApiError ? e.status : 0;
         const kind = status === 403 ? 'not_allowed' : status === 429 ? 'rate_limited' : status ? 'unavailable' : 'unreachable';
         const final = status === 403 || (status >= 400 && status < 500 && status !== 429);
         const wait = status === 429 && e instanceof ApiError && e.retryAfter !== undefined ? e.retryAfter * 1000 : backoff(attempt);

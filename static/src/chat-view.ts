@@ -9,8 +9,11 @@ import { fill, type Strings } from './i18n';
 export type ViewOptions = {
   t: Strings;
   greeting?: string;
-  /** Title and avatar before the conversation exists and until the client read the card (loadCard). */
-  card: { name: string; avatarUrl: string | null };
+  /**
+   * Title and avatar before the conversation exists and until the client read the card
+   * (loadCard); `avatarUrl` undefined: no avatar until then (the widget's neutral title).
+   */
+  card: { name: string; avatarUrl?: string | null };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -329,7 +332,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const renderHead = () => {
     const card = chat.card ?? o.card;
     title.replaceChildren(named(chat.view?.title ?? card.name));
-    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl);
+    img.hidden = !chat.view && card.avatarUrl === undefined;
+    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl ?? null);
     intro.hidden = !!chat.guest;
     // A refused or unknown target cannot take messages: no composer to type into in vain.
     const refused = chat.problem && !chat.problem.retryAt;

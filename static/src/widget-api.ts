@@ -16,7 +16,7 @@ type Queued = [string, ArrayLike<unknown>];
 
 const EVENTS = new Set<string>(['message', 'open', 'close', 'unread']);
 
-/** Installs the methods over `controls` (the panel, built before the card is read) and runs queued calls. */
+/** Installs the methods over `controls` (the panel, built before the card is read). */
 export function installApi(controls: Controls) {
   const listeners = new Map<string, Set<Listener<any>>>();
   const methods = {
@@ -35,8 +35,11 @@ export function installApi(controls: Controls) {
   const queue = Array.isArray(existing.q) ? existing.q : [];
   w.Doorbell = Object.assign(existing, methods);
   existing.q = queue.filter(([name]) => !(name in methods));
-  for (const [name, args] of queue) if (name in methods) (methods as Record<string, (...a: unknown[]) => unknown>)[name]!(...Array.from(args ?? []));
   return {
+    /** Runs the calls queued for these methods, in their order (once the caller holds this object). */
+    runQueued() {
+      for (const [name, args] of queue) if (name in methods) (methods as Record<string, (...a: unknown[]) => unknown>)[name]!(...Array.from(args ?? []));
+    },
     emit<E extends keyof WidgetEvents>(event: E, payload: WidgetEvents[E]) {
       for (const fn of listeners.get(event) ?? []) {
         try {

@@ -66,7 +66,7 @@ async function mount(script: HTMLScriptElement) {
   const icon = h('span', { class: 'i' });
   const launcher = h('button', { class: 'l', type: 'button', 'aria-expanded': 'false', 'aria-label': t.open, onclick: () => toggle() }, icon, badge);
   // Neutral until the card names the service or agent: never its slug.
-  const view = chatView(chat, { t, greeting: d.greeting, card: { name: t.statesTitle, avatarUrl: null }, onClose: () => toggle(false) });
+  const view = chatView(chat, { t, greeting: d.greeting, card: { name: t.statesTitle }, onClose: () => toggle(false) });
   panel.append(view);
   if (target.kind === 'agent') view.append(h('a', { class: 'k', href: `${base}/u/${target.slug}/meet`, target: '_blank', rel: 'noopener' }, t.book));
   const preview = previewBubble(t, () => toggle(true));
@@ -115,6 +115,7 @@ async function mount(script: HTMLScriptElement) {
   });
   panel.addEventListener('keydown', (e) => e.key === 'Escape' && toggle(false));
   renderBadge();
+  api.runQueued();
 
   shadow.adoptedStyleSheets = [sheet];
   shadow.append(frame);
