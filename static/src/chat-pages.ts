@@ -2,11 +2,11 @@
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
 import { replyLine } from './chat-status';
-import { chatView, h, named } from './chat-view';
+import { chatView, h, named, type ViewOptions } from './chat-view';
 import { avatar, base, card, notFound, t, main, type Card } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
-export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 'avatarUrl'>, into: HTMLElement, start = () => chat.init()) {
+export async function openChat(chat: ConversationClient, c: ViewOptions['card'], into: HTMLElement, start = () => chat.init()) {
   const view = chatView(chat, { t, card: c });
   into.replaceChildren(view);
   await start();
@@ -15,14 +15,18 @@ export async function openChat(chat: ConversationClient, c: Pick<Card, 'name' | 
 }
 
 export async function servicePage(slug: string) {
-  const c = await card('services', slug);
-  if (!c) return notFound();
-  document.title = `${c.name} · Doorbell`;
   const box = h('div', { class: 'chat' });
   main.replaceChildren(box);
   const chat = new ConversationClient(base, { kind: 'service', slug });
-  chat.watchCard(c.availability);
-  await openChat(chat, c, box);
+  // The client reads the card, again while the server does not answer, and the panel shows
+  // that under a neutral title meanwhile; no such service is the page's "not found".
+  await openChat(chat, { name: t.statesTitle }, box, async () => {
+    const c = await chat.loadCard();
+    if (!c) return notFound();
+    document.title = `${c.name} · Doorbell`;
+    chat.watchCard(c.availability);
+    await chat.init();
+  });
 }
 
 export async function contactPage(slug: string) {
