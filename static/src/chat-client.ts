@@ -510,8 +510,7 @@ export class ConversationClient {
         this.emit('entries');
         break;
       case 'caught_up':
-        // Whatever has no ack yet is sent again with the same clientId: never stored twice.
-        for (const p of this.pending) if (uploaded(p)) this.sendFrame(sendFrameOf(p));
+        this.resendPending();
         this.markRead();
         break;
       case 'typing': {
@@ -551,11 +550,19 @@ export class ConversationClient {
           this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);
           this.emit('entries');
         }
-        // A dropped `send` is said, not swallowed: the frame limit's wait is a second (docs/protocol.md).
-        if (frame.code === 'rate_limited') this.limitedUntil = Date.now() + 1000;
+        // A dropped `send` is said, not swallowed, and sent again once the frame limit's second is over (docs/protocol.md).
+        if (frame.code === 'rate_limited') {
+          this.limitedUntil = Date.now() + 1000;
+          this.later('resend', 1000, () => this.resendPending());
+        }
         this.setError(frame.code);
         break;
     }
+  }
+
+  /** Whatever has no ack yet is sent again with the same clientId: never stored twice. */
+  private resendPending() {
+    for (const p of this.pending) if (uploaded(p)) this.sendFrame(sendFrameOf(p));
   }
 
   private participant(id: string): ParticipantView | undefined {

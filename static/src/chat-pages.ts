@@ -1,9 +1,9 @@
 // The chat pages: /s/{service} (the service's chat) and /u/{agent} (the agent's contact-me
 // page: name, avatar, start a conversation, book a meeting).
 import { ConversationClient, type Target } from './chat-client';
-import { replyLine } from './chat-status';
+import { replyLine, statusLine } from './chat-status';
 import { chatView, h, named, type ViewOptions } from './chat-view';
-import { avatar, base, card, notFound, t, main, type Card } from './page';
+import { avatar, base, notFound, t, main } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
 export async function openChat(chat: ConversationClient, c: ViewOptions['card'], into: HTMLElement, start = () => chat.init()) {
@@ -30,14 +30,16 @@ export async function servicePage(slug: string) {
 }
 
 export async function contactPage(slug: string) {
-  const c = await card('agents', slug);
+  const target: Target = { kind: 'agent', slug };
+  // One client from the start: it reads the card (the status line says why while it cannot),
+  // and the card's reply line follows it before the chat is opened too.
+  const chat = new ConversationClient(base, target);
+  main.replaceChildren(h('section', { class: 'card' }, statusLine(t, chat)));
+  const c = await chat.loadCard();
   if (!c) return notFound();
   document.title = `${c.name} · Doorbell`;
   const box = h('div', { class: 'chat', hidden: true });
   const start = h('button', { class: 'button', type: 'button' }, t.start);
-  const target: Target = { kind: 'agent', slug };
-  // One client from the start: the card's reply line follows it before the chat is opened too.
-  const chat = new ConversationClient(base, target);
   chat.watchCard(c.availability);
   const open = () => {
     start.hidden = true;

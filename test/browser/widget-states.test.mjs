@@ -140,11 +140,11 @@ test('one status line: a live conversation with nobody in the console says only 
   await context.close();
 });
 
-test('the service’s own chat page: a server that does not answer is retried under a neutral title, not called "does not exist"', async () => {
+test('the service’s chat page and an agent’s contact page: a server that does not answer is retried, not called "does not exist"', async () => {
   const context = await suite.browser.newContext({ viewport: { width: 900, height: 760 } });
   const page = await context.newPage();
   let blocked = true;
-  await page.route('**/api/public/services/sales', (route) => (blocked ? route.abort('connectionrefused') : route.continue()));
+  await page.route('**/api/public/*/*', (route) => (blocked ? route.abort('connectionrefused') : route.continue()));
   await page.goto(`${suite.BASE}/s/sales`);
   await page.locator(STATUS, { hasText: /^Cannot reach the chat server, retrying in \d+ s$/ }).waitFor();
   assert.equal(await page.locator('.db-title').textContent(), 'Chat');
@@ -152,5 +152,42 @@ test('the service’s own chat page: a server that does not answer is retried un
   blocked = false;
   await page.locator('.db-title', { hasText: 'Sales' }).waitFor({ timeout: 40_000 });
   assert.equal(await page.title(), 'Sales · Doorbell');
+
+  blocked = true;
+  await page.goto(`${suite.BASE}/u/alice`);
+  await page.locator(STATUS, { hasText: /^Cannot reach the chat server, retrying in \d+ s$/ }).waitFor();
+  assert.equal(await page.getByText('This page does not exist.').count(), 0);
+  blocked = false;
+  await page.getByRole('heading', { name: 'Alice Martin' }).waitFor({ timeout: 40_000 });
+  await page.getByRole('button', { name: 'Start a conversation' }).waitFor();
+  await context.close();
+});
+
+test('a message the socket refuses with a rate_limited error frame: the notice shows, and the message is sent again after the second', async () => {
+  const { context, page, w, go } = await widgetPage('/sales.html');
+  let refused = 0;
+  // The conversation's socket through the test: the first `send` of the second message is
+  // answered as the server answers a socket over its frame limit, and not passed on.
+  await context.routeWebSocket(/\/socket/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const frame = JSON.parse(String(message));
+      if (frame.type === 'send' && frame.text === 'Second, too fast' && !refused++) return ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'Slow down: at most 50 frames a second.' }));
+      server.send(message);
+    });
+  });
+  await go();
+  await w.locator('.l').click();
+  await w.getByLabel('Your name').fill('Fay Fast');
+  await w.locator('textarea').fill('First');
+  await w.locator('textarea').press('Enter');
+  await w.locator('.db-msg.db-mine[data-seq]', { hasText: 'First' }).waitFor();
+  await w.locator('.db-status[data-state=online]').waitFor();
+  await w.locator('textarea').fill('Second, too fast');
+  await w.locator('textarea').press('Enter');
+  await w.locator('.db-alert', { hasText: 'Too many messages, try again in 1 s' }).waitFor();
+  await w.locator('.db-msg.db-mine[data-seq]', { hasText: 'Second, too fast' }).waitFor({ timeout: 5000 });
+  assert.equal(refused, 2, 'refused once, then sent again and passed on');
+  assert.equal(await w.locator('.db-msg.db-mine', { hasText: 'Second, too fast' }).count(), 1);
   await context.close();
 });
