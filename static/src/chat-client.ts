@@ -134,6 +134,11 @@ export class ConversationClient {
     for (const l of this.listeners) l(what);
   }
 
+  /** The card was refused for good (403, 404): this target takes no messages here. */
+  get refused(): boolean {
+    return !!this.problem && !this.problem.retryAt;
+  }
+
   get lastSeq(): number {
     return this.entries.length ? this.entries[this.entries.length - 1]!.seq : 0;
   }

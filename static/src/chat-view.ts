@@ -290,7 +290,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const renderLog = () => {
     const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
-    if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
+    // No "How can we help?" over a chat that cannot take a message.
+    if ((o.greeting || !chat.entries.length) && !chat.refused) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
     const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>
       h('li', { class: 'db-note', ...attrs },
         h('span', { class: 'db-by' }, lock(), ' ', h('span', { class: 'db-note-label' }, 'Note'), ` · ${by}`),
@@ -336,8 +337,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl ?? null);
     intro.hidden = !!chat.guest;
     // A refused or unknown target cannot take messages: no composer to type into in vain.
-    const refused = chat.problem && !chat.problem.retryAt;
-    form.hidden = chat.state === 'closed' || !!refused;
+    form.hidden = chat.state === 'closed' || chat.refused;
     hint.hidden = chat.problem?.kind !== 'not_allowed' || !/^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
   };
   const renderState = () => {
@@ -357,7 +357,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (what === 'progress') for (const [f, bar] of bars) bar.value = f.loaded;
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
-    if (what === 'card') renderHead();
+    if (what === 'card') renderHead(), renderLog();
     if (what === 'error') renderError();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';

@@ -35,6 +35,7 @@ test('a site that may not embed the service: the panel says so and, on localhost
   assert.equal(await w.locator('.p').getAttribute('aria-label'), 'Chat');
   assert.match(await w.locator('.db-hint').textContent(), new RegExp(`To allow ${site}, add it to the service’s embedOrigins or to GUEST_ORIGINS`));
   assert.equal(await w.locator('.db-form').isHidden(), true, 'nothing to type into in vain');
+  assert.equal(await w.locator('.db-hello').count(), 0, 'no "How can we help?" over a refusal');
   assert.equal(await w.locator('.db-reply').isVisible(), false, 'no reply promise under a refusal');
   await expectAccessible(page, { context: 'doorbell-widget', where: 'widget, origin not allowed' });
   await shot(page, 'widget-not-allowed');
