@@ -36,7 +36,12 @@ async function measure(browser, url) {
   for (const cache of ['cold', 'warm']) {
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForFunction(() => window.__launcherAt !== undefined, null, { timeout: 10_000 });
-    times[cache] = await page.evaluate(() => ({ launcher: window.__launcherAt, load: performance.getEntriesByType('navigation')[0].loadEventStart }));
+    // When widget.js had arrived: what is left to the launcher is the widget's own work.
+    times[cache] = await page.evaluate(() => ({
+      launcher: window.__launcherAt,
+      script: performance.getEntriesByType('resource').find((r) => r.name.endsWith('/widget.js')).responseEnd,
+      load: performance.getEntriesByType('navigation')[0].loadEventStart,
+    }));
   }
   await context.close();
   return times;
@@ -75,11 +80,12 @@ export default {
     const of = (cache, what) => summarize(runs.map((r) => r[cache][what]));
     return {
       params: { loads, budgetMs: BUDGET_MS },
-      figures: { cold: { launcher: of('cold', 'launcher'), load: of('cold', 'load') }, warm: { launcher: of('warm', 'launcher'), load: of('warm', 'load') } },
+      figures: Object.fromEntries(['cold', 'warm'].map((cache) => [cache, { launcher: of(cache, 'launcher'), script: of(cache, 'script'), load: of(cache, 'load') }])),
     };
   },
   print({ params, figures: f }) {
-    const line = (name, c) => `${name}: launcher visible p50 ${c.launcher.p50} ms, p95 ${c.launcher.p95} ms, max ${c.launcher.max} ms (page load event p50 ${c.load.p50} ms) over ${params.loads} loads`;
+    const line = (name, c) =>
+      `${name}: launcher visible p50 ${c.launcher.p50} ms, p95 ${c.launcher.p95} ms, max ${c.launcher.max} ms (widget.js received p50 ${c.script.p50} ms, page load event p50 ${c.load.p50} ms) over ${params.loads} loads`;
     return [line('empty cache', f.cold), line('widget.js cached', f.warm), `budget ${params.budgetMs} ms at p95: ${f.cold.launcher.p95 <= params.budgetMs ? 'met' : 'missed'}`];
   },
 };

@@ -36,7 +36,7 @@ async function mount(script: HTMLScriptElement) {
   const shadow = host.attachShadow({ mode: 'open' });
   const side = left ? 'left' : 'right';
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`:host{all:initial}${chatCss}
+  sheet.replaceSync(`:host{all:initial}
 .w{position:fixed;bottom:${y}px;${side}:${x}px;z-index:2147483000;display:flex;flex-direction:column;align-items:${left ? 'flex-start' : 'flex-end'};gap:12px;font:14px system-ui,sans-serif}
 .w .db{--db-accent:${color}}
 .p{width:360px;height:520px;max-height:calc(100vh - ${y + 90}px);max-width:calc(100vw - 40px);border-radius:14px;overflow:hidden;box-shadow:0 12px 40px rgba(16,24,40,.25)}
@@ -65,16 +65,28 @@ async function mount(script: HTMLScriptElement) {
   const badge = h('span', { class: 'b', hidden: true, 'aria-hidden': 'true' });
   const icon = h('span', { class: 'i' });
   const launcher = h('button', { class: 'l', type: 'button', 'aria-expanded': 'false', 'aria-label': t.open, onclick: () => toggle() }, icon, badge);
-  // Neutral until the card names the service or agent: never its slug.
-  const view = chatView(chat, { t, greeting: d.greeting, card: { name: t.statesTitle }, onClose: () => toggle(false) });
-  panel.append(view);
-  if (target.kind === 'agent') view.append(h('a', { class: 'k', href: `${base}/u/${target.slug}/meet`, target: '_blank', rel: 'noopener' }, t.book));
+  // The panel (and its styles, most of the widget's) is made after the launcher's first frame,
+  // or at once when opened before: the launcher waits for nothing but the script.
+  let drawn = false;
+  const drawPanel = () => {
+    if (drawn) return;
+    drawn = true;
+    const panelSheet = new CSSStyleSheet();
+    panelSheet.replaceSync(chatCss);
+    // First, so the widget's own rules (.w .db, .p .db) win over the panel's.
+    shadow.adoptedStyleSheets = [panelSheet, sheet];
+    // Neutral until the card names the service or agent: never its slug.
+    const view = chatView(chat, { t, greeting: d.greeting, card: { name: t.statesTitle }, onClose: () => toggle(false) });
+    panel.append(view);
+    if (target.kind === 'agent') view.append(h('a', { class: 'k', href: `${base}/u/${target.slug}/meet`, target: '_blank', rel: 'noopener' }, t.book));
+  };
   const preview = previewBubble(t, () => toggle(true));
   const frame = h('div', { class: 'w' }, panel, preview.el, launcher);
   const api = installApi({ open: () => toggle(true), close: () => toggle(false), toggle: () => toggle() });
 
   function toggle(open = panel.hidden) {
     if (open !== panel.hidden) return;
+    drawPanel();
     panel.hidden = !open;
     chat.visible = open;
     frame.classList.toggle('o', open);
@@ -115,13 +127,17 @@ async function mount(script: HTMLScriptElement) {
   });
   panel.addEventListener('keydown', (e) => e.key === 'Escape' && toggle(false));
   renderBadge();
-  api.runQueued();
 
   shadow.adoptedStyleSheets = [sheet];
   shadow.append(frame);
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
-  const card = await chat.loadCard();
+  const reading = chat.loadCard();
+  // After the next frame; a hidden tab draws none, so at most 100 ms later anyway.
+  await new Promise((painted) => (requestAnimationFrame(() => setTimeout(painted)), setTimeout(painted, 100)));
+  drawPanel();
+  api.runQueued();
+  const card = await reading;
   if (!card) return;
   chat.watchCard(card.availability);
   await chat.init();
