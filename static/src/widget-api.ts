@@ -16,7 +16,7 @@ type Queued = [string, ArrayLike<unknown>];
 
 const EVENTS = new Set<string>(['message', 'open', 'close', 'unread']);
 
-/** Installs the methods over `controls` (the panel, built before the card is read). */
+/** Installs the methods over `controls`, the panel's: they work from the start, before the card is read. */
 export function installApi(controls: Controls) {
   const listeners = new Map<string, Set<Listener<any>>>();
   const methods = {

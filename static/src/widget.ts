@@ -12,9 +12,9 @@ import { chatCss } from './styles';
 import { installApi } from './widget-api';
 import { chime, previewBubble } from './widget-preview';
 
-/** A `data-offset-*` in px (a number, optionally with px), kept on screen; anything else is the default. */
-const offset = (value: string | undefined, fallback: number) =>
-  /^\s*\d{1,4}(\.\d+)?(px)?\s*$/.test(value ?? '') ? Math.min(400, Math.round(parseFloat(value!))) : fallback;
+/** A `data-offset-*` in px (a number, optionally with px), kept on screen; anything else is null (the default). */
+const offset = (value: string | undefined): number | null =>
+  /^\s*\d{1,4}(\.\d+)?(px)?\s*$/.test(value ?? '') ? Math.min(400, Math.round(parseFloat(value!))) : null;
 
 const CHAT_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
 const CLOSE_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z"/></svg>';
@@ -26,8 +26,9 @@ async function mount(script: HTMLScriptElement) {
   const t = strings(d.lang);
   const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#245bdb';
   const left = d.position === 'left';
-  const x = offset(d.offsetX, 20);
-  const y = offset(d.offsetY, 20);
+  // Given offsets hold on phones too (the footer is there too); the defaults are tighter there.
+  const [ox, oy] = [offset(d.offsetX), offset(d.offsetY)];
+  const [x, y] = [ox ?? 20, oy ?? 20];
 
   const host = document.createElement('doorbell-widget');
   // Through CSSOM, not a style attribute or a <style> element: a page whose CSP forbids inline
@@ -53,7 +54,7 @@ async function mount(script: HTMLScriptElement) {
 .vt{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}
 .vx{position:absolute;top:4px;right:4px;width:24px;height:24px;border:0;border-radius:50%;background:none;color:#5d6679;font-size:18px;line-height:1;cursor:pointer}
 .vo:focus-visible,.vx:focus-visible{outline:2px solid ${color};outline-offset:2px}
-@media (max-width:480px){.w{bottom:${Math.min(y, 12)}px;${side}:${Math.min(x, 12)}px}
+@media (max-width:480px){.w{bottom:${oy ?? 12}px;${side}:${ox ?? 12}px}
 .p{position:fixed;inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0;box-shadow:none;padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);background:${color}}
 .p .db{border-radius:0}
 .w.o .l{display:none}}`);

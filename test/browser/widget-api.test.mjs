@@ -107,17 +107,21 @@ test('calls queued by the stub run once widget.js loads; open/close/toggle and t
 });
 
 test('data-offset-x/-y move the launcher clear of a fixed footer; junk is ignored; huge values are kept on screen', async () => {
-  const place = async (path) => {
-    const { context, w } = await open(path);
+  const place = async (path, viewport = { width: 1000, height: 760 }) => {
+    const { context, w } = await open(path, { viewport });
     const r = await box(w.locator('.l'));
     await context.close();
-    return { right: 1000 - r.right, bottom: 760 - r.bottom };
+    return { right: viewport.width - r.right, bottom: viewport.height - r.bottom };
   };
   assert.deepEqual(await place('/plain.html'), { right: 20, bottom: 20 });
   assert.deepEqual(await place('/offset.html'), { right: 40, bottom: 100 });
   assert.deepEqual(await place('/junk.html'), { right: 20, bottom: 20 });
   assert.deepEqual(await place('/huge.html'), { right: 400, bottom: 20 });
-  log('launcher offsets: default 20/20, 40/100 from the attributes, junk ignored, 9000 clamped to 400');
+  // On a phone the defaults are tighter, but a footer there still needs the given offset.
+  const phone = { width: 390, height: 844 };
+  assert.deepEqual(await place('/plain.html', phone), { right: 12, bottom: 12 });
+  assert.deepEqual(await place('/offset.html', phone), { right: 40, bottom: 100 });
+  log('launcher offsets: default 20/20 (12/12 on a phone), 40/100 from the attributes (on a phone too), junk ignored, 9000 clamped to 400');
 });
 
 test('the launcher is a close button (X, "Close chat") while the panel is open', async () => {
