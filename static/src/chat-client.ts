@@ -6,6 +6,8 @@
 import type { ErrorCode, ErrorEnvelope } from '../../src/errors';
 import type { ClientFrame, ConversationView, Entry, ParticipantView, ServerFrame } from '../../src/conversation/protocol';
 import type { Availability } from '../../src/directory/availability';
+import type { Language as Lang } from '../../src/directory/languages';
+import type { PrechatForm } from '../../src/directory/prechat';
 
 export type { Availability, ConversationView, Entry, ParticipantView };
 
@@ -23,7 +25,23 @@ export type Pending = { clientId: string; text: string; note?: boolean; files?: 
 /** idle: no conversation yet; connecting: first attempt; online; offline: retrying; closed: access lost. */
 export type State = 'idle' | 'connecting' | 'online' | 'offline' | 'closed';
 /** `progress`: only the bytes sent of some upload moved. */
-export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error' | 'availability' | 'progress';
+export type Change = 'entries' | 'state' | 'view' | 'typing' | 'guest' | 'error' | 'availability' | 'progress' | 'card';
+/** The target's public card (GET /api/public/{kind}s/{slug}). */
+export type Card = {
+  name: string;
+  avatarUrl: string | null;
+  availability?: Availability;
+  /** A service's (chat-prechat.ts). */
+  prechat?: PrechatForm;
+  /** A service's greeting per language. */
+  greetings?: Partial<Record<Lang, string>>;
+};
+/**
+ * Why the card could not be read (the widget's states, docs/widget.md): `not_allowed`, the page's
+ * origin may not embed it (403); `unavailable`, no such target (404) or a server error (5xx);
+ * `unreachable`, no answer at all; `rate_limited`, a 429. `retryAt`: when it is read again.
+ */
+export type Problem = { kind: 'not_allowed' | 'unavailable' | 'unreachable' | 'rate_limited'; retryAt?: number };
 
 /**
  * The server's codes, and the client's own: `network`, no answer (or, from the conversation
@@ -36,11 +54,20 @@ export type ClientErrorCode = ErrorCode | 'network' | 'http' | 'name_required';
 export const envelopeOf = (json: unknown): Partial<ErrorEnvelope['error']> | undefined => (json as Partial<ErrorEnvelope> | null)?.error;
 
 export class ApiError extends Error {
-  /** `problems`: each field a 400 `invalid_request` names (a pre-chat answer, say), from its details. */
-  constructor(readonly status: number, readonly code: ClientErrorCode, message: string, readonly problems: { path: string; message: string }[] = []) {
+  /**
+   * `problems`: each field a 400 `invalid_request` names (a pre-chat answer, say), from its details;
+   * `retryAfter`: seconds to wait, from a 429's envelope or Retry-After header.
+   */
+  constructor(readonly status: number, readonly code: ClientErrorCode, message: string, readonly problems: { path: string; message: string }[] = [], readonly retryAfter?: number) {
     super(message);
   }
 }
+
+/** The wait a refusal asks for, in seconds: its envelope's `details.retryAfter`, else its Retry-After header (seconds). */
+const retryAfterOf = (res: Response, failure: Partial<ErrorEnvelope['error']> | undefined): number | undefined => {
+  const s = Number((failure?.details as { retryAfter?: unknown } | undefined)?.retryAfter ?? res.headers.get('retry-after') ?? NaN);
+  return Number.isFinite(s) && s >= 0 ? Math.ceil(s) : undefined;
+};
 
 /** A refused or failed upload: which file, and for a 413 the server's limit in bytes. */
 export class FileError extends ApiError {
@@ -65,6 +92,8 @@ type Stored = { token: string; guest: { id: string; name: string }; identified?:
 const PING = '{"type":"ping"}';
 /** How often a page without a live socket reads the card again (docs/protocol.md "Availability"). */
 const CARD_MS = 30_000;
+/** 1 s doubling to 30 s, with jitter (protocol.md, "Resuming after a disconnect"). */
+const backoff = (attempt: number) => Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
 export class ConversationClient {
   guest: Stored['guest'] | null = null;
@@ -76,8 +105,14 @@ export class ConversationClient {
   /** Who is typing now (id → name); cleared after 6 s without news. */
   typing = new Map<string, string>();
   error: ClientErrorCode | null = null;
-  /** Seconds until the next reconnect attempt, while offline. */
+  /** Seconds until the next reconnect attempt, while offline; `retryAt` is when (epoch ms). */
   retryIn = 0;
+  retryAt = 0;
+  /** When a `rate_limited` error may be tried again (epoch ms). */
+  limitedUntil = 0;
+  /** The target's card once read by loadCard(), or why it could not be. */
+  card: Card | null = null;
+  problem: Problem | null = null;
   /** Whether the guest is looking at the timeline (read positions, unread count). */
   visible = true;
   /** Told to the agents with the first message: 'widget' when embedded, else one of our pages. */
@@ -111,6 +146,11 @@ export class ConversationClient {
   }
   private emit(what: Change) {
     for (const l of this.listeners) l(what);
+  }
+
+  /** The card was refused for good (403, 404): this target takes no messages here. */
+  get refused(): boolean {
+    return !!this.problem && !this.problem.retryAt;
   }
 
   get lastSeq(): number {
@@ -147,12 +187,14 @@ export class ConversationClient {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => {
+      throw new ApiError(0, 'network', '');
+    });
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const failure = envelopeOf(json);
       const problems = (failure?.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
-      throw new ApiError(res.status, failure?.code ?? 'network', failure?.message ?? `HTTP ${res.status}`, problems);
+      throw new ApiError(res.status, failure?.code ?? 'network', failure?.message ?? `HTTP ${res.status}`, problems, retryAfterOf(res, failure));
     }
     return json as T;
   }
@@ -205,6 +247,36 @@ export class ConversationClient {
       more = page.entries.length === 200;
     }
     this.emit('view');
+  }
+
+  /**
+   * Reads the target's card until it answers (the widget, which shows its states meanwhile):
+   * no answer, a 5xx or a 429 is retried with the socket's back-off (a 429 after the wait it
+   * asks for); a 403 (origin not allowed, also when CORS itself is refused) or 404 (no such
+   * target) is final, and gives null.
+   */
+  async loadCard(): Promise<Card | null> {
+    const path = `/api/public/${this.target.kind}s/${encodeURIComponent(this.target.slug)}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.card = await this.api<Card>('GET', path);
+        this.problem = null;
+        this.emit('card');
+        return this.card;
+      } catch (e) {
+        // A site in no allowlist gets no CORS at all, so its page cannot read the 403: an opaque
+        // request that does get an answer tells that refusal from a server that gives none.
+        const corsRefused = e instanceof ApiError && !e.status && (await fetch(this.base + path, { mode: 'no-cors' }).then(() => true, () => false));
+        const status = corsRefused ? 403 : e instanceof ApiError ? e.status : 0;
+        const kind = status === 403 ? 'not_allowed' : status === 429 ? 'rate_limited' : status ? 'unavailable' : 'unreachable';
+        const final = status === 403 || (status >= 400 && status < 500 && status !== 429);
+        const wait = status === 429 && e instanceof ApiError && e.retryAfter !== undefined ? e.retryAfter * 1000 : backoff(attempt);
+        this.problem = final ? { kind } : { kind, retryAt: Date.now() + wait };
+        this.emit('card');
+        if (final) return null;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /**
@@ -359,6 +431,7 @@ export class ConversationClient {
     } catch (e) {
       this.pending = this.pending.filter((p) => p.clientId !== clientId);
       this.emit('entries');
+      this.limitedUntil = e instanceof ApiError && e.code === 'rate_limited' ? Date.now() + (e.retryAfter ?? 1) * 1000 : 0;
       this.setError(e instanceof ApiError ? e.code : 'network');
       throw e;
     }
@@ -476,10 +549,10 @@ export class ConversationClient {
   }
 
   private retry() {
-    // 1 s doubling to 30 s, with jitter (protocol.md, "Resuming after a disconnect").
-    const delay = Math.min(30_000, 1000 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    const delay = backoff(this.attempt);
     this.attempt++;
     this.retryIn = Math.ceil(delay / 1000);
+    this.retryAt = Date.now() + delay;
     this.setState('offline');
     this.later('retry', delay, () => this.connect());
   }
@@ -508,8 +581,7 @@ export class ConversationClient {
         this.emit('entries');
         break;
       case 'caught_up':
-        // Whatever has no ack yet is sent again with the same clientId: never stored twice.
-        for (const p of this.pending) if (uploaded(p)) this.sendFrame(sendFrameOf(p));
+        this.resendPending();
         this.markRead();
         break;
       case 'typing': {
@@ -549,9 +621,19 @@ export class ConversationClient {
           this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);
           this.emit('entries');
         }
-        if (frame.code !== 'rate_limited') this.setError(frame.code);
+        // A dropped `send` is said, not swallowed, and sent again once the frame limit's second is over (docs/protocol.md).
+        if (frame.code === 'rate_limited') {
+          this.limitedUntil = Date.now() + 1000;
+          this.later('resend', 1000, () => this.resendPending());
+        }
+        this.setError(frame.code);
         break;
     }
+  }
+
+  /** Whatever has no ack yet is sent again with the same clientId: never stored twice. */
+  private resendPending() {
+    for (const p of this.pending) if (uploaded(p)) this.sendFrame(sendFrameOf(p));
   }
 
   private participant(id: string): ParticipantView | undefined {

@@ -6,28 +6,20 @@ import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './cha
 import { dateTime, stamp } from './dates';
 import { prechatFields, type PrechatForm } from './chat-prechat';
 import { looksLikeEmail } from '../../src/directory/prechat-values';
-import { fill, type Strings } from './i18n';
-
-/** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
-export function replyLine(t: Strings, chat: ConversationClient): HTMLElement {
-  const line = h('p', { class: 'db-reply', hidden: true });
-  const render = () => {
-    const availability = chat.availability;
-    line.hidden = !availability;
-    if (!availability) return;
-    line.dataset.availability = availability;
-    line.textContent = availability === 'online' ? t.repliesSoon : t.repliesByEmail;
-  };
-  chat.on((what) => what === 'availability' && render());
-  render();
-  return line;
-}
+import { connectionText, secondsUntil, statusLine, ticking } from './chat-status';
+import { fill, greetingIn, type Lang, type Strings } from './i18n';
 
 export type ViewOptions = {
   t: Strings;
+  /** The site owner's own greeting (data-greeting): wins over the card's greetings. */
   greeting?: string;
-  /** Title and avatar before the conversation exists (the agent's or service's card). */
-  card: { name: string; avatarUrl: string | null; prechat?: PrechatForm };
+  /** The language the card's greetings are chosen in. */
+  lang?: Lang;
+  /**
+   * Title and avatar before the conversation exists and until the client read the card
+   * (loadCard); `avatarUrl` undefined: no avatar until then (the widget's neutral title).
+   */
+  card: { name: string; avatarUrl?: string | null; prechat?: PrechatForm; greetings?: Partial<Record<Lang, string>> };
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -77,13 +69,32 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite' });
   const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
   const alert = h('p', { class: 'db-alert', role: 'alert' });
+  // How a developer trying the widget on their own machine allows it (docs/widget.md).
+  const hint = h('p', { class: 'db-hint', hidden: true }, fill(t.statesNotAllowedHint, { origin: location.origin }));
+  const name = h('input', { name: 'name', autocomplete: 'name', maxlength: '100' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email' });
+  const label = (input: HTMLInputElement, text: string, hidden: boolean) => {
+    input.placeholder = text;
+    input.setAttribute('aria-label', text);
+    input.hidden = hidden;
+  };
   // A service's pre-chat form says which of name and email are asked, and adds its own fields.
-  const prechat = prechatFields(t, o.card.prechat);
-  const { ask } = prechat;
-  const nameText = ask.name === 'optional' ? t.prechatNameOptional : t.name;
-  const emailText = ask.email === 'required' ? t.prechatEmailRequired : t.email;
-  const name = h('input', { name: 'name', autocomplete: 'name', placeholder: nameText, 'aria-label': nameText, maxlength: '100', hidden: ask.name === 'hidden' });
-  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: emailText, 'aria-label': emailText, hidden: ask.email === 'hidden' });
+  // The widget reads the card after drawing the panel: the form is set again once it comes.
+  let prechat = prechatFields(t, undefined);
+  let { ask } = prechat;
+  let formOf: PrechatForm | undefined;
+  let applied = false;
+  const applyForm = () => {
+    const form = chat.card?.prechat ?? o.card.prechat;
+    if (applied && form === formOf) return;
+    [applied, formOf] = [true, form];
+    const next = prechatFields(t, form);
+    prechat.element.replaceWith(next.element);
+    prechat = next;
+    ask = next.ask;
+    label(name, ask.name === 'optional' ? t.prechatNameOptional : t.name, ask.name === 'hidden');
+    label(email, ask.email === 'required' ? t.prechatEmailRequired : t.email, ask.email === 'hidden');
+  };
   const intro = h('div', { class: 'db-intro' }, name, email);
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
@@ -111,9 +122,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     text.focus();
   });
   if (o.notes) form.prepend(modes);
-  const who = h('div', { class: 'db-who' }, title, status);
-  // Guests read how soon a reply may come; agents (the console, with notes) see it per participant.
-  if (!o.notes) who.append(replyLine(t, chat));
+  // Guests read one status line; agents (the console, with notes) see availability per participant.
+  const who = h('div', { class: 'db-who' }, title, o.notes ? status : statusLine(t, chat));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").
@@ -152,7 +162,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (atEnd) log.scrollTop = log.scrollHeight;
   };
 
-  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, typing, rateForm, thanks, alert, form);
+  const root = h('section', { class: 'db', 'aria-labelledby': 'db-title' }, head, log, hint, typing, rateForm, thanks, alert, form);
 
   const renderTray = () =>
     tray.replaceChildren(
@@ -243,10 +253,16 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         staged = [...(e.status >= 400 && e.status < 500 ? files.filter((f) => f.name !== e.file) : files), ...staged];
         renderTray();
         alert.textContent = fileErrorText(e);
-      } else if (e instanceof ApiError) {
+      } else if (e instanceof ApiError && e.code === 'rate_limited') {
+        // Counted down in renderError.
+      } else if (e instanceof ApiError && e.code !== 'network') {
+        // A refusal in the server's words, under the field it names when it names one.
         const refused = prechat.refused(e.problems);
         if (refused) (alert.textContent = t.prechatFix), refused.focus();
-        else if (e.message) alert.textContent = fill(t.failed, { code: e.message });
+        else alert.textContent = fill(t.failed, { code: e.message });
+      } else {
+        // No answer at all: in our words.
+        alert.textContent = fill(t.failed, { code: t.networkError });
       }
     }
   };
@@ -321,7 +337,9 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const renderLog = () => {
     const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
-    if (o.greeting || !chat.entries.length) items.push(h('li', { class: 'db-hello' }, o.greeting || t.greeting));
+    // No "How can we help?" over a chat that cannot take a message.
+    const greeting = o.greeting || (o.lang && greetingIn((chat.card ?? o.card).greetings, o.lang));
+    if ((greeting || !chat.entries.length) && !chat.refused) items.push(h('li', { class: 'db-hello' }, greeting || t.greeting));
     const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>
       h('li', { class: 'db-note', ...attrs },
         h('span', { class: 'db-by' }, lock(), ' ', h('span', { class: 'db-note-label' }, 'Note'), ` · ${by}`),
@@ -361,27 +379,36 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   };
 
   const renderHead = () => {
-    title.replaceChildren(named(chat.view?.title ?? o.card.name));
-    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : o.card.avatarUrl);
+    const card = chat.card ?? o.card;
+    title.replaceChildren(named(chat.view?.title ?? card.name));
+    img.hidden = !chat.view && card.avatarUrl === undefined;
+    img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl ?? null);
     intro.hidden = !!chat.guest;
-    prechat.element.hidden = !!chat.conversationId || !o.card.prechat?.fields.length;
-    form.hidden = chat.state === 'closed';
+    applyForm();
+    prechat.element.hidden = !!chat.conversationId || !formOf?.fields.length;
+    // A refused or unknown target cannot take messages: no composer to type into in vain.
+    form.hidden = chat.state === 'closed' || chat.refused;
+    hint.hidden = chat.problem?.kind !== 'not_allowed' || !/^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
   };
   const renderState = () => {
     status.dataset.state = chat.state;
-    status.textContent =
-      chat.state === 'online' ? (chat.view?.participants.some((p) => p.kind === 'agent' && p.online) ? t.online : '')
-      : chat.state === 'connecting' ? t.connecting
-      : chat.state === 'offline' ? fill(t.offline, { s: chat.retryIn })
-      : chat.state === 'closed' ? t.closed
-      : '';
+    status.textContent = chat.state === 'online' ? (chat.view?.participants.some((p) => p.kind === 'agent' && p.online) ? t.online : '') : connectionText(t, chat);
   };
+  const renderError = ticking(
+    () => {
+      if (chat.error !== 'rate_limited') return;
+      alert.textContent = chat.limitedUntil > Date.now() ? fill(t.statesRateLimited, { s: secondsUntil(chat.limitedUntil) }) : '';
+    },
+    () => (chat.error === 'rate_limited' ? chat.limitedUntil : 0),
+  );
 
   chat.on((what) => {
     if (what === 'entries') renderLog();
     if (what === 'progress') for (const [f, bar] of bars) bar.value = f.loaded;
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
+    if (what === 'card') renderHead(), renderLog();
+    if (what === 'error') renderError();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';
     if (what === 'error' && (chat.error === 'already_rated' || chat.error === 'rating_closed')) alert.textContent = fill(t.rateFailed, { code: chat.error });

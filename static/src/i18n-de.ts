@@ -150,4 +150,13 @@ export const de: Strings = {
   mtGoogle: 'Google Kalender',
   mtOutlook: 'Outlook',
   mtIcs: '.ics herunterladen',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'Diese Website darf diesen Chat nicht verwenden.',
+  statesNotAllowedHint: 'Um {origin} zu erlauben, fügen Sie es den embedOrigins des Service oder GUEST_ORIGINS hinzu (siehe docs/widget.md).',
+  statesUnavailable: 'Dieser Chat ist nicht verfügbar.',
+  statesUnavailableRetrying: 'Dieser Chat ist gerade nicht verfügbar, neuer Versuch in {s} s',
+  statesUnreachable: 'Der Chat-Server ist nicht erreichbar, neuer Versuch in {s} s',
+  statesRateLimited: 'Zu viele Nachrichten, versuchen Sie es in {s} s erneut',
+  statesPreview: 'Neue Nachricht von {name}',
+  statesDismiss: 'Schließen',
 };

@@ -150,4 +150,13 @@ export const es: Strings = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Descargar .ics',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'Este sitio no puede usar este chat.',
+  statesNotAllowedHint: 'Para permitir {origin}, añádelo a los embedOrigins del servicio o a GUEST_ORIGINS (ver docs/widget.md).',
+  statesUnavailable: 'Este chat no está disponible.',
+  statesUnavailableRetrying: 'Este chat no está disponible ahora, nuevo intento en {s} s',
+  statesUnreachable: 'No se puede contactar con el servidor del chat, nuevo intento en {s} s',
+  statesRateLimited: 'Demasiados mensajes, vuelve a intentarlo en {s} s',
+  statesPreview: 'Nuevo mensaje de {name}',
+  statesDismiss: 'Cerrar',
 };

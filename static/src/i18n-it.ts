@@ -150,4 +150,13 @@ export const it: Strings = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Scarica il file .ics',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'Questo sito non può usare questa chat.',
+  statesNotAllowedHint: 'Per consentire {origin}, aggiungilo agli embedOrigins del servizio o a GUEST_ORIGINS (vedi docs/widget.md).',
+  statesUnavailable: 'Questa chat non è disponibile.',
+  statesUnavailableRetrying: 'Questa chat non è disponibile al momento, nuovo tentativo tra {s} s',
+  statesUnreachable: 'Impossibile raggiungere il server della chat, nuovo tentativo tra {s} s',
+  statesRateLimited: 'Troppi messaggi, riprova tra {s} s',
+  statesPreview: 'Nuovo messaggio da {name}',
+  statesDismiss: 'Chiudi',
 };

@@ -154,6 +154,15 @@ export const en = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Download .ics',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'This site may not use this chat.',
+  statesNotAllowedHint: 'To allow {origin}, add it to the service’s embedOrigins or to GUEST_ORIGINS (see docs/widget.md).',
+  statesUnavailable: 'This chat is not available.',
+  statesUnavailableRetrying: 'This chat is not available right now, retrying in {s} s',
+  statesUnreachable: 'Cannot reach the chat server, retrying in {s} s',
+  statesRateLimited: 'Too many messages, try again in {s} s',
+  statesPreview: 'New message from {name}',
+  statesDismiss: 'Dismiss',
 };
 export type Strings = typeof en;
 
@@ -305,6 +314,15 @@ export const fr: Strings = {
   mtGoogle: 'Google Agenda',
   mtOutlook: 'Outlook',
   mtIcs: 'Télécharger le .ics',
+  statesTitle: 'Discussion',
+  statesNotAllowed: 'Ce site ne peut pas utiliser cette discussion.',
+  statesNotAllowedHint: 'Pour autoriser {origin}, ajoutez-le aux embedOrigins du service ou à GUEST_ORIGINS (voir docs/widget.md).',
+  statesUnavailable: 'Cette discussion n’est pas disponible.',
+  statesUnavailableRetrying: 'Cette discussion n’est pas disponible pour le moment, nouvel essai dans {s} s',
+  statesUnreachable: 'Impossible de joindre le serveur de discussion, nouvel essai dans {s} s',
+  statesRateLimited: 'Trop de messages, réessayez dans {s} s',
+  statesPreview: 'Nouveau message de {name}',
+  statesDismiss: 'Fermer',
 };
 
 

@@ -99,4 +99,7 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-dropping::after{content:attr(data-drop);position:absolute;inset:8px;display:grid;place-items:center;border:2px dashed var(--db-accent);border-radius:12px;background:rgba(255,255,255,.92);color:var(--db-accent);font-weight:600;pointer-events:none}
 .db-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.db-intro{flex-direction:column}}
+.db-status[data-state=problem]{font-weight:600}
+.db-hint{margin:0 10px 8px;padding:8px 10px;border-radius:6px;background:#fff4e0;color:#6b4400;font-size:12px;overflow-wrap:anywhere}
+.db-hint[hidden]{display:none}
 `;

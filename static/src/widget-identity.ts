@@ -1,18 +1,19 @@
 // `Doorbell.identify(token)` and `data-user-token` (docs/widget.md "Identified visitors"): a
 // site whose visitor is logged in hands over the user token its server signed, and the widget
 // becomes that user's guest. Calls made before the widget is ready run in order once it is;
-// calls made before this script even loaded went to the snippet's stub, which keeps the
-// latest token in `Doorbell.userToken`.
+// calls made before this script even loaded went to the documented stub's queue `Doorbell.q`
+// (widget-api.ts): the last token queued there wins over the attribute.
 import type { ConversationClient } from './chat-client';
 
-type DoorbellGlobal = Record<string, unknown> & { userToken?: unknown };
+type DoorbellGlobal = Record<string, unknown> & { q?: Array<[string, ArrayLike<unknown>]> };
 
 /** Installs `Doorbell.identify` now; the returned function hands it the chat once it is ready. */
 export function identityQueue(attribute: string | undefined): (chat: ConversationClient) => void {
   const w = window as unknown as { Doorbell?: DoorbellGlobal };
   const global: DoorbellGlobal = w.Doorbell ?? {};
-  const first = 'userToken' in global ? global.userToken : attribute;
-  delete global.userToken;
+  const queued = Array.isArray(global.q) ? global.q.filter(([m]) => m === 'identify') : [];
+  if (queued.length) global.q = global.q!.filter(([m]) => m !== 'identify');
+  const first = queued.length ? queued[queued.length - 1]![1][0] : attribute;
   let attach!: (chat: ConversationClient) => void;
   const ready = new Promise<ConversationClient>((resolve) => (attach = resolve));
   let chain: Promise<unknown> = ready;

@@ -13,7 +13,7 @@ const page = (head, tag) => `<!doctype html><html lang="en"><head><meta charset=
 const suite = useBrowserSuite('identity', (BASE) => {
   const tag = (attrs = '') => `<script src="${BASE}/widget.js" data-service="sales" ${attrs} async></script>`;
   // The documented snippet: calls made before widget.js loads are kept for it.
-  const stub = `<script>window.Doorbell = window.Doorbell || {}; Doorbell.identify = Doorbell.identify || function (t) { Doorbell.userToken = t; };
+  const stub = `<script>window.Doorbell=window.Doorbell||{q:[]};["open","close","toggle","on","identify"].forEach(function(m){Doorbell[m]=Doorbell[m]||function(){Doorbell.q.push([m,arguments])}});
 Doorbell.identify(decodeURIComponent(location.hash.slice(1)));</script>`;
   return { '/account.html': page(stub, tag()), '/shop.html': page('', tag()) };
 });

@@ -161,6 +161,8 @@ test('host CSS and widget CSS do not leak into each other', async () => {
     await page.goto(url);
     await page.locator('doorbell-widget .l').click();
     await page.locator('doorbell-widget textarea').waitFor();
+    // The launcher comes before the card: compare the panels once both have it.
+    await page.locator('doorbell-widget .db-title', { hasText: 'Sales' }).waitFor();
     return page.evaluate((props) => {
       const shadow = document.querySelector('doorbell-widget').shadowRoot;
       const pick = (el) => Object.fromEntries(props.map((p) => [p, getComputedStyle(el).getPropertyValue(p)]));
