@@ -14,7 +14,7 @@ import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { accept, unwrap, type Outcome } from '../actor/outcome';
 import { bookingKeyReused, type CalendarOwner } from './actor';
-import { formatSlotInZone, zonedTimeToInstant } from './availability';
+import { formatSlotInZone, zonedTimeToInstant } from '../time/zoned';
 import { verifyMeetingLink } from './links';
 import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
 import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
