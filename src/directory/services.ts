@@ -4,6 +4,7 @@ import { withConstraints } from './constraints';
 import { newId } from './ids';
 import { isAssignable, isLicensed } from './licensing';
 import type { License, ServiceCreate, ServiceUpdate } from './schemas';
+import type { BusinessHours } from '../time/hours';
 
 export interface Member {
   id: string;
@@ -26,6 +27,8 @@ export interface Service {
   embedOrigins: string[];
   /** Resolving a conversation of the service emails its guests a transcript. */
   transcripts: boolean;
+  /** Null: always open. */
+  hours: BusinessHours | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,6 +39,7 @@ interface ServiceRow {
   name: string;
   avatar_url: string | null;
   transcripts: number;
+  hours: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -75,6 +79,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     assignable: isAssignable(members),
     embedOrigins: originRows.map((o) => o.origin),
     transcripts: row.transcripts === 1,
+    hours: row.hours === null ? null : (JSON.parse(row.hours) as BusinessHours),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -128,8 +133,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts) VALUES (?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, hours) VALUES (?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, columnValue(input.hours)),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -137,7 +142,10 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
 }
 
 type ServiceColumn = Exclude<keyof ServiceUpdate, 'embedOrigins'>;
-const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts' };
+const serviceColumns: Record<ServiceColumn, string> = { slug: 'slug', name: 'name', avatarUrl: 'avatar_url', transcripts: 'transcripts', hours: 'hours' };
+
+/** A setting as its column stores it: flags as 0/1, structured ones (hours) as JSON. */
+const columnValue = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v ?? null));
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);
@@ -148,7 +156,7 @@ export async function updateService(db: D1Database, slug: string, patch: Service
     db.batch([
       db
         .prepare(`UPDATE services SET ${assignments}updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
-        .bind(...entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : (v ?? null))), current.id),
+        .bind(...entries.map(([, v]) => columnValue(v)), current.id),
       ...(embedOrigins ? setEmbedOrigins(db, current.id, embedOrigins) : []),
     ]),
   );
