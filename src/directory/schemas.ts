@@ -158,7 +158,12 @@ export const ServicePublic = z.object({
   avatarUrl: z.string().nullable(),
 });
 
-export const ServiceCard = ServicePublic.extend(PublicAvailability);
+export const ServiceCard = ServicePublic.extend(PublicAvailability).extend({
+  hoursStatus: z.enum(['open', 'away', 'closed']).describe('closed: outside its business hours; away: in hours but no licensed member online; open: in hours and one is (docs/rules.md "Business hours").'),
+  opensAt: z.string().nullable().describe('While closed: when the hours next open (ISO instant); null when open, or when they never open within a year.'),
+  closesAt: z.string().nullable().describe('While in hours: when they end (ISO instant); null when closed, or without hours (always open).'),
+  firstResponseSeconds: z.number().int().nullable().describe('Median time to the first agent reply over the last 30 days, in seconds; null without any (docs/rules.md "First response").'),
+});
 
 export const ServiceView = ServicePublic.extend({
   id: z.string(),
