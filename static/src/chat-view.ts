@@ -3,20 +3,13 @@
 import type { AttachmentView, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, FileError, type Entry, type ConversationClient, type Staged, type Upload } from './chat-client';
 import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
+import { hoursUi, type HoursCard } from './chat-hours';
 import { fill, type Strings } from './i18n';
 
-/** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
-export function replyLine(t: Strings, chat: ConversationClient): HTMLElement {
+/** How soon a reply may come (docs/rules.md "Availability", "Business hours"), following the client's `availability` live. */
+export function replyLine(t: Strings, chat: ConversationClient, card: HoursCard = {}, ask?: { email: HTMLInputElement; hint: HTMLElement }): HTMLElement {
   const line = h('p', { class: 'db-reply', hidden: true });
-  const render = () => {
-    const availability = chat.availability;
-    line.hidden = !availability;
-    if (!availability) return;
-    line.dataset.availability = availability;
-    line.textContent = availability === 'online' ? t.repliesSoon : t.repliesByEmail;
-  };
-  chat.on((what) => what === 'availability' && render());
-  render();
+  hoursUi(t, chat, card, line, ask);
   return line;
 }
 
@@ -24,7 +17,7 @@ export type ViewOptions = {
   t: Strings;
   greeting?: string;
   /** Title and avatar before the conversation exists (the agent's or service's card). */
-  card: { name: string; avatarUrl: string | null };
+  card: { name: string; avatarUrl: string | null } & HoursCard;
   /** Shows a close button in the header (the widget). */
   onClose?: () => void;
   /** Offers a Reply / Note toggle on the composer and labels notes (the agent console). */
@@ -76,7 +69,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const alert = h('p', { class: 'db-alert', role: 'alert' });
   const name = h('input', { name: 'name', autocomplete: 'name', placeholder: t.name, 'aria-label': t.name, maxlength: '100' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: t.email, 'aria-label': t.email });
-  const intro = h('div', { class: 'db-intro' }, name, email);
+  const emailHint = h('p', { class: 'db-hint', hidden: true });
+  const intro = h('div', { class: 'db-intro' }, emailHint, name, email);
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
   // Files: the paper clip opens the file picker; dropping on the panel or pasting in the text adds them too.
@@ -105,7 +99,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   if (o.notes) form.prepend(modes);
   const who = h('div', { class: 'db-who' }, title, status);
   // Guests read how soon a reply may come; agents (the console, with notes) see it per participant.
-  if (!o.notes) who.append(replyLine(t, chat));
+  if (!o.notes) who.append(replyLine(t, chat, o.card, { email, hint: emailHint }));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").

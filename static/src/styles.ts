@@ -46,7 +46,9 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-typing{min-height:20px;padding:0 14px;font-size:12px;color:var(--db-muted);background:var(--db-soft)}
 .db-form{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line)}
 .db-form[hidden],.db-intro[hidden],.db-alert:empty{display:none}
-.db-intro{display:flex;gap:6px}
+.db-intro{display:flex;flex-wrap:wrap;gap:6px}
+.db-hint{flex-basis:100%;margin:0;font-size:12px;color:#475467}
+.db-hint[hidden]{display:none}
 .db-form input,.db-form textarea{flex:1;min-width:0;font:inherit;color:inherit;background:#fff;border:1px solid var(--db-line);border-radius:8px;padding:8px 10px;margin:0}
 .db-form textarea{resize:none;height:40px}
 .db-row{display:flex;gap:6px;align-items:flex-end}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hoursAt, type BusinessHours } from '../../src/time/hours';
+import { repliesIn } from '../../src/directory/first-response';
 
 // Instants are literal UTC, never derived through the zone code under test.
 const at = (iso: string): number => Date.parse(iso);
@@ -67,5 +68,26 @@ describe('business hours', () => {
     const all = [{ start: '00:00', end: '24:00' }];
     const always: BusinessHours = { timeZone: 'Asia/Tokyo', weeklyHours: { mon: all, tue: all, wed: all, thu: all, fri: all, sat: all, sun: all }, holidays: [] };
     expect(state(always, '2026-12-01T10:00:00Z')).toEqual({ open: true, opensAt: null, closesAt: null });
+  });
+});
+
+describe('usually replies in: the rounding rule', () => {
+  it.each([
+    [0, 'repliesUnder5', 5],
+    [299, 'repliesUnder5', 5],
+    [300, 'repliesMinutes', 5],
+    [7 * 60 + 29, 'repliesMinutes', 5],
+    [7 * 60 + 30, 'repliesMinutes', 10],
+    [57 * 60, 'repliesMinutes', 55],
+    [58 * 60, 'repliesHour', 1],
+    [89 * 60, 'repliesHour', 1],
+    [90 * 60, 'repliesHours', 2],
+    [11 * 3600 + 1799, 'repliesHours', 11],
+    [11.5 * 3600, 'repliesDay', 1],
+    [23 * 3600, 'repliesDay', 1],
+    [86_400, 'repliesDays', 1],
+    [3.4 * 86_400, 'repliesDays', 3],
+  ])('%i s reads %s with n = %i', (seconds, key, n) => {
+    expect(repliesIn(seconds)).toEqual({ key, n });
   });
 });
