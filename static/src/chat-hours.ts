@@ -1,7 +1,7 @@
 // What a guest reads under a service's name (docs/widget.md "Business hours and away"): closed by
 // its business hours (and when it opens again), nobody here, or how soon it usually replies;
 // while closed or away the intro asks for the email the answer will go to.
-import { repliesIn } from '../../src/directory/first-response';
+import { repliesIn } from '../../src/directory/replies-in';
 import type { ConversationClient } from './chat-client';
 import { fill, type Strings } from './i18n';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hoursAt, type BusinessHours } from '../../src/time/hours';
-import { repliesIn } from '../../src/directory/first-response';
+import { repliesIn } from '../../src/directory/replies-in';
 
 // Instants are literal UTC, never derived through the zone code under test.
 const at = (iso: string): number => Date.parse(iso);
