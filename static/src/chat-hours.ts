@@ -1,6 +1,6 @@
 // What a guest reads under a service's name (docs/widget.md "Business hours and away"): closed by
 // its business hours (and when it opens again), nobody here, or how soon it usually replies;
-// while closed or away the intro asks for the email the answer will go to.
+// while closed or away the intro asks for the email (its field stays optional) the answer will go to.
 import { repliesIn } from '../../src/directory/replies-in';
 import type { ConversationClient } from './chat-client';
 import { fill, type Strings } from './i18n';
@@ -30,11 +30,11 @@ function openingTime(t: Strings, at: string): string {
 }
 
 /**
- * The reply line and the email hint, following the card's hours (read again at each opening or
+ * The reply line and the hint above the email field, following the card's hours (read again at each opening or
  * closing, not more often) and the client's live `availability`. Without hours fields (an
  * agent's card) it says what it always said: replies soon, or by email.
  */
-export function hoursUi(t: Strings, chat: ConversationClient, card: HoursCard, line: HTMLElement, ask?: { email: HTMLInputElement; hint: HTMLElement }) {
+export function hoursUi(t: Strings, chat: ConversationClient, card: HoursCard, line: HTMLElement, hint?: HTMLElement) {
   let current = card;
   const reach = (): Reach => (current.hoursStatus === 'closed' ? 'closed' : chat.availability === 'online' ? 'open' : 'away');
   const render = () => {
@@ -51,12 +51,9 @@ export function hoursUi(t: Strings, chat: ConversationClient, card: HoursCard, l
       const { key, n } = repliesIn(current.firstResponseSeconds);
       line.textContent = fill(t[key], { n });
     }
-    if (!ask) return;
-    const asking = state !== 'open';
-    ask.email.placeholder = asking ? t.hoursEmail : t.email;
-    ask.email.setAttribute('aria-label', ask.email.placeholder);
-    ask.hint.hidden = !asking;
-    ask.hint.textContent = t.hoursEmailHint;
+    if (!hint) return;
+    hint.hidden = state === 'open';
+    hint.textContent = t.hoursEmailHint;
   };
   const watch = () => {
     const next = current.hoursStatus === 'closed' ? current.opensAt : current.closesAt;

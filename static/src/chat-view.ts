@@ -7,9 +7,9 @@ import { hoursUi, type HoursCard } from './chat-hours';
 import { fill, type Strings } from './i18n';
 
 /** How soon a reply may come (docs/rules.md "Availability", "Business hours"), following the client's `availability` live. */
-export function replyLine(t: Strings, chat: ConversationClient, card: HoursCard = {}, ask?: { email: HTMLInputElement; hint: HTMLElement }): HTMLElement {
+export function replyLine(t: Strings, chat: ConversationClient, card: HoursCard = {}, hint?: HTMLElement): HTMLElement {
   const line = h('p', { class: 'db-reply', hidden: true });
-  hoursUi(t, chat, card, line, ask);
+  hoursUi(t, chat, card, line, hint);
   return line;
 }
 
@@ -99,7 +99,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   if (o.notes) form.prepend(modes);
   const who = h('div', { class: 'db-who' }, title, status);
   // Guests read how soon a reply may come; agents (the console, with notes) see it per participant.
-  if (!o.notes) who.append(replyLine(t, chat, o.card, { email, hint: emailHint }));
+  if (!o.notes) who.append(replyLine(t, chat, o.card, emailHint));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").

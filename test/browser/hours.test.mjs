@@ -47,7 +47,7 @@ test('outside its hours the widget says it is closed, when it opens again, asks 
   assert.equal(await line.textContent(), `We’re closed now. We open again ${expected}; we’ll reply by email.`);
   assert.match(expected, /^\w+day 3:00 AM$|^\w+day 4:00 AM$/, 'Paris 09:00 on New York clocks');
   assert.equal(await line.getAttribute('data-hours'), 'closed');
-  const email = widget.getByLabel('Your email', { exact: true });
+  const email = widget.getByLabel('Email (optional)');
   assert.ok(await email.isVisible(), 'the email field is asked for');
   assert.equal(await widget.locator('.db-hint').textContent(), 'Leave your email: the answer will come there, and you can reply to it.');
   await shot(guest, 'widget-closed');
@@ -83,7 +83,7 @@ test('in hours with nobody online the widget says nobody is here and asks for th
   const line = widget.locator('.db-reply');
   await line.filter({ hasText: 'Nobody is here right now; we’ll reply by email.' }).waitFor();
   assert.equal(await line.getAttribute('data-hours'), 'away');
-  assert.ok(await widget.getByLabel('Your email', { exact: true }).isVisible());
+  assert.ok(await widget.getByLabel('Email (optional)').isVisible());
   await shot(guest, 'widget-away');
   toDocs('widget-away');
   await expectAccessible(guest, { context: 'doorbell-widget', where: 'away widget' });
