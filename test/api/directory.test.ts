@@ -117,7 +117,11 @@ describe('public directory', () => {
 
   it('shows a service card without members', async () => {
     const { body } = await call('GET', '/api/public/services/sales');
-    expect(body).toEqual({ slug: 'sales', name: 'Sales', avatarUrl: '/avatars/sales.svg', availability: 'offline', availabilityMessage: 'We’ll reply by email' });
+    expect(body).toEqual({
+      slug: 'sales', name: 'Sales', avatarUrl: '/avatars/sales.svg', availability: 'offline', availabilityMessage: 'We’ll reply by email',
+      // No hours (always in them), nobody online, no conversation answered yet.
+      hoursStatus: 'away', opensAt: null, closesAt: null, firstResponseSeconds: null,
+    });
   });
 
   it('answers 404 with the envelope for an unknown slug', async () => {
