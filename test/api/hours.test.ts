@@ -54,6 +54,13 @@ describe('business hours on the public card', () => {
     expect(await card(slug)).toMatchObject({ hoursStatus: 'closed', opensAt: '2026-12-28T08:00:00.000Z' });
   });
 
+  it('the card’s fields and the hours body are in /openapi.json, as outside clients read them', async () => {
+    const doc = JSON.stringify((await call('GET', '/openapi.json')).body.paths['/api/public/services/{slug}']);
+    for (const field of ['hoursStatus', 'opensAt', 'closesAt', 'firstResponseSeconds']) expect(doc).toContain(`"${field}"`);
+    const patch = JSON.stringify((await call('GET', '/openapi.json')).body.paths['/api/admin/services/{slug}'].patch);
+    for (const field of ['hours', 'weeklyHours', 'holidays', 'timeZone']) expect(patch).toContain(`"${field}"`);
+  });
+
   it('a service without hours is always in them; an empty week never is', async () => {
     const always = await service();
     expect(await card(always.slug)).toMatchObject({ hoursStatus: 'away', opensAt: null, closesAt: null });
