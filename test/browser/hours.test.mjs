@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, consoleSignedIn, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
 
 const page = (BASE, service) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
 <body><h1>Acme shop</h1><script src="${BASE}/widget.js" data-service="${service}" async></script></body></html>`;
-const suite = useBrowserSuite('hours', (BASE) => ({ '/closed.html': page(BASE, 'night-desk'), '/away.html': page(BASE, 'day-desk') }));
+const suite = useBrowserSuite('hours', (BASE) => ({ '/closed.html': page(BASE, 'night-desk'), '/away.html': page(BASE, 'day-desk'), '/quick.html': page(BASE, 'quick-desk') }));
 
 const adminToken = () => /^\s*ADMIN_TOKEN\s*=\s*(.*?)\s*$/m.exec(readFileSync('.dev.vars', 'utf8'))[1];
 async function admin(method, path, body) {
@@ -88,4 +88,33 @@ test('in hours with nobody online the widget says nobody is here and asks for th
   toDocs('widget-away');
   await expectAccessible(guest, { context: 'doorbell-widget', where: 'away widget' });
   await context.close();
+});
+
+test('in hours with a member online and an answered conversation, the widget says how soon the service really replies', async () => {
+  await admin('POST', '/api/admin/services', { slug: 'quick-desk', name: 'Quick desk' });
+  await admin('PUT', '/api/admin/services/quick-desk/members/alice');
+  const post = async (path, token, body) => {
+    const res = await fetch(`${suite.BASE}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.ok(res.ok, `${path}: ${res.status}`);
+    return res.json();
+  };
+  const made = await (await fetch(`${suite.BASE}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Quinn Quick' }) })).json();
+  const started = await post('/api/conversations', made.token, { target: { kind: 'service', slug: 'quick-desk' }, clientId: 'q-1', text: 'Quick question' });
+  await post(`/api/conversations/${started.conversation.id}/messages`, await agentToken('alice@doorbell.example'), { clientId: 'a-1', text: 'Quick answer' });
+  // The first response is written by the conversation's index job, a moment after the reply.
+  for (let i = 0; i < 100; i++) {
+    const card = await (await fetch(`${suite.BASE}/api/public/services/quick-desk`)).json();
+    if (card.firstResponseSeconds !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const alice = await consoleSignedIn('alice@doorbell.example');
+  const context = await suite.browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const guest = await context.newPage();
+  await guest.goto(`${suite.HOST}/quick.html`);
+  await guest.locator('doorbell-widget .l').click();
+  const line = guest.locator('doorbell-widget .db-reply');
+  await line.filter({ hasText: 'Usually replies in under 5 minutes' }).waitFor();
+  assert.equal(await line.getAttribute('data-hours'), 'open');
+  assert.equal(await guest.locator('doorbell-widget .db-hint').isVisible(), false, 'no email hint while someone is here');
+  await Promise.all([context.close(), alice.context.close()]);
 });
