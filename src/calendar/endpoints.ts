@@ -14,7 +14,7 @@ import { HttpError, notFound, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { accept, unwrap, type Outcome } from '../actor/outcome';
 import { bookingKeyReused, type CalendarOwner } from './actor';
-import { formatSlotInZone, zonedTimeToInstant } from './availability';
+import { formatSlotInZone, zonedTimeToInstant } from '../time/zoned';
 import { buildFeed } from './ical';
 import { meetingPageUrl, verifyMeetingLink } from './links';
 import { inviteEvent } from './notifications';

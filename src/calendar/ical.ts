@@ -8,7 +8,8 @@
  * so an invite's VTIMEZONE always agrees with the slots the guest was shown.
  */
 import ICAL from 'ical.js';
-import { type BusyInterval, instantToZoned, zonedTimeToInstant } from './availability';
+import type { BusyInterval } from './availability';
+import { instantToZoned, zonedTimeToInstant } from '../time/zoned';
 
 export type { BusyInterval };
 

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { TimeZone } from '../directory/schemas';
+import { Day, Range, TimeZone } from '../directory/schemas';
 
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
-const Range = z.strictObject({ start: Clock, end: Clock }).refine((r) => r.start < r.end, 'end must be after start');
-const Day = z.array(Range).max(8);
 export const Duration = z.number().int().min(5).max(480);
 
 export const AvailabilitySettingsInput = z.strictObject({

@@ -1192,7 +1192,7 @@ export class ConversationActor extends DurableObject<Env> {
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();
-    const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision()));
+    const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision(), this.store.firstResponse()));
     // In the job, after the write: a hint never reaches a console before the summary it announces.
     await this.hintViews(summaryOf(before!), summary).catch((err: unknown) => console.error('views hint failed', err));
     // Read after the write: what was committed while it ran is indexed by another run of this job.

@@ -2,6 +2,7 @@ import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import { ATTACHMENTS_TABLE } from './attachments';
 import { TRANSCRIPTS_TABLE } from '../continuity/digest-store';
 import { INVITES_TABLE } from './invites';
+import type { FirstResponse } from '../directory/first-response';
 import type { ConversationState } from './model';
 import type { AttachmentView, Author, Entry, TimelineEvent } from './protocol';
 
@@ -162,6 +163,21 @@ export class ConversationStore {
       .exec<EntryRow>("SELECT * FROM timeline WHERE kind = 'event' AND json_extract(event, '$.type') = 'rating' ORDER BY seq DESC LIMIT ?", limit)
       .toArray()
       .map(toEntry);
+  }
+
+  /**
+   * When the first guest message came and the first agent message after it (ms), for "usually
+   * replies in" (docs/rules.md "First response"). Both stop at their first row in seq order.
+   */
+  firstResponse(): FirstResponse {
+    const asked = this.sql
+      .exec<{ seq: number; at: number }>("SELECT seq, at FROM timeline WHERE kind = 'message' AND author_kind = 'guest' ORDER BY seq LIMIT 1")
+      .toArray()[0];
+    if (!asked) return { askedAt: null, answeredAt: null };
+    const answered = this.sql
+      .exec<{ at: number }>("SELECT at FROM timeline WHERE seq > ? AND kind = 'message' AND author_kind = 'agent' ORDER BY seq LIMIT 1", asked.seq)
+      .toArray()[0];
+    return { askedAt: asked.at, answeredAt: answered?.at ?? null };
   }
 
   lastMessage(): Entry | null {

@@ -9,7 +9,9 @@ import { getAgentBySlug } from './agents';
 import { createGuest, getGuest } from './guests';
 import { aggregateAvailability, Availability, availabilityMessage } from './availability';
 import { availabilityOf } from './presence';
-import { AgentCard, AgentView, GuestCreate, GuestView, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
+import { firstResponseSeconds } from './first-response';
+import { hoursAt } from '../time/hours';
+import { AgentCard, AgentView, GuestCreate, GuestView, iso, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
 
 /**
@@ -45,9 +47,23 @@ export const publicServiceEndpoint = publicCard(
   ServiceCard,
   (slug) => ({ kind: 'service', slug }),
   async (env, slug) => {
+    const now = Date.now();
     const service = await getServiceBySlug(env.DB, slug);
-    const members = await availabilityOf(env.DB, service.licensedMembers.map((m) => m.id));
-    return { ...service, ...availabilityCard(aggregateAvailability(members.values())) };
+    const [members, firstResponse] = await Promise.all([
+      availabilityOf(env.DB, service.licensedMembers.map((m) => m.id), now),
+      firstResponseSeconds(env.DB, service.id, now),
+    ]);
+    const availability = aggregateAvailability(members.values());
+    const hours = hoursAt(service.hours, now);
+    return {
+      ...service,
+      ...availabilityCard(availability),
+      // Hours first: outside them nobody is expected, whoever happens to be online.
+      hoursStatus: !hours.open ? ('closed' as const) : availability === 'online' ? ('open' as const) : ('away' as const),
+      opensAt: iso(hours.opensAt),
+      closesAt: iso(hours.closesAt),
+      firstResponseSeconds: firstResponse,
+    };
   },
 );
 

@@ -37,6 +37,42 @@ export const TimeZone = z
     }
   }, 'must be an IANA time zone such as Europe/Paris');
 
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
+/** A wall-clock range on one local day; `24:00` ends it at midnight (a range never runs past it). */
+export const Range = z.strictObject({ start: Clock, end: Clock }).refine((r) => r.start < r.end, 'end must be after start');
+export const Day = z.array(Range).max(8);
+
+/** A day of business hours: its ranges may not overlap (which of two would say when it closes?). */
+const OpenDay = Day.superRefine((ranges, ctx) => {
+  const sorted = ranges.map((r, index) => ({ ...r, index })).sort((a, b) => (a.start < b.start ? -1 : 1));
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1]!, sorted[i]!];
+    if (b.start < a.end) ctx.addIssue({ code: 'custom', path: [b.index], message: `overlaps ${a.start}–${a.end}` });
+  }
+});
+
+/** A service's business hours (docs/rules.md "Business hours"); the shape of a calendar's weekly hours, holidays for its date overrides. */
+export const BusinessHours = z
+  .strictObject({
+    timeZone: TimeZone,
+    weeklyHours: z
+      .strictObject({ mon: OpenDay, tue: OpenDay, wed: OpenDay, thu: OpenDay, fri: OpenDay, sat: OpenDay, sun: OpenDay })
+      .partial()
+      .describe('Open ranges per weekday in timeZone; a day left out or empty is closed. An empty week is never open.'),
+    holidays: z
+      .array(z.strictObject({ date: z.iso.date('must be a date YYYY-MM-DD'), name: displayText(80).optional() }))
+      .max(366)
+      .superRefine((days, ctx) => {
+        const seen = new Set<string>();
+        days.forEach((d, index) => {
+          if (seen.has(d.date)) ctx.addIssue({ code: 'custom', path: [index, 'date'], message: 'is listed twice' });
+          seen.add(d.date);
+        });
+      })
+      .describe('Local dates in timeZone on which the service is closed all day.'),
+  })
+  .describe('Null: always open.');
+
 /**
  * A site that may embed a service's widget, written exactly as browsers send it in the Origin
  * header (scheme, host, optional port; lowercase; no path, no trailing slash), because that
@@ -132,6 +168,10 @@ export const ServicePublic = z.object({
 
 export const ServiceCard = ServicePublic.extend(PublicAvailability).extend({
   prechat: PrechatForm.describe('What the widget and the service page ask before the first message (docs/widget.md "Pre-chat form").'),
+  hoursStatus: z.enum(['open', 'away', 'closed']).describe('closed: outside its business hours; away: in hours but no licensed member online; open: in hours and one is (docs/rules.md "Business hours").'),
+  opensAt: z.string().nullable().describe('While closed: when the hours next open (ISO instant); null when open, or when they never open within a year.'),
+  closesAt: z.string().nullable().describe('While in hours: when they end (ISO instant); null when closed, or without hours (always open).'),
+  firstResponseSeconds: z.number().int().nullable().describe('Median time to the first agent reply over the last 30 days, in seconds; null without any (docs/rules.md "First response").'),
 });
 
 export const ServiceView = ServicePublic.extend({
@@ -140,6 +180,7 @@ export const ServiceView = ServicePublic.extend({
   embedOrigins: z.array(z.string()).describe('Sites allowed to embed this service’s widget, besides the organisation-wide GUEST_ORIGINS.'),
   transcripts: z.boolean().describe('Whether resolving one of its conversations emails each guest who gave an address a transcript.'),
   prechat: PrechatForm.describe('The pre-chat form (docs/widget.md "Pre-chat form").'),
+  hours: BusinessHours.nullable(),
   members: z.array(MemberView),
   licensedMembers: z.array(MemberView),
   createdAt: z.string(),
@@ -154,6 +195,7 @@ export const ServiceCreate = z.strictObject({
   transcripts: z.boolean().optional().describe('Email guests a transcript when a conversation is resolved (default false).'),
   greetings: Greetings.optional().describe('The greeting per language, at most 300 characters each; replaces the whole set when given ({} removes them).'),
   prechat: PrechatForm.optional().describe('The pre-chat form, replaced whole when given (default: name required, email optional, no fields).'),
+  hours: BusinessHours.nullable().optional().describe('Business hours; null (the default) is always open.'),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

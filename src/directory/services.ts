@@ -5,6 +5,7 @@ import { newId } from './ids';
 import { isAssignable, isLicensed } from './licensing';
 import { DEFAULT_PRECHAT, type PrechatForm } from './prechat';
 import type { Greetings, License, ServiceCreate, ServiceUpdate } from './schemas';
+import type { BusinessHours } from '../time/hours';
 
 export interface Member {
   id: string;
@@ -31,6 +32,8 @@ export interface Service {
   greetings: Greetings;
   /** What the widget and the service page ask before the first message. */
   prechat: PrechatForm;
+  /** Null: always open. */
+  hours: BusinessHours | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -43,6 +46,7 @@ interface ServiceRow {
   transcripts: number;
   greetings: string;
   prechat: string | null;
+  hours: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -84,6 +88,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     transcripts: row.transcripts === 1,
     greetings: JSON.parse(row.greetings) as Greetings,
     prechat: row.prechat ? (JSON.parse(row.prechat) as PrechatForm) : DEFAULT_PRECHAT,
+    hours: row.hours === null ? null : (JSON.parse(row.hours) as BusinessHours),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -137,8 +142,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), input.prechat ? JSON.stringify(input.prechat) : null),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), columnValue(input.prechat), columnValue(input.hours)),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -153,10 +158,11 @@ const serviceColumns: Record<ServiceColumn, string> = {
   transcripts: 'transcripts',
   greetings: 'greetings',
   prechat: 'prechat',
+  hours: 'hours',
 };
 
-/** A field's value as its column holds it: booleans as 0/1, objects (greetings, the form) as JSON. */
-const columnValue = (v: unknown) => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v ?? null));
+/** A field's value as its column holds it: booleans as 0/1, objects (greetings, the form, hours) as JSON. */
+const columnValue = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v ?? null));
 
 export async function updateService(db: D1Database, slug: string, patch: ServiceUpdate): Promise<Service> {
   const current = await getServiceBySlug(db, slug);

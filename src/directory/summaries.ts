@@ -1,3 +1,4 @@
+import type { FirstResponse } from './first-response';
 import type { View, ViewFacts } from './views';
 
 /**
@@ -68,18 +69,26 @@ const FROM = `conversations c LEFT JOIN services s ON s.id = c.service_id LEFT J
  * facts as they were (whose consoles showed it), the second writes it unless a later revision
  * is there already.
  */
-export function summaryStatements(db: D1Database, s: ConversationSummary, revision: number): [D1PreparedStatement, D1PreparedStatement] {
+export function summaryStatements(
+  db: D1Database,
+  s: ConversationSummary,
+  revision: number,
+  // Rides on the summary's write, so "usually replies in" (first-response.ts) costs no write of its own.
+  firstResponse: FirstResponse,
+): [D1PreparedStatement, D1PreparedStatement] {
   return [
     db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = ? AND c.summary_revision > 0`).bind(s.id),
     db
       .prepare(
         `UPDATE conversations SET summary_revision = ?, title = ?, avatar_url = ?, status = ?, snoozed_until = ?, visibility = ?,
-           service_id = ?, service_slug = ?, assignee_id = ?, assignee_slug = ?, agent_ids = ?, label_ids = ?, last_message = ?, last_activity_at = ?
+           service_id = ?, service_slug = ?, assignee_id = ?, assignee_slug = ?, agent_ids = ?, label_ids = ?, last_message = ?, last_activity_at = ?,
+           first_asked_at = ?, first_answered_at = ?
          WHERE id = ? AND summary_revision < ?`,
       )
       .bind(
         revision, s.title, s.avatarUrl, s.status, s.snoozedUntil, s.visibility, s.serviceId, s.serviceSlug, s.assigneeId, s.assigneeSlug,
         JSON.stringify(s.agentIds), JSON.stringify(s.labelIds), s.lastMessage === null ? null : JSON.stringify(s.lastMessage), s.lastActivityAt,
+        firstResponse.askedAt, firstResponse.answeredAt,
         s.id, revision,
       ),
   ];

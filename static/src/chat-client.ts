@@ -35,6 +35,11 @@ export type Card = {
   prechat?: PrechatForm;
   /** A service's greeting per language. */
   greetings?: Partial<Record<Lang, string>>;
+  /** A service's business hours and first response (chat-hours.ts); an agent's card has none. */
+  hoursStatus?: 'open' | 'away' | 'closed';
+  opensAt?: string | null;
+  closesAt?: string | null;
+  firstResponseSeconds?: number | null;
 };
 /**
  * Why the card could not be read (the widget's states, docs/widget.md): `not_allowed`, the page's

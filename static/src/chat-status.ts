@@ -3,6 +3,7 @@
 // line, so "Online" and "We'll reply by email" are never shown side by side.
 // (Without chat-view's `h`: that file draws this line, and imports go one way.)
 import type { ConversationClient } from './chat-client';
+import { hoursUi } from './chat-hours';
 import { fill, type Strings } from './i18n';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ...children: Node[]) => {
@@ -12,18 +13,15 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ..
   return e;
 };
 
-/** How soon a reply may come (docs/rules.md "Availability"), following the client's `availability` live. */
-export function replyLine(t: Strings, chat: ConversationClient): HTMLElement {
+/**
+ * How soon a reply may come (docs/rules.md "Availability", "Business hours"): the card's hours
+ * and the client's `availability`, live; `hint`, the intro's line asking for the email while
+ * nobody can answer now.
+ */
+export function replyLine(t: Strings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
   const line = el('p', 'db-reply');
-  const render = () => {
-    const availability = chat.availability;
-    line.hidden = !availability;
-    if (!availability) return;
-    line.dataset.availability = availability;
-    line.textContent = availability === 'online' ? t.repliesSoon : t.repliesByEmail;
-  };
-  chat.on((what) => what === 'availability' && render());
-  render();
+  line.hidden = true;
+  hoursUi(t, chat, line, hint);
   return line;
 }
 
@@ -65,9 +63,9 @@ export function problemText(t: Strings, chat: ConversationClient): string {
   return p.retryAt ? fill(t.statesUnavailableRetrying, { s }) : t.statesUnavailable;
 }
 
-export function statusLine(t: Strings, chat: ConversationClient): HTMLElement {
+export function statusLine(t: Strings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
   const text = el('span', 'db-state');
-  const reply = el('div', '', replyLine(t, chat));
+  const reply = el('div', '', replyLine(t, chat, hint));
   const line = el('div', 'db-status', text, reply);
   line.setAttribute('role', 'status');
   const render = ticking(

@@ -70,7 +70,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
   const alert = h('p', { class: 'db-alert', role: 'alert' });
   // How a developer trying the widget on their own machine allows it (docs/widget.md).
-  const hint = h('p', { class: 'db-hint', hidden: true }, fill(t.statesNotAllowedHint, { origin: location.origin }));
+  const hint = h('p', { class: 'db-allow', hidden: true }, fill(t.statesNotAllowedHint, { origin: location.origin }));
   const name = h('input', { name: 'name', autocomplete: 'name', maxlength: '100' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email' });
   const label = (input: HTMLInputElement, text: string, hidden: boolean) => {
@@ -95,7 +95,9 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     label(name, ask.name === 'optional' ? t.prechatNameOptional : t.name, ask.name === 'hidden');
     label(email, ask.email === 'required' ? t.prechatEmailRequired : t.email, ask.email === 'hidden');
   };
-  const intro = h('div', { class: 'db-intro' }, name, email);
+  // While nobody can answer now, why the email matters (chat-hours.ts).
+  const emailHint = h('p', { class: 'db-ask', hidden: true });
+  const intro = h('div', { class: 'db-intro' }, emailHint, name, email);
   const text = h('textarea', { name: 'message', placeholder: t.placeholder, 'aria-label': t.message, maxlength: '4000', rows: '1' });
   const send = h('button', { class: 'db-send', type: 'submit' }, t.send);
   // Files: the paper clip opens the file picker; dropping on the panel or pasting in the text adds them too.
@@ -123,7 +125,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   });
   if (o.notes) form.prepend(modes);
   // Guests read one status line; agents (the console, with notes) see availability per participant.
-  const who = h('div', { class: 'db-who' }, title, o.notes ? status : statusLine(t, chat));
+  const who = h('div', { class: 'db-who' }, title, o.notes ? status : statusLine(t, chat, emailHint));
   const head = h('header', { class: 'db-head' }, img, who);
   if (o.onClose) head.append(h('button', { class: 'db-x', type: 'button', 'aria-label': t.close, onclick: o.onClose }, '×'));
   // After a resolution the guest is asked to rate it (docs/rules.md, "Transcript and rating").

@@ -28,6 +28,10 @@ export const dayLabel = (date: string) => format(Date.parse(`${date}T12:00:00Z`)
 export const dateTime = (at: number, zone?: string) =>
   format(at, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
+/** "Monday 9:00 AM", with the date too when it is more than six days away: when a service opens again. */
+export const openingTime = (at: number) =>
+  format(at, { weekday: 'long', ...(at - Date.now() > 6 * 86_400_000 ? { day: 'numeric', month: 'long' } : {}), hour: 'numeric', minute: '2-digit' });
+
 /** "Tuesday, December 1, 2026, 9:00 AM–9:30 AM (America/Los_Angeles)", in the page's locale. */
 export function span(start: string, end: string, zone: string): string {
   const [a, b] = [Date.parse(start), Date.parse(end)];

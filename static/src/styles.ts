@@ -46,7 +46,9 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-typing{min-height:20px;padding:0 14px;font-size:12px;color:var(--db-muted);background:var(--db-soft)}
 .db-form{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid var(--db-line)}
 .db-form[hidden],.db-intro[hidden],.db-alert:empty{display:none}
-.db-intro{display:flex;gap:6px}
+.db-intro{display:flex;flex-wrap:wrap;gap:6px}
+.db-ask{flex-basis:100%;margin:0;font-size:12px;color:#475467}
+.db-ask[hidden]{display:none}
 .db-prechat{border:0;margin:0;padding:0;display:grid;gap:6px}
 .db-prechat[hidden]{display:none}
 .db-field{display:grid;gap:2px;font-size:12px}
@@ -100,6 +102,6 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.db-intro{flex-direction:column}}
 .db-status[data-state=problem]{font-weight:600}
-.db-hint{margin:0 10px 8px;padding:8px 10px;border-radius:6px;background:#fff4e0;color:#6b4400;font-size:12px;overflow-wrap:anywhere}
-.db-hint[hidden]{display:none}
+.db-allow{margin:0 10px 8px;padding:8px 10px;border-radius:6px;background:#fff4e0;color:#6b4400;font-size:12px;overflow-wrap:anywhere}
+.db-allow[hidden]{display:none}
 `;

@@ -125,6 +125,8 @@ describe('public directory', () => {
       availability: 'offline',
       availabilityMessage: 'We’ll reply by email',
       prechat: { name: 'required', email: 'optional', fields: [] },
+      // No hours (always in them), nobody online, no conversation answered yet.
+      hoursStatus: 'away', opensAt: null, closesAt: null, firstResponseSeconds: null,
     });
   });
 

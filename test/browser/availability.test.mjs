@@ -109,7 +109,7 @@ test('with no conversation open, the service page and the open widget read the c
   // Not before the 30 s are up: nothing polls faster.
   await page.clock.fastForward('00:20');
   await page.waitForTimeout(500);
-  assert.equal(await line.textContent(), EMAIL);
+  assert.equal(await line.textContent(), 'Nobody is here right now; we’ll reply by email.');
   const cards = [];
   page.on('request', (r) => r.url().includes('/api/public/services/') && cards.push(r.url()));
   await page.clock.fastForward('00:11');

@@ -44,7 +44,7 @@ test('a site in Support’s embedOrigins runs the Support widget, and is refused
   // developer's machine, instead of a composer that could only fail.
   const w = page.locator('doorbell-widget');
   await w.locator('.db-status[data-state=problem]', { hasText: 'This site may not use this chat.' }).waitFor();
-  await w.locator('.db-hint', { hasText: `To allow ${site}, add it to the service’s embedOrigins or to GUEST_ORIGINS` }).waitFor();
+  await w.locator('.db-allow', { hasText: `To allow ${site}, add it to the service’s embedOrigins or to GUEST_ORIGINS` }).waitFor();
   assert.equal(await w.locator('textarea').isHidden(), true);
   assert.equal(await w.locator('.db-title').textContent(), 'Chat', 'a neutral title, never the slug');
   await shot(page, 'widget-refused-origin');

@@ -14,7 +14,8 @@ const suite = useBrowserSuite('presence', (BASE) => ({
 }));
 
 const SOON = 'Usually replies in a few minutes';
-const EMAIL = 'We’ll reply by email';
+// A service with nobody online (docs/widget.md "Business hours and away").
+const EMAIL = 'Nobody is here right now; we’ll reply by email.';
 
 /** The Sales page and the widget on the host site, each loaded afresh: both show `line`. */
 async function guestSees(guest, line, name) {

@@ -33,14 +33,14 @@ test('a site that may not embed the service: the panel says so and, on localhost
   await w.locator(STATUS, { hasText: 'This site may not use this chat.' }).waitFor();
   assert.equal(await w.locator('.db-title').textContent(), 'Chat');
   assert.equal(await w.locator('.p').getAttribute('aria-label'), 'Chat');
-  assert.match(await w.locator('.db-hint').textContent(), new RegExp(`To allow ${site}, add it to the service’s embedOrigins or to GUEST_ORIGINS`));
+  assert.match(await w.locator('.db-allow').textContent(), new RegExp(`To allow ${site}, add it to the service’s embedOrigins or to GUEST_ORIGINS`));
   assert.equal(await w.locator('.db-form').isHidden(), true, 'nothing to type into in vain');
   assert.equal(await w.locator('.db-hello').count(), 0, 'no "How can we help?" over a refusal');
   assert.equal(await w.locator('.db-reply').isVisible(), false, 'no reply promise under a refusal');
   await expectAccessible(page, { context: 'doorbell-widget', where: 'widget, origin not allowed' });
   await shot(page, 'widget-not-allowed');
   assert.deepEqual(errors, []);
-  log(`not allowed: "${await w.locator('.db-status').textContent()}" + "${await w.locator('.db-hint').textContent()}"`);
+  log(`not allowed: "${await w.locator('.db-status').textContent()}" + "${await w.locator('.db-allow').textContent()}"`);
   await context.close();
 });
 
@@ -51,7 +51,7 @@ test('an unknown service: "not available", a neutral title, no composer', async 
   await w.locator(STATUS, { hasText: 'This chat is not available.' }).waitFor();
   assert.equal(await w.locator('.db-title').textContent(), 'Chat', 'never the slug "nobody-here"');
   assert.equal(await w.locator('.db-form').isHidden(), true);
-  assert.equal(await w.locator('.db-hint').isHidden(), true, 'the embedOrigins hint is for refused origins only');
+  assert.equal(await w.locator('.db-allow').isHidden(), true, 'the embedOrigins hint is for refused origins only');
   await expectAccessible(page, { context: 'doorbell-widget', where: 'widget, unknown service' });
   await context.close();
 });

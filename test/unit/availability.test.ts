@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AvailabilitySettings,
-  type BusyInterval,
-  type Slot,
-  computeSlots,
-  formatSlotInZone,
-  instantToZoned,
-  zonedTimeToInstant,
-} from '../../src/calendar/availability';
+import { type AvailabilitySettings, type BusyInterval, type Slot, computeSlots } from '../../src/calendar/availability';
+import { formatSlotInZone, instantToZoned, zonedTimeToInstant } from '../../src/time/zoned';
 
 // Expectations are written as literal UTC instants, never derived through the module
 // under test, so an offset or DST mistake cannot cancel itself out.
