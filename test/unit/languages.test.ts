@@ -28,8 +28,8 @@ describe('guest strings in every language', () => {
   it('each language says more than English copied over', () => {
     for (const [lang, table] of Object.entries(tables)) {
       const same = Object.keys(en).filter((k) => (en as Record<string, string>)[k] === (table as Record<string, string>)[k]);
-      // A few words are the same in both (Online, Messages, {n} min): most are not.
-      expect(same.length, `${lang}: ${same.join(', ')}`).toBeLessThan(6);
+      // A few words are the same in both (Online, Chat, Outlook, "(optional)"): at most one in twenty.
+      expect(same.length, `${lang}: ${same.join(', ')}`).toBeLessThanOrEqual(Object.keys(en).length / 20);
     }
   });
 });
