@@ -66,7 +66,8 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
   const title = h('h2', { class: 'db-title', id: 'db-title' });
   const img = h('img', { alt: '', width: '36', height: '36' });
   const status = h('div', { class: 'db-status', role: 'status' });
-  const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite' });
+  // Focusable: a keyboard user scrolls the history too (it scrolls once a pre-chat form takes room).
+  const log = h('ol', { class: 'db-log', 'aria-label': t.messages, 'aria-live': 'polite', tabindex: '0' });
   const typing = h('div', { class: 'db-typing', 'aria-live': 'polite' });
   const alert = h('p', { class: 'db-alert', role: 'alert' });
   // How a developer trying the widget on their own machine allows it (docs/widget.md).

@@ -20,6 +20,7 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-x:focus-visible,.db button:focus-visible,.db input:focus-visible,.db textarea:focus-visible{outline:2px solid var(--db-accent);outline-offset:2px}
 .db-x:focus-visible{outline-color:#fff}
 .db-log{flex:1;min-height:0;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:6px;background:var(--db-soft)}
+.db-log:focus-visible{outline:2px solid var(--db-accent);outline-offset:-2px}
 .db-msg{max-width:80%;padding:7px 11px;border-radius:14px;background:#fff;border:1px solid var(--db-line);align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}
 .db-msg.db-mine{align-self:flex-end;background:var(--db-accent);border-color:var(--db-accent);color:#fff}
 .db-msg.db-pending{opacity:.65}

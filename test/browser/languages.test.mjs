@@ -59,7 +59,7 @@ test('the widget with data-lang="de": German words, the German greeting, a 24-ho
   assert.equal(await widget.locator('.db-hello').textContent(), GREETINGS.de);
   assert.equal(await widget.locator('textarea').getAttribute('placeholder'), 'Nachricht schreiben…');
   assert.equal(await widget.locator('input[name=name]').getAttribute('aria-label'), 'Ihr Name');
-  assert.equal(await widget.locator('.db-reply').textContent(), 'Wir antworten per E-Mail');
+  assert.equal(await widget.locator('.db-reply').textContent(), 'Gerade ist niemand da; wir antworten per E-Mail.');
   assert.equal(await widget.locator('.w').getAttribute('lang'), 'de');
   const time = await write('Gibt es einen Teamtarif?');
   assert.match(time, H24, `a German clock even in an en-US browser: ${time}`);
