@@ -33,10 +33,17 @@ for (const options of bundles) {
 
 // The tables are TypeScript (type-checked against English's keys): bundled once here and
 // imported, then written out as JSON.
-const tablesEntry = `export { fr } from './i18n'; export { de } from './i18n-de'; export { es } from './i18n-es'; export { it } from './i18n-it';`;
+const tablesEntry = `export { fr, chatEn } from './i18n'; export { de } from './i18n-de'; export { es } from './i18n-es'; export { it } from './i18n-it';`;
 const [tablesModule] = (await build({ ...common, format: 'esm', stdin: { contents: tablesEntry, resolveDir: `${root}static/src`, loader: 'ts' } })).outputFiles;
 const tables = await import(`data:text/javascript;base64,${Buffer.from(tablesModule.contents).toString('base64')}`);
 mkdirSync(`${root}static/assets/i18n`, { recursive: true });
-for (const [lang, table] of Object.entries(tables)) writeIfChanged(`${root}static/assets/i18n/${lang}.json`, Buffer.from(JSON.stringify(table)));
+// The widget fetches only the chat's keys (those of English's chat table, ChatStrings): its
+// first load in another language stays in budget (docs/widget.md "Languages").
+const chatKeys = Object.keys(tables.chatEn);
+for (const [lang, table] of Object.entries(tables)) {
+  if (lang === 'chatEn') continue;
+  writeIfChanged(`${root}static/assets/i18n/${lang}.json`, Buffer.from(JSON.stringify(table)));
+  writeIfChanged(`${root}static/assets/i18n/chat-${lang}.json`, Buffer.from(JSON.stringify(Object.fromEntries(chatKeys.map((k) => [k, table[k]])))));
+}
 
-console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}, static/assets/i18n/{${Object.keys(tables).join(',')}}.json${changed ? '' : ' (unchanged)'}`);
+console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}, static/assets/i18n/{,chat-}{${Object.keys(tables).filter((k) => k !== 'chatEn').join(',')}}.json${changed ? '' : ' (unchanged)'}`);

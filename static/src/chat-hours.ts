@@ -4,7 +4,7 @@
 import { repliesIn } from '../../src/directory/replies-in';
 import type { Card, ConversationClient } from './chat-client';
 import { openingTime } from './dates';
-import { fill, type Strings } from './i18n';
+import { fill, type ChatStrings } from './i18n';
 
 /** The public card's hours fields (a service's; an agent's card has none). */
 type HoursCard = Pick<Card, 'hoursStatus' | 'opensAt' | 'closesAt' | 'firstResponseSeconds'>;
@@ -21,7 +21,7 @@ const MIN_RECHECK_MS = 30_000;
  * closing, not more often) and the client's live `availability`. Without hours fields (an
  * agent's card) it says what it always said: replies soon, or by email.
  */
-export function hoursUi(t: Strings, chat: ConversationClient, line: HTMLElement, hint?: HTMLElement) {
+export function hoursUi(t: ChatStrings, chat: ConversationClient, line: HTMLElement, hint?: HTMLElement) {
   // The card the client read (the widget reads it after drawing: until then, no hours), or a
   // fresher one read at a boundary.
   let fresh: HoursCard | null = null;

@@ -4,7 +4,7 @@
 import type { PrechatForm } from '../../src/directory/prechat';
 import { looksLikeEmail, looksLikePhone } from '../../src/directory/prechat-values';
 import { h } from './chat-view';
-import { fill, type Strings } from './i18n';
+import { fill, type ChatStrings } from './i18n';
 
 export type { PrechatForm };
 
@@ -25,7 +25,7 @@ export interface Prechat {
   refused(problems: { path: string; message: string }[]): Control | null;
 }
 
-export function prechatFields(t: Strings, form: PrechatForm = ASKED): Prechat {
+export function prechatFields(t: ChatStrings, form: PrechatForm = ASKED): Prechat {
   const rows = form.fields.map((field, i) => {
     const id = `db-pre-${i}`;
     const hint = h('p', { class: 'db-hint', id: `${id}-hint`, 'aria-live': 'polite' });

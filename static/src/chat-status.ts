@@ -4,7 +4,7 @@
 // (Without chat-view's `h`: that file draws this line, and imports go one way.)
 import type { ConversationClient } from './chat-client';
 import { hoursUi } from './chat-hours';
-import { fill, type Strings } from './i18n';
+import { fill, type ChatStrings } from './i18n';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ...children: Node[]) => {
   const e = document.createElement(tag);
@@ -18,7 +18,7 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, ..
  * and the client's `availability`, live; `hint`, the intro's line asking for the email while
  * nobody can answer now.
  */
-export function replyLine(t: Strings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
+export function replyLine(t: ChatStrings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
   const line = el('p', 'db-reply');
   line.hidden = true;
   hoursUi(t, chat, line, hint);
@@ -45,7 +45,7 @@ export function ticking(render: () => void, until: () => number): () => void {
 }
 
 /** The connection's word when it is not live (shared with the console's header). */
-export function connectionText(t: Strings, chat: ConversationClient): string {
+export function connectionText(t: ChatStrings, chat: ConversationClient): string {
   if (chat.state === 'connecting') return t.connecting;
   if (chat.state === 'offline') return fill(t.offline, { s: chat.retryAt ? secondsUntil(chat.retryAt) : chat.retryIn });
   if (chat.state === 'closed') return t.closed;
@@ -53,7 +53,7 @@ export function connectionText(t: Strings, chat: ConversationClient): string {
 }
 
 /** Why the card could not be read, in the guest's words; '' when it was. */
-export function problemText(t: Strings, chat: ConversationClient): string {
+export function problemText(t: ChatStrings, chat: ConversationClient): string {
   const p = chat.problem;
   if (!p) return '';
   const s = p.retryAt ? secondsUntil(p.retryAt) : 0;
@@ -63,7 +63,7 @@ export function problemText(t: Strings, chat: ConversationClient): string {
   return p.retryAt ? fill(t.statesUnavailableRetrying, { s }) : t.statesUnavailable;
 }
 
-export function statusLine(t: Strings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
+export function statusLine(t: ChatStrings, chat: ConversationClient, hint?: HTMLElement): HTMLElement {
   const text = el('span', 'db-state');
   const reply = el('div', '', replyLine(t, chat, hint));
   const line = el('div', 'db-status', text, reply);

@@ -7,10 +7,10 @@ import { dateTime, stamp } from './dates';
 import { prechatFields, type PrechatForm } from './chat-prechat';
 import { looksLikeEmail } from '../../src/directory/prechat-values';
 import { connectionText, secondsUntil, statusLine, ticking } from './chat-status';
-import { fill, greetingIn, type Lang, type Strings } from './i18n';
+import { fill, greetingIn, type Lang, type ChatStrings } from './i18n';
 
 export type ViewOptions = {
-  t: Strings;
+  t: ChatStrings;
   /** The site owner's own greeting (data-greeting): wins over the card's greetings. */
   greeting?: string;
   /** The language the card's greetings are chosen in. */

@@ -1,12 +1,15 @@
 // The strings a guest sees (chat, widget, booking, meeting and invite pages). English and French
 // here, German, Spanish and Italian in i18n-de.ts, i18n-es.ts, i18n-it.ts (docs/widget.md
 // "Languages"). Only English is bundled: the build writes every other language to
-// /assets/i18n/{lang}.json (scripts/build-static.mjs), which `loadStrings` fetches.
+// /assets/i18n/{lang}.json (scripts/build-static.mjs), which `loadStrings` fetches, and the
+// chat's part of it to /assets/i18n/chat-{lang}.json, which the widget fetches.
 import { LANGUAGES as LANGS, type Language as Lang } from '../../src/directory/languages';
 
 export type { Lang };
 
-export const en = {
+// What the chat shows wherever it is (the widget, the guest pages, the console's copy):
+// the widget bundles these alone.
+export const chatEn = {
   name: 'Your name',
   email: 'Email (optional)',
   message: 'Message',
@@ -87,6 +90,19 @@ export const en = {
   rated: 'Thank you for your rating!',
   rateFailed: 'Your rating could not be sent: {code}',
   networkError: 'Cannot reach the server. Check your connection and try again.',
+  statesTitle: 'Chat',
+  statesNotAllowed: 'This site may not use this chat.',
+  statesNotAllowedHint: 'To allow {origin}, add it to the service’s embedOrigins or to GUEST_ORIGINS (see docs/widget.md).',
+  statesUnavailable: 'This chat is not available.',
+  statesUnavailableRetrying: 'This chat is not available right now, retrying in {s} s',
+  statesUnreachable: 'Cannot reach the chat server, retrying in {s} s',
+  statesRateLimited: 'Too many messages, try again in {s} s',
+  statesPreview: 'New message from {name}',
+  statesDismiss: 'Dismiss',
+};
+
+// The booking, meeting and invite pages' own: never in the widget.
+const pagesEn = {
   loading: 'Loading…',
   retry: 'Try again',
   timeZone: 'Time zone',
@@ -164,16 +180,11 @@ export const en = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Download .ics',
-  statesTitle: 'Chat',
-  statesNotAllowed: 'This site may not use this chat.',
-  statesNotAllowedHint: 'To allow {origin}, add it to the service’s embedOrigins or to GUEST_ORIGINS (see docs/widget.md).',
-  statesUnavailable: 'This chat is not available.',
-  statesUnavailableRetrying: 'This chat is not available right now, retrying in {s} s',
-  statesUnreachable: 'Cannot reach the chat server, retrying in {s} s',
-  statesRateLimited: 'Too many messages, try again in {s} s',
-  statesPreview: 'New message from {name}',
-  statesDismiss: 'Dismiss',
 };
+
+export type ChatStrings = typeof chatEn;
+/** Everything the guest pages say; a language file has all of it (the widget fetches its part). */
+export const en = /* @__PURE__ */ Object.assign({}, chatEn, pagesEn);
 export type Strings = typeof en;
 
 export const fr: Strings = {
@@ -357,6 +368,13 @@ export const pickLang = (...wanted: (string | null | undefined)[]): Lang =>
 export const greetingIn = (greetings: Partial<Record<Lang, string>> | undefined, lang: Lang): string | undefined => greetings?.[lang] ?? greetings?.en;
 
 const loaded: Partial<Record<Lang, Strings>> = { en };
+const loadedChat: Partial<Record<Lang, ChatStrings>> = { en: chatEn };
+
+/** `got` over `fallback`, when the server sent an object: a key a file lacks reads in English. */
+async function fetchTable<T>(url: string, fallback: T): Promise<T | null> {
+  const got = await fetch(url).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  return got && typeof got === 'object' ? { ...fallback, ...got } : null;
+}
 
 /**
  * The strings of a language `loadStrings` has fetched (English until then). Without `lang`,
@@ -371,11 +389,14 @@ export function strings(lang?: string | null): Strings {
  * added since it was translated) reads in English; a failed fetch gives English.
  */
 export async function loadStrings(base: string, lang: Lang): Promise<Strings> {
-  if (!loaded[lang]) {
-    const got = await fetch(`${base}/assets/i18n/${lang}.json`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-    if (got && typeof got === 'object') loaded[lang] = { ...en, ...got };
-  }
+  loaded[lang] ??= (await fetchTable(`${base}/assets/i18n/${lang}.json`, en)) ?? undefined;
   return loaded[lang] ?? en;
+}
+
+/** The chat's part of a language (/assets/i18n/chat-{lang}.json), as the widget fetches it: smaller than the pages'. */
+export async function loadChatStrings(base: string, lang: Lang): Promise<ChatStrings> {
+  loadedChat[lang] ??= (await fetchTable(`${base}/assets/i18n/chat-${lang}.json`, chatEn)) ?? undefined;
+  return loadedChat[lang] ?? chatEn;
 }
 
 export const fill = (s: string, values: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));

@@ -2,12 +2,12 @@
 // message above the launcher, and, when the page asked for it (data-sound="on"), a short beep.
 import type { Entry } from './chat-client';
 import { fillNamed, h } from './chat-view';
-import type { Strings } from './i18n';
+import type { ChatStrings } from './i18n';
 
 /** How much of the message the bubble shows; the whole is one click away. */
 const PREVIEW_CHARS = 140;
 
-export function previewBubble(t: Strings, open: () => void) {
+export function previewBubble(t: ChatStrings, open: () => void) {
   const text = h('span', { class: 'vt' });
   const by = h('span', { class: 'vb' });
   const show = h('button', { class: 'vo', type: 'button', onclick: () => open() }, by, text);

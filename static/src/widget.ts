@@ -8,7 +8,7 @@
 import { ConversationClient } from './chat-client';
 import { chatView, h } from './chat-view';
 import { useLanguage } from './dates';
-import { fill, loadStrings, pickLang } from './i18n';
+import { fill, loadChatStrings, pickLang } from './i18n';
 import { chatCss } from './styles';
 import { installApi } from './widget-api';
 import { identityQueue } from './widget-identity';
@@ -31,7 +31,7 @@ async function mount(script: HTMLScriptElement) {
   useLanguage(lang);
   // English is built in; another language's words come first (one small JSON file), so the
   // launcher is never labelled in the wrong language.
-  const t = await loadStrings(base, lang);
+  const t = await loadChatStrings(base, lang);
   const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#245bdb';
   const left = d.position === 'left';
   // Given offsets hold on phones too (the footer is there too); the defaults are tighter there.
