@@ -57,7 +57,7 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
   const el = h(
     'section',
     { class: 'picker' },
-    h('div', { class: 'picker-top' }, zonePicker(t, zone, (z) => ((zone = z), load())), durations),
+    h('div', { class: 'picker-top' }, zonePicker(t, zone, (z) => ((zone = z), (month = month < monthOf(today()) ? monthOf(today()) : month), load())), durations),
     h('div', { class: 'month' }, previous, title, next),
     grid,
     dayTitle,
