@@ -9,24 +9,19 @@ afterEach(() => {
   for (const [key, descriptor] of saved) if (descriptor) Object.defineProperty(proto, key, descriptor);
 });
 
+/** The first weekday for each [language, browser languages]. */
+const weekStarts = (cases: Array<[Parameters<typeof useLanguage>[0], string[]]>) =>
+  cases.map(([lang, browser]) => (useLanguage(lang, browser), firstWeekday()));
+
 describe('the month grid in the page’s locale', () => {
   it('starts the week on Sunday in en-US and on Monday in en-GB and German', () => {
-    useLanguage('en', ['en-US']);
-    expect(firstWeekday()).toBe(7);
-    useLanguage('en', ['en-GB']);
-    expect(firstWeekday()).toBe(1);
-    useLanguage('de', []);
-    expect(firstWeekday()).toBe(1);
+    expect(weekStarts([['en', ['en-US']], ['en', ['en-GB']], ['de', []]])).toEqual([7, 1, 1]);
   });
 
-  it('without week data in the engine: Sunday for the United States, Monday elsewhere', () => {
+  it('without week data in the engine: Sunday for the United States, Monday elsewhere (even Canada, which starts on Sunday)', () => {
+    expect(weekStarts([['fr', ['fr-CA']]])).toEqual([7]);
     for (const [key] of saved) delete proto[key];
-    useLanguage('en', ['en-US']);
-    expect(firstWeekday()).toBe(7);
-    useLanguage('fr', ['fr-CA']);
-    expect(firstWeekday()).toBe(1);
-    useLanguage('es', []);
-    expect(firstWeekday()).toBe(1);
+    expect(weekStarts([['en', ['en-US']], ['fr', ['fr-CA']], ['es', []]])).toEqual([7, 1, 1]);
   });
 
   it('names the month, the weekdays and the days as the locale does', () => {
