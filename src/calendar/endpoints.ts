@@ -117,6 +117,7 @@ export const slotsEndpoint = forGuests({
     agentTimeZone: z.string().describe("The agent's zone, so a guest can see both"),
     durationMinutes: z.number().int(),
     durations: z.array(z.number().int()),
+    bookableUntil: z.string().describe('The latest instant a slot may start (now + horizonDays), so a page knows how far ahead to offer'),
     slots: z.array(z.object({ start: z.string(), end: z.string(), date: z.string(), time: z.string(), offset: z.string() })),
   }),
   errors: [404, 409],
@@ -135,6 +136,7 @@ export const slotsEndpoint = forGuests({
       agentTimeZone: availability.timeZone,
       durationMinutes: duration,
       durations: availability.durations,
+      bookableUntil: new Date(Date.now() + availability.horizonDays * 86_400_000).toISOString(),
       slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, query.timeZone) })),
     };
   },

@@ -10,6 +10,7 @@ export interface Agent {
   name: string;
   email: string;
   avatarUrl: string | null;
+  description: string;
   license: License;
   licensed: boolean;
   timeZone: string;
@@ -23,6 +24,7 @@ interface AgentRow {
   name: string;
   email: string;
   avatar_url: string | null;
+  description: string;
   license: License;
   time_zone: string;
   created_at: string;
@@ -35,6 +37,7 @@ const toAgent = (row: AgentRow): Agent => ({
   name: row.name,
   email: row.email,
   avatarUrl: row.avatar_url,
+  description: row.description,
   license: row.license,
   licensed: isLicensed(row.license),
   timeZone: row.time_zone,
@@ -72,8 +75,8 @@ export async function createAgent(db: D1Database, input: AgentCreate): Promise<A
   const id = newId('ag');
   await withConstraints(() =>
     db
-      .prepare('INSERT INTO agents (id, slug, name, email, avatar_url, license, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .bind(id, input.slug, input.name, input.email, input.avatarUrl ?? null, input.license, input.timeZone)
+      .prepare('INSERT INTO agents (id, slug, name, email, avatar_url, description, license, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .bind(id, input.slug, input.name, input.email, input.avatarUrl ?? null, input.description ?? '', input.license, input.timeZone)
       .run(),
   );
   return (await findAgentById(db, id))!;
@@ -84,6 +87,7 @@ const agentColumns: Record<keyof AgentUpdate, string> = {
   name: 'name',
   email: 'email',
   avatarUrl: 'avatar_url',
+  description: 'description',
   license: 'license',
   timeZone: 'time_zone',
 };

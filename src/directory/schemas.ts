@@ -120,9 +120,11 @@ const PublicAvailability = {
   availabilityMessage: z.string().describe('"Usually replies in a few minutes" when online, else "We’ll reply by email" (English; pages localize by `availability`).'),
 };
 
-export const AgentCard = AgentPublic.extend(PublicAvailability);
+const AgentDescription = { description: z.string().describe('What the agent tells guests about themselves (their booking page shows it); empty when none.') };
 
-export const AgentView = AgentPublic.extend({
+export const AgentCard = AgentPublic.extend(PublicAvailability).extend(AgentDescription);
+
+export const AgentView = AgentPublic.extend(AgentDescription).extend({
   id: z.string(),
   email: z.string(),
   license: License,
@@ -137,6 +139,7 @@ export const AgentCreate = z.strictObject({
   name: DisplayName,
   email: Email,
   avatarUrl: AvatarUrl.nullable().optional(),
+  description: z.string().trim().max(2000).optional().describe("A few lines for guests, shown on the agent's booking page (default empty)."),
   license: License,
   timeZone: TimeZone,
 });

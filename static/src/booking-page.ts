@@ -38,21 +38,30 @@ export async function bookingPage(slug: string, typeSlug?: string) {
   const note = h('textarea', { name: 'note', rows: '3', maxlength: '4000' });
   const [nameField, emailField, noteField] = [field(t.name, name), field(t.yourEmail, email), field(t.note, note)];
   const submit = h('button', { type: 'submit', class: 'button' }, t.bookIt);
+  const back = h('button', { type: 'button', class: 'button secondary small' }, t.mvChangeTime);
   const form = h('form', { class: 'panel book', hidden: true, novalidate: true, 'aria-labelledby': 'book-title' },
-    h('h2', { id: 'book-title' }, t.chosen), summary, nameField.wrap, emailField.wrap, ...questions.wraps, noteField.wrap, submit);
+    h('h2', { id: 'book-title' }, t.chosen), summary, back, nameField.wrap, emailField.wrap, ...questions.wraps, noteField.wrap, submit);
   const alert = h('p', { class: 'alert', role: 'alert' });
 
   const picker = slotPicker(slug, {
     type: type.slug,
     zone: browserZone(),
-    onPick: (next) => {
+    onPick: (next, byGuest) => {
       // A new key only for a new time or length: the same choice relabelled keeps its key.
       if (next && (next.slot.start !== choice?.slot.start || next.duration !== choice?.duration)) key = `bk-${crypto.randomUUID()}`;
       choice = next;
       form.hidden = !next;
       if (next) summary.textContent = `${span(next.slot.start, next.slot.end, next.zone)} · ${fill(t.minutes, { n: next.duration })}`;
+      // The form is the next step: in view, and the keyboard already in its first field.
+      if (next && byGuest) {
+        form.scrollIntoView({ block: 'start' });
+        name.focus({ preventScroll: true });
+      }
     },
   });
+  // Escape, or "Change the time", goes back to the times with the choice kept.
+  back.addEventListener('click', () => picker.focusTime());
+  form.addEventListener('keydown', (e) => e.key === 'Escape' && (e.preventDefault(), picker.focusTime()));
 
   let busy = false;
   form.addEventListener('submit', async (e) => {
@@ -95,6 +104,7 @@ export async function bookingPage(slug: string, typeSlug?: string) {
 
   main.replaceChildren(
     h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name })),
+      ...(c.description ? [h('p', { class: 'agent-description' }, c.description)] : []),
       ...(types.length > 1 || type.title !== 'Meeting' ? [h('h2', { class: 'type-title' }, type.title)] : []),
       ...(type.description ? [h('p', { class: 'type-description' }, type.description)] : [])),
     h('div', { class: 'panel' }, picker.el),

@@ -98,7 +98,7 @@ function rescheduler(slug: string, m: MeetingView, move: (start: string) => Prom
     zone: browserZone(),
     duration: m.durationMinutes,
     fixedDuration: true,
-    onPick: (next) => {
+    onPick: (next, byGuest) => {
       choice = next;
       confirm.hidden = !next;
       if (!next) return;
@@ -110,6 +110,8 @@ function rescheduler(slug: string, m: MeetingView, move: (start: string) => Prom
         await picker.load();
       });
       confirm.replaceChildren(h('p', {}, fill(t.moveTo, { when: span(next.slot.start, next.slot.end, next.zone) })), button);
+      // Confirming is the next step for the keyboard too.
+      if (byGuest) button.focus();
     },
   });
   picker.load();

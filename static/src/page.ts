@@ -14,7 +14,7 @@ useLanguage(lang);
 export const t = await loadStrings(base, lang);
 export const main = document.querySelector('main')!;
 
-export type Card = { slug: string; name: string; avatarUrl: string | null; availability?: 'online' | 'away' | 'offline'; greetings?: Partial<Record<Lang, string>> };
+export type Card = { slug: string; name: string; avatarUrl: string | null; description?: string; availability?: 'online' | 'away' | 'offline'; greetings?: Partial<Record<Lang, string>> };
 
 /** A JSON call to this server; failures become ApiError with the API's code and message. */
 export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {

@@ -1,15 +1,18 @@
-// Choosing a time with an agent, in the guest's zone: zone picker, durations, a week of days
-// with previous/next, and the free times of the chosen day. The server labels every slot in
-// the zone asked (GET /api/agents/{slug}/slots), so a zone change asks again and the same
-// instants come back labelled in the new zone. Used to book and to reschedule.
+// Choosing a time with an agent, in the guest's zone: zone picker, durations, a month of days
+// (a WAI-ARIA grid: one tab stop, arrows, Home/End, PageUp/PageDown) with previous/next month
+// bounded by today and the booking horizon, then the free times of the chosen day. The server
+// labels every slot in the zone asked (GET /api/agents/{slug}/slots), so a zone change asks
+// again and the same instants come back labelled in the new zone. Used to book and to
+// reschedule. What is drawn is a function of (slots, chosen day, chosen time) alone, so
+// `update(slots)` can redraw it from slots learnt some other way.
 import { h } from './chat-view';
 import { fill } from './i18n';
-import { dayLabel, timeOf } from './dates';
+import { dayOfMonth, firstWeekday, fullDay, monthLabel, timeOf, weekday } from './dates';
 import { messageOf, request, t } from './page';
 import { addDays, dateIn, offsetName, zonePicker } from './zones';
 
 export type Slot = { start: string; end: string; date: string; time: string; offset: string };
-type Answer = { timeZone: string; agentTimeZone: string; durationMinutes: number; durations: number[]; slots: Slot[] };
+type Answer = { timeZone: string; agentTimeZone: string; durationMinutes: number; durations: number[]; bookableUntil: string; slots: Slot[] };
 
 export interface Choice {
   slot: Slot;
@@ -18,50 +21,79 @@ export interface Choice {
   agentTimeZone: string;
 }
 
-const WEEK = 7;
+/** `byGuest` is true when the guest has just chosen this time (not when a reload keeps it). */
+type OnPick = (choice: Choice | null, byGuest: boolean) => void;
 
-export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: (choice: Choice | null) => void }) {
+const monthOf = (date: string) => `${date.slice(0, 8)}01`;
+const daysIn = (month: string) => new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7), 0)).getUTCDate();
+const isoWeekday = (date: string) => new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
+/** The same day of another month, or its last day when it has fewer. */
+function shiftMonth(date: string, by: number): string {
+  const d = new Date(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1 + by, 1));
+  const month = d.toISOString().slice(0, 10);
+  return `${month.slice(0, 8)}${String(Math.min(+date.slice(8), daysIn(month))).padStart(2, '0')}`;
+}
+
+export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: OnPick }) {
   let zone = o.zone;
   let duration = o.duration;
-  let from = dateIn(Date.now(), zone);
   let answer: Answer | null = null;
-  let day: string | null = null;
+  let month = monthOf(dateIn(Date.now(), zone));
+  let day: string | null = null; // the chosen day
+  let cursor = month; // the grid's one tab stop
   let chosen: string | null = null;
   let asked = 0;
+  let looking = true; // until the first month with a free time is shown
 
   const durations = h('fieldset', { class: 'durations', hidden: true }, h('legend', {}, t.duration));
-  const earlier = h('button', { type: 'button', class: 'button secondary small' }, t.earlier);
-  const later = h('button', { type: 'button', class: 'button secondary small' }, t.later);
-  const range = h('h3', { class: 'range', 'aria-live': 'polite' });
-  const days = h('div', { class: 'days', role: 'group', 'aria-label': t.days });
+  const title = h('h3', { class: 'range', id: `month-${slug}`, 'aria-live': 'polite' });
+  const previous = h('button', { type: 'button', class: 'button secondary small', 'aria-label': t.mvPrevMonth }, '‹');
+  const next = h('button', { type: 'button', class: 'button secondary small', 'aria-label': t.mvNextMonth }, '›');
+  const grid = h('table', { class: 'days', role: 'grid', 'aria-labelledby': title.id });
+  const dayTitle = h('h3', { class: 'day-title' });
   const caption = h('p', { class: 'caption', id: `times-${slug}` });
   const times = h('ul', { class: 'times', 'aria-label': t.times, 'aria-describedby': `times-${slug}` });
   const status = h('p', { class: 'status', role: 'status' });
   const el = h(
     'section',
     { class: 'picker' },
-    h('div', { class: 'picker-top' }, zonePicker(t, zone, (z) => ((zone = z), (from = clampFrom(from)), load())), durations),
-    h('div', { class: 'week' }, earlier, range, later),
-    days,
+    h('div', { class: 'picker-top' }, zonePicker(t, zone, (z) => ((zone = z), (month = month < monthOf(today()) ? monthOf(today()) : month), load())), durations),
+    h('div', { class: 'month' }, previous, title, next),
+    grid,
+    dayTitle,
     caption,
     times,
     status,
   );
 
   const today = () => dateIn(Date.now(), zone);
-  const clampFrom = (date: string) => (date < today() ? today() : date);
-  earlier.addEventListener('click', () => ((from = clampFrom(addDays(from, -WEEK))), load()));
-  later.addEventListener('click', () => ((from = addDays(from, WEEK)), load()));
+  const lastDay = () => (answer ? dateIn(Date.parse(answer.bookableUntil), zone) : today());
+  const free = (date: string) => answer?.slots.filter((s) => s.date === date) ?? [];
+  previous.addEventListener('click', () => showMonth(shiftMonth(month, -1)));
+  next.addEventListener('click', () => showMonth(shiftMonth(month, 1)));
 
-  const choose = (slot: Slot | null) => {
+  function choose(slot: Slot | null, byGuest = false) {
     chosen = slot?.start ?? null;
     renderTimes();
-    o.onPick(slot && answer ? { slot, zone, duration: answer.durationMinutes, agentTimeZone: answer.agentTimeZone } : null);
-  };
+    o.onPick(slot && answer ? { slot, zone, duration: answer.durationMinutes, agentTimeZone: answer.agentTimeZone } : null, byGuest);
+  }
+
+  /** Moves the grid to the month of `date` (within today's month and the horizon's) and asks for its slots. */
+  function showMonth(date: string, focus = false) {
+    const bounded = date < today() ? today() : date > lastDay() ? lastDay() : date;
+    cursor = bounded;
+    if (monthOf(bounded) === month) return renderDays(focus);
+    month = monthOf(bounded);
+    renderDays(focus);
+    void load();
+  }
 
   function renderDurations() {
     if (!answer || o.fixedDuration || answer.durations.length < 2) return void (durations.hidden = true);
     durations.hidden = false;
+    // Redrawn only when the offer changes, so a radio the guest is on keeps the keyboard focus.
+    const radios = [...durations.querySelectorAll('input')];
+    if (radios.map((r) => r.value).join() === answer.durations.join()) return radios.forEach((r) => (r.checked = r.value === String(answer!.durationMinutes)));
     durations.replaceChildren(
       durations.firstChild!,
       ...answer.durations.map((n) => {
@@ -72,52 +104,124 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
     );
   }
 
-  function renderDays() {
-    const dates = Array.from({ length: WEEK }, (_, i) => addDays(from, i));
-    range.textContent = `${dayLabel(dates[0]!)} – ${dayLabel(dates[WEEK - 1]!)}`;
-    earlier.disabled = from <= today();
-    days.replaceChildren(
-      ...dates.map((date) => {
-        const count = answer?.slots.filter((s) => s.date === date).length ?? 0;
-        const button = h('button', { type: 'button', class: 'day', 'aria-pressed': String(date === day), disabled: count === 0, 'data-date': date }, dayLabel(date));
-        button.addEventListener('click', () => ((day = date), renderDays(), renderTimes(), times.querySelector('button')?.focus()));
-        return button;
-      }),
+  function renderDays(focus = grid.contains(document.activeElement)) {
+    title.textContent = monthLabel(month);
+    previous.disabled = month <= monthOf(today());
+    next.disabled = month >= monthOf(lastDay());
+    const first = firstWeekday();
+    const order = Array.from({ length: 7 }, (_, i) => ((first - 1 + i) % 7) + 1);
+    const lead = (isoWeekday(month) - first + 7) % 7;
+    const dates = Array.from({ length: daysIn(month) }, (_, i) => addDays(month, i));
+    const cells: (string | null)[] = [...Array<null>(lead).fill(null), ...dates];
+    while (cells.length % 7) cells.push(null);
+    const rows = Array.from({ length: cells.length / 7 }, (_, r) =>
+      h('tr', {}, ...cells.slice(r * 7, r * 7 + 7).map((date) => (date ? dayCell(date) : h('td', { role: 'gridcell' })))),
     );
+    grid.replaceChildren(
+      h('thead', {}, h('tr', {}, ...order.map((d) => h('th', { scope: 'col', abbr: weekday(d).long }, weekday(d).short)))),
+      h('tbody', {}, ...rows),
+    );
+    if (focus) grid.querySelector<HTMLElement>(`[data-date="${cursor}"]`)?.focus();
   }
 
+  function dayCell(date: string) {
+    const open = free(date).length > 0;
+    const button = h('button', {
+      type: 'button',
+      class: 'day',
+      tabindex: date === cursor ? '0' : '-1',
+      'data-date': date,
+      'aria-label': open ? fullDay(date) : fill(t.mvNoTimes, { day: fullDay(date) }),
+      ...(open ? {} : { 'aria-disabled': 'true' }),
+      ...(date === today() ? { 'aria-current': 'date' } : {}),
+    }, dayOfMonth(date));
+    button.addEventListener('click', () => {
+      cursor = date;
+      if (!open) return renderDays(true);
+      day = date;
+      renderDays(false);
+      renderTimes();
+      times.querySelector('button')?.focus();
+    });
+    return h('td', { role: 'gridcell', 'aria-selected': String(date === day) }, button);
+  }
+
+  const KEYS: Record<string, (date: string) => string> = {
+    ArrowLeft: (d) => addDays(d, -1),
+    ArrowRight: (d) => addDays(d, 1),
+    ArrowUp: (d) => addDays(d, -7),
+    ArrowDown: (d) => addDays(d, 7),
+    Home: (d) => addDays(d, -((isoWeekday(d) - firstWeekday() + 7) % 7)),
+    End: (d) => addDays(d, 6 - ((isoWeekday(d) - firstWeekday() + 7) % 7)),
+    PageUp: (d) => shiftMonth(d, -1),
+    PageDown: (d) => shiftMonth(d, 1),
+  };
+  grid.addEventListener('keydown', (e) => {
+    const move = KEYS[e.key];
+    if (!move || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    showMonth(move(cursor), true);
+  });
+
   function renderTimes() {
-    const list = answer?.slots.filter((s) => s.date === day) ?? [];
+    const list = day ? free(day) : [];
+    const focused = times.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.start : undefined;
+    dayTitle.textContent = day ? fullDay(day) : '';
+    dayTitle.hidden = !day;
     caption.textContent = fill(t.timesIn, { zone, offset: offsetName(list[0] ? Date.parse(list[0].start) : Date.now(), zone) });
     times.replaceChildren(
       ...list.map((slot) => {
         const button = h('button', { type: 'button', class: 'time', 'aria-pressed': String(slot.start === chosen), 'data-start': slot.start }, timeOf(Date.parse(slot.start), zone));
-        button.addEventListener('click', () => choose(slot));
+        button.addEventListener('click', () => choose(slot, true));
         return h('li', {}, button);
       }),
     );
+    if (focused) times.querySelector<HTMLElement>(`[data-start="${focused}"]`)?.focus();
     if (!answer) return;
-    status.textContent = !answer.slots.length ? t.noTimesWeek : !list.length ? t.noTimesDay : '';
+    status.textContent = !answer.slots.length ? t.mvNoTimesMonth : !list.length ? t.noTimesDay : '';
   }
 
-  /** Asks the server again (after a zone, duration or week change, or a slot taken meanwhile). */
+  /**
+   * Draws `slots` (those of the month shown, e.g. after a live change): a chosen time that is
+   * gone is unchosen, the chosen day stays chosen when it still has a time.
+   */
+  function update(slots: Slot[]) {
+    if (!answer) return;
+    answer = { ...answer, slots };
+    const kept = slots.find((s) => s.start === chosen);
+    if (!kept && chosen) choose(null);
+    if (!day || !free(day).length) day = kept?.date ?? slots[0]?.date ?? null;
+    // The grid's tab stop is the chosen day, unless the guest is moving through the grid.
+    if (day && !grid.contains(document.activeElement)) cursor = day;
+    renderDurations();
+    renderDays();
+    renderTimes();
+  }
+
+  /** Asks the server for the month shown (after a zone, duration or month change, or a slot taken meanwhile). */
   async function load() {
     const mine = ++asked;
     el.setAttribute('aria-busy', 'true');
     status.textContent = t.loading;
-    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(WEEK), ...(duration ? { duration: String(duration) } : {}) });
+    // The month's days from today on: at most 31, within the API's 62.
+    const from = month < today() ? today() : month;
+    const days = daysIn(month) - (+from.slice(8) - 1);
+    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(days), ...(duration ? { duration: String(duration) } : {}) });
     try {
-      const next = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
+      const got = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
       if (mine !== asked) return; // a newer question was asked meanwhile
-      answer = next;
-      duration = next.durationMinutes;
+      answer = got;
+      duration = got.durationMinutes;
       status.textContent = '';
+      // A first visit late in a month with nothing left opens on the next month with a free time.
+      if (looking && !got.slots.length && month < monthOf(lastDay())) return showMonth(shiftMonth(month, 1));
+      looking = false;
       // The same instant stays chosen across a zone change, now labelled in the new zone.
-      choose(next.slots.find((s) => s.start === chosen) ?? null);
-      if (!day || !next.slots.some((s) => s.date === day)) day = next.slots[0]?.date ?? from;
-      renderDurations();
-      renderDays();
-      renderTimes();
+      const kept = got.slots.find((s) => s.start === chosen);
+      if (kept) day = kept.date;
+      if (!cursor.startsWith(month.slice(0, 8))) cursor = got.slots[0]?.date ?? from;
+      update(got.slots);
+      if (kept) choose(kept);
     } catch (e) {
       if (mine === asked) status.textContent = messageOf(e);
     } finally {
@@ -125,5 +229,12 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
     }
   }
 
-  return { el, load };
+  /** Puts the keyboard back on the chosen time (or the day's first), e.g. when the guest leaves the form. */
+  function focusTime() {
+    const target = times.querySelector<HTMLElement>(`[data-start="${chosen}"]`) ?? times.querySelector('button');
+    target?.scrollIntoView({ block: 'center' });
+    target?.focus();
+  }
+
+  return { el, load, update, focusTime };
 }

@@ -112,7 +112,7 @@ describe('public directory', () => {
   it('shows an agent card without private fields', async () => {
     const { status, body } = await call('GET', '/api/public/agents/alice');
     expect(status).toBe(200);
-    expect(body).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg', availability: 'offline', availabilityMessage: 'We’ll reply by email' });
+    expect(body).toEqual({ slug: 'alice', name: 'Alice Martin', avatarUrl: '/avatars/alice.svg', description: '', availability: 'offline', availabilityMessage: 'We’ll reply by email' });
   });
 
   it('shows a service card without members', async () => {

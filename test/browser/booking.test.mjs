@@ -32,8 +32,8 @@ const guestContext = () => suite.browser.newContext({ timezoneId: GUEST_ZONE, lo
 async function chooseTime(page) {
   await page.goto(`${suite.BASE}/u/alice/meet`);
   await page.getByRole('heading', { name: 'Book a meeting with Alice Martin' }).waitFor();
-  await page.locator('.days button:not([disabled])').first().waitFor();
-  await page.locator('.days button:not([disabled])').nth(1).click();
+  await page.locator('.days button:not([aria-disabled])').first().waitFor();
+  await page.locator('.days button:not([aria-disabled])').nth(1).click();
   const first = page.getByRole('list', { name: 'Available times' }).getByRole('button').first();
   return { button: first, start: await first.getAttribute('data-start'), label: await first.textContent() };
 }
@@ -189,7 +189,7 @@ test('Alice reschedules in the console; the guest’s meeting page shows the new
   await page.getByRole('button', { name: 'Reschedule' }).click();
   await page.getByRole('heading', { name: 'Pick a new time' }).waitFor();
   assert.equal(await page.getByRole('radio').count(), 0, 'the meeting keeps its length');
-  await page.locator('.days button:not([disabled])').nth(1).click();
+  await page.locator('.days button:not([aria-disabled])').nth(1).click();
   const target = page.getByRole('list', { name: 'Available times' }).getByRole('button').nth(4);
   const movedTo = await target.getAttribute('data-start');
   await target.click();

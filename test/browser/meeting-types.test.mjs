@@ -53,7 +53,7 @@ test('/u/alice/meet lists the types; a guest books the intro call, answering its
   await page.waitForURL(`${suite.BASE}/u/alice/meet/intro`);
   await page.getByRole('heading', { name: 'Intro call' }).waitFor();
   await page.getByText('Twenty minutes to see whether we fit.').waitFor();
-  await page.locator('.days button:not([disabled])').nth(1).click();
+  await page.locator('.days button:not([aria-disabled])').nth(1).click();
   const first = page.getByRole('list', { name: 'Available times' }).getByRole('button').first();
   const start = await first.getAttribute('data-start');
   await first.click();
