@@ -154,6 +154,19 @@ export const en = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Download .ics',
+  offerTitle: '{agent} offers a meeting',
+  offerMeta: '{type} · {minutes} min',
+  offerChoose: 'Choose a time',
+  offerMore: 'More times',
+  offerDay: 'Day',
+  offerNone: 'No free times on these days: try More times.',
+  offerBook: 'Book',
+  offerBooking: 'Booking…',
+  offerEmail: 'Your email, for the invitation',
+  offerBooked: 'Booked: {when}',
+  offerCancelled: 'Cancelled: {when}',
+  offerMeetingPage: 'Meeting page',
+  offerTaken: 'This offer was booked already.',
 };
 export type Strings = typeof en;
 
@@ -305,6 +318,19 @@ export const fr: Strings = {
   mtGoogle: 'Google Agenda',
   mtOutlook: 'Outlook',
   mtIcs: 'Télécharger le .ics',
+  offerTitle: '{agent} vous propose un rendez-vous',
+  offerMeta: '{type} · {minutes} min',
+  offerChoose: 'Choisissez un horaire',
+  offerMore: 'Autres horaires',
+  offerDay: 'Jour',
+  offerNone: 'Aucun horaire libre ces jours-là : essayez Autres horaires.',
+  offerBook: 'Réserver',
+  offerBooking: 'Réservation…',
+  offerEmail: 'Votre e-mail, pour l’invitation',
+  offerBooked: 'Réservé : {when}',
+  offerCancelled: 'Annulé : {when}',
+  offerMeetingPage: 'Page du rendez-vous',
+  offerTaken: 'Cette proposition a déjà été réservée.',
 };
 
 
