@@ -33,17 +33,19 @@ for (const options of bundles) {
 
 // The tables are TypeScript (type-checked against English's keys): bundled once here and
 // imported, then written out as JSON.
-const tablesEntry = `export { fr, chatEn } from './i18n'; export { de } from './i18n-de'; export { es } from './i18n-es'; export { it } from './i18n-it';`;
+const tablesEntry = `export { chatCss } from './styles'; export { fr, chatEn } from './i18n'; export { de } from './i18n-de'; export { es } from './i18n-es'; export { it } from './i18n-it';`;
 const [tablesModule] = (await build({ ...common, format: 'esm', stdin: { contents: tablesEntry, resolveDir: `${root}static/src`, loader: 'ts' } })).outputFiles;
 const tables = await import(`data:text/javascript;base64,${Buffer.from(tablesModule.contents).toString('base64')}`);
 mkdirSync(`${root}static/assets/i18n`, { recursive: true });
+const { chatCss, chatEn, ...languages } = tables;
+// The widget's panel styles, fetched once its launcher is drawn.
+writeIfChanged(`${root}static/assets/chat.css`, Buffer.from(chatCss));
 // The widget fetches only the chat's keys (those of English's chat table, ChatStrings): its
 // first load in another language stays in budget (docs/widget.md "Languages").
-const chatKeys = Object.keys(tables.chatEn);
-for (const [lang, table] of Object.entries(tables)) {
-  if (lang === 'chatEn') continue;
+const chatKeys = Object.keys(chatEn);
+for (const [lang, table] of Object.entries(languages)) {
   writeIfChanged(`${root}static/assets/i18n/${lang}.json`, Buffer.from(JSON.stringify(table)));
   writeIfChanged(`${root}static/assets/i18n/chat-${lang}.json`, Buffer.from(JSON.stringify(Object.fromEntries(chatKeys.map((k) => [k, table[k]])))));
 }
 
-console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}, static/assets/i18n/{,chat-}{${Object.keys(tables).filter((k) => k !== 'chatEn').join(',')}}.json${changed ? '' : ' (unchanged)'}`);
+console.log(`[build:static] ${bundles.map((b) => b.outfile).join(', ')}, static/assets/i18n/{,chat-}{${Object.keys(languages).join(',')}}.json, static/assets/chat.css${changed ? '' : ' (unchanged)'}`);

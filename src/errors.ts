@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   service_unavailable: { status: [409] },
   slot_taken: { status: [409] },
   booking_key_reused: { status: [409] },
+  offer_booked: { status: [409] },
   slot_unavailable: { status: [409] },
   meeting_type_exists: { status: [409] },
   meeting_type_limit: { status: [409] },

@@ -37,6 +37,8 @@ export interface BookingRequest {
   type: string | null;
   /** Already checked against the type's questions (checkAnswers). */
   answers: Answer[];
+  /** Booked from an offer in this conversation: the meeting joins it instead of having its own, and the offer is booked once. */
+  offer?: { conversationId: string; offerId: string };
 }
 
 /** A booking key names one request: sent again with other details, it is refused. */
@@ -194,16 +196,18 @@ export class CalendarActor extends DurableObject<Env> {
     // Everything asynchronous happens before the check-and-insert below, which must
     // contain no await: an await would let another booking of the same slot interleave.
     const meetingId = newId('mt');
-    // Each meeting has its own conversation (M2).
-    const conversationId = await conversationIdFor(`meeting|${meetingId}`);
+    // Each meeting has its own conversation (M2), unless it was offered in one.
+    const conversationId = request.offer?.conversationId ?? (await conversationIdFor(`meeting|${meetingId}`));
     const external = await this.externalBusy(settings);
 
-    if (request.bookingKey) {
-      const existing = this.store.meetingByBookingKey(request.bookingKey);
+    // An offer is its own booking key: booked once, whoever tries again.
+    const bookingKey = request.offer ? `offer:${request.offer.offerId}` : request.bookingKey;
+    if (bookingKey) {
+      const existing = this.store.meetingByBookingKey(bookingKey);
       if (existing) {
         // Only a true retry gets the meeting back: the answer carries its guest's token and link.
         const same = existing.start === request.start && existing.end === end && existing.guest.email === request.guest.email && existing.guest.name === request.guest.name && existing.type.slug === type.value.slug;
-        if (!same) return bookingKeyReused();
+        if (!same) return request.offer ? refuse(409, 'offer_booked', 'This offer was booked already: ask for a new one to book another meeting.') : bookingKeyReused();
         return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
       }
     }
@@ -221,9 +225,10 @@ export class CalendarActor extends DurableObject<Env> {
       type: { slug: type.value.slug, title: type.value.title },
       location: meetingLocation(type.value.location, this.env.JITSI_BASE_URL || 'https://meet.jit.si'),
       answers: request.answers,
+      ...(request.offer ? { offerId: request.offer.offerId } : {}),
     };
     const outplaced = this.ctx.storage.transactionSync(() => {
-      this.store.insertMeeting(meeting, request.bookingKey);
+      this.store.insertMeeting(meeting, bookingKey);
       this.afterChange(owner, settings, meeting, 'booked');
       return this.cancelOutplaced(owner, settings, meeting);
     });
@@ -542,7 +547,14 @@ export class CalendarActor extends DurableObject<Env> {
       { id: meeting.conversationId, origin: { kind: 'agent', agent }, agents: [agent], guest: { id: meeting.guest.id, name: meeting.guest.name, avatarUrl: null }, context: { channel: 'meeting' } },
       clientId,
       noteText(change, owner, meeting),
-      { type: 'meeting', action: change, meetingId: meeting.id, start: new Date(meeting.start).toISOString(), end: new Date(meeting.end).toISOString() },
+      {
+        type: 'meeting',
+        action: change,
+        meetingId: meeting.id,
+        start: new Date(meeting.start).toISOString(),
+        end: new Date(meeting.end).toISOString(),
+        ...(meeting.offerId ? { offerId: meeting.offerId } : {}),
+      },
     );
   }
 

@@ -41,13 +41,13 @@ export const ownerOf = (agent: Agent): CalendarOwner => ({
 
 
 /** Only licensed agents take part in guest conversations, and a meeting has one. */
-async function bookableAgent(env: Env, slug: string): Promise<Agent> {
+export async function bookableAgent(env: Env, slug: string): Promise<Agent> {
   const agent = await getAgentBySlug(env.DB, slug);
   if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} does not take meetings.`);
   return agent;
 }
 
-const view = (m: Meeting): z.input<typeof MeetingView> => ({
+export const view = (m: Meeting): z.input<typeof MeetingView> => ({
   id: m.id,
   status: m.status,
   start: new Date(m.start).toISOString(),
@@ -60,6 +60,7 @@ const view = (m: Meeting): z.input<typeof MeetingView> => ({
   type: m.type,
   location: m.location,
   answers: m.answers,
+  ...(m.offerId ? { offerId: m.offerId } : {}),
 });
 
 /** `YYYY-MM-DD` plus whole days, on the calendar (no zone involved). */
@@ -69,7 +70,7 @@ const addDays = (date: string, days: number): string => new Date(Date.parse(`${d
  * The type a guest asks for (the default one without a slug), with the availability it books
  * in. A hidden type is not the guests' to book: 404, as for a type that does not exist.
  */
-async function guestType(env: Env, agent: Agent, slug: string | undefined) {
+export async function guestType(env: Env, agent: Agent, slug: string | undefined) {
   const calendar = calendarActor(env, agent.id);
   const type = unwrap(await calendar.meetingType(ownerOf(agent), slug ?? null));
   if (type.hidden) throw notFound('Meeting type');
@@ -100,7 +101,7 @@ export const publicTypesEndpoint = forGuests({
   },
 });
 
-const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
+export const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
 export const slotsEndpoint = forGuests({
   summary: "Free slots of an agent's calendar, shown in the guest's time zone (M1)",
@@ -155,6 +156,15 @@ const BookingBody = z.strictObject({
 
 type BookingBody = z.output<typeof BookingBody>;
 
+/** The answers as the meeting keeps them, or 400 invalid_answers naming each question that needs a change. */
+export function checkedAnswers(type: MeetingType, given: z.output<typeof AnswersInput>) {
+  const checked = checkAnswers(type.questions, given);
+  if (!checked.ok) {
+    throw new HttpError(400, 'invalid_answers', `Some answers need a change: ${Object.entries(checked.problems).map(([id, problem]) => `${id} ${problem}`).join('; ')}.`, { answers: checked.problems });
+  }
+  return checked.answers;
+}
+
 /**
  * A key belongs to the first agent it was sent to: the same key at another agent is another
  * request and is refused. (Replays at the same agent are judged by its calendar.)
@@ -173,10 +183,7 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
   const bookingKey = body.bookingKey ? `${bookedBy}:${body.bookingKey}` : null;
   // The agent books any of their types, hidden ones too.
   const type = bookedBy === 'guest' ? (await guestType(env, agent, body.type)).type : unwrap(await calendarActor(env, agent.id).meetingType(ownerOf(agent), body.type ?? null));
-  const checked = checkAnswers(type.questions, body.answers);
-  if (!checked.ok) {
-    throw new HttpError(400, 'invalid_answers', `Some answers need a change: ${Object.entries(checked.problems).map(([id, problem]) => `${id} ${problem}`).join('; ')}.`, { answers: checked.problems });
-  }
+  const answers = checkedAnswers(type, body.answers);
   if (bookingKey) unwrap(await claimBookingKey(env, bookingKey, agent.id));
   const guest = await createGuest(env.DB, { name: body.name, email: body.email });
   return unwrap(
@@ -187,7 +194,7 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
       bookingKey,
       bookedBy,
       type: type.slug,
-      answers: checked.answers,
+      answers,
     }),
   );
 }

@@ -36,6 +36,8 @@ export interface Meeting {
   /** Made at booking and kept through every change: a Jitsi room stays the same room. */
   location: MeetingLocation | null;
   answers: Answer[];
+  /** The chat offer it was booked from: then `conversationId` is that conversation's. */
+  offerId?: string;
 }
 
 /** Every frame of the calendar socket: a snapshot on connect, then each change. */
@@ -58,6 +60,7 @@ export const MeetingView = z.object({
   type: z.object({ slug: z.string(), title: z.string() }),
   location: MeetingLocation.nullable(),
   answers: z.array(z.object({ id: z.string(), label: z.string(), value: z.string() })).describe("The guest's answers to the type's questions"),
+  offerId: z.string().optional().describe('Booked from this offer in its conversation (docs/meetings.md "Booking from the chat")'),
 });
 export type MeetingView = z.infer<typeof MeetingView>;
 

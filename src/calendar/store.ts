@@ -59,6 +59,8 @@ export const MIGRATIONS = [
    ALTER TABLE meetings ADD COLUMN type_title TEXT NOT NULL DEFAULT '${defaultMeetingType().title}';
    ALTER TABLE meetings ADD COLUMN location TEXT;
    ALTER TABLE meetings ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';`,
+  // A meeting booked from an offer in a chat (docs/meetings.md) belongs to that conversation.
+  `ALTER TABLE meetings ADD COLUMN offer_id TEXT;`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -88,6 +90,7 @@ interface MeetingRow extends Record<string, SqlStorageValue> {
   type_title: string;
   location: string | null;
   answers: string;
+  offer_id: string | null;
 }
 
 const toMeeting = (r: MeetingRow): Meeting => ({
@@ -102,6 +105,7 @@ const toMeeting = (r: MeetingRow): Meeting => ({
   type: { slug: r.type_slug, title: r.type_title },
   location: r.location === null ? null : JSON.parse(r.location),
   answers: JSON.parse(r.answers),
+  ...(r.offer_id === null ? {} : { offerId: r.offer_id }),
 });
 
 /** The agent's busy feed as the calendar last fetched it (M1). */
@@ -159,10 +163,10 @@ export class CalendarStore {
   insertMeeting(m: Meeting, bookingKey: string | null): void {
     this.sql.exec(
       `INSERT INTO meetings (id, booking_key, status, start_ms, end_ms, sequence, guest_id, guest_name, guest_email, guest_time_zone, conversation_id, booked_by, created_at,
-         type_slug, type_title, location, answers)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         type_slug, type_title, location, answers, offer_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       m.id, bookingKey, m.status, m.start, m.end, m.sequence, m.guest.id, m.guest.name, m.guest.email, m.guest.timeZone, m.conversationId, m.bookedBy, Date.now(),
-      m.type.slug, m.type.title, m.location === null ? null : JSON.stringify(m.location), JSON.stringify(m.answers),
+      m.type.slug, m.type.title, m.location === null ? null : JSON.stringify(m.location), JSON.stringify(m.answers), m.offerId ?? null,
     );
   }
 

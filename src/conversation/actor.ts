@@ -30,7 +30,7 @@ import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
 import { AttachmentStore, fileKey, UNSENT_LIFETIME_MS, type StoredFile } from './attachments';
 import { canAgentOpen, planJoin } from './participants';
-import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
+import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type OfferEvent, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
@@ -379,6 +379,32 @@ export class ConversationActor extends DurableObject<Env> {
     this.publish(entries, before);
     this.syncInboxes(mentions.map((m) => m.id));
     return accept({ seq: entries[0]!.seq, duplicate: false });
+  }
+
+  /**
+   * An agent in the conversation offers a meeting (docs/meetings.md "Booking from the chat"):
+   * the entry is authored by them and seen by everyone; the Worker checked the type and times.
+   * The client id makes a resent request land once.
+   */
+  async offer(caller: Caller, clientId: string, text: string, event: OfferEvent): Promise<Outcome<Entry>> {
+    const denied = this.denied(caller) ?? this.unlicensed(caller);
+    if (denied) return denied;
+    if (caller.kind !== 'agent') return refuse(403, 'agents_only', 'Only agents offer meetings.');
+    if (!isAgentParticipant(this.state, caller.agent.id)) return refuse(403, 'not_a_participant', 'Join the conversation before offering a meeting in it.');
+    const existing = this.store.findByClientId(caller.agent.id, clientId);
+    if (existing) return accept(existing);
+    const before = this.state;
+    const entries = this.commit(before, [], (at) => this.store.append({ at, author: asAuthor(caller), clientId, text, event }));
+    this.publish(entries, before);
+    return accept(entries[0]!);
+  }
+
+  /** An offer made here, for a guest of the conversation who books it (or an agent who may open it). */
+  async offered(caller: Caller, offerId: string): Promise<Outcome<OfferEvent>> {
+    const denied = this.denied(caller);
+    if (denied) return denied;
+    const event = this.store.offer(offerId)?.event;
+    return event?.type === 'offer' ? accept(event) : refuse(404, 'not_found', 'Offer was not found.');
   }
 
   /** An HTTP message or note (`limited`) takes from the participant's budget, the socket's own. */

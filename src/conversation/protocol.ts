@@ -124,6 +124,18 @@ export const TimelineEvent = z.discriminatedUnion('type', [
     meetingId: z.string(),
     start: z.string(),
     end: z.string(),
+    // The offer (below) the meeting was booked from: its card then shows the meeting, not the times.
+    offerId: z.string().optional(),
+  }),
+  // An agent offers a meeting in the chat (docs/meetings.md "Booking from the chat"); authored by that agent.
+  // `times`: the instants the agent picked to show first; empty: the next free ones are shown.
+  z.object({
+    type: z.literal('offer'),
+    offerId: z.string(),
+    agent: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+    meetingType: z.object({ slug: z.string(), title: z.string() }),
+    durationMinutes: z.number().int(),
+    times: z.array(z.string()),
   }),
   // A status change (agents only, see agentOnly); `until` only for a snooze that ends by itself.
   z.object({ type: z.literal('status'), status: ConversationStatusValue, until: z.string().optional() }),
@@ -147,6 +159,7 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rating'), resolution: z.number().int(), score: z.number().int(), comment: z.string().nullable() }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
+export type OfferEvent = Extract<TimelineEvent, { type: 'offer' }>;
 
 /** A file a message carries (docs/attachments.md); `width`/`height` for images whose header said. */
 export const AttachmentView = z.object({

@@ -122,6 +122,12 @@ export class ConversationStore {
     return toEntry(row);
   }
 
+  /** The entry that made an offer; offers are few, so the timeline is searched rather than indexed. */
+  offer(offerId: string): Entry | null {
+    const row = this.sql.exec<EntryRow>("SELECT * FROM timeline WHERE kind = 'event' AND json_extract(event, '$.type') = 'offer' AND json_extract(event, '$.offerId') = ?", offerId).toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
   findByClientId(authorId: string, clientId: string): Entry | null {
     const row = this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE author_id = ? AND client_id = ?', authorId, clientId).toArray()[0];
     return row ? toEntry(row) : null;

@@ -5,6 +5,7 @@ import { ApiError, FileError, type Entry, type ConversationClient, type Staged, 
 import { inline, MAX_FILES, shrink, sizeText, typeText, uniqueName } from './chat-files';
 import { dateTime, stamp } from './dates';
 import { prechatFields, type PrechatForm } from './chat-prechat';
+import { offerCards } from './chat-offer';
 import { looksLikeEmail } from '../../src/directory/prechat-values';
 import { connectionText, secondsUntil, statusLine, ticking } from './chat-status';
 import { fill, greetingIn, type Lang, type ChatStrings } from './i18n';
@@ -337,6 +338,7 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         }))]
       : [];
 
+  const offerCard = offerCards(chat, t);
   const renderLog = () => {
     const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
@@ -349,6 +351,10 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
         body,
         h('span', { class: 'db-meta' }, meta));
     for (const e of chat.entries) {
+      if (e.event?.type === 'offer') {
+        items.push(offerCard(e));
+        continue;
+      }
       if (e.event?.type === 'note') {
         items.push(note(e.author.name, e.text ?? '', time(e.at), { 'data-seq': String(e.seq) }));
         continue;

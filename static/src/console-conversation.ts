@@ -12,6 +12,7 @@ import { attachCannedPicker } from './console-canned';
 import { statusControls } from './console-conversation-status';
 import { ConversationDetails, stars } from './console-details';
 import { labelChips, labelControls } from './console-labels';
+import { offerDialog } from './console-offer';
 import { setPageTitle } from './console-title';
 import { strings } from './i18n';
 
@@ -110,6 +111,7 @@ export class ConversationPane {
     const assign = button('Assign…', () => assignDialog(this.api, id, viewOf()));
     const rename = button('Rename…', () => renameDialog(this.api, id, viewOf()));
     const invite = button('Add a guest…', () => inviteDialog(this.api, id));
+    const offer = button('Offer a meeting…', act(() => offerDialog(this.api, id, this.me)));
     const visibility = button('Make private', act(() => this.api.call('PATCH', base, { visibility: chat.view?.visibility === 'private' ? 'public' : 'private' })));
     const copy = button('Copy link', act(async () => {
       await navigator.clipboard.writeText(`${location.origin}/console#/c/${id}`);
@@ -125,7 +127,7 @@ export class ConversationPane {
     const labels = labelControls(this.api, (label, on) => act(() => this.api.call(on ? 'PUT' : 'DELETE', `${base}/labels/${label.id}`))());
     // The latest resolution's rating, beside the status badge.
     const ratingChip = h('span', { class: 'tag rating-tag', hidden: true });
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, labels.elements[0]!, join, assign, rename, invite, visibility, leave, copy, detailsToggle, labels.elements[1]!);
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Conversation actions' }, backButton, ...status.elements, labels.elements[0]!, join, assign, rename, invite, offer, visibility, leave, copy, detailsToggle, labels.elements[1]!);
 
     status.elements[0]!.after(ratingChip);
     const panel = chatView(chat, { t, card: { name: 'Conversation', avatarUrl: null }, notes: true });
@@ -147,7 +149,9 @@ export class ConversationPane {
       const inIt = !!view?.you.participant;
       join.hidden = !view || inIt;
       leave.hidden = !inIt;
-      for (const b of [assign, rename, invite, visibility, leave, labels.button, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
+      // Only an agent in the conversation offers meetings in it.
+      offer.hidden = !inIt;
+      for (const b of [assign, rename, invite, offer, visibility, leave, labels.button, ...status.buttons]) b.disabled = !view || chat.state === 'closed';
       status.render(view);
       const rated = view?.rating?.rated;
       ratingChip.replaceChildren(...(rated ? [stars(rated.score), ` ${rated.score}/5`] : []));

@@ -39,6 +39,9 @@ export function span(start: string, end: string, zone: string): string {
   return `${format(a, { timeZone: zone, ...FULL_DAY })}, ${timeOf(a, zone)}–${timeOf(b, zone)} (${zone})`;
 }
 
+/** "Tue, Dec 1" / "Di., 1. Dez." for a YYYY-MM-DD date. */
+export const dayLabel = (date: string) => format(noon(date), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
 /** "Tuesday, December 1, 2026" for a YYYY-MM-DD date. */
 export const fullDay = (date: string) => format(noon(date), { timeZone: 'UTC', ...FULL_DAY });
 

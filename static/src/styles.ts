@@ -32,6 +32,24 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-note.db-pending{opacity:.65}
 .db-note .db-by{color:#8a5a00}
 .db-note-label{text-transform:uppercase;letter-spacing:.04em}
+.db-offer{align-self:stretch;padding:10px 12px;border-radius:10px;background:#fff;border:1px solid var(--db-line);border-left:3px solid var(--db-accent);display:grid;gap:6px}
+.db-offer p{margin:0}
+.db-offer-title{font-weight:600}
+.db-offer-meta,.db-offer-choose{font-size:12px;color:var(--db-muted)}
+.db-offer-controls{display:grid;gap:6px}
+.db-offer-controls[hidden],.db-offer-day[hidden],.db-offer-email[hidden],.db-offer-alert:empty,.db-offer-result:empty{display:none}
+.db-offer-times{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px}
+.db-offer-time,.db-offer-more{font:inherit;font-size:12px;padding:4px 9px;border-radius:999px;border:1px solid var(--db-line);background:#fff;color:inherit;cursor:pointer}
+.db-offer-time[aria-pressed=true]{background:var(--db-ink);border-color:var(--db-ink);color:#fff}
+.db-offer-row{display:flex;gap:6px;align-items:center}
+.db-offer-day,.db-offer-email{font:inherit;border:1px solid var(--db-line);border-radius:8px;padding:5px 8px}
+.db-offer-book{font:inherit;font-weight:600;justify-self:start;padding:6px 14px;border:0;border-radius:8px;background:var(--db-accent);color:#fff;cursor:pointer}
+.db-offer-book:disabled{opacity:.5;cursor:default}
+.db-offer-alert{color:#a11919;font-size:12px}
+.db-offer-none{font-size:12px;color:var(--db-muted)}
+.db-offer-result{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+.db-offer-when{font-weight:600;flex-basis:100%}
+.db-offer-join,.db-offer-page{color:var(--db-accent);font-size:13px}
 .db-modes{border:0;margin:0;padding:0;min-width:0}
 .db-modes>div{display:flex;gap:4px}
 .db-modes[hidden]{display:none}

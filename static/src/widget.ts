@@ -9,7 +9,6 @@ import { ConversationClient } from './chat-client';
 import { chatView, h } from './chat-view';
 import { useLanguage } from './dates';
 import { fill, loadChatStrings, pickLang } from './i18n';
-import { chatCss } from './styles';
 import { installApi } from './widget-api';
 import { identityQueue } from './widget-identity';
 import { chime, previewBubble } from './widget-preview';
@@ -32,6 +31,10 @@ async function mount(script: HTMLScriptElement) {
   // English is built in; another language's words come first (one small JSON file), so the
   // launcher is never labelled in the wrong language.
   const t = await loadChatStrings(base, lang);
+  // The panel's styles (most of the widget's) come after: the launcher needs none of them, and
+  // the first load stays in budget (docs/widget.md "Loading"). A constructable sheet takes the
+  // text under a strict CSP as it took it bundled.
+  const panelCss = fetch(`${base}/assets/chat.css`).then((r) => (r.ok ? r.text() : ''), () => '');
   const color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(d.color ?? '') ? d.color! : '#245bdb';
   const left = d.position === 'left';
   // Given offsets hold on phones too (the footer is there too); the defaults are tighter there.
@@ -81,7 +84,7 @@ async function mount(script: HTMLScriptElement) {
     if (drawn) return;
     drawn = true;
     const panelSheet = new CSSStyleSheet();
-    panelSheet.replaceSync(chatCss);
+    panelCss.then((css) => panelSheet.replaceSync(css));
     // First, so the widget's own rules (.w .db, .p .db) win over the panel's.
     shadow.adoptedStyleSheets = [panelSheet, sheet];
     // Neutral until the card names the service or agent: never its slug.
