@@ -31,6 +31,8 @@ export interface Service {
   greetings: Greetings;
   /** What the widget and the service page ask before the first message. */
   prechat: PrechatForm;
+  /** Days its resolved conversations are kept; null: the organisation's retention. */
+  retentionDays: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -43,6 +45,7 @@ interface ServiceRow {
   transcripts: number;
   greetings: string;
   prechat: string | null;
+  retention_days: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -84,6 +87,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     transcripts: row.transcripts === 1,
     greetings: JSON.parse(row.greetings) as Greetings,
     prechat: row.prechat ? (JSON.parse(row.prechat) as PrechatForm) : DEFAULT_PRECHAT,
+    retentionDays: row.retention_days,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -137,8 +141,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), input.prechat ? JSON.stringify(input.prechat) : null),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat, retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), input.prechat ? JSON.stringify(input.prechat) : null, input.retentionDays ?? null),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -153,6 +157,7 @@ const serviceColumns: Record<ServiceColumn, string> = {
   transcripts: 'transcripts',
   greetings: 'greetings',
   prechat: 'prechat',
+  retentionDays: 'retention_days',
 };
 
 /** A field's value as its column holds it: booleans as 0/1, objects (greetings, the form) as JSON. */
