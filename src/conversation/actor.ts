@@ -1244,7 +1244,10 @@ export class ConversationActor extends DurableObject<Env> {
   private async purgeNow({ id, agentIds }: ConversationJobs['purge']): Promise<void> {
     this.stored = null;
     this.jobs.cancelOthers('purge');
-    for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE.normal, 'conversation deleted');
+    for (const ws of this.ctx.getWebSockets()) {
+      this.send(ws, { type: 'error', code: 'not_found', message: 'This conversation was deleted.' });
+      ws.close(CLOSE.forbidden, 'conversation deleted');
+    }
     await deleteConversationFiles(this.env.FILES, id);
     await Promise.all(agentIds.map((agentId) => inboxActor(this.env, agentId).forget(id)));
     await forgetConversation(this.env.DB, id);

@@ -134,7 +134,8 @@ describe('the daily cron (the Worker’s scheduled handler)', () => {
       expect(await traces(gone.id, gone.guest)).toEqual({ directory: false, view: 404, search: 0, files: 0, inbox: 0, actor: 0 });
       expect((await actorStorage(gone.id)).alarm).toBeNull();
     }
-    expect((await socket.waitClosed()).code).toBe(1000);
+    expect(await socket.waitClosed()).toEqual({ code: 4003, reason: 'conversation deleted' });
+    expect(socket.frames.some((f: any) => f.type === 'error' && f.code === 'not_found')).toBe(true);
     const inbox = (await call('GET', '/api/inbox', { headers: await asAgent('alice') })).body.items.map((i: any) => i.conversationId);
     expect(inbox).not.toContain(old.id);
     expect(inbox).toContain(recent.id);
