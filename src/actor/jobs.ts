@@ -112,6 +112,11 @@ export class Jobs<Kinds extends object> {
     return this.sql.exec("SELECT 1 FROM jobs WHERE key >= ? AND key < ? || '\uffff' LIMIT 1", prefix, prefix).toArray().length > 0;
   }
 
+  /** The jobs as tests and operators see them (an actor's `pendingJobs()`). */
+  pending(): PendingJob[] {
+    return this.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
+  }
+
   list(): Array<Job & { running: boolean }> {
     return this.sql.exec<JobRow>('SELECT * FROM jobs ORDER BY due_at, key').toArray().map((r) => ({ ...toJob(r), running: this.running.has(r.key) }));
   }

@@ -325,7 +325,7 @@ export class CalendarActor extends DurableObject<Env> {
 
   /** Pending jobs, for tests and the console. */
   async pendingJobs(): Promise<PendingJob[]> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
+    return this.jobs.pending();
   }
 
   // ---- live calendar socket --------------------------------------------------------------

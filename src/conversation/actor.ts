@@ -685,7 +685,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   async pendingJobs(): Promise<PendingJob[]> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
+    return this.jobs.pending();
   }
 
   override async alarm(): Promise<void> {

@@ -44,20 +44,15 @@ export class RetentionActor extends DurableObject<Env> {
     this.handlers = { sweep: { run: (sweep, job) => this.page(sweep, job.key), retry: { maxAttempts: 10, backoff: { baseMs: 30_000, capMs: 30 * 60_000 } } } };
   }
 
+  override async alarm(): Promise<void> {
+    await this.jobs.runDue(this.handlers);
+    await this.jobs.arm();
+  }
+
   /** Starts a sweep as of `at` (ms) with the settings as they are now; while one is still running, that one goes on. */
   async sweep(at: number): Promise<void> {
     const { conversationDays, meetingDays } = await readRetention(this.env.DB);
     this.jobs.enqueue('sweep', 'sweep', Date.now(), { at, conversationDays, meetingDays, phase: 'conversations', after: '', conversations: 0, calendars: 0 });
-    await this.jobs.arm();
-  }
-
-  /** Pending jobs, for tests and operators. */
-  async pendingJobs(): Promise<PendingJob[]> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
-  }
-
-  override async alarm(): Promise<void> {
-    await this.jobs.runDue(this.handlers);
     await this.jobs.arm();
   }
 
@@ -87,6 +82,11 @@ export class RetentionActor extends DurableObject<Env> {
     await Promise.all(ids.map((id) => calendarActor(this.env, id).expire(before)));
     const calendars = sweep.calendars + ids.length;
     return { ...sweep, phase: ids.length === PAGE ? 'meetings' : 'done', after: ids[ids.length - 1] ?? sweep.after, calendars };
+  }
+
+  /** Pending jobs, for tests and operators. */
+  async pendingJobs(): Promise<PendingJob[]> {
+    return this.jobs.pending();
   }
 }
 
