@@ -16,8 +16,8 @@ let fixtures;
 const setup = () => (fixtures ??= matrixFixtures(ctx, 'dave-retention'));
 
 const routes = [
-  { route: `GET ${PATH}`, method: 'GET', path: PATH, expect: adminOnly },
-  { route: `PATCH ${PATH}`, method: 'PATCH', path: PATH, body: { conversationDays: 400 }, expect: adminOnly },
+  { route: 'GET /api/admin/settings/retention', method: 'GET', path: PATH, expect: adminOnly },
+  { route: 'PATCH /api/admin/settings/retention', method: 'PATCH', path: PATH, body: { conversationDays: 400 }, expect: adminOnly },
   { route: 'PATCH /api/admin/services/{slug}', name: 'retentionDays', method: 'PATCH', path: '/api/admin/services/support', body: { retentionDays: 90 }, expect: adminOnly },
 ];
 
