@@ -3,6 +3,7 @@ import type { ConversationActor } from './conversation/actor';
 import type { EmailEnv } from './email/mailer';
 import type { InboxActor } from './inbox/actor';
 import type { RateLimitEnv } from './http/limits';
+import type { RetentionActor } from './retention/actor';
 import type { IntegrationsEnv } from './integrations/env';
 import { enumeratedVar } from './vars';
 
@@ -13,6 +14,8 @@ export interface Env extends EmailEnv, IntegrationsEnv, RateLimitEnv {
   CONVERSATIONS: DurableObjectNamespace<ConversationActor>;
   CALENDARS: DurableObjectNamespace<CalendarActor>;
   INBOXES: DurableObjectNamespace<InboxActor>;
+  /** The retention sweep, one object (src/retention/actor.ts). */
+  RETENTION: DurableObjectNamespace<RetentionActor>;
   /** Files attached to messages (docs/attachments.md). */
   FILES: R2Bucket;
   /** The largest file a message may carry, in bytes (src/attachments/limits.ts). */

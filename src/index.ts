@@ -20,6 +20,8 @@ import { labelRoutes } from './labels/endpoints';
 import { crmRoutes } from './integrations/crm-endpoints';
 import { webhookRoutes } from './integrations/webhook-endpoints';
 import { receiveEmail } from './inbound-email';
+import { startRetention } from './retention/actor';
+import { retentionRoutes } from './retention/endpoints';
 import { searchRoutes } from './search/endpoints';
 
 export { CalendarActor } from './calendar/actor';
@@ -27,6 +29,7 @@ export { ConversationActor } from './conversation/actor';
 export { InboxActor } from './inbox/actor';
 export { CrmActor } from './integrations/crm-actor';
 export { WebhookActor } from './integrations/webhook-actor';
+export { RetentionActor } from './retention/actor';
 
 // Each feature's routes live beside its handlers. Order counts (the first match answers) and
 // is the order of /openapi.json's paths.
@@ -49,6 +52,7 @@ const api = new Api().include(
   labelRoutes,
   identityRoutes,
   unsubscribeRoutes,
+  retentionRoutes,
 );
 
 export default {
@@ -65,4 +69,6 @@ export default {
     return env.ASSETS.fetch(request);
   },
   email: (message, env) => receiveEmail(message, env),
+  // The daily Cron Trigger (wrangler.toml [triggers]): retention (docs/privacy.md "Retention").
+  scheduled: async (controller, env) => startRetention(env, controller.scheduledTime),
 } satisfies ExportedHandler<Env>;

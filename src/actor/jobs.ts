@@ -102,9 +102,19 @@ export class Jobs<Kinds extends object> {
     this.sql.exec("DELETE FROM jobs WHERE key >= ? AND key < ? || '\uffff'", prefix, prefix);
   }
 
+  /** Drops every waiting job but `key`'s (an actor about to delete itself keeps only that job). */
+  cancelOthers(key: string): void {
+    this.sql.exec('DELETE FROM jobs WHERE key != ?', key);
+  }
+
   /** Whether any job waits (or runs) whose key starts with `prefix`. */
   has(prefix: string): boolean {
     return this.sql.exec("SELECT 1 FROM jobs WHERE key >= ? AND key < ? || '\uffff' LIMIT 1", prefix, prefix).toArray().length > 0;
+  }
+
+  /** The jobs as tests and operators see them (an actor's `pendingJobs()`). */
+  pending(): PendingJob[] {
+    return this.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
   }
 
   list(): Array<Job & { running: boolean }> {

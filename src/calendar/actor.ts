@@ -55,7 +55,12 @@ interface CalendarJobs {
   email: EmailJob;
   /** Fetches the busy feed, then runs again when its copy is due for a refresh or a retry. */
   feed: Record<string, never>;
+  /** Retention: meetings that ended before `before` (ms) are deleted, a page per run (docs/privacy.md "Retention"). */
+  expire: { before: number };
 }
+
+/** Meetings deleted per run of an `expire` job: each may ask its conversation's actor to purge itself. */
+const EXPIRE_PAGE = 50;
 
 /**
  * One agent's calendar (M1–M7): availability settings, meetings, and a table of due jobs
@@ -312,9 +317,20 @@ export class CalendarActor extends DurableObject<Env> {
     await this.jobs.arm();
   }
 
+  /**
+   * Retention's request to delete the meetings that ended before `before` (ms): queued as a
+   * job, so a calendar of thousands of meetings is deleted in pages. A request while one waits
+   * keeps the waiting one's time (a day apart, the difference does not matter).
+   */
+  async expire(before: number): Promise<void> {
+    if (!this.store.calendar()) return;
+    this.jobs.enqueue('expire', 'expire', Date.now(), { before });
+    await this.jobs.arm();
+  }
+
   /** Pending jobs, for tests and the console. */
   async pendingJobs(): Promise<PendingJob[]> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
+    return this.jobs.pending();
   }
 
   // ---- live calendar socket --------------------------------------------------------------
@@ -398,6 +414,21 @@ export class CalendarActor extends DurableObject<Env> {
    * feed's backoff after a failure. A failure keeps the last good copy. It never throws, so the
    * kernel's own retries do not apply to it.
    */
+  /**
+   * One page of retention: each meeting goes with its queued work, and a conversation made for
+   * it alone (not the chat it was booked from) is deleted too. Runs again while pages are full.
+   */
+  private async expireMeetings(before: number): Promise<JobResult> {
+    const page = this.store.meetingsEndedBefore(before, EXPIRE_PAGE);
+    for (const meeting of page) {
+      if (meeting.conversationId === (await conversationIdFor(`meeting|${meeting.id}`))) await conversationActor(this.env, meeting.conversationId).purge(meeting.conversationId);
+      for (const kind of ['note', 'emails', 'email', 'webhook', 'reminder'] as const) this.jobs.cancel(`${kind}:${meeting.id}:`);
+      this.store.deleteMeeting(meeting.id);
+    }
+    if (page.length > 0) console.log(JSON.stringify({ event: 'retention.meetings', deleted: page.length }));
+    return page.length === EXPIRE_PAGE ? { again: Date.now() } : undefined;
+  }
+
   private async refreshBusyFeed(owner: CalendarOwner): Promise<JobResult> {
     const { settings } = this.calendar(owner);
     const url = settings.busyFeedUrl;
@@ -479,6 +510,7 @@ export class CalendarActor extends DurableObject<Env> {
     const meeting = (id: string): Meeting | null => this.store.meeting(id);
     return {
       email: emailJobHandler(this.env, this.jobs),
+      expire: { run: ({ before }) => this.expireMeetings(before), retry: SEND_RETRY },
       // Never throws: a failure is recorded for the agent and retried with the feed's own backoff.
       feed: { run: () => this.refreshBusyFeed(owner), retry: SEND_RETRY },
       note: {

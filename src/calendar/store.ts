@@ -191,6 +191,17 @@ export class CalendarStore {
   }
 
   /** Records a reminder as sent; false when it already was. */
+  /** Meetings that ended before `before` (ms), oldest first: what retention deletes. */
+  meetingsEndedBefore(before: number, limit: number): Meeting[] {
+    return this.sql.exec<MeetingRow>('SELECT * FROM meetings WHERE end_ms < ? ORDER BY end_ms LIMIT ?', before, limit).toArray().map(toMeeting);
+  }
+
+  /** A meeting and its reminders' ledger rows (keyed `{meeting}:…`) go. */
+  deleteMeeting(id: string): void {
+    this.sql.exec('DELETE FROM meetings WHERE id = ?', id);
+    this.sql.exec("DELETE FROM reminders_sent WHERE key >= ? AND key < ? || '\uffff'", `${id}:`, `${id}:`);
+  }
+
   markReminderSent(key: string): boolean {
     return this.sql.exec('INSERT INTO reminders_sent (key, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING', key, Date.now()).rowsWritten > 0;
   }

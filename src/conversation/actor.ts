@@ -12,7 +12,7 @@ import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/sea
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
 import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
-import { recordConversation } from '../directory/conversations';
+import { forgetConversation, recordConversation } from '../directory/conversations';
 import type { Env } from '../env';
 import { errorEnvelope } from '../errors';
 import { errorResponse } from '../http/errors';
@@ -28,6 +28,7 @@ import type { PrechatAnswer } from '../directory/prechat';
 import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
+import { deleteConversationFiles } from '../attachments/purge';
 import { AttachmentStore, fileKey, UNSENT_LIFETIME_MS, type StoredFile } from './attachments';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type OfferEvent, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
@@ -84,6 +85,8 @@ interface ConversationJobs extends DigestJobs {
   search: Record<string, never>;
   /** Unsent uploads a day old are deleted, bytes and record (docs/attachments.md). */
   attachments: Record<string, never>;
+  /** Retention deletes the conversation with everything it holds (docs/privacy.md "Retention"); `agentIds`: the inboxes that list it. */
+  purge: { id: string; agentIds: string[] };
 }
 
 /** What a message's text stands for where only a line is shown (the inbox): its files' names when it has no text. */
@@ -180,6 +183,7 @@ export class ConversationActor extends DurableObject<Env> {
       wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
       search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
       attachments: { run: () => this.sweepUploads(), retry: HANDOVER_RETRY },
+      purge: { run: (payload) => this.purgeNow(payload), retry: HANDOVER_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
@@ -696,8 +700,18 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
+  /**
+   * Retention's request to delete this conversation (retention/sweep.ts): queued as a job, so
+   * the caller never waits for it and a failure is retried. Asking twice queues it once.
+   */
+  async purge(id: string): Promise<void> {
+    const agentIds = this.stored ? [...new Set([...this.state.agents.map((a) => a.id), ...this.store.mentionedAgents()])] : [];
+    this.jobs.enqueue('purge', 'purge', Date.now(), { id, agentIds });
+    await this.jobs.arm();
+  }
+
   async pendingJobs(): Promise<PendingJob[]> {
-    return this.jobs.list().map(({ key, kind, dueAt, attempts, running }) => ({ key, kind, dueAt, attempts, running }));
+    return this.jobs.pending();
   }
 
   override async alarm(): Promise<void> {
@@ -1163,6 +1177,13 @@ export class ConversationActor extends DurableObject<Env> {
     };
   }
 
+  /** When the current resolution was written: the time of its status entry; null unless resolved. */
+  private resolvedAt(): string | null {
+    const status = statusOf(this.state);
+    if (status.value !== 'resolved') return null;
+    return status.resolution === undefined ? null : (this.store.after(status.resolution - 1, 1)[0]?.at ?? null);
+  }
+
   /**
    * Tells the open consoles whose views showed the conversation, or show it now, to read them
    * again (an inbox `views` frame). Only a hint: a console missing it reads the views on its
@@ -1218,7 +1239,7 @@ export class ConversationActor extends DurableObject<Env> {
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();
-    const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision(), this.store.firstResponse()));
+    const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision(), this.store.firstResponse(), this.resolvedAt()));
     // In the job, after the write: a hint never reaches a console before the summary it announces.
     await this.hintViews(summaryOf(before!), summary).catch((err: unknown) => console.error('views hint failed', err));
     // Read after the write: what was committed while it ran is indexed by another run of this job.
@@ -1239,6 +1260,27 @@ export class ConversationActor extends DurableObject<Env> {
     this.files.forget(doomed);
     const oldest = this.files.oldestUnsent();
     return oldest === null ? undefined : { again: oldest + UNSENT_LIFETIME_MS };
+  }
+
+  /**
+   * Deletes the conversation everywhere, the actor's own storage last: each step can run
+   * again, so a retry after a failure finishes the work. From the first step this instance
+   * holds no conversation, so whatever comes meanwhile is answered 404 and queues nothing.
+   */
+  private async purgeNow({ id, agentIds }: ConversationJobs['purge']): Promise<void> {
+    this.stored = null;
+    this.jobs.cancelOthers('purge');
+    for (const ws of this.ctx.getWebSockets()) {
+      this.send(ws, { type: 'error', code: 'not_found', message: 'This conversation was deleted.' });
+      ws.close(CLOSE.forbidden, 'conversation deleted');
+    }
+    await deleteConversationFiles(this.env.FILES, id);
+    await Promise.all(agentIds.map((agentId) => inboxActor(this.env, agentId).forget(id)));
+    await forgetConversation(this.env.DB, id);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // An empty schema again, as a new object has: the job kernel finishes on it, and later calls find no conversation.
+    migrate(this.ctx.storage.sql);
   }
 
   /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */

@@ -1,6 +1,7 @@
 /**
- * Conversations this isolate has seen recorded. A conversation is never deleted, so a hit is
- * final; only misses go to D1. Bounded so a long-lived isolate does not grow without end.
+ * Conversations this isolate has seen recorded; only misses go to D1. Bounded so a long-lived
+ * isolate does not grow without end. A conversation deleted by retention may stay here in
+ * other isolates: its actor then answers 404 itself, as it holds nothing any more.
  */
 const known = new Set<string>();
 const KNOWN_MAX = 10_000;
@@ -30,4 +31,19 @@ export async function conversationExists(db: D1Database, id: string): Promise<bo
   const row = await db.prepare('SELECT 1 AS found FROM conversations WHERE id = ?').bind(id).first<{ found: number }>();
   if (row) remember(id);
   return row !== null;
+}
+
+/**
+ * Removes every directory row of a deleted conversation (retention/sweep.ts): its record and
+ * summary, and its search index rows (the FTS index follows by trigger). One batch, so it is
+ * gone from views and search at once; running it again deletes nothing.
+ */
+export async function forgetConversation(db: D1Database, id: string): Promise<void> {
+  await db.batch([
+    db.prepare('DELETE FROM search_entries WHERE conversation_id = ?').bind(id),
+    db.prepare('DELETE FROM search_participants WHERE conversation_id = ?').bind(id),
+    db.prepare('DELETE FROM search_conversations WHERE conversation_id = ?').bind(id),
+    db.prepare('DELETE FROM conversations WHERE id = ?').bind(id),
+  ]);
+  known.delete(id);
 }

@@ -14,6 +14,10 @@ export const Slug = z
 
 export const DisplayName = displayText(120);
 
+/** How many days something is kept (docs/privacy.md "Retention"): 1 to 3650, a whole number; null keeps it for good. */
+export const RETENTION_MAX_DAYS = 3650;
+export const RetentionDays = z.number().int().min(1).max(RETENTION_MAX_DAYS).nullable();
+
 export const Email = z
   .email('must be an email address')
   .max(254)
@@ -184,6 +188,7 @@ export const ServiceView = ServicePublic.extend({
   transcripts: z.boolean().describe('Whether resolving one of its conversations emails each guest who gave an address a transcript.'),
   prechat: PrechatForm.describe('The pre-chat form (docs/widget.md "Pre-chat form").'),
   hours: BusinessHours.nullable(),
+  retentionDays: RetentionDays.describe('Days its conversations are kept once resolved, instead of the organisation\'s (docs/privacy.md "Retention"); null: the organisation\'s.'),
   members: z.array(MemberView),
   licensedMembers: z.array(MemberView),
   createdAt: z.string(),
@@ -199,6 +204,7 @@ export const ServiceCreate = z.strictObject({
   greetings: Greetings.optional().describe('The greeting per language, at most 300 characters each; replaces the whole set when given ({} removes them).'),
   prechat: PrechatForm.optional().describe('The pre-chat form, replaced whole when given (default: name required, email optional, no fields).'),
   hours: BusinessHours.nullable().optional().describe('Business hours; null (the default) is always open.'),
+  retentionDays: RetentionDays.optional().describe(`Days its resolved conversations are kept, 1–${RETENTION_MAX_DAYS}, overriding the organisation's retention (docs/privacy.md "Retention"); null (default): the organisation's.`),
 });
 export type ServiceCreate = z.output<typeof ServiceCreate>;
 

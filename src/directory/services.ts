@@ -34,6 +34,8 @@ export interface Service {
   prechat: PrechatForm;
   /** Null: always open. */
   hours: BusinessHours | null;
+  /** Days its resolved conversations are kept; null: the organisation's retention. */
+  retentionDays: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -47,6 +49,7 @@ interface ServiceRow {
   greetings: string;
   prechat: string | null;
   hours: string | null;
+  retention_days: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -89,6 +92,7 @@ function toService(row: ServiceRow, memberRows: MemberRow[], originRows: OriginR
     greetings: JSON.parse(row.greetings) as Greetings,
     prechat: row.prechat ? (JSON.parse(row.prechat) as PrechatForm) : DEFAULT_PRECHAT,
     hours: row.hours === null ? null : (JSON.parse(row.hours) as BusinessHours),
+    retentionDays: row.retention_days,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -142,8 +146,8 @@ export async function createService(db: D1Database, input: ServiceCreate): Promi
   await withConstraints(() =>
     db.batch([
       db
-        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), columnValue(input.prechat), columnValue(input.hours)),
+        .prepare('INSERT INTO services (id, slug, name, avatar_url, transcripts, greetings, prechat, hours, retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .bind(id, input.slug, input.name, input.avatarUrl ?? null, input.transcripts ? 1 : 0, JSON.stringify(input.greetings ?? {}), columnValue(input.prechat), columnValue(input.hours), input.retentionDays ?? null),
       ...setEmbedOrigins(db, id, input.embedOrigins ?? []),
     ]),
   );
@@ -159,6 +163,7 @@ const serviceColumns: Record<ServiceColumn, string> = {
   greetings: 'greetings',
   prechat: 'prechat',
   hours: 'hours',
+  retentionDays: 'retention_days',
 };
 
 /** A field's value as its column holds it: booleans as 0/1, objects (greetings, the form, hours) as JSON. */

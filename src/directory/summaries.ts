@@ -67,14 +67,16 @@ const FROM = `conversations c LEFT JOIN services s ON s.id = c.service_id LEFT J
 /**
  * The statements that write a summary, for the actor's index batch: the first reads the row's
  * facts as they were (whose consoles showed it), the second writes it unless a later revision
- * is there already.
+ * is there already. `resolvedAt` (the resolving entry's time, null unless resolved) is what
+ * retention counts from (retention/sweep.ts); no view shows it.
  */
 export function summaryStatements(
   db: D1Database,
   s: ConversationSummary,
   revision: number,
-  // Rides on the summary's write, so "usually replies in" (first-response.ts) costs no write of its own.
+  // Ride on the summary's write, so "usually replies in" (first-response.ts) and retention cost no write of their own.
   firstResponse: FirstResponse,
+  resolvedAt: string | null,
 ): [D1PreparedStatement, D1PreparedStatement] {
   return [
     db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = ? AND c.summary_revision > 0`).bind(s.id),
@@ -82,13 +84,13 @@ export function summaryStatements(
       .prepare(
         `UPDATE conversations SET summary_revision = ?, title = ?, avatar_url = ?, status = ?, snoozed_until = ?, visibility = ?,
            service_id = ?, service_slug = ?, assignee_id = ?, assignee_slug = ?, agent_ids = ?, label_ids = ?, last_message = ?, last_activity_at = ?,
-           first_asked_at = ?, first_answered_at = ?
+           first_asked_at = ?, first_answered_at = ?, resolved_at = ?
          WHERE id = ? AND summary_revision < ?`,
       )
       .bind(
         revision, s.title, s.avatarUrl, s.status, s.snoozedUntil, s.visibility, s.serviceId, s.serviceSlug, s.assigneeId, s.assigneeSlug,
         JSON.stringify(s.agentIds), JSON.stringify(s.labelIds), s.lastMessage === null ? null : JSON.stringify(s.lastMessage), s.lastActivityAt,
-        firstResponse.askedAt, firstResponse.answeredAt,
+        firstResponse.askedAt, firstResponse.answeredAt, resolvedAt,
         s.id, revision,
       ),
   ];

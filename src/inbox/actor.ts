@@ -80,6 +80,12 @@ export class InboxActor extends DurableObject<Env> {
     this.broadcast(item ? { type: 'item', item } : { type: 'removed', conversationId });
   }
 
+  /** A conversation was deleted (retention): its row goes, and open consoles drop it. */
+  async forget(conversationId: string): Promise<void> {
+    this.ctx.storage.sql.exec('DELETE FROM items WHERE conversation_id = ?', conversationId);
+    this.broadcast({ type: 'removed', conversationId });
+  }
+
   /** A summary this agent's views may show changed (directory/summaries.ts): only open consoles care, so nothing is stored. */
   async hint(conversationId: string): Promise<void> {
     this.broadcast({ type: 'views', conversationId });
