@@ -1,5 +1,6 @@
 import { attachmentRoutes } from './attachments/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
+import { liveRoutes } from './calendar/live-endpoints';
 import { meetingTypeRoutes } from './calendar/type-endpoints';
 import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
@@ -39,6 +40,7 @@ const api = new Api().include(
   inboxRoutes,
   searchRoutes,
   calendarRoutes,
+  liveRoutes,
   meetingTypeRoutes,
   outboxRoutes,
   adminDirectoryRoutes,
