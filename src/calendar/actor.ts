@@ -103,6 +103,8 @@ export class CalendarActor extends DurableObject<Env> {
     migrate(ctx.storage.sql);
     this.store = new CalendarStore(ctx.storage.sql);
     this.jobs = new Jobs(ctx.storage);
+    // Pings keep report sockets open without waking the calendar from hibernation.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
   // ---- settings, slots, feed -------------------------------------------------------------
@@ -152,9 +154,10 @@ export class CalendarActor extends DurableObject<Env> {
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
-  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number): Promise<Outcome<Slot[]>> {
+  /** `page`: the slots as that booking page sees them, its own hold not counted. */
+  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number, page?: string): Promise<Outcome<Slot[]>> {
     const { settings } = this.calendar(owner);
-    const busy = await this.busy(settings, from, to);
+    const busy = await this.busy(settings, from, to, page);
     try {
       return accept(computeSlots(typeAvailability(settings.availability, type), { from, to, durationMinutes, now: Date.now() }, busy));
     } catch (err) {
@@ -500,9 +503,9 @@ export class CalendarActor extends DurableObject<Env> {
       .map((m) => ({ start: m.start, end: m.end, meeting: true }));
   }
 
-  private async busy(settings: CalendarSettings, from: number, to: number): Promise<BusyInterval[]> {
+  private async busy(settings: CalendarSettings, from: number, to: number, exceptPage?: string): Promise<BusyInterval[]> {
     const external = await this.externalBusy(settings);
-    const holds = this.store.holdsBetween(from - 86_400_000, to + 86_400_000, Date.now()).map(holdBusy);
+    const holds = this.store.holdsBetween(from - 86_400_000, to + 86_400_000, Date.now()).filter((h) => h.page !== exceptPage).map(holdBusy);
     return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external, ...holds];
   }
 

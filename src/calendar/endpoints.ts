@@ -20,7 +20,7 @@ import { meetingPageUrl, verifyMeetingLink } from './links';
 import { inviteEvent } from './notifications';
 import { senderAddress } from '../email/mailer';
 import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
-import { GuestMeetingView, HoldToken, MeetingView, type Meeting } from './meeting';
+import { GuestMeetingView, HoldToken, MeetingView, PageId, type Meeting } from './meeting';
 import { meetingView } from './meeting-view';
 import { AnswersInput, checkAnswers, PublicMeetingType, TypeParams, typeAvailability, type MeetingType } from './meeting-types';
 import { calendarActor } from './stub';
@@ -97,6 +97,7 @@ export const slotsEndpoint = forGuests({
     days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
     duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the type offers'),
     type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
+    page: PageId.optional().describe("A booking page's id (its slots socket's first frame): its own hold is shown free"),
   }),
   response: z.object({
     timeZone: z.string(),
@@ -115,7 +116,7 @@ export const slotsEndpoint = forGuests({
     // A guest page does not know the offered durations before its first call.
     const { type, availability } = await guestType(env, agent, query.type);
     const duration = query.duration ?? availability.durations[0]!;
-    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration));
+    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration, query.page));
     return {
       timeZone: query.timeZone,
       agentTimeZone: availability.timeZone,

@@ -12,7 +12,7 @@ import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { PUBLIC_SOCKET_HEADER, type PublicSocket } from './actor';
 import { bookableAgent, guestType, Instant, ownerOf } from './endpoints';
 import { verifyMeetingLink } from './links';
-import { HoldToken } from './meeting';
+import { HoldToken, PageId } from './meeting';
 import { TypeParams } from './meeting-types';
 import { calendarActor } from './stub';
 
@@ -46,7 +46,7 @@ export const placeHoldEndpoint = forGuests({
     start: Instant,
     durationMinutes: z.number().int().min(5).max(480),
     type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
-    page: z.string().regex(/^pg_[A-Za-z0-9]{10,40}$/, 'must be a page id').describe("The page id from the slots socket's first frame: the page's hold goes when its socket closes"),
+    page: PageId.describe("The page id from the slots socket's first frame: the page's hold goes when its socket closes"),
   }),
   response: z.object({ holdId: z.string(), holdToken: z.string(), expiresAt: z.string() }),
   status: 201,

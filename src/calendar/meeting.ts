@@ -64,6 +64,9 @@ export type MeetingView = z.infer<typeof MeetingView>;
 /** The secret of a hold (POST /api/agents/{slug}/holds), to book or release it. */
 export const HoldToken = z.string().regex(/^ht_[A-Za-z0-9]{10,40}$/, 'must be a hold token');
 
+/** A booking page's id, from the first frame of its slots socket. */
+export const PageId = z.string().regex(/^pg_[A-Za-z0-9]{10,40}$/, 'must be a page id');
+
 /**
  * A time that stopped or may have started being bookable (docs/protocol.md, "Slots socket"):
  * a meeting's or hold's own interval, nothing of who it is for.

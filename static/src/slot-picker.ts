@@ -20,7 +20,7 @@ export interface Choice {
 
 const WEEK = 7;
 
-export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: (choice: Choice | null) => void }) {
+export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: (choice: Choice | null) => void; page?: () => string | null }) {
   let zone = o.zone;
   let duration = o.duration;
   let from = dateIn(Date.now(), zone);
@@ -105,7 +105,9 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
     const mine = ++asked;
     el.setAttribute('aria-busy', 'true');
     status.textContent = t.loading;
-    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(WEEK), ...(duration ? { duration: String(duration) } : {}) });
+    // A booking page's own hold (live-slots.ts) is its chosen time, still shown to it.
+    const page = o.page?.();
+    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(WEEK), ...(duration ? { duration: String(duration) } : {}), ...(page ? { page } : {}) });
     try {
       const next = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
       if (mine !== asked) return; // a newer question was asked meanwhile

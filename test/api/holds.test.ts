@@ -37,6 +37,9 @@ describe('holds', () => {
     expect(await changesAfter(other.socket, from)).toEqual([{ start: target.start, end: target.end, available: false, reason: 'held' }]);
     // The slot is gone from every page's list while held.
     expect((await slots('alice', 'UTC', 30, dayFromNow(40))).map((s) => s.start)).not.toContain(target.start);
+    // …but for the page that holds it, which still shows its choice.
+    const own = await call('GET', `/api/agents/alice/slots?timeZone=UTC&from=${dayFromNow(40)}&days=7&duration=30&page=${mine.page}`);
+    expect(own.body.slots.map((s: any) => s.start)).toContain(target.start);
 
     const refused = await book(target.start, { name: 'Other Guest', email: 'other@example.com' });
     expect(refused.status).toBe(409);
