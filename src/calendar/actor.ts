@@ -196,6 +196,7 @@ export class CalendarActor extends DurableObject<Env> {
     if (types.some((t) => t.slug === type.slug)) return typeExists(type.slug);
     if (types.length >= MAX_MEETING_TYPES) return refuse(409, 'meeting_type_limit', `A calendar has at most ${MAX_MEETING_TYPES} meeting types; delete one first.`, { limit: String(MAX_MEETING_TYPES) });
     this.store.saveMeetingType(type, null);
+    this.slotsFrame({ type: 'refresh' });
     return accept(type);
   }
 
@@ -206,6 +207,7 @@ export class CalendarActor extends DurableObject<Env> {
     const updated: MeetingType = { ...current, ...patch };
     if (updated.slug !== slug && this.store.meetingTypes().some((t) => t.slug === updated.slug)) return typeExists(updated.slug);
     this.store.saveMeetingType(updated, slug);
+    this.slotsFrame({ type: 'refresh' });
     return accept(updated);
   }
 
@@ -217,6 +219,7 @@ export class CalendarActor extends DurableObject<Env> {
     if (!current) return typeNotFound();
     if (types.length === 1) return refuse(409, 'meeting_type_last', 'A calendar keeps at least one meeting type: change this one instead.');
     this.store.deleteMeetingType(slug);
+    this.slotsFrame({ type: 'refresh' });
     return accept(current);
   }
 

@@ -82,7 +82,7 @@ export interface SlotChange {
 export type SlotsFrame =
   | { type: 'page'; page: string; holdMinutes: number }
   | { type: 'slots'; changed: SlotChange[] }
-  /** Availability or a meeting type changed: every slot may differ, read them again. */
+  /** The settings or a meeting type changed: every slot may differ, read them again. */
   | { type: 'refresh' };
 
 /** Frames of a guest's meeting page socket: the meeting on connect and after each change. */

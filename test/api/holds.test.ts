@@ -126,17 +126,26 @@ describe('holds', () => {
     const alice = await asAgent('alice');
     expect((await call('PATCH', '/api/calendar/settings', { headers: alice, body: { holdMinutes: 31 } })).status).toBe(400);
     expect((await call('PATCH', '/api/calendar/settings', { headers: alice, body: { holdMinutes: 0 } })).status).toBe(400);
+    const mine = await page();
     const patched = await call('PATCH', '/api/calendar/settings', { headers: alice, body: { holdMinutes: 2 } });
     try {
       expect(patched.body.holdMinutes).toBe(2);
-      const mine = await page();
-      expect(mine.socket.frames[0]).toMatchObject({ type: 'page', holdMinutes: 2 });
+      // An open page is told to read its slots again, after a settings or a meeting type change.
+      await mine.socket.next((f) => f.type === 'refresh');
+      const changed = await call('PATCH', '/api/calendar/meeting-types/meeting', { headers: alice, body: { description: 'Now described' } });
+      expect(changed.status).toBe(200);
+      await mine.socket.next((f) => f.type === 'refresh', mine.socket.frames.findIndex((f) => f.type === 'refresh') + 1);
+      const again = await page();
+      expect(again.socket.frames[0]).toMatchObject({ type: 'page', holdMinutes: 2 });
       const target = (await slots('alice', 'UTC', 30, dayFromNow(43)))[0]!;
-      const placed = await hold(mine.page, target.start);
+      const placed = await hold(again.page, target.start);
       expect(Date.parse(placed.body.expiresAt) - Date.now()).toBeLessThanOrEqual(2 * 60_000);
       expect(Date.parse(placed.body.expiresAt) - Date.now()).toBeGreaterThan(60_000);
+      // Released now, so that no later page hears of it when this one closes.
+      expect((await call('DELETE', `/api/agents/alice/holds/${placed.body.holdToken}`)).status).toBe(200);
     } finally {
       await call('PATCH', '/api/calendar/settings', { headers: alice, body: { holdMinutes: 5 } });
+      await call('PATCH', '/api/calendar/meeting-types/meeting', { headers: alice, body: { description: '' } });
     }
   });
 

@@ -4,20 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentCall, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('holds');
 
-async function asAlice(method, path, body) {
-  const res = await fetch(`${suite.BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${await agentToken('alice@doorbell.example')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const asAlice = (method, path, body) => agentCall('alice@doorbell.example', method, path, body);
 
 /** A guest's booking page on the second day that has times. */
 async function bookingPage() {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FrameSocket } from '../support/client.mjs';
-import { matrixFixtures, OK, refusals, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { matrixFixtures, OK, refusals, ROLES, runMatrix, socketAnswer, useServer } from './fixtures.mjs';
 
 const ctx = useServer('holds');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
@@ -66,16 +66,7 @@ test('every live slots and holds route × every caller is allowed or refused as 
   const wrong = await runMatrix(t, routes, async (entry, role) => {
     const made = entry.fresh ? await entry.fresh(fx) : undefined;
     const path = entry.path(fx, made);
-    if (entry.socket) {
-      const socket = new FrameSocket(wsUrl(path, fx.tokens[role]));
-      try {
-        await socket.opened;
-        socket.close();
-        return OK;
-      } catch (e) {
-        return e.status;
-      }
-    }
+    if (entry.socket) return socketAnswer(wsUrl(path, fx.tokens[role]));
     const [method] = entry.route.split(' ');
     const r = await ctx.call(method, path, { headers: fx.headers[role], body: await entry.body?.(fx) });
     if (r.status >= 200 && r.status < 300) return OK;
