@@ -3,7 +3,7 @@
 // docs/benchmarks.md from every result file there.
 //   npm run bench                      every scenario, full sizes (about 10-15 minutes)
 //   npm run bench -- --quick           small sizes for development and smoke runs (a few minutes at most)
-//   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability, html, search, firstpaint)
+//   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability, html, search, firstpaint, liveslots)
 //   npm run bench -- --report          only regenerate docs/benchmarks.md from bench/results
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { root } from '../test/support/dev-server.mjs';
@@ -17,10 +17,11 @@ import busy from './scenarios/busy.mjs';
 import fanout from './scenarios/fanout.mjs';
 import firstpaint from './scenarios/firstpaint.mjs';
 import html from './scenarios/html.mjs';
+import liveslots from './scenarios/liveslots.mjs';
 import many from './scenarios/many.mjs';
 import search from './scenarios/search.mjs';
 
-const scenarios = [fanout, busy, many, booking, availability, html, search, firstpaint];
+const scenarios = [fanout, busy, many, booking, availability, html, search, firstpaint, liveslots];
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
 const quick = Boolean(flag('quick'));

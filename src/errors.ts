@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   booking_key_reused: { status: [409] },
   offer_booked: { status: [409] },
   slot_unavailable: { status: [409] },
+  // Another booking page holds the time; `details.freesAt` says until when.
+  slot_held: { status: [409] },
   meeting_type_exists: { status: [409] },
   meeting_type_limit: { status: [409] },
   meeting_type_last: { status: [409] },

@@ -1,6 +1,7 @@
 import { attachmentRoutes } from './attachments/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
 import { offerRoutes } from './calendar/offer-endpoints';
+import { liveRoutes } from './calendar/live-endpoints';
 import { meetingTypeRoutes } from './calendar/type-endpoints';
 import { cannedRoutes } from './canned/endpoints';
 import { conversationRoutes } from './conversation/endpoints';
@@ -44,6 +45,7 @@ const api = new Api().include(
   searchRoutes,
   calendarRoutes,
   offerRoutes,
+  liveRoutes,
   meetingTypeRoutes,
   outboxRoutes,
   adminDirectoryRoutes,

@@ -4,7 +4,7 @@ import { HttpError, type ErrorCode, type ErrorStatus, type StatusOf } from '../e
 export type Refusal = { ok: false; status: ErrorStatus; code: ErrorCode; message: string; details?: RefusalDetails };
 export type Outcome<T> = { ok: true; value: T } | Refusal;
 /** `retryAfter` (seconds) also becomes the answer's Retry-After header. */
-export type RefusalDetails = { limit?: string; retryAfter?: number };
+export type RefusalDetails = { limit?: string; retryAfter?: number; /** `slot_held`: when the hold expires (ISO). */ freesAt?: string };
 
 export const refuse = <C extends ErrorCode>(status: StatusOf<C>, code: C, message: string, details?: RefusalDetails): Refusal =>
   details ? { ok: false, status, code, message, details } : { ok: false, status, code, message };

@@ -166,12 +166,12 @@ export function forwardReportUpgrade(request: Request, expiresAt: number): Reque
  * The socket of an actor that only reports (an inbox, a calendar): a snapshot on connect,
  * then broadcasts. Clients act through the HTTP API.
  */
-export function acceptReportSocket(ctx: DurableObjectState, request: Request, snapshot: unknown): Response {
+export function acceptReportSocket(ctx: DurableObjectState, request: Request, snapshot: unknown, tags: string[] = []): Response {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     return Response.json(errorEnvelope('upgrade_required', 'Expected a WebSocket upgrade.'), { status: 426 });
   }
   const { 0: client, 1: server } = new WebSocketPair();
-  ctx.acceptWebSocket(server);
+  ctx.acceptWebSocket(server, tags);
   server.serializeAttachment({ expiresAt: Number(request.headers.get(EXPIRES_HEADER) ?? 'NaN') || Number.POSITIVE_INFINITY } satisfies ExpiringAttachment);
   server.send(JSON.stringify(snapshot));
   return new Response(null, { status: 101, webSocket: client });

@@ -14,12 +14,15 @@ import { meetingEvent } from '../integrations/webhook-events';
 import { clashes, computeSlots, type BusyInterval, type Slot } from './availability';
 import { buildFeed, parseBusy } from './ical';
 import { bookingPageUrl, meetingPageUrl, signMeetingLink } from './links';
-import type { Answer, CalendarFrame } from './meeting';
+import type { Answer, CalendarFrame, MeetingPageFrame, SlotChange, SlotsFrame } from './meeting';
+import { meetingView } from './meeting-view';
 import { MAX_MEETING_TYPES, meetingLocation, typeAvailability, type MeetingType, type MeetingTypePatch } from './meeting-types';
 import { inviteEvent, meetingEmails, noteText, type CancelReason, type MeetingChange } from './notifications';
-import { defaultSettings, type AvailabilitySettings, type CalendarSettings } from './settings';
+import { DEFAULT_HOLD_MINUTES, defaultSettings, type AvailabilitySettings, type CalendarSettings } from './settings';
 import { FEED_BACKOFF, FEED_REFRESH_MS, fetchBusyFeed } from './busy-feed';
-import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Meeting } from './store';
+import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Hold, type Meeting } from './store';
+import { errorResponse, notFound } from '../http/errors';
+import { rateLimited } from '../http/limits';
 import { conversationActor } from '../conversation/stub';
 
 
@@ -39,7 +42,35 @@ export interface BookingRequest {
   answers: Answer[];
   /** Booked from an offer in this conversation: the meeting joins it instead of having its own, and the offer is booked once. */
   offer?: { conversationId: string; offerId: string };
+  /** The booking page's hold of this time: valid and matching, the booking cannot lose the slot. */
+  holdToken?: string | null | undefined;
 }
+
+export interface HoldRequest {
+  start: number;
+  durationMinutes: number;
+  /** The meeting type's slug; null holds for the default type. */
+  type: string | null;
+  /** The slots socket's page id (its first frame): a page has one hold, released when it leaves. */
+  page: string;
+}
+
+/**
+ * What the Worker tells the calendar about a public socket it forwards (never taken from the
+ * client): a booking page's slots socket, or a guest's meeting page socket.
+ */
+export type PublicSocket = { kind: 'slots'; address: string; limited: boolean } | { kind: 'meeting'; meetingId: string };
+export const PUBLIC_SOCKET_HEADER = 'x-doorbell-calendar-socket';
+
+/** Bounds on public sockets (docs/api.md, "Limits"): each costs the calendar memory while open. */
+export const SLOT_SOCKETS = { perCalendar: 500, perAddress: 10, perMeeting: 10 } as const;
+
+// Tags of the calendar's sockets: `public` ones see no guest's details; the agent's have no tag.
+const PUBLIC = 'public';
+const SLOTS = 'slots';
+const pageTag = (page: string) => `page:${page}`;
+const addressTag = (address: string) => `address:${address.slice(0, 200)}`;
+const meetingTag = (id: string) => `meeting:${id}`;
 
 /** A booking key names one request: sent again with other details, it is refused. */
 export const bookingKeyReused = (): Refusal => refuse(409, 'booking_key_reused', 'This booking key was sent before with other details; a new booking needs a new key.');
@@ -57,6 +88,8 @@ interface CalendarJobs {
   feed: Record<string, never>;
   /** Retention: meetings that ended before `before` (ms) are deleted, a page per run (docs/privacy.md "Retention"). */
   expire: { before: number };
+  /** Releases a hold once it expires. */
+  hold: { holdId: string };
 }
 
 /** Meetings deleted per run of an `expire` job: each may ask its conversation's actor to purge itself. */
@@ -77,6 +110,8 @@ export class CalendarActor extends DurableObject<Env> {
     migrate(ctx.storage.sql);
     this.store = new CalendarStore(ctx.storage.sql);
     this.jobs = new Jobs(ctx.storage);
+    // Pings keep report sockets open without waking the calendar from hibernation.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
   // ---- settings, slots, feed -------------------------------------------------------------
@@ -101,6 +136,7 @@ export class CalendarActor extends DurableObject<Env> {
     });
     if (feedChanged) await this.jobs.arm();
     this.broadcast({ type: 'settings', settings });
+    this.slotsFrame({ type: 'refresh' });
     return settings;
   }
 
@@ -125,9 +161,10 @@ export class CalendarActor extends DurableObject<Env> {
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
-  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number): Promise<Outcome<Slot[]>> {
+  /** `page`: the slots as that booking page sees them, its own hold not counted. */
+  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number, page?: string): Promise<Outcome<Slot[]>> {
     const { settings } = this.calendar(owner);
-    const busy = await this.busy(settings, from, to);
+    const busy = await this.busy(settings, from, to, page);
     try {
       return accept(computeSlots(typeAvailability(settings.availability, type), { from, to, durationMinutes, now: Date.now() }, busy));
     } catch (err) {
@@ -166,6 +203,7 @@ export class CalendarActor extends DurableObject<Env> {
     if (types.some((t) => t.slug === type.slug)) return typeExists(type.slug);
     if (types.length >= MAX_MEETING_TYPES) return refuse(409, 'meeting_type_limit', `A calendar has at most ${MAX_MEETING_TYPES} meeting types; delete one first.`, { limit: String(MAX_MEETING_TYPES) });
     this.store.saveMeetingType(type, null);
+    this.slotsFrame({ type: 'refresh' });
     return accept(type);
   }
 
@@ -176,6 +214,7 @@ export class CalendarActor extends DurableObject<Env> {
     const updated: MeetingType = { ...current, ...patch };
     if (updated.slug !== slug && this.store.meetingTypes().some((t) => t.slug === updated.slug)) return typeExists(updated.slug);
     this.store.saveMeetingType(updated, slug);
+    this.slotsFrame({ type: 'refresh' });
     return accept(updated);
   }
 
@@ -187,6 +226,7 @@ export class CalendarActor extends DurableObject<Env> {
     if (!current) return typeNotFound();
     if (types.length === 1) return refuse(409, 'meeting_type_last', 'A calendar keeps at least one meeting type: change this one instead.');
     this.store.deleteMeetingType(slug);
+    this.slotsFrame({ type: 'refresh' });
     return accept(current);
   }
 
@@ -216,8 +256,13 @@ export class CalendarActor extends DurableObject<Env> {
         return accept({ meeting: existing, created: false, guestLink: await this.guestLink(owner, existing) });
       }
     }
-    const free = this.slotIsFree(typeAvailability(settings.availability, type.value), request.start, request.durationMinutes, external, null);
-    if (!free.ok) return free;
+    const hold = request.holdToken ? this.store.holdByToken(request.holdToken) : null;
+    // The hold was checked when placed and has been busy time for everyone else since.
+    const own = hold && hold.expiresAt > Date.now() && hold.start === request.start && hold.end === end && hold.typeSlug === type.value.slug;
+    if (!own) {
+      const free = this.slotIsFree(typeAvailability(settings.availability, type.value), request.start, request.durationMinutes, external, {});
+      if (!free.ok) return free;
+    }
     const meeting: Meeting = {
       id: meetingId,
       status: settings.confirmation === 'auto' ? 'confirmed' : 'pending',
@@ -234,10 +279,11 @@ export class CalendarActor extends DurableObject<Env> {
     };
     const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.insertMeeting(meeting, bookingKey);
+      if (hold) this.dropHold(hold);
       this.afterChange(owner, settings, meeting, 'booked');
       return this.cancelOutplaced(owner, settings, meeting);
     });
-    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
+    this.announce(null, meeting, outplaced, hold ? [hold] : []);
     // The meeting conversation is created now so the guest can open it from the answer;
     // if that fails the queued note creates it on the alarm's retry.
     await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
@@ -255,7 +301,7 @@ export class CalendarActor extends DurableObject<Env> {
     const duration = change.durationMinutes ?? Math.round((current.end - current.start) / 60000);
     // A meeting whose type was deleted since moves within the calendar's own availability.
     const type = this.findType(current.type.slug);
-    const free = this.slotIsFree(type.ok ? typeAvailability(settings.availability, type.value) : settings.availability, start, duration, external, current.id);
+    const free = this.slotIsFree(type.ok ? typeAvailability(settings.availability, type.value) : settings.availability, start, duration, external, { meeting: current.id });
     if (!free.ok) return free;
     const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
     if (updated.start === current.start && updated.end === current.end) return accept(current);
@@ -265,7 +311,7 @@ export class CalendarActor extends DurableObject<Env> {
       this.afterChange(owner, settings, updated, kind);
       return this.cancelOutplaced(owner, settings, updated);
     });
-    return this.settle(owner, updated, outplaced);
+    return this.settle(owner, current, updated, outplaced);
   }
 
   async cancel(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
@@ -283,7 +329,7 @@ export class CalendarActor extends DurableObject<Env> {
       this.store.updateMeeting(cancelled);
       this.afterChange(owner, settings, cancelled, kind);
     });
-    return this.settle(owner, cancelled);
+    return this.settle(owner, current, cancelled);
   }
 
   /** M3: the agent's answer to an invite, from their calendar's iTIP REPLY or the API. */
@@ -296,17 +342,60 @@ export class CalendarActor extends DurableObject<Env> {
     const external = await this.externalBusy(settings);
     const fresh = this.store.meeting(meetingId)!;
     if (fresh.status !== 'pending') return accept(fresh);
-    // Accepting makes the meeting hold its slot, so the slot (and both buffers) must still be free of other held meetings.
-    if (clashes(settings.availability, fresh, [...this.heldMeetings(fresh.start - 86_400_000, fresh.end + 86_400_000, fresh.id), ...external])) {
-      return refuse(409, 'slot_taken', 'Another meeting already holds this time; reschedule this one instead.');
-    }
+    // Accepting makes the meeting hold its slot, so the slot (and both buffers) must still be free of other held meetings and of holds.
+    const taken = this.clash(settings.availability, fresh, external, { meeting: fresh.id });
+    if (taken) return taken;
     const confirmed: Meeting = { ...fresh, status: 'confirmed' };
     const outplaced = this.ctx.storage.transactionSync(() => {
       this.store.updateMeeting(confirmed);
       this.afterChange(owner, settings, confirmed, 'confirmed');
       return this.cancelOutplaced(owner, settings, confirmed);
     });
-    return this.settle(owner, confirmed, outplaced);
+    return this.settle(owner, fresh, confirmed, outplaced);
+  }
+
+  // ---- holds -----------------------------------------------------------------------------
+
+  /** Holds a time for a booking page, releasing the page's previous hold; checked like a booking. */
+  async placeHold(owner: CalendarOwner, request: HoldRequest): Promise<Outcome<Hold>> {
+    const { settings } = this.calendar(owner);
+    const type = this.findType(request.type);
+    if (!type.ok) return type;
+    if (this.openSockets(pageTag(request.page)) === 0) {
+      return refuse(400, 'invalid_request', 'page: no open slots socket has this page id; open one first (its first frame names it).');
+    }
+    const external = await this.externalBusy(settings);
+    // From here to the insert, no await: of concurrent holds and bookings of one slot exactly one wins.
+    const free = this.slotIsFree(typeAvailability(settings.availability, type.value), request.start, request.durationMinutes, external, { page: request.page });
+    if (!free.ok) return free;
+    const hold: Hold = {
+      id: newId('hd'),
+      token: newId('ht'),
+      start: request.start,
+      end: request.start + request.durationMinutes * 60_000,
+      typeSlug: type.value.slug,
+      page: request.page,
+      expiresAt: Date.now() + settings.holdMinutes * 60_000,
+    };
+    const released = this.store.holdsOfPage(request.page);
+    this.ctx.storage.transactionSync(() => {
+      for (const old of released) this.dropHold(old);
+      this.store.insertHold(hold);
+      this.jobs.enqueue('hold', `hold:${hold.id}`, hold.expiresAt, { holdId: hold.id });
+    });
+    await this.jobs.arm();
+    // The page that holds knows; every other page sees the time go.
+    this.slotsFrame({ type: 'slots', changed: [...released.map((h) => slotChange(h, 'free')), slotChange(hold, 'held')] }, request.page);
+    return accept(hold);
+  }
+
+  /** The page lets go of its hold (the guest chose another time, or left). */
+  async releaseHold(owner: CalendarOwner, token: string): Promise<Outcome<true>> {
+    this.calendar(owner);
+    const hold = this.store.holdByToken(token);
+    if (!hold) return refuse(404, 'not_found', 'Hold was not found (released, expired or used).');
+    await this.release([hold]);
+    return accept(true);
   }
 
   // ---- the alarm and its jobs ------------------------------------------------------------
@@ -336,7 +425,13 @@ export class CalendarActor extends DurableObject<Env> {
   // ---- live calendar socket --------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    return acceptReportSocket(this.ctx, request, { type: 'meetings', meetings: this.store.allMeetings() } satisfies CalendarFrame);
+    const header = request.headers.get(PUBLIC_SOCKET_HEADER);
+    // The agent's route forwards the client's headers: only the public routes name a public socket.
+    if (!header || new URL(request.url).pathname === '/api/calendar/socket') {
+      return acceptReportSocket(this.ctx, request, { type: 'meetings', meetings: this.store.allMeetings() } satisfies CalendarFrame);
+    }
+    const socket = JSON.parse(header) as PublicSocket;
+    return socket.kind === 'slots' ? this.acceptSlotsSocket(request, socket) : this.acceptMeetingSocket(request, socket);
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
@@ -345,6 +440,34 @@ export class CalendarActor extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     completeClose(ws, code, reason);
+    // A booking page that leaves lets go of its hold.
+    const page = this.ctx.getTags(ws).find((t) => t.startsWith('page:'));
+    if (page) await this.release(this.store.holdsOfPage(page.slice('page:'.length)));
+  }
+
+  private acceptSlotsSocket(request: Request, socket: Extract<PublicSocket, { kind: 'slots' }>): Response {
+    if (this.openSockets(SLOTS) >= SLOT_SOCKETS.perCalendar) {
+      return errorResponse(rateLimited('slot_sockets_per_calendar', 10, `At most ${SLOT_SOCKETS.perCalendar} booking pages follow one calendar at a time: try again shortly.`));
+    }
+    if (socket.limited && this.openSockets(addressTag(socket.address)) >= SLOT_SOCKETS.perAddress) {
+      return errorResponse(rateLimited('slot_sockets_per_address', 10, `At most ${SLOT_SOCKETS.perAddress} booking pages per address follow one calendar: close one first.`));
+    }
+    const page = newId('pg');
+    const { settings } = this.store.calendar() ?? { settings: null };
+    return acceptReportSocket(this.ctx, request, {
+      type: 'page',
+      page,
+      holdMinutes: settings?.holdMinutes ?? DEFAULT_HOLD_MINUTES,
+    } satisfies SlotsFrame, [PUBLIC, SLOTS, pageTag(page), addressTag(socket.address)]);
+  }
+
+  private acceptMeetingSocket(request: Request, socket: Extract<PublicSocket, { kind: 'meeting' }>): Response {
+    const meeting = this.store.meeting(socket.meetingId);
+    if (!meeting) return errorResponse(notFound('Meeting'));
+    if (this.openSockets(meetingTag(meeting.id)) >= SLOT_SOCKETS.perMeeting) {
+      return errorResponse(rateLimited('sockets_per_meeting', 10, `At most ${SLOT_SOCKETS.perMeeting} pages follow one meeting: close one first.`));
+    }
+    return acceptReportSocket(this.ctx, request, { type: 'meeting', meeting: meetingView(meeting) } satisfies MeetingPageFrame, [PUBLIC, meetingTag(meeting.id)]);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -367,16 +490,33 @@ export class CalendarActor extends DurableObject<Env> {
     return type ? accept(type) : typeNotFound();
   }
 
-  private slotIsFree(availability: AvailabilitySettings, start: number, durationMinutes: number, external: BusyInterval[], ignore: string | null): Outcome<true> {
+  private slotIsFree(availability: AvailabilitySettings, start: number, durationMinutes: number, external: BusyInterval[], ignore: Ignore): Outcome<true> {
     if (!availability.durations.includes(durationMinutes)) {
       return refuse(400, 'invalid_request', `Durations offered are ${availability.durations.join(', ')} minutes.`);
     }
-    const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore), ...external];
+    const busy = [...this.heldMeetings(start - 86_400_000, start + 86_400_000, ignore.meeting ?? null), ...external, ...this.holdsBusy(start, ignore.page)];
     const slots = computeSlots(availability, { from: start, to: start + 1, durationMinutes, now: Date.now() }, busy);
     if (slots.some((s) => s.start === start)) return accept(true);
-    return clashes(availability, { start, end: start + durationMinutes * 60000 }, busy)
-      ? refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.')
-      : refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).');
+    return (
+      this.clash(availability, { start, end: start + durationMinutes * 60000 }, external, ignore) ??
+      refuse(409, 'slot_unavailable', 'That time is not bookable (outside working hours, too soon or too far ahead).')
+    );
+  }
+
+  /** Why `[start, end)` (with its buffers) cannot be had: a meeting or busy time (`slot_taken`), else a hold (`slot_held`, with when it frees). */
+  private clash(availability: AvailabilitySettings, slot: Slot, external: BusyInterval[], ignore: Ignore): Refusal | null {
+    if (clashes(availability, slot, [...this.heldMeetings(slot.start - 86_400_000, slot.end + 86_400_000, ignore.meeting ?? null), ...external])) {
+      return refuse(409, 'slot_taken', 'That time was just taken; please pick another slot.');
+    }
+    const holds = this.store.holdsBetween(slot.start - 86_400_000, slot.end + 86_400_000, Date.now()).filter((h) => h.page !== ignore.page && clashes(availability, slot, [holdBusy(h)]));
+    if (holds.length === 0) return null;
+    const freesAt = new Date(Math.max(...holds.map((h) => h.expiresAt))).toISOString();
+    return refuse(409, 'slot_held', `Another guest is booking this time; it frees at ${freesAt} unless they book it.`, { freesAt });
+  }
+
+  /** Valid holds near `at` as busy time; a hold keeps buffers as the meeting it may become. */
+  private holdsBusy(at: number, exceptPage?: string): BusyInterval[] {
+    return this.store.holdsBetween(at - 2 * 86_400_000, at + 2 * 86_400_000, Date.now()).filter((h) => h.page !== exceptPage).map(holdBusy);
   }
 
   /** Meetings that hold their slot: confirmed ones (M3: a pending invite does not). */
@@ -387,9 +527,10 @@ export class CalendarActor extends DurableObject<Env> {
       .map((m) => ({ start: m.start, end: m.end, meeting: true }));
   }
 
-  private async busy(settings: CalendarSettings, from: number, to: number): Promise<BusyInterval[]> {
+  private async busy(settings: CalendarSettings, from: number, to: number, exceptPage?: string): Promise<BusyInterval[]> {
     const external = await this.externalBusy(settings);
-    return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external];
+    const holds = this.store.holdsBetween(from - 86_400_000, to + 86_400_000, Date.now()).filter((h) => h.page !== exceptPage).map(holdBusy);
+    return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external, ...holds];
   }
 
   /**
@@ -492,8 +633,8 @@ export class CalendarActor extends DurableObject<Env> {
     }
   }
 
-  private async settle(owner: CalendarOwner, meeting: Meeting, outplaced: Meeting[] = []): Promise<Outcome<Meeting>> {
-    for (const m of [meeting, ...outplaced]) this.broadcast({ type: 'meeting', meeting: m });
+  private async settle(owner: CalendarOwner, before: Meeting, meeting: Meeting, outplaced: Meeting[] = []): Promise<Outcome<Meeting>> {
+    this.announce(before, meeting, outplaced, []);
     await this.jobs.runDue(this.handlers(owner), { prefix: `note:${meeting.id}:` });
     await this.jobs.arm();
     return accept(meeting);
@@ -511,6 +652,17 @@ export class CalendarActor extends DurableObject<Env> {
     return {
       email: emailJobHandler(this.env, this.jobs),
       expire: { run: ({ before }) => this.expireMeetings(before), retry: SEND_RETRY },
+      hold: {
+        // Deleted already when the hold was used or released; an early run waits for the expiry.
+        run: async ({ holdId }) => {
+          const hold = this.store.hold(holdId);
+          if (!hold) return;
+          if (hold.expiresAt > Date.now()) return { again: hold.expiresAt };
+          this.store.deleteHold(hold.id);
+          this.slotsFrame({ type: 'slots', changed: [slotChange(hold, 'free')] });
+        },
+        retry: SEND_RETRY,
+      },
       // Never throws: a failure is recorded for the agent and retried with the feed's own backoff.
       feed: { run: () => this.refreshBusyFeed(owner), retry: SEND_RETRY },
       note: {
@@ -595,9 +747,65 @@ export class CalendarActor extends DurableObject<Env> {
   }
 
   private broadcast(frame: CalendarFrame): void {
-    broadcast(this.ctx.getWebSockets(), frame);
+    broadcast(this.ctx.getWebSockets().filter((ws) => !this.ctx.getTags(ws).includes(PUBLIC)), frame);
+  }
+
+  /** To every booking page, or every one but the page that caused it. */
+  private slotsFrame(frame: SlotsFrame, exceptPage?: string): void {
+    if (frame.type === 'slots' && frame.changed.length === 0) return;
+    broadcast(this.ctx.getWebSockets(SLOTS), frame, exceptPage ? this.ctx.getWebSockets(pageTag(exceptPage))[0] : undefined);
+  }
+
+  /**
+   * A meeting changed (`before` null: it is new): the agent's sockets, the meeting pages of
+   * every meeting it changed, and booking pages for the time it took or gave back, together
+   * with the holds it used up.
+   */
+  private announce(before: Meeting | null, meeting: Meeting, outplaced: Meeting[], usedHolds: Hold[]): void {
+    for (const m of [meeting, ...outplaced]) {
+      this.broadcast({ type: 'meeting', meeting: m });
+      broadcast(this.ctx.getWebSockets(meetingTag(m.id)), { type: 'meeting', meeting: meetingView(m) } satisfies MeetingPageFrame);
+    }
+    const blocks = (m: Meeting | null): m is Meeting => m?.status === 'confirmed';
+    const moved = !blocks(before) || !blocks(meeting) || before.start !== meeting.start || before.end !== meeting.end;
+    const changed: SlotChange[] = usedHolds.filter((h) => !blocks(meeting) || h.start !== meeting.start || h.end !== meeting.end).map((h) => slotChange(h, 'free'));
+    if (moved && blocks(before)) changed.push(slotChange(before, 'free'));
+    if (moved && blocks(meeting)) changed.push(slotChange(meeting, 'booked'));
+    this.slotsFrame({ type: 'slots', changed });
+  }
+
+  private openSockets(tag: string): number {
+    return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  /** Deletes a hold and its expiry job; inside the caller's transaction, tell the pages after. */
+  private dropHold(hold: Hold): void {
+    this.store.deleteHold(hold.id);
+    this.jobs.cancel(`hold:${hold.id}`);
+  }
+
+  private async release(holds: Hold[]): Promise<void> {
+    if (holds.length === 0) return;
+    this.ctx.storage.transactionSync(() => holds.forEach((h) => this.dropHold(h)));
+    await this.jobs.arm();
+    this.slotsFrame({ type: 'slots', changed: holds.map((h) => slotChange(h, 'free')) });
   }
 }
+
+/** Meetings, holds or pages a check leaves out: a meeting being moved, a page replacing its own hold. */
+interface Ignore {
+  meeting?: string;
+  page?: string | undefined;
+}
+
+const holdBusy = (h: Hold): BusyInterval => ({ start: h.start, end: h.end, meeting: true });
+
+const slotChange = (interval: { start: number; end: number }, reason: SlotChange['reason']): SlotChange => ({
+  start: new Date(interval.start).toISOString(),
+  end: new Date(interval.end).toISOString(),
+  available: reason === 'free',
+  reason,
+});
 
 const typeNotFound = (): Refusal => refuse(404, 'not_found', 'Meeting type was not found.');
 const typeExists = (slug: string): Refusal => refuse(409, 'meeting_type_exists', `This calendar already has a meeting type "${slug}".`);

@@ -20,7 +20,8 @@ import { meetingPageUrl, verifyMeetingLink } from './links';
 import { inviteEvent } from './notifications';
 import { senderAddress } from '../email/mailer';
 import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
-import { GuestMeetingView, MeetingView, type Meeting } from './meeting';
+import { GuestMeetingView, HoldToken, MeetingView, PageId, type Meeting } from './meeting';
+import { meetingView } from './meeting-view';
 import { AnswersInput, checkAnswers, PublicMeetingType, TypeParams, typeAvailability, type MeetingType } from './meeting-types';
 import { calendarActor } from './stub';
 
@@ -46,22 +47,6 @@ export async function bookableAgent(env: Env, slug: string): Promise<Agent> {
   if (!agent.licensed) throw new HttpError(409, 'agent_unavailable', `${agent.name} does not take meetings.`);
   return agent;
 }
-
-export const view = (m: Meeting): z.input<typeof MeetingView> => ({
-  id: m.id,
-  status: m.status,
-  start: new Date(m.start).toISOString(),
-  end: new Date(m.end).toISOString(),
-  durationMinutes: Math.round((m.end - m.start) / 60000),
-  sequence: m.sequence,
-  guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
-  conversationId: m.conversationId,
-  bookedBy: m.bookedBy,
-  type: m.type,
-  location: m.location,
-  answers: m.answers,
-  ...(m.offerId ? { offerId: m.offerId } : {}),
-});
 
 /** `YYYY-MM-DD` plus whole days, on the calendar (no zone involved). */
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -112,6 +97,7 @@ export const slotsEndpoint = forGuests({
     days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
     duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the type offers'),
     type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
+    page: PageId.optional().describe("A booking page's id (its slots socket's first frame): its own hold is shown free"),
   }),
   response: z.object({
     timeZone: z.string(),
@@ -131,7 +117,7 @@ export const slotsEndpoint = forGuests({
     // A guest page does not know the offered durations before its first call.
     const { type, availability } = await guestType(env, agent, query.type);
     const duration = query.duration ?? availability.durations[0]!;
-    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration));
+    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration, query.page));
     return {
       timeZone: query.timeZone,
       agentTimeZone: availability.timeZone,
@@ -152,6 +138,7 @@ const BookingBody = z.strictObject({
   bookingKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9._:-]+$/).optional(),
   type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
   answers: AnswersInput.default({}).describe("Answers to the type's questions, by question id: text, or true/false for a checkbox"),
+  holdToken: HoldToken.optional().describe('The hold this page placed on the time (POST /api/agents/{slug}/holds): while valid, the booking cannot lose the slot'),
 });
 
 type BookingBody = z.output<typeof BookingBody>;
@@ -195,12 +182,13 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
       bookedBy,
       type: type.slug,
       answers,
+      holdToken: body.holdToken,
     }),
   );
 }
 
 export const bookEndpoint = forGuests({
-  summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first; 400 invalid_answers naming each question; idempotent on bookingKey',
+  summary: 'A guest books a slot (M2); 409 slot_taken when someone else got it first, slot_held while another page holds it; 400 invalid_answers naming each question; idempotent on bookingKey',
   params: z.object({ slug: Slug }),
   body: BookingBody,
   response: z.object({ meeting: MeetingView, created: z.boolean(), guestLink: z.string(), guestToken: z.string() }),
@@ -212,7 +200,7 @@ export const bookEndpoint = forGuests({
     // Each booking emails an invite to whatever address it names: unlimited, it is a mail relay.
     await enforceRateLimit(env, 'bookings_per_address', clientAddress(request));
     const result = await bookFor(env, await bookableAgent(env, params.slug), body, 'guest');
-    return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
+    return { meeting: meetingView(result.meeting), created: result.created, guestLink: result.guestLink, guestToken: await issueGuestToken(result.meeting.guest.id, env) };
   },
 });
 
@@ -241,7 +229,7 @@ function meetingLink<B extends z.ZodType | undefined = undefined>(definition: {
       const agent = await findAgentById(env.DB, claims.agentId);
       if (!agent) throw notFound('Meeting');
       const calendar = calendarActor(env, agent.id);
-      const meeting = view(unwrap(await act(calendar, ownerOf(agent), claims.meetingId, body)));
+      const meeting = meetingView(unwrap(await act(calendar, ownerOf(agent), claims.meetingId, body)));
       const { settings } = await calendar.settings(ownerOf(agent));
       return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
     },
@@ -300,7 +288,7 @@ export const myCalendarEndpoint = forAgents({
       failures: busy.failures,
       nextAttemptAt: iso(busy.nextAttemptAt),
     };
-    return { settings, busyFeed, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(view) };
+    return { settings, busyFeed, feedUrl: feedUrl(env, principal.agent, feedSecret), meetings: (await calendar.meetings(owner)).map(meetingView) };
   },
 });
 
@@ -343,7 +331,7 @@ export const agentBookEndpoint = forAgents({
   handle: async ({ env, principal, body }) => {
     if (!principal.agent.licensed) throw new HttpError(409, 'agent_unavailable', 'Only standard or premium agents take meetings.');
     const result = await bookFor(env, principal.agent, body, 'agent');
-    return { meeting: view(result.meeting), created: result.created };
+    return { meeting: meetingView(result.meeting), created: result.created };
   },
 });
 
@@ -358,7 +346,7 @@ export const agentChangeEndpoint = forAgents({
   response: MeetingView,
   errors: [404, 409],
   handle: async ({ env, principal, params, body }) =>
-    view(unwrap(await calendarActor(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
+    meetingView(unwrap(await calendarActor(env, principal.agent.id).change(ownerOf(principal.agent), params.id, body))),
 });
 
 export const agentCancelEndpoint = forAgents({
@@ -366,7 +354,7 @@ export const agentCancelEndpoint = forAgents({
   params: MeetingParams,
   response: MeetingView,
   errors: [404],
-  handle: async ({ env, principal, params }) => view(unwrap(await calendarActor(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
+  handle: async ({ env, principal, params }) => meetingView(unwrap(await calendarActor(env, principal.agent.id).cancel(ownerOf(principal.agent), params.id))),
 });
 
 export const agentRespondEndpoint = forAgents({
@@ -376,7 +364,7 @@ export const agentRespondEndpoint = forAgents({
   response: MeetingView,
   errors: [404, 409],
   handle: async ({ env, principal, params, body }) =>
-    view(
+    meetingView(
       unwrap(
         await calendarActor(env, principal.agent.id).respond(ownerOf(principal.agent), params.id, body.answer === 'accept' ? 'ACCEPTED' : 'DECLINED'),
       ),

@@ -64,6 +64,33 @@ export const MeetingView = z.object({
 });
 export type MeetingView = z.infer<typeof MeetingView>;
 
+/** The secret of a hold (POST /api/agents/{slug}/holds), to book or release it. */
+export const HoldToken = z.string().regex(/^ht_[A-Za-z0-9]{10,40}$/, 'must be a hold token');
+
+/** A booking page's id, from the first frame of its slots socket. */
+export const PageId = z.string().regex(/^pg_[A-Za-z0-9]{10,40}$/, 'must be a page id');
+
+/**
+ * A time that stopped or may have started being bookable (docs/protocol.md, "Slots socket"):
+ * a meeting's or hold's own interval, nothing of who it is for.
+ */
+export interface SlotChange {
+  start: string;
+  end: string;
+  available: boolean;
+  reason: 'booked' | 'held' | 'free';
+}
+
+/** Frames of a booking page's slots socket: its page id first, then changes. */
+export type SlotsFrame =
+  | { type: 'page'; page: string; holdMinutes: number }
+  | { type: 'slots'; changed: SlotChange[] }
+  /** The settings or a meeting type changed: every slot may differ, read them again. */
+  | { type: 'refresh' };
+
+/** Frames of a guest's meeting page socket: the meeting on connect and after each change. */
+export type MeetingPageFrame = { type: 'meeting'; meeting: MeetingView };
+
 /** What the signed link of a guest's emails opens. */
 export const GuestMeetingView = z.object({
   meeting: MeetingView,

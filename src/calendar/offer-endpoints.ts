@@ -11,7 +11,8 @@ import { clientAddress, enforceRateLimit } from '../http/limits';
 import { admit } from '../conversation/endpoints';
 import { ClientId, Entry, type OfferEvent } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
-import { bookableAgent, checkedAnswers, guestType, Instant, ownerOf, view } from './endpoints';
+import { bookableAgent, checkedAnswers, guestType, Instant, ownerOf } from './endpoints';
+import { meetingView } from './meeting-view';
 import { MeetingView } from './meeting';
 import { AnswersInput, TypeParams } from './meeting-types';
 import { calendarActor } from './stub';
@@ -125,7 +126,7 @@ export const bookOfferEndpoint = forGuests({
         offer: { conversationId: params.id, offerId: offer.offerId },
       }),
     );
-    return { meeting: view(result.meeting), created: result.created, guestLink: result.guestLink };
+    return { meeting: meetingView(result.meeting), created: result.created, guestLink: result.guestLink };
   },
 });
 

@@ -25,8 +25,12 @@ export const CalendarSettings = z.strictObject({
   reminderMinutes: z.array(z.number().int().min(1).max(60 * 24 * 14)).max(5),
   /** M1: an ICS URL whose busy events block slots (empty: none). */
   busyFeedUrl: z.union([z.url({ protocol: /^https?$/ }), z.literal('')]),
+  /** How long a booking page keeps the time its guest chose from other pages (docs/meetings.md, "Holds"). */
+  holdMinutes: z.number().int().min(1).max(30),
 });
 export type CalendarSettings = z.infer<typeof CalendarSettings>;
+
+export const DEFAULT_HOLD_MINUTES = 5;
 
 export const CalendarSettingsPatch = CalendarSettings.partial().refine((v) => Object.keys(v).length > 0, 'name at least one setting');
 
@@ -63,5 +67,6 @@ export function defaultSettings(timeZone: string): CalendarSettings {
     confirmation: 'auto',
     reminderMinutes: [24 * 60, 15],
     busyFeedUrl: '',
+    holdMinutes: DEFAULT_HOLD_MINUTES,
   };
 }

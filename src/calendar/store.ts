@@ -1,7 +1,7 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { Meeting, MeetingStatus } from './meeting';
 import { DEFAULT_TYPE_SLUG, defaultMeetingType, type MeetingType } from './meeting-types';
-import type { CalendarSettings } from './settings';
+import { DEFAULT_HOLD_MINUTES, type CalendarSettings } from './settings';
 
 export type { Meeting, MeetingStatus } from './meeting';
 
@@ -61,6 +61,18 @@ export const MIGRATIONS = [
    ALTER TABLE meetings ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';`,
   // A meeting booked from an offer in a chat (docs/meetings.md) belongs to that conversation.
   `ALTER TABLE meetings ADD COLUMN offer_id TEXT;`,
+  // Holds: a time a booking page chose, kept from other pages for a few minutes (docs/meetings.md,
+  // "Holds"). `page` is the booking page's socket, whose closing releases its hold.
+  `CREATE TABLE holds (
+     id TEXT PRIMARY KEY,
+     token TEXT NOT NULL UNIQUE,
+     start_ms INTEGER NOT NULL,
+     end_ms INTEGER NOT NULL,
+     type_slug TEXT NOT NULL,
+     page TEXT,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX holds_by_page ON holds (page);`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -120,12 +132,36 @@ export interface BusyFeed {
   nextAttemptAt: number | null;
 }
 
+/** A time a booking page holds (docs/meetings.md, "Holds"). */
+export interface Hold {
+  id: string;
+  token: string;
+  start: number;
+  end: number;
+  typeSlug: string;
+  page: string | null;
+  expiresAt: number;
+}
+
+interface HoldRow extends Record<string, SqlStorageValue> {
+  id: string;
+  token: string;
+  start_ms: number;
+  end_ms: number;
+  type_slug: string;
+  page: string | null;
+  expires_at: number;
+}
+
+const toHold = (r: HoldRow): Hold => ({ id: r.id, token: r.token, start: r.start_ms, end: r.end_ms, typeSlug: r.type_slug, page: r.page, expiresAt: r.expires_at });
+
 export class CalendarStore {
   constructor(private readonly sql: SqlStorage) {}
 
   calendar(): { agent: CalendarAgent; settings: CalendarSettings; feedSecret: string } | null {
     const row = this.sql.exec<{ agent: string; settings: string; feed_secret: string }>('SELECT * FROM calendar').toArray()[0];
-    return row ? { agent: JSON.parse(row.agent), settings: JSON.parse(row.settings), feedSecret: row.feed_secret } : null;
+    // Calendars saved before holds had a setting hold for the default time.
+    return row ? { agent: JSON.parse(row.agent), settings: { holdMinutes: DEFAULT_HOLD_MINUTES, ...JSON.parse(row.settings) }, feedSecret: row.feed_secret } : null;
   }
 
   saveCalendar(agent: CalendarAgent, settings: CalendarSettings, feedSecret: string): void {
@@ -240,4 +276,33 @@ export class CalendarStore {
     );
   }
 
+  /** Holds still valid at `now` overlapping [from, to). */
+  holdsBetween(from: number, to: number, now: number): Hold[] {
+    return this.sql.exec<HoldRow>('SELECT * FROM holds WHERE expires_at > ? AND start_ms < ? AND end_ms > ?', now, to, from).toArray().map(toHold);
+  }
+
+  hold(id: string): Hold | null {
+    const row = this.sql.exec<HoldRow>('SELECT * FROM holds WHERE id = ?', id).toArray()[0];
+    return row ? toHold(row) : null;
+  }
+
+  holdByToken(token: string): Hold | null {
+    const row = this.sql.exec<HoldRow>('SELECT * FROM holds WHERE token = ?', token).toArray()[0];
+    return row ? toHold(row) : null;
+  }
+
+  holdsOfPage(page: string): Hold[] {
+    return this.sql.exec<HoldRow>('SELECT * FROM holds WHERE page = ?', page).toArray().map(toHold);
+  }
+
+  insertHold(h: Hold): void {
+    this.sql.exec(
+      'INSERT INTO holds (id, token, start_ms, end_ms, type_slug, page, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      h.id, h.token, h.start, h.end, h.typeSlug, h.page, h.expiresAt,
+    );
+  }
+
+  deleteHold(id: string): boolean {
+    return this.sql.exec('DELETE FROM holds WHERE id = ?', id).rowsWritten > 0;
+  }
 }

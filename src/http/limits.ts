@@ -24,6 +24,7 @@ export const RATE_LIMITS = {
   conversations_per_address: { binding: 'LIMIT_30_PER_MINUTE', what: 'new conversations from one address' },
   conversations_per_guest: { binding: 'LIMIT_10_PER_MINUTE', what: 'new conversations by one guest' },
   bookings_per_address: { binding: 'LIMIT_10_PER_MINUTE', what: 'bookings from one address' },
+  holds_per_address: { binding: 'LIMIT_30_PER_MINUTE', what: 'holds placed from one address' },
   invites_per_agent: { binding: 'LIMIT_30_PER_MINUTE', what: 'invite links made by one agent' },
   invite_accepts_per_address: { binding: 'LIMIT_30_PER_MINUTE', what: 'invites accepted from one address' },
   invite_accepts_per_guest: { binding: 'LIMIT_10_PER_MINUTE', what: 'invites accepted by one guest' },

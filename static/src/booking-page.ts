@@ -12,6 +12,7 @@ import { addToCalendar, meetingTypes, place, questionFields, typeList } from './
 import { slotPicker, type Choice } from './slot-picker';
 import { span } from './dates';
 import { browserZone } from './zones';
+import { liveSlots } from './live-slots';
 
 type Booked = {
   meeting: MeetingView;
@@ -43,12 +44,29 @@ export async function bookingPage(slug: string, typeSlug?: string) {
     h('h2', { id: 'book-title' }, t.chosen), summary, back, nameField.wrap, emailField.wrap, ...questions.wraps, noteField.wrap, submit);
   const alert = h('p', { class: 'alert', role: 'alert' });
 
+  // Other pages' bookings and holds show at once; the chosen time is held while the form is filled.
+  const live = liveSlots(slug, () => void picker.load());
+  let holdToken: string | null = null;
+  const hold = async (next: Choice) => {
+    holdToken = null;
+    try {
+      holdToken = await live.hold(next.slot.start, next.duration, type.slug);
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.code !== 'slot_held' && err.code !== 'slot_taken')) return;
+      alert.textContent = err.code === 'slot_held' ? t.holdsSlotHeld : t.slotTaken;
+      await picker.load();
+    }
+  };
   const picker = slotPicker(slug, {
     type: type.slug,
     zone: browserZone(),
+    page: live.page,
     onPick: (next, byGuest) => {
       // A new key only for a new time or length: the same choice relabelled keeps its key.
-      if (next && (next.slot.start !== choice?.slot.start || next.duration !== choice?.duration)) key = `bk-${crypto.randomUUID()}`;
+      if (next && (next.slot.start !== choice?.slot.start || next.duration !== choice?.duration)) {
+        key = `bk-${crypto.randomUUID()}`;
+        void hold(next);
+      } else if (!next && choice) live.release();
       choice = next;
       form.hidden = !next;
       if (next) summary.textContent = `${span(next.slot.start, next.slot.end, next.zone)} · ${fill(t.minutes, { n: next.duration })}`;
@@ -84,6 +102,7 @@ export async function bookingPage(slug: string, typeSlug?: string) {
         bookingKey: key,
         type: type.slug,
         answers: questions.answers(),
+        ...(holdToken ? { holdToken } : {}),
       });
       // The note goes into the meeting's conversation, where the agent reads it with the meeting.
       const text = note.value.trim();
@@ -92,8 +111,8 @@ export async function bookingPage(slug: string, typeSlug?: string) {
         : '';
       confirmation(c, booked, chosen, noteError);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'slot_taken') {
-        alert.textContent = t.slotTaken;
+      if (err instanceof ApiError && (err.code === 'slot_taken' || err.code === 'slot_held')) {
+        alert.textContent = err.code === 'slot_held' ? t.holdsSlotHeld : t.slotTaken;
         await picker.load();
       } else alert.textContent = messageOf(err);
     } finally {

@@ -2,6 +2,7 @@
 // every change), in the agent's time zone, named on the page; booking for a guest (M6);
 // availability settings and the feed URL (M1, M7).
 import type { CalendarFrame, Meeting, MeetingView } from '../../src/calendar/meeting';
+import { meetingView } from '../../src/calendar/meeting-view';
 import { h } from './chat-view';
 import { LiveFeed, messageOf, type Agent, type AgentApi } from './console-api';
 import { bookingForm } from './console-booking';
@@ -10,22 +11,6 @@ import { MeetingRow } from './console-meeting';
 import { meetingTypesSection } from './console-meeting-types';
 import { SettingsForm, type BusyFeedView, type CalendarSettings } from './console-settings';
 import { liveStatus } from './console-status';
-
-/** The socket sends meetings as stored (times in ms, the guest's id); the HTTP API as ISO strings. */
-const fromStored = (m: Meeting): MeetingView => ({
-  id: m.id,
-  status: m.status,
-  start: new Date(m.start).toISOString(),
-  end: new Date(m.end).toISOString(),
-  durationMinutes: Math.round((m.end - m.start) / 60000),
-  sequence: m.sequence,
-  guest: { name: m.guest.name, email: m.guest.email, timeZone: m.guest.timeZone },
-  conversationId: m.conversationId,
-  bookedBy: m.bookedBy,
-  type: m.type,
-  location: m.location,
-  answers: m.answers,
-});
 
 export class CalendarTab {
   readonly element: HTMLElement;
@@ -84,8 +69,8 @@ export class CalendarTab {
     this.feed = new LiveFeed<CalendarFrame>(
       () => this.api.socketUrl('/api/calendar/socket'),
       (frame) => {
-        if (frame.type === 'meetings') this.replace(frame.meetings.map(fromStored));
-        else if (frame.type === 'meeting') this.upsert(fromStored(frame.meeting));
+        if (frame.type === 'meetings') this.replace(frame.meetings.map(meetingView));
+        else if (frame.type === 'meeting') this.upsert(meetingView(frame.meeting));
         else if (frame.type === 'settings') this.applySettings(frame.settings);
       },
       (state) => this.status.set(state, this.feed?.retryIn),

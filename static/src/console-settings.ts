@@ -88,6 +88,7 @@ export class SettingsForm {
       ),
       field('Booked meetings', confirmation),
       field('Reminders (minutes before)', input('reminderMinutes'), 'e.g. 1440, 15 for a day and a quarter of an hour before.'),
+      field('Hold a chosen time (minutes)', input('holdMinutes', { type: 'number', min: '1', max: '30', step: '1', required: 'true' }), 'While a guest fills in the form, other booking pages see the time as taken.'),
       field('Busy calendar (ICS URL)', input('busyFeedUrl', { type: 'url', placeholder: 'https://…' }), 'Events in this calendar block slots. It is fetched every 15 minutes.'),
       this.busyFeedStatus,
       error,
@@ -174,6 +175,7 @@ export class SettingsForm {
     set('confirmation', s.confirmation);
     set('reminderMinutes', s.reminderMinutes.join(', '));
     set('busyFeedUrl', s.busyFeedUrl);
+    set('holdMinutes', s.holdMinutes);
   }
 
   private read(): CalendarSettings {
@@ -201,6 +203,7 @@ export class SettingsForm {
       confirmation: v('confirmation') as 'auto' | 'invite',
       reminderMinutes: numbers(v('reminderMinutes'), 'Reminders'),
       busyFeedUrl: v('busyFeedUrl'),
+      holdMinutes: Number(v('holdMinutes')),
     };
   }
 }

@@ -84,6 +84,8 @@ export const de: Strings = {
   booking: 'Wird gebucht…',
   emailInvalid: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
   slotTaken: 'Diese Zeit wurde leider gerade gebucht. Bitte wählen Sie eine andere.',
+  holdsSlotHeld: 'Jemand bucht diese Zeit gerade. Bitte wählen Sie eine andere.',
+  holdsMeetingChanged: 'Dieser Termin wurde soeben geändert.',
   booked: 'Ihr Termin ist gebucht',
   requested: 'Termin angefragt',
   requestedText: '{name} wird ihn bestätigen; Sie erhalten eine E-Mail.',

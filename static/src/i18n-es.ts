@@ -84,6 +84,8 @@ export const es: Strings = {
   booking: 'Reservando…',
   emailInvalid: 'Escribe una dirección de correo electrónico válida.',
   slotTaken: 'Lo sentimos, alguien acaba de reservar esa hora. Elige otra.',
+  holdsSlotHeld: 'Otra persona está reservando esa hora ahora mismo. Elige otra.',
+  holdsMeetingChanged: 'Esta reunión acaba de cambiar.',
   booked: 'Tu reunión está reservada',
   requested: 'Reunión solicitada',
   requestedText: '{name} la confirmará; recibirás un correo electrónico.',

@@ -84,6 +84,8 @@ export const it: Strings = {
   booking: 'Prenotazione…',
   emailInvalid: 'Inserisci un indirizzo e-mail valido.',
   slotTaken: 'Spiacenti, qualcuno ha appena prenotato quell’orario. Scegline un altro.',
+  holdsSlotHeld: 'Qualcun altro sta prenotando quell’orario proprio ora. Scegline un altro.',
+  holdsMeetingChanged: 'Questo incontro è appena stato modificato.',
   booked: 'Il tuo incontro è prenotato',
   requested: 'Incontro richiesto',
   requestedText: '{name} lo confermerà; riceverai un’e-mail.',

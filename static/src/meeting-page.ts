@@ -11,6 +11,7 @@ import { addToCalendar, place } from './meet-types';
 import { slotPicker, type Choice } from './slot-picker';
 import { span } from './dates';
 import { browserZone } from './zones';
+import { liveMeeting } from './live-slots';
 
 
 export async function meetingPage(token: string) {
@@ -23,7 +24,15 @@ export async function meetingPage(token: string) {
     return linkProblem(err);
   }
   render(linked, path, token);
+  // A change by the agent (or in another tab) shows at once.
+  liveMeeting(token, (meeting) => {
+    if (shown && meeting.sequence === shown.sequence && meeting.status === shown.status) return;
+    render({ ...linked, meeting }, path, token, t.holdsMeetingChanged);
+  });
 }
+
+/** The meeting as the page shows it now. */
+let shown: MeetingView | null = null;
 
 function linkProblem(err: unknown, slug?: string) {
   const code = err instanceof ApiError ? err.code : '';
@@ -35,6 +44,7 @@ function linkProblem(err: unknown, slug?: string) {
 }
 
 function render({ meeting: m, agent }: Linked, path: string, token: string, notice = '') {
+  shown = m;
   const zone = browserZone();
   const title = fill(t.meetingWith, { name: agent.name });
   document.title = `${title} · Doorbell`;

@@ -34,7 +34,7 @@ function shiftMonth(date: string, by: number): string {
   return `${month.slice(0, 8)}${String(Math.min(+date.slice(8), daysIn(month))).padStart(2, '0')}`;
 }
 
-export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: OnPick }) {
+export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: OnPick; page?: () => string | null }) {
   let zone = o.zone;
   let duration = o.duration;
   let answer: Answer | null = null;
@@ -203,10 +203,12 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
     const mine = ++asked;
     el.setAttribute('aria-busy', 'true');
     status.textContent = t.loading;
+    // A booking page's own hold (live-slots.ts) is its chosen time, still shown to it.
+    const page = o.page?.();
     // The month's days from today on: at most 31, within the API's 62.
     const from = month < today() ? today() : month;
     const days = daysIn(month) - (+from.slice(8) - 1);
-    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(days), ...(duration ? { duration: String(duration) } : {}) });
+    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(days), ...(duration ? { duration: String(duration) } : {}), ...(page ? { page } : {}) });
     try {
       const got = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
       if (mine !== asked) return; // a newer question was asked meanwhile

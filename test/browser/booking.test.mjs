@@ -4,7 +4,7 @@
 // and cancels it through the signed link, and a second guest joins through an invite link.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentSocket, agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentCall, agentSocket, agentToken, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('booking');
 const GUEST_ZONE = 'America/Los_Angeles';
@@ -14,16 +14,7 @@ const AGENT_ZONE = 'Europe/Paris';
 const clock = (iso, zone) => new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.parse(iso));
 const dateIn = (iso, zone) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.parse(iso));
 
-async function asAlice(method, path, body) {
-  const res = await fetch(`${suite.BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${await agentToken('alice@doorbell.example')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const asAlice = (method, path, body) => agentCall('alice@doorbell.example', method, path, body);
 
 // en-GB: the guest reads English with a 24-hour clock, which `clock` writes (en-US reads 12-hour, test/browser/languages.test.mjs).
 const guestContext = () => suite.browser.newContext({ timezoneId: GUEST_ZONE, locale: 'en-GB', viewport: { width: 900, height: 1000 } });
@@ -79,14 +70,12 @@ test('a guest in Los Angeles books Alice; times in the guest zone, a zone picker
   // Durations: the agent offers several; 30 minutes is chosen, the slot list follows.
   await page.getByRole('radio', { name: '30 min' }).check();
   await page.locator('.picker:not([aria-busy])').waitFor();
-  await page.locator(`.days button[data-date="${dateIn(start, GUEST_ZONE)}"]`).click();
-  await page.locator(`.times button[data-start="${start}"]`).click();
-  assert.equal(await page.locator(`.times button[data-start="${start}"]`).getAttribute('aria-pressed'), 'true');
-  await page.getByRole('heading', { name: 'Your choice' }).waitFor();
-  assert.match(await page.locator('.summary').textContent(), new RegExp(`${label}–\\d\\d:\\d\\d \\(America/Los_Angeles\\) · 30 min$`));
-
-  // A second guest has the same time on screen, ready to book.
-  const rival = await (await guestContext()).newPage();
+  // A second guest has the same time on screen, ready to book, before the first guest chooses
+  // it. Their page is offline (its live slots socket cannot connect: test/browser/holds.test.mjs
+  // has the live pages), so it neither holds the time nor sees it go.
+  const rivalContext = await guestContext();
+  await rivalContext.routeWebSocket(/\/slots\/socket/, (ws) => ws.close());
+  const rival = await rivalContext.newPage();
   await chooseTime(rival);
   await rival.getByRole('radio', { name: '30 min' }).check();
   await rival.locator('.picker:not([aria-busy])').waitFor();
@@ -94,6 +83,12 @@ test('a guest in Los Angeles books Alice; times in the guest zone, a zone picker
   await rival.locator(`.times button[data-start="${start}"]`).click();
   await rival.getByLabel('Your name').fill('Rita Rival');
   await rival.getByLabel('Email').fill('rita@example.com');
+  await page.locator(`.days button[data-date="${dateIn(start, GUEST_ZONE)}"]`).click();
+  await page.locator(`.times button[data-start="${start}"]`).click();
+  assert.equal(await page.locator(`.times button[data-start="${start}"]`).getAttribute('aria-pressed'), 'true');
+  await page.getByRole('heading', { name: 'Your choice' }).waitFor();
+  assert.match(await page.locator('.summary').textContent(), new RegExp(`${label}–\\d\\d:\\d\\d \\(America/Los_Angeles\\) · 30 min$`));
+
   // Validation: nothing is sent until name and email are right.
   await page.getByRole('button', { name: 'Book this time' }).click();
   await page.getByText('Please enter your name.').waitFor();

@@ -12,6 +12,18 @@ import { agentToken, freePort, startDevServer } from '../support/dev-server.mjs'
 
 export { agentToken };
 
+/** An agent's HTTP call (`email` signs the token); a refusal fails the test. */
+export async function agentCall(email, method, path, body) {
+  const res = await fetch(`${suite.BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await agentToken(email)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 const root = new URL('../..', import.meta.url).pathname;
 process.chdir(root);
 const shots = `${root}test-results/screenshots`;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { bearer, conversationSocketUrl, FrameSocket, newGuest } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, log, newAgent, socketAnswer, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('authz');
 const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
@@ -183,14 +183,7 @@ async function answer(entry, fx, role) {
       entry.socket === true
         ? conversationSocketUrl(ctx.base, path, token ?? '')
         : `${ctx.base.replace(/^http/, 'ws')}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-    const socket = new FrameSocket(token ? url : url.replace(/[?&]token=[^&]*/, ''));
-    try {
-      await socket.opened;
-      socket.close();
-      return OK;
-    } catch (e) {
-      return e.status;
-    }
+    return socketAnswer(token ? url : url.replace(/[?&]token=[^&]*/, ''));
   }
   const [method] = entry.route.split(' ');
   const r = await ctx.call(method, path, { headers: fx.headers[role], body: entry.body?.(fx, made, role) });

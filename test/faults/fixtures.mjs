@@ -3,7 +3,7 @@
 // scripts/faults.mjs adds them up in its summary table.
 import { after, before } from 'node:test';
 import { adminToken, agentToken, root, startDevServer } from '../support/dev-server.mjs';
-import { bearer, httpClient, newGuest } from '../support/client.mjs';
+import { bearer, FrameSocket, httpClient, newGuest } from '../support/client.mjs';
 
 export const log = (msg) => console.log(`[faults] ${msg}`);
 
@@ -55,6 +55,18 @@ export async function timeline(ctx, id, headers) {
 }
 
 /** The callers of the authorization matrices: no token, two guests, a standard agent of Sales, a standard agent in no service, a basic agent, the admin. */
+/** A matrix cell for a socket route: OK when `url` opens (and is closed again), else the upgrade's status. */
+export async function socketAnswer(url) {
+  const socket = new FrameSocket(url);
+  try {
+    await socket.opened;
+    socket.close();
+    return OK;
+  } catch (e) {
+    return e.status;
+  }
+}
+
 export const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
 export const OK = 'ok';
 
