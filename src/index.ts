@@ -20,6 +20,7 @@ import { crmRoutes } from './integrations/crm-endpoints';
 import { webhookRoutes } from './integrations/webhook-endpoints';
 import { receiveEmail } from './inbound-email';
 import { searchRoutes } from './search/endpoints';
+import { privacyRoutes } from './privacy/endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
@@ -47,6 +48,7 @@ const api = new Api().include(
   labelRoutes,
   identityRoutes,
   unsubscribeRoutes,
+  privacyRoutes,
 );
 
 export default {

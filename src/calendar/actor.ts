@@ -21,6 +21,7 @@ import { defaultSettings, type AvailabilitySettings, type CalendarSettings } fro
 import { FEED_BACKOFF, FEED_REFRESH_MS, fetchBusyFeed } from './busy-feed';
 import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Meeting } from './store';
 import { conversationActor } from '../conversation/stub';
+import { DELETED_GUEST, ERASURE_RETRY, finishCalendarStep } from '../privacy/erasure';
 
 
 /** The calendar's owner as the Worker read them from the directory. */
@@ -53,6 +54,8 @@ interface CalendarJobs {
   email: EmailJob;
   /** Fetches the busy feed, then runs again when its copy is due for a refresh or a retry. */
   feed: Record<string, never>;
+  /** This calendar's part of a guest's erasure (docs/privacy.md). */
+  erase: { erasureId: string; guestId: string };
 }
 
 /**
@@ -276,6 +279,37 @@ export class CalendarActor extends DurableObject<Env> {
     return this.settle(owner, cancelled);
   }
 
+  /**
+   * A guest's erasure reached this calendar (docs/privacy.md): its part runs as a job, started
+   * at once. False when the calendar holds no meeting of theirs.
+   */
+  async eraseGuest(erasureId: string, guestId: string): Promise<boolean> {
+    const owner = this.store.calendar()?.agent as CalendarOwner | undefined;
+    if (!owner || this.store.meetingsOf(guestId).length === 0) return false;
+    this.jobs.enqueue('erase', `erase:${erasureId}`, Date.now(), { erasureId, guestId });
+    this.ctx.waitUntil(this.alarm());
+    return true;
+  }
+
+  /** The meetings booked with a guest (their export, docs/privacy.md). */
+  async guestMeetings(guestId: string): Promise<Meeting[]> {
+    return this.store.meetingsOf(guestId);
+  }
+
+  /**
+   * Upcoming meetings are cancelled the usual way (the CANCEL to both calendars, the note),
+   * and then every meeting forgets the guest's name, address and answers. The emails of the
+   * cancellation carry the meeting as it was cancelled, so they still reach the guest.
+   */
+  private async eraseMeetings(owner: CalendarOwner, { erasureId, guestId }: CalendarJobs['erase']): Promise<void> {
+    const { settings } = this.calendar(owner);
+    for (const meeting of this.store.meetingsOf(guestId)) {
+      if (meeting.status !== 'cancelled' && meeting.end > Date.now()) await this.cancelMeeting(owner, settings, meeting, 'cancelled');
+    }
+    this.store.forgetGuest(guestId, DELETED_GUEST);
+    await finishCalendarStep(this.env, erasureId, owner.id);
+  }
+
   /** M3: the agent's answer to an invite, from their calendar's iTIP REPLY or the API. */
   async respond(owner: CalendarOwner, meetingId: string, answer: 'ACCEPTED' | 'DECLINED'): Promise<Outcome<Meeting>> {
     const { settings } = this.calendar(owner);
@@ -474,6 +508,7 @@ export class CalendarActor extends DurableObject<Env> {
     const meeting = (id: string): Meeting | null => this.store.meeting(id);
     return {
       email: emailJobHandler(this.env, this.jobs),
+      erase: { run: (payload) => this.eraseMeetings(owner, payload), retry: ERASURE_RETRY },
       // Never throws: a failure is recorded for the agent and retried with the feed's own backoff.
       feed: { run: () => this.refreshBusyFeed(owner), retry: SEND_RETRY },
       note: {

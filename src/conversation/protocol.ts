@@ -145,6 +145,8 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('labels'), action: z.enum(['added', 'removed']), label: Named }),
   // A guest rated the resolution whose status event is `resolution`: authored by the guest, agents only.
   z.object({ type: z.literal('rating'), resolution: z.number().int(), score: z.number().int(), comment: z.string().nullable() }),
+  // What an erased guest's message became (docs/privacy.md): it keeps its seq and author id, so no client sees a gap.
+  z.object({ type: z.literal('message_deleted') }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -232,6 +234,8 @@ export type ConversationView = z.infer<typeof ConversationView>;
 export type ServerFrame =
   | { type: 'welcome'; conversation: ConversationView }
   | { type: 'entry'; entry: Entry }
+  // An entry already sent, as it is now (an erased guest's message, docs/protocol.md "Erasure"): same seq, replaces the old one.
+  | { type: 'entry_replaced'; entry: Entry }
   | { type: 'ack'; clientId: string; seq: number; duplicate: boolean }
   | { type: 'caught_up'; lastSeq: number }
   | { type: 'conversation'; conversation: ConversationView }

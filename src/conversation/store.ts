@@ -121,6 +121,41 @@ export class ConversationStore {
     return toEntry(row);
   }
 
+  /**
+   * Erasure (docs/privacy.md): the author's messages become `message_deleted` events at their
+   * own seq, so the timeline stays dense, and the name on whatever else they wrote or an event
+   * names them in is `name`; their reply addresses (their email ledger row) stop resolving.
+   * Answers the tombstones made now: none when run again.
+   */
+  eraseAuthor(authorId: string, name: string): Entry[] {
+    const tombstones = this.sql
+      .exec<EntryRow>(
+        `UPDATE timeline SET kind = 'event', text = NULL, client_id = NULL, attachments = NULL, event = ?
+         WHERE author_id = ? AND kind = 'message' RETURNING *`,
+        JSON.stringify({ type: 'message_deleted' } satisfies TimelineEvent),
+        authorId,
+      )
+      .toArray();
+    this.sql.exec('UPDATE timeline SET author_name = ? WHERE author_id = ?', name, authorId);
+    for (const path of ['$.participant', '$.guest']) {
+      this.sql.exec(
+        `UPDATE timeline SET event = json_set(event, '${path}.name', ?) WHERE kind = 'event' AND json_extract(event, '${path}.id') = ?`,
+        name,
+        authorId,
+      );
+    }
+    this.sql.exec('DELETE FROM email_recipients WHERE participant_id = ?', authorId);
+    return tombstones.map((row) => toEntry({ ...row, author_name: name })).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The seqs of an erased author's messages. */
+  tombstonesOf(authorId: string): number[] {
+    return this.sql
+      .exec<{ seq: number }>("SELECT seq FROM timeline WHERE author_id = ? AND kind = 'event' AND json_extract(event, '$.type') = 'message_deleted'", authorId)
+      .toArray()
+      .map((r) => r.seq);
+  }
+
   findByClientId(authorId: string, clientId: string): Entry | null {
     const row = this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE author_id = ? AND client_id = ?', authorId, clientId).toArray()[0];
     return row ? toEntry(row) : null;

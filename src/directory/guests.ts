@@ -69,3 +69,9 @@ export async function findGuest(db: D1Database, id: string): Promise<Guest | nul
 }
 
 export const getGuest = async (db: D1Database, id: string): Promise<Guest> => found(await findGuest(db, id), 'Guest');
+
+/** Whether a guest was erased (docs/privacy.md): their tokens are refused from then on. */
+export async function isErased(db: D1Database, guestId: string): Promise<boolean> {
+  const row = await db.prepare('SELECT erased_at FROM guests WHERE id = ?').bind(guestId).first<{ erased_at: string | null }>();
+  return row?.erased_at != null;
+}

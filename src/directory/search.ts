@@ -67,6 +67,12 @@ export async function writeSearchIndex(
   return results.slice(0, also.length);
 }
 
+/** Removes entries from the index (an erased guest's messages, docs/privacy.md); the trigger takes them out of the full-text index too. */
+export async function forgetSearchEntries(db: D1Database, conversationId: string, seqs: readonly number[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await db.prepare('DELETE FROM search_entries WHERE conversation_id = ? AND seq IN (SELECT value FROM json_each(?))').bind(conversationId, JSON.stringify(seqs)).run();
+}
+
 export interface SearchRequest {
   /** An FTS5 expression built by ftsQuery (search/query.ts), never the user's text. */
   match: string;

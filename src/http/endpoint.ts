@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { findAgentByEmail } from '../directory/agents';
+import { isErased } from '../directory/guests';
 import type { Env } from '../env';
 import { bearerToken, isGuestToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
 import { foreignOrigin } from './embed';
@@ -106,7 +107,10 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
       if (!isGuestToken(token) && (await verifyAgentToken(token, env).then(() => true, () => false))) {
         throw new HttpError(403, 'guests_only', 'This route is for guests: an agent token cannot call it.');
       }
-      return { kind: 'guest', ...(await verifyGuestToken(token, env)) };
+      const claims = await verifyGuestToken(token, env);
+      // Erasure invalidates every token the guest holds (docs/privacy.md); tokens carry no revocation of their own.
+      if (await isErased(env.DB, claims.guestId)) throw new HttpError(401, 'guest_erased', 'This guest was erased: the token no longer works.');
+      return { kind: 'guest', ...claims };
     }
   }
 }
