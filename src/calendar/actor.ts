@@ -297,16 +297,18 @@ export class CalendarActor extends DurableObject<Env> {
   }
 
   /**
-   * Upcoming meetings are cancelled the usual way (the CANCEL to both calendars, the note),
-   * and then every meeting forgets the guest's name, address and answers. The emails of the
-   * cancellation carry the meeting as it was cancelled, so they still reach the guest.
+   * Every meeting forgets the guest's name and answers, then upcoming ones are cancelled the
+   * usual way (the CANCEL to both calendars, the note, which so names no one), and then the
+   * address goes too. The cancellation's emails carry the meeting as it was cancelled, so the
+   * guest is still told.
    */
   private async eraseMeetings(owner: CalendarOwner, { erasureId, guestId }: CalendarJobs['erase']): Promise<void> {
     const { settings } = this.calendar(owner);
+    this.store.forgetGuest(guestId, DELETED_GUEST, true);
     for (const meeting of this.store.meetingsOf(guestId)) {
       if (meeting.status !== 'cancelled' && meeting.end > Date.now()) await this.cancelMeeting(owner, settings, meeting, 'cancelled');
     }
-    this.store.forgetGuest(guestId, DELETED_GUEST);
+    this.store.forgetGuest(guestId, DELETED_GUEST, false);
     await finishCalendarStep(this.env, erasureId, owner.id);
   }
 

@@ -8,7 +8,7 @@ import { aggregateAvailability, type Availability } from '../directory/availabil
 import { isLicensed } from '../directory/licensing';
 import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
 import { PRESENCE_STALE_MS } from '../directory/presence';
-import { forgetSearchEntries, indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
+import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
 import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
@@ -108,6 +108,12 @@ interface ConversationJobs extends DigestJobs {
   /** This conversation's part of a guest's erasure (docs/privacy.md). */
   erase: { erasureId: string; guestId: string };
 }
+
+/** An entry as the search index holds it; none for one without text or files. A message is found by its files' names as well as its text. */
+const searchEntryOf = (e: Entry): SearchEntry[] => {
+  const text = [e.text ?? '', ...(e.attachments ?? []).map((a) => a.name)].filter(Boolean).join('\n');
+  return text ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text, agentsOnly: agentOnly(e) }] : [];
+};
 
 /** What a message's text stands for where only a line is shown (the inbox): its files' names when it has no text. */
 const messageLine = (entry: Entry): string =>
@@ -735,8 +741,9 @@ export class ConversationActor extends DurableObject<Env> {
   private async erase({ erasureId, guestId }: ConversationJobs['erase']): Promise<void> {
     const id = this.stored!.id;
     const before = this.state;
-    const tombstones = this.ctx.storage.transactionSync(() => {
-      const erased = this.store.eraseAuthor(guestId, DELETED_GUEST);
+    const oldName = before.guests.find((g) => g.id === guestId)?.name ?? DELETED_GUEST;
+    const { tombstones, renamed } = this.ctx.storage.transactionSync(() => {
+      const erased = this.store.eraseAuthor(guestId, oldName, DELETED_GUEST);
       const state = withGuestErased(before, guestId, DELETED_GUEST);
       if (state !== before) {
         this.store.save(state);
@@ -747,7 +754,9 @@ export class ConversationActor extends DurableObject<Env> {
       return erased;
     });
     for (const ws of this.ctx.getWebSockets(guestId)) ws.close(CLOSE.unauthorized, 'guest erased');
-    for (const entry of tombstones) this.broadcast({ type: 'entry_replaced', entry });
+    for (const entry of [...tombstones, ...renamed].sort((a, b) => a.seq - b.seq)) {
+      broadcast(visibleTo('guest', entry) ? this.ctx.getWebSockets() : this.agentSockets(), { type: 'entry_replaced', entry });
+    }
     if (this.state !== before) {
       const shared = this.sharedView();
       for (const ws of this.ctx.getWebSockets()) {
@@ -759,7 +768,8 @@ export class ConversationActor extends DurableObject<Env> {
     this.syncInboxes([...new Set([...this.state.agents.map((a) => a.id), ...this.store.mentionedAgents()])]);
     await deleteFiles(this.env.FILES, id, this.files.byAuthor(guestId));
     this.files.forgetAuthor(guestId);
-    await forgetSearchEntries(this.env.DB, id, this.store.tombstonesOf(guestId));
+    // Doorbell's lines that named them are indexed again with the new name (a retry after this found none renamed: they were done).
+    await rewriteSearchEntries(this.env.DB, id, this.store.tombstonesOf(guestId), renamed.flatMap(searchEntryOf));
     await finishConversationStep(this.env, erasureId, id, this.state.origin.kind === 'agent' ? this.state.origin.agent.id : null);
   }
 
@@ -977,8 +987,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** Delivers committed entries, per-viewer views when participants or names changed, and inbox updates. */
   private publish(entries: Entry[], before: ConversationState): void {
-    const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
-    for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
+    for (const entry of entries) broadcast(agentOnly(entry) ? this.agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     this.handOverWebhooks();
     this.handOverSearch();
     const after = this.state;
@@ -1109,6 +1118,10 @@ export class ConversationActor extends DurableObject<Env> {
     // Read again: the replay's marks were written to the attachment meanwhile.
     if (since < until) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), sentFrom: since } satisfies SocketAttachment);
     this.send(ws, { type: 'caught_up', lastSeq: this.store.lastSeq() });
+  }
+
+  private agentSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -1298,11 +1311,7 @@ export class ConversationActor extends DurableObject<Env> {
     const state = this.state;
     const indexed = await indexedSeq(this.env.DB, id);
     const page = this.store.after(indexed, LIMITS.historyPage);
-    // A message is found by its files' names as well as its text.
-    const searchable = (e: Entry): string => [e.text ?? '', ...(e.attachments ?? []).map((a) => a.name)].filter(Boolean).join('\n');
-    const entries: SearchEntry[] = page.flatMap((e) =>
-      searchable(e) ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: searchable(e), agentsOnly: agentOnly(e) }] : [],
-    );
+    const entries = page.flatMap(searchEntryOf);
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();

@@ -124,15 +124,17 @@ export class ConversationStore {
   /**
    * Erasure (docs/privacy.md): the author's messages become `message_deleted` events at their
    * own seq, so the timeline stays dense, and the name on whatever else they wrote or an event
-   * names them in is `name`; their reply addresses (their email ledger row) stop resolving.
-   * Answers the tombstones made now: none when run again.
+   * names them in is `name`, as is `oldName` in Doorbell's own lines (meeting notes name the
+   * guest); their reply addresses (their email ledger row) stop resolving. Answers the entries
+   * changed now: none when run again.
    */
-  eraseAuthor(authorId: string, name: string): Entry[] {
+  eraseAuthor(authorId: string, oldName: string, name: string): { tombstones: Entry[]; renamed: Entry[] } {
     const tombstones = this.sql
       .exec<EntryRow>(
-        `UPDATE timeline SET kind = 'event', text = NULL, client_id = NULL, attachments = NULL, event = ?
+        `UPDATE timeline SET kind = 'event', text = NULL, client_id = NULL, attachments = NULL, event = ?, author_name = ?
          WHERE author_id = ? AND kind = 'message' RETURNING *`,
         JSON.stringify({ type: 'message_deleted' } satisfies TimelineEvent),
+        name,
         authorId,
       )
       .toArray();
@@ -144,8 +146,15 @@ export class ConversationStore {
         authorId,
       );
     }
+    const renamed =
+      oldName === name
+        ? []
+        : this.sql
+            .exec<EntryRow>("UPDATE timeline SET text = replace(text, ?1, ?2) WHERE author_kind = 'system' AND instr(text, ?1) > 0 RETURNING *", oldName, name)
+            .toArray();
     this.sql.exec('DELETE FROM email_recipients WHERE participant_id = ?', authorId);
-    return tombstones.map((row) => toEntry({ ...row, author_name: name })).sort((a, b) => a.seq - b.seq);
+    const bySeq = (rows: EntryRow[]) => rows.map(toEntry).sort((a, b) => a.seq - b.seq);
+    return { tombstones: bySeq(tombstones), renamed: bySeq(renamed) };
   }
 
   /** The seqs of an erased author's messages. */
