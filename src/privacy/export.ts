@@ -5,9 +5,12 @@ import { conversationActor } from '../conversation/stub';
 import { findContactByGuest, type Contact } from '../directory/contacts';
 import { getGuest, type Guest } from '../directory/guests';
 import type { Env } from '../env';
+import { webhookActor } from '../integrations/stub';
+import { listWebhooks } from '../integrations/webhook-registry';
+import type { Delivery } from '../integrations/webhook-store';
 
 /** docs/privacy.md "Limits": conversations one export holds at most, and how many actors it reads at once. */
-export const EXPORT_LIMITS = { conversations: 500, concurrency: 6 } as const;
+export const EXPORT_LIMITS = { conversations: 500, concurrency: 6, deliveriesPerWebhook: 200 } as const;
 
 export interface GuestExport {
   exportedAt: string;
@@ -18,6 +21,8 @@ export interface GuestExport {
   meetings: Meeting[];
   contact: Contact | null;
   crm: { pushes: CrmPushNamed[]; note: string };
+  /** Webhook events that named the guest, per endpoint, newest first: what was sent, and how it went. Admins' exports only. */
+  webhooks: Array<{ webhookId: string; url: string; deliveries: Array<Omit<Delivery, 'body'> & { event: unknown }> }>;
 }
 
 interface CrmPushNamed {
@@ -49,7 +54,7 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
 /**
  * Everything held about a guest, as one JSON document (docs/privacy.md "Exporting a guest"):
  * their record, the conversations they started with their timelines, the meetings booked
- * with them, their phonebook contact and the CRM pushes that named them. The guest's own
+ * with them, their phonebook contact, the CRM pushes and webhook deliveries that named them. The guest's own
  * export has no agents-only entry and no conversation status.
  */
 export async function guestExport(env: Env, guestId: string, viewer: ExportViewer): Promise<GuestExport> {
@@ -70,6 +75,13 @@ export async function guestExport(env: Env, guestId: string, viewer: ExportViewe
         : [],
     ),
   );
+  // The organisation's integrations (their URLs may carry secrets) are an admin's business only.
+  const endpoints = viewer === 'admin' ? await listWebhooks(env.DB) : [];
+  const webhooks = await mapBounded(endpoints, EXPORT_LIMITS.concurrency, async (w) => ({
+    webhookId: w.id,
+    url: w.url,
+    deliveries: (await webhookActor(env, w.id).deliveriesNaming(guestId, EXPORT_LIMITS.deliveriesPerWebhook)).map(({ body, ...d }) => ({ ...d, event: JSON.parse(body) as unknown })),
+  }));
   return {
     exportedAt: new Date().toISOString(),
     guest: { ...guest, erasedAt: erased?.erased_at ?? null },
@@ -78,6 +90,7 @@ export async function guestExport(env: Env, guestId: string, viewer: ExportViewe
     meetings,
     contact: await findContactByGuest(env.DB, guestId),
     crm: { pushes, note: CRM_NOTE },
+    webhooks: webhooks.filter((w) => w.deliveries.length > 0),
   };
 }
 

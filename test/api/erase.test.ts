@@ -2,7 +2,7 @@ import { exports } from 'cloudflare:workers';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { pdf } from '../attachment-files';
-import { ADMIN, agentToken, asAgent, BASE, call, clientId, eventually, guestWrites, sleep } from '../helpers';
+import { ADMIN, agentToken, asAgent, BASE, call, clientId, deleteAllWebhooks, eventually, guestWrites, sleep, webhookReceiver } from '../helpers';
 import { ALICE_ID, book, calendarStub, clearOutbox, drainJobs, outbox, slots } from '../meetings';
 import { TestSocket } from '../socket';
 
@@ -150,7 +150,9 @@ describe('erasing a guest (docs/privacy.md)', () => {
 describe('exporting a guest (docs/privacy.md)', () => {
   it('gives the admin everything with agents-only entries flagged, an allowed agent the same, and the guest their own without those', async () => {
     const alice = await asAgent('alice');
+    const hook = await webhookReceiver('https://hooks.erase.example', ['message.created']);
     const g = await guestEverywhere();
+    await hook.delivered(1);
     const note = `note ${word()}`;
     expect((await call('POST', `/api/conversations/${g.sales}/messages`, { headers: alice, body: { clientId: clientId(), text: note, note: true } })).status).toBe(200);
 
@@ -167,6 +169,9 @@ describe('exporting a guest (docs/privacy.md)', () => {
     expect(admin.body.meetings).toEqual([expect.objectContaining({ id: g.meetingId })]);
     expect(admin.body.contact).toMatchObject({ guestId: g.guestId, company: 'Example Ltd' });
     expect(admin.body.crm.note).toContain('kept there');
+    const [sent] = admin.body.webhooks;
+    expect(sent.url).toBe('https://hooks.erase.example/hook');
+    expect(sent.deliveries.map((d: any) => d.event.data.message.text)).toContain(`my order ${g.secret}`);
 
     const own = await call('GET', '/api/guests/me/export', { headers: g.headers });
     expect(own.status).toBe(200);
@@ -174,6 +179,7 @@ describe('exporting a guest (docs/privacy.md)', () => {
     expect(ownSales.entries.some((e: any) => e.text === `my order ${g.secret}`)).toBe(true);
     expect(JSON.stringify(own.body)).not.toContain(note);
     expect(JSON.stringify(own.body)).not.toContain('agentsOnly');
+    expect(own.body.webhooks).toEqual([]);
 
     const refused = await call('GET', `/api/guests/${g.guestId}/export`, { headers: alice });
     expect(refused.status).toBe(403);
@@ -190,6 +196,8 @@ describe('exporting a guest (docs/privacy.md)', () => {
       expect(bob.body.conversations.map((c: any) => c.id)).not.toContain(g.personal);
     } finally {
       await call('PUT', '/api/admin/privacy', { headers: ADMIN, body: { agentsMayExport: false } });
+      hook.stop();
+      await deleteAllWebhooks();
     }
     expect((await call('GET', `/api/admin/guests/gu_nobody000000000000/export`, { headers: ADMIN })).status).toBe(404);
     await drainJobs();
