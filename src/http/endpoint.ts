@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { findAgentByEmail } from '../directory/agents';
-import { isErased } from '../directory/guests';
+import { findGuest, type Guest } from '../directory/guests';
 import type { Env } from '../env';
 import { bearerToken, isGuestToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
 import { foreignOrigin } from './embed';
@@ -12,7 +12,8 @@ import { readJsonBody, validate } from './validation';
 export type Access = 'public' | 'admin' | 'agent' | 'guest' | 'person';
 
 type AgentPrincipal = { kind: 'agent'; agent: Agent };
-type GuestPrincipal = { kind: 'guest'; guestId: string };
+/** `guest`: their directory record, read once here; null when the token names no guest (any more). */
+type GuestPrincipal = { kind: 'guest'; guestId: string; guest: Guest | null };
 
 export type Principal<A extends Access> = A extends 'agent'
   ? AgentPrincipal
@@ -108,9 +109,10 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
         throw new HttpError(403, 'guests_only', 'This route is for guests: an agent token cannot call it.');
       }
       const claims = await verifyGuestToken(token, env);
+      const guest = await findGuest(env.DB, claims.guestId);
       // Erasure invalidates every token the guest holds (docs/privacy.md); tokens carry no revocation of their own.
-      if (await isErased(env.DB, claims.guestId)) throw new HttpError(401, 'guest_erased', 'This guest was erased: the token no longer works.');
-      return { kind: 'guest', ...claims };
+      if (guest?.erasedAt) throw new HttpError(401, 'guest_erased', 'This guest was erased: the token no longer works.');
+      return { kind: 'guest', ...claims, guest };
     }
   }
 }

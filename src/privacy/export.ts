@@ -14,7 +14,7 @@ export const EXPORT_LIMITS = { conversations: 500, concurrency: 6, deliveriesPer
 
 export interface GuestExport {
   exportedAt: string;
-  guest: Guest & { erasedAt: string | null };
+  guest: Guest;
   conversations: ExportedConversation[];
   /** More conversations than EXPORT_LIMITS.conversations, or (an agent's export) some they may not open, were left out. */
   conversationsLeftOut: number;
@@ -59,7 +59,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
  */
 export async function guestExport(env: Env, guestId: string, viewer: ExportViewer): Promise<GuestExport> {
   const guest = await getGuest(env.DB, guestId);
-  const erased = await env.DB.prepare('SELECT erased_at FROM guests WHERE id = ?').bind(guestId).first<{ erased_at: string | null }>();
   const { results } = await env.DB.prepare('SELECT id FROM conversations WHERE guest_id = ? ORDER BY created_at, id LIMIT ?')
     .bind(guestId, EXPORT_LIMITS.conversations + 1)
     .all<{ id: string }>();
@@ -84,7 +83,7 @@ export async function guestExport(env: Env, guestId: string, viewer: ExportViewe
   }));
   return {
     exportedAt: new Date().toISOString(),
-    guest: { ...guest, erasedAt: erased?.erased_at ?? null },
+    guest,
     conversations,
     conversationsLeftOut: ids.length - conversations.length,
     meetings,
