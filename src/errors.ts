@@ -16,15 +16,21 @@ export const ERROR_CODES = {
   unknown_attachment: { status: [400], socket: true },
   url_not_allowed: { status: [400] },
   invalid_unsubscribe_link: { status: [400] },
+  // Erasing a guest (docs/privacy.md): `confirm` must repeat the guest id.
+  erase_not_confirmed: { status: [400] },
   unauthorized: { status: [401] },
   invalid_link: { status: [401] },
   // A user token of an identified visitor (docs/widget.md "Identified visitors").
   identity_invalid: { status: [401] },
   identity_expired: { status: [401] },
+  // A guest token of a guest who was erased (docs/privacy.md).
+  guest_erased: { status: [401] },
   unknown_agent: { status: [403] },
   agent_not_licensed: { status: [403], socket: true },
   agents_only: { status: [403], socket: true },
   canned_reply_not_owned: { status: [403] },
+  // An agent's guest export while the admin has not allowed agents to export (docs/privacy.md).
+  export_not_allowed: { status: [403] },
   // Also the `rate` frame from an agent: only guests rate.
   guests_only: { status: [403], socket: true },
   origin_not_allowed: { status: [403] },

@@ -24,6 +24,7 @@ import { receiveEmail } from './inbound-email';
 import { startRetention } from './retention/actor';
 import { retentionRoutes } from './retention/endpoints';
 import { searchRoutes } from './search/endpoints';
+import { privacyRoutes } from './privacy/endpoints';
 
 export { CalendarActor } from './calendar/actor';
 export { ConversationActor } from './conversation/actor';
@@ -55,6 +56,7 @@ const api = new Api().include(
   identityRoutes,
   unsubscribeRoutes,
   retentionRoutes,
+  privacyRoutes,
 );
 
 export default {

@@ -24,6 +24,7 @@ import { CalendarStore, migrate, type BusyFeed, type CalendarAgent, type Hold, t
 import { errorResponse, notFound } from '../http/errors';
 import { rateLimited } from '../http/limits';
 import { conversationActor } from '../conversation/stub';
+import { DELETED_GUEST, ERASURE_RETRY, finishCalendarStep } from '../privacy/erasure';
 
 
 /** The calendar's owner as the Worker read them from the directory. */
@@ -90,6 +91,8 @@ interface CalendarJobs {
   expire: { before: number };
   /** Releases a hold once it expires. */
   hold: { holdId: string };
+  /** This calendar's part of a guest's erasure (docs/privacy.md). */
+  erase: { erasureId: string; guestId: string };
 }
 
 /** Meetings deleted per run of an `expire` job: each may ask its conversation's actor to purge itself. */
@@ -330,6 +333,39 @@ export class CalendarActor extends DurableObject<Env> {
       this.afterChange(owner, settings, cancelled, kind);
     });
     return this.settle(owner, current, cancelled);
+  }
+
+  /**
+   * A guest's erasure reached this calendar (docs/privacy.md): its part runs as a job, started
+   * at once. False when the calendar holds no meeting of theirs.
+   */
+  async eraseGuest(erasureId: string, guestId: string): Promise<boolean> {
+    const owner = this.store.calendar()?.agent as CalendarOwner | undefined;
+    if (!owner || this.store.meetingsOf(guestId).length === 0) return false;
+    this.jobs.enqueue('erase', `erase:${erasureId}`, Date.now(), { erasureId, guestId });
+    this.ctx.waitUntil(this.alarm());
+    return true;
+  }
+
+  /** The meetings booked with a guest (their export, docs/privacy.md). */
+  async guestMeetings(guestId: string): Promise<Meeting[]> {
+    return this.store.meetingsOf(guestId);
+  }
+
+  /**
+   * Every meeting forgets the guest's name and answers, then upcoming ones are cancelled the
+   * usual way (the CANCEL to both calendars, the note, which so names no one), and then the
+   * address goes too. The cancellation's emails carry the meeting as it was cancelled, so the
+   * guest is still told.
+   */
+  private async eraseMeetings(owner: CalendarOwner, { erasureId, guestId }: CalendarJobs['erase']): Promise<void> {
+    const { settings } = this.calendar(owner);
+    this.store.forgetGuest(guestId, DELETED_GUEST, true);
+    for (const meeting of this.store.meetingsOf(guestId)) {
+      if (meeting.status !== 'cancelled' && meeting.end > Date.now()) await this.cancelMeeting(owner, settings, meeting, 'cancelled');
+    }
+    this.store.forgetGuest(guestId, DELETED_GUEST, false);
+    await finishCalendarStep(this.env, erasureId, owner.id);
   }
 
   /** M3: the agent's answer to an invite, from their calendar's iTIP REPLY or the API. */
@@ -663,6 +699,7 @@ export class CalendarActor extends DurableObject<Env> {
         },
         retry: SEND_RETRY,
       },
+      erase: { run: (payload) => this.eraseMeetings(owner, payload), retry: ERASURE_RETRY },
       // Never throws: a failure is recorded for the agent and retried with the feed's own backoff.
       feed: { run: () => this.refreshBusyFeed(owner), retry: SEND_RETRY },
       note: {

@@ -196,6 +196,15 @@ export class CalendarStore {
     return this.sql.exec<MeetingRow>('SELECT * FROM meetings ORDER BY start_ms').toArray().map(toMeeting);
   }
 
+  meetingsOf(guestId: string): Meeting[] {
+    return this.sql.exec<MeetingRow>('SELECT * FROM meetings WHERE guest_id = ? ORDER BY start_ms', guestId).toArray().map(toMeeting);
+  }
+
+  /** An erased guest (docs/privacy.md): their meetings keep their times, not who they were with; `keepEmail` while a cancellation still has to reach them. */
+  forgetGuest(guestId: string, name: string, keepEmail: boolean): void {
+    this.sql.exec("UPDATE meetings SET guest_name = ?, guest_email = CASE WHEN ? THEN guest_email ELSE '' END, answers = '[]' WHERE guest_id = ?", name, keepEmail ? 1 : 0, guestId);
+  }
+
   insertMeeting(m: Meeting, bookingKey: string | null): void {
     this.sql.exec(
       `INSERT INTO meetings (id, booking_key, status, start_ms, end_ms, sequence, guest_id, guest_name, guest_email, guest_time_zone, conversation_id, booked_by, created_at,

@@ -8,7 +8,7 @@ import { aggregateAvailability, type Availability } from '../directory/availabil
 import { isLicensed } from '../directory/licensing';
 import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
 import { PRESENCE_STALE_MS } from '../directory/presence';
-import { indexedSeq, writeSearchIndex, type SearchEntry } from '../directory/search';
+import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
 import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
@@ -23,13 +23,15 @@ import { conversationEvents, conversationEventType } from '../integrations/webho
 import { knownSubscriptions } from '../integrations/webhook-registry';
 import { applyAssignment, planAssignment, type AssignmentRequest } from './assignment';
 import type { AgentParticipant, ConversationState, ConversationStatus, GuestParticipant, Origin, StartContext } from './model';
-import { agentParticipant, answersSeenBy, assigneeOf, contextOf, isAgentParticipant, OPEN, statusOf } from './model';
+import { agentParticipant, answersSeenBy, assigneeOf, contextOf, isAgentParticipant, OPEN, statusOf, withGuestErased } from './model';
 import type { PrechatAnswer } from '../directory/prechat';
 import { ratingPrompt } from './rating';
 import { inviteRefusal, InviteStore, type InviteView } from './invites';
 import { fileLinks, LINK_LIFETIME_S } from '../attachments/links';
 import { deleteConversationFiles } from '../attachments/purge';
 import { AttachmentStore, fileKey, UNSENT_LIFETIME_MS, type StoredFile } from './attachments';
+import { deleteFiles } from '../attachments/files';
+import { DELETED_GUEST, ERASURE_RETRY, finishConversationStep } from '../privacy/erasure';
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type OfferEvent, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
@@ -70,6 +72,25 @@ export interface StartRequest extends OpenRequest {
   text: string;
 }
 
+/** Entries one conversation puts in an export at most (docs/privacy.md "Limits"). */
+export const EXPORT_ENTRIES = 5000;
+
+/** Who an export is for: an admin, an agent the admin lets export, or the guest themself. */
+export type ExportViewer = 'admin' | 'guest' | { agentId: string };
+
+export interface ExportedConversation {
+  id: string;
+  title: string;
+  context: StartContext;
+  status?: ConversationStatus['value'];
+  participants: Array<{ id: string; kind: 'agent' | 'guest'; name: string }>;
+  answers: PrechatAnswer[];
+  entries: Array<Omit<Entry, 'attachments'> & { agentsOnly?: true; attachments?: Array<AttachmentView & { url: string }> }>;
+  truncated: boolean;
+  /** Whose calendar may hold meetings of it: the agent it was started with. */
+  agentId: string | null;
+}
+
 /** The conversation actor's jobs (actor/jobs.ts). */
 interface ConversationJobs extends DigestJobs {
   /** Webhook events of entries committed together, with the state they left (what the events describe). */
@@ -87,7 +108,15 @@ interface ConversationJobs extends DigestJobs {
   attachments: Record<string, never>;
   /** Retention deletes the conversation with everything it holds (docs/privacy.md "Retention"); `agentIds`: the inboxes that list it. */
   purge: { id: string; agentIds: string[] };
+  /** This conversation's part of a guest's erasure (docs/privacy.md). */
+  erase: { erasureId: string; guestId: string };
 }
+
+/** An entry as the search index holds it; none for one without text or files. A message is found by its files' names as well as its text. */
+const searchEntryOf = (e: Entry): SearchEntry[] => {
+  const text = [e.text ?? '', ...(e.attachments ?? []).map((a) => a.name)].filter(Boolean).join('\n');
+  return text ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text, agentsOnly: agentOnly(e) }] : [];
+};
 
 /** What a message's text stands for where only a line is shown (the inbox): its files' names when it has no text. */
 const messageLine = (entry: Entry): string =>
@@ -184,6 +213,7 @@ export class ConversationActor extends DurableObject<Env> {
       search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
       attachments: { run: () => this.sweepUploads(), retry: HANDOVER_RETRY },
       purge: { run: (payload) => this.purgeNow(payload), retry: HANDOVER_RETRY },
+      erase: { run: (payload) => this.erase(payload), retry: ERASURE_RETRY },
     };
     // Starts reading who subscribes to webhooks, so that the first message usually knows.
     knownSubscriptions(env.DB, ctx);
@@ -680,6 +710,100 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /**
+   * The conversation in a guest's export (docs/privacy.md): every entry with its files' signed
+   * links, agents-only ones flagged, or for the guest's own export without those; null when
+   * there is none, or an agent exporting may not open it. Up to
+   * EXPORT_ENTRIES entries, read a page at a time; `truncated` says there were more.
+   */
+  async exportFor(viewer: ExportViewer): Promise<ExportedConversation | null> {
+    if (!this.stored) return null;
+    // An agent's export holds what they could open in the console (C8), nothing more.
+    if (typeof viewer === 'object' && !canAgentOpen(this.state, viewer.agentId)) return null;
+    const forGuest = viewer === 'guest';
+    const id = this.stored.id;
+    const state = this.state;
+    const entries: Entry[] = [];
+    let truncated = false;
+    for (let after = 0; ; ) {
+      const page = this.store.after(after, LIMITS.historyPage);
+      entries.push(...page.filter((e) => !forGuest || visibleTo('guest', e)));
+      if (entries.length > EXPORT_ENTRIES) truncated = true;
+      if (truncated || page.length < LIMITS.historyPage) break;
+      after = page[page.length - 1]!.seq;
+    }
+    const kept = entries.slice(0, EXPORT_ENTRIES);
+    const links = await fileLinks(this.env, id, kept, LINK_LIFETIME_S.webhook);
+    return {
+      id,
+      title: titleFor(forGuest ? 'guest' : 'agent', state),
+      context: contextOf(state),
+      ...(forGuest ? {} : { status: statusOf(state).value }),
+      participants: [...state.agents.map((a) => ({ id: a.id, kind: 'agent' as const, name: a.name })), ...state.guests.map((g) => ({ id: g.id, kind: 'guest' as const, name: g.name }))],
+      answers: [...(state.answers ?? [])],
+      entries: kept.map(({ attachments, ...e }) => ({
+        ...e,
+        ...(agentOnly(e as Entry) ? { agentsOnly: true as const } : {}),
+        ...(attachments ? { attachments: attachments.map((f) => ({ ...f, url: links.get(f.id)! })) } : {}),
+      })),
+      truncated,
+      agentId: state.origin.kind === 'agent' ? state.origin.agent.id : null,
+    };
+  }
+
+  /**
+   * A guest's erasure reached this conversation (docs/privacy.md): its part runs as a job,
+   * started at once. False when the conversation holds nothing (it was never created).
+   */
+  async eraseGuest(erasureId: string, guestId: string): Promise<boolean> {
+    if (!this.stored) return false;
+    this.jobs.enqueue('erase', `erase:${erasureId}`, Date.now() + BACKSTOP_MS, { erasureId, guestId });
+    await this.jobs.arm();
+    this.ctx.waitUntil(this.runNow('erase:'));
+    return true;
+  }
+
+  /**
+   * The guest's messages become tombstones at their seq and their name "Deleted guest", in one
+   * transaction that also queues the index's update (summary, inbox rows and search read the new
+   * state); open sockets get both at once, and the guest's own are closed. Then their files'
+   * bytes and search rows go. A retry finds the timeline done and repeats only the deletes.
+   */
+  private async erase({ erasureId, guestId }: ConversationJobs['erase']): Promise<void> {
+    const id = this.stored!.id;
+    const before = this.state;
+    const oldName = before.guests.find((g) => g.id === guestId)?.name ?? DELETED_GUEST;
+    const { tombstones, renamed } = this.ctx.storage.transactionSync(() => {
+      const erased = this.store.eraseAuthor(guestId, oldName, DELETED_GUEST);
+      const state = withGuestErased(before, guestId, DELETED_GUEST);
+      if (state !== before) {
+        this.store.save(state);
+        this.stored = { ...this.stored!, state };
+      }
+      this.jobs.enqueue('search', `search:erase:${erasureId}`, Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+      this.searchQueued = true;
+      return erased;
+    });
+    for (const ws of this.ctx.getWebSockets(guestId)) ws.close(CLOSE.unauthorized, 'guest erased');
+    for (const entry of [...tombstones, ...renamed].sort((a, b) => a.seq - b.seq)) {
+      broadcast(visibleTo('guest', entry) ? this.ctx.getWebSockets() : this.agentSockets(), { type: 'entry_replaced', entry });
+    }
+    if (this.state !== before) {
+      const shared = this.sharedView();
+      for (const ws of this.ctx.getWebSockets()) {
+        if (closeIfExpired(ws) || ws.readyState !== WebSocket.OPEN) continue;
+        this.send(ws, { type: 'conversation', conversation: this.viewFor((ws.deserializeAttachment() as SocketAttachment).caller, shared) });
+      }
+    }
+    this.handOverSearch();
+    this.syncInboxes([...new Set([...this.state.agents.map((a) => a.id), ...this.store.mentionedAgents()])]);
+    await deleteFiles(this.env.FILES, id, this.files.byAuthor(guestId));
+    this.files.forgetAuthor(guestId);
+    // Doorbell's lines that named them are indexed again with the new name (a retry after this found none renamed: they were done).
+    await rewriteSearchEntries(this.env.DB, id, this.store.tombstonesOf(guestId), renamed.flatMap(searchEntryOf));
+    await finishConversationStep(this.env, erasureId, id, this.state.origin.kind === 'agent' ? this.state.origin.agent.id : null);
+  }
+
+  /**
    * An agent's inbox tells a conversation that watch()es it of a change in their availability
    * (docs/protocol.md "Availability"). False: nobody is looking any more, or the agent is not
    * one of those shown, so the inbox stops telling it.
@@ -903,8 +1027,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /** Delivers committed entries, per-viewer views when participants or names changed, and inbox updates. */
   private publish(entries: Entry[], before: ConversationState): void {
-    const agentSockets = () => this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
-    for (const entry of entries) broadcast(agentOnly(entry) ? agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
+    for (const entry of entries) broadcast(agentOnly(entry) ? this.agentSockets() : this.ctx.getWebSockets(), { type: 'entry', entry });
     this.handOverWebhooks();
     this.handOverSearch();
     const after = this.state;
@@ -1035,6 +1158,10 @@ export class ConversationActor extends DurableObject<Env> {
     // Read again: the replay's marks were written to the attachment meanwhile.
     if (since < until) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), sentFrom: since } satisfies SocketAttachment);
     this.send(ws, { type: 'caught_up', lastSeq: this.store.lastSeq() });
+  }
+
+  private agentSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment).caller.kind === 'agent');
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -1231,11 +1358,7 @@ export class ConversationActor extends DurableObject<Env> {
     const state = this.state;
     const indexed = await indexedSeq(this.env.DB, id);
     const page = this.store.after(indexed, LIMITS.historyPage);
-    // A message is found by its files' names as well as its text.
-    const searchable = (e: Entry): string => [e.text ?? '', ...(e.attachments ?? []).map((a) => a.name)].filter(Boolean).join('\n');
-    const entries: SearchEntry[] = page.flatMap((e) =>
-      searchable(e) ? [{ seq: e.seq, authorKind: e.author.kind, authorName: e.author.name, at: e.at, text: searchable(e), agentsOnly: agentOnly(e) }] : [],
-    );
+    const entries = page.flatMap(searchEntryOf);
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();
@@ -1256,7 +1379,7 @@ export class ConversationActor extends DurableObject<Env> {
     if (!this.stored) return;
     const doomed = this.files.doom(Date.now() - UNSENT_LIFETIME_MS);
     const id = this.stored.id;
-    if (doomed.length > 0) await this.env.FILES.delete(doomed.map((a) => fileKey(id, a)));
+    await deleteFiles(this.env.FILES, id, doomed);
     this.files.forget(doomed);
     const oldest = this.files.oldestUnsent();
     return oldest === null ? undefined : { again: oldest + UNSENT_LIFETIME_MS };
@@ -1284,7 +1407,7 @@ export class ConversationActor extends DurableObject<Env> {
   }
 
   /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */
-  private async runNow(prefix: 'webhooks:' | 'inbox:' | 'search:'): Promise<void> {
+  private async runNow(prefix: 'webhooks:' | 'inbox:' | 'search:' | 'erase:'): Promise<void> {
     try {
       await this.jobs.arm();
       await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + INBOX_BATCH_MS });

@@ -137,6 +137,16 @@ export class AttachmentStore {
     for (const id of ids) this.sql.exec('DELETE FROM attachments WHERE id = ? AND state = -1', id);
   }
 
+  /** Every file an author uploaded, sent or not (an erased guest's: docs/privacy.md). */
+  byAuthor(authorId: string): string[] {
+    return this.sql.exec<{ id: string }>('SELECT id FROM attachments WHERE author_id = ?', authorId).toArray().map((r) => r.id);
+  }
+
+  /** Called once their bytes are gone. */
+  forgetAuthor(authorId: string): void {
+    this.sql.exec('DELETE FROM attachments WHERE author_id = ?', authorId);
+  }
+
   /** When the oldest unsent upload was reserved; null when there is none. */
   oldestUnsent(): number | null {
     return this.sql.exec<{ at: number | null }>('SELECT min(created_at) AS at FROM attachments WHERE seq IS NULL AND state >= 0').one().at;

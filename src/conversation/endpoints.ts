@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { getAgentBySlug } from '../directory/agents';
-import { getGuest } from '../directory/guests';
 import { ConversationId, ConversationParams, DisplayName, IdentityView, Slug, TimeZone } from '../directory/schemas';
 import { conversationsStartedBy } from '../directory/conversations';
 import { findContactByGuest } from '../directory/contacts';
@@ -13,7 +12,7 @@ import type { Routes } from '../http/api';
 import { bearerToken, issueInvite, tokenExpiry, verifyInvite } from '../http/auth';
 import { endpointsFor, type Principal } from '../http/endpoint';
 import { conversationScope, foreignOrigin, requireEmbedOrigin } from '../http/embed';
-import { HttpError, requireUpgrade } from '../http/errors';
+import { found, HttpError, requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { InboxItem } from '../inbox/item';
 import { unwrap } from '../actor/outcome';
@@ -32,7 +31,7 @@ const forPeople = endpointsFor('Conversations', 'person');
 /** The Worker, not the browser, decides who the caller is: from the verified token and the directory. */
 export async function callerOf(principal: Principal<'person'>, env: Env): Promise<Caller> {
   if (principal.kind === 'agent') return { kind: 'agent', agent: agentParticipant(principal.agent) };
-  const guest = await getGuest(env.DB, principal.guestId);
+  const guest = found(principal.guest, 'Guest');
   return { kind: 'guest', guest: { id: guest.id, name: guest.name, avatarUrl: null } };
 }
 
@@ -117,7 +116,7 @@ export const startConversationEndpoint = forGuests({
     await requireEmbedOrigin(request, env, body.target.kind === 'service' ? { kind: 'service', slug: body.target.slug } : { kind: 'agent' });
     await enforceRateLimit(env, 'conversations_per_address', clientAddress(request));
     await enforceRateLimit(env, 'conversations_per_guest', principal.guestId);
-    const guest = await getGuest(env.DB, principal.guestId);
+    const guest = found(principal.guest, 'Guest');
     let origin: Origin;
     let agents: AgentParticipant[];
     // A personal link has no form of its own: the default one, with no fields, takes no answers.
@@ -411,7 +410,7 @@ export const acceptInviteEndpoint = forGuests({
     await enforceRateLimit(env, 'invite_accepts_per_address', clientAddress(request));
     await enforceRateLimit(env, 'invite_accepts_per_guest', principal.guestId);
     const { conversationId, inviteId } = await verifyInvite(body.invite, env);
-    const guest = await getGuest(env.DB, principal.guestId);
+    const guest = found(principal.guest, 'Guest');
     return unwrap(await conversationActor(env, conversationId).addGuest({ id: guest.id, name: guest.name, avatarUrl: null }, inviteId));
   },
 });

@@ -142,6 +142,23 @@ export const contextOf = (state: ConversationState): StartContext => state.conte
 /** Pre-chat answers are the organisation's and the answering guest's: a guest invited later never reads them (docs/widget.md). */
 export const answersSeenBy = (kind: 'agent' | 'guest', id: string, state: ConversationState): boolean => kind === 'agent' || state.guests[0]?.id === id;
 
+/**
+ * The state with a guest erased (docs/privacy.md): their name replaced wherever it is kept,
+ * their avatar and the pre-chat answers they gave gone. The same state when nothing names them.
+ */
+export function withGuestErased(state: ConversationState, guestId: string, name: string): ConversationState {
+  if (!state.guests.some((g) => g.id === guestId && (g.name !== name || g.avatarUrl !== null))) return state;
+  const status = state.status;
+  const rated = status?.value === 'resolved' && status.rating?.by.id === guestId ? { ...status, rating: { ...status.rating, by: { id: guestId, name } } } : status;
+  const { answers, ...rest } = state;
+  return {
+    ...rest,
+    ...(answers && state.guests[0]?.id !== guestId ? { answers } : {}),
+    ...(rated ? { status: rated } : {}),
+    guests: state.guests.map((g) => (g.id === guestId ? { ...g, name, avatarUrl: null } : g)),
+  };
+}
+
 export const isAgentParticipant = (state: ConversationState, agentId: string): boolean =>
   state.agents.some((agent) => agent.id === agentId);
 

@@ -157,6 +157,8 @@ export const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('labels'), action: z.enum(['added', 'removed']), label: Named }),
   // A guest rated the resolution whose status event is `resolution`: authored by the guest, agents only.
   z.object({ type: z.literal('rating'), resolution: z.number().int(), score: z.number().int(), comment: z.string().nullable() }),
+  // What an erased guest's message became (docs/privacy.md): it keeps its seq and author id, so no client sees a gap.
+  z.object({ type: z.literal('message_deleted') }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 export type OfferEvent = Extract<TimelineEvent, { type: 'offer' }>;
@@ -245,6 +247,8 @@ export type ConversationView = z.infer<typeof ConversationView>;
 export type ServerFrame =
   | { type: 'welcome'; conversation: ConversationView }
   | { type: 'entry'; entry: Entry }
+  // An entry already sent, as it is now (an erased guest's message, docs/protocol.md "Erasure"): same seq, replaces the old one.
+  | { type: 'entry_replaced'; entry: Entry }
   | { type: 'ack'; clientId: string; seq: number; duplicate: boolean }
   | { type: 'caught_up'; lastSeq: number }
   | { type: 'conversation'; conversation: ConversationView }

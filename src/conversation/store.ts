@@ -128,6 +128,50 @@ export class ConversationStore {
     return row ? toEntry(row) : null;
   }
 
+  /**
+   * Erasure (docs/privacy.md): the author's messages become `message_deleted` events at their
+   * own seq, so the timeline stays dense, and the name on whatever else they wrote or an event
+   * names them in is `name`, as is `oldName` in Doorbell's own lines (meeting notes name the
+   * guest); their reply addresses (their email ledger row) stop resolving. Answers the entries
+   * changed now: none when run again.
+   */
+  eraseAuthor(authorId: string, oldName: string, name: string): { tombstones: Entry[]; renamed: Entry[] } {
+    const tombstones = this.sql
+      .exec<EntryRow>(
+        `UPDATE timeline SET kind = 'event', text = NULL, client_id = NULL, attachments = NULL, event = ?, author_name = ?
+         WHERE author_id = ? AND kind = 'message' RETURNING *`,
+        JSON.stringify({ type: 'message_deleted' } satisfies TimelineEvent),
+        name,
+        authorId,
+      )
+      .toArray();
+    this.sql.exec('UPDATE timeline SET author_name = ? WHERE author_id = ?', name, authorId);
+    for (const path of ['$.participant', '$.guest']) {
+      this.sql.exec(
+        `UPDATE timeline SET event = json_set(event, '${path}.name', ?) WHERE kind = 'event' AND json_extract(event, '${path}.id') = ?`,
+        name,
+        authorId,
+      );
+    }
+    const renamed =
+      oldName === name
+        ? []
+        : this.sql
+            .exec<EntryRow>("UPDATE timeline SET text = replace(text, ?1, ?2) WHERE author_kind = 'system' AND instr(text, ?1) > 0 RETURNING *", oldName, name)
+            .toArray();
+    this.sql.exec('DELETE FROM email_recipients WHERE participant_id = ?', authorId);
+    const bySeq = (rows: EntryRow[]) => rows.map(toEntry).sort((a, b) => a.seq - b.seq);
+    return { tombstones: bySeq(tombstones), renamed: bySeq(renamed) };
+  }
+
+  /** The seqs of an erased author's messages. */
+  tombstonesOf(authorId: string): number[] {
+    return this.sql
+      .exec<{ seq: number }>("SELECT seq FROM timeline WHERE author_id = ? AND kind = 'event' AND json_extract(event, '$.type') = 'message_deleted'", authorId)
+      .toArray()
+      .map((r) => r.seq);
+  }
+
   findByClientId(authorId: string, clientId: string): Entry | null {
     const row = this.sql.exec<EntryRow>('SELECT * FROM timeline WHERE author_id = ? AND client_id = ?', authorId, clientId).toArray()[0];
     return row ? toEntry(row) : null;

@@ -8,6 +8,8 @@ export interface Guest {
   /** A verified user token's `sub` and whose keys signed it; null for an anonymous guest (docs/widget.md "Identified visitors"). */
   identity: GuestIdentity | null;
   createdAt: string;
+  /** When the guest was erased (docs/privacy.md); their tokens are refused from then on. */
+  erasedAt: string | null;
 }
 
 export interface GuestIdentity {
@@ -28,6 +30,7 @@ interface GuestRow {
   identity_scope: string | null;
   external_id: string | null;
   created_at: string;
+  erased_at: string | null;
 }
 
 const toGuest = (row: GuestRow): Guest => ({
@@ -36,6 +39,7 @@ const toGuest = (row: GuestRow): Guest => ({
   email: row.email,
   identity: row.identity_scope && row.external_id ? { scope: row.identity_scope, externalId: row.external_id } : null,
   createdAt: row.created_at,
+  erasedAt: row.erased_at,
 });
 
 export async function createGuest(db: D1Database, input: { name: string; email?: string | undefined }): Promise<Guest> {
@@ -69,3 +73,4 @@ export async function findGuest(db: D1Database, id: string): Promise<Guest | nul
 }
 
 export const getGuest = async (db: D1Database, id: string): Promise<Guest> => found(await findGuest(db, id), 'Guest');
+

@@ -6,7 +6,8 @@ import { endpointsFor, type Answer } from '../http/endpoint';
 import type { Env } from '../env';
 import { clientAddress, enforceRateLimit } from '../http/limits';
 import { getAgentBySlug } from './agents';
-import { createGuest, getGuest } from './guests';
+import { createGuest } from './guests';
+import { found } from '../http/errors';
 import { aggregateAvailability, Availability, availabilityMessage } from './availability';
 import { availabilityOf } from './presence';
 import { firstResponseSeconds } from './first-response';
@@ -86,7 +87,7 @@ export const currentGuestEndpoint = endpointsFor('Guests', 'guest')({
   summary: 'The guest the token belongs to',
   response: GuestView,
   errors: [404],
-  handle: ({ env, principal }) => getGuest(env.DB, principal.guestId),
+  handle: async ({ principal }) => found(principal.guest, 'Guest'),
 });
 
 const agents = endpointsFor('Agents', 'agent');

@@ -27,6 +27,11 @@ export const MARK_START = '\u0002';
 export const MARK_END = '\u0003';
 const MARKERS = /[\u0002\u0003]/g;
 
+const insertEntry = (db: D1Database, conversationId: string, e: SearchEntry): D1PreparedStatement =>
+  db
+    .prepare('INSERT OR IGNORE INTO search_entries (conversation_id, seq, author_kind, author_name, at, text, agents_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .bind(conversationId, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0);
+
 /** The last seq of the conversation already in the index (0 for none). */
 export async function indexedSeq(db: D1Database, conversationId: string): Promise<number> {
   const row = await db.prepare('SELECT indexed_seq FROM search_conversations WHERE conversation_id = ?').bind(conversationId).first<{ indexed_seq: number }>();
@@ -57,14 +62,23 @@ export async function writeSearchIndex(
       .bind(id, facts.title, facts.serviceSlug, facts.visibility, lastSeq),
     db.prepare('DELETE FROM search_participants WHERE conversation_id = ?').bind(id),
     ...facts.agents.map((a) => db.prepare('INSERT OR IGNORE INTO search_participants (conversation_id, agent_id, agent_slug) VALUES (?, ?, ?)').bind(id, a.id, a.slug)),
-    ...entries.map((e) =>
-      db
-        .prepare('INSERT OR IGNORE INTO search_entries (conversation_id, seq, author_kind, author_name, at, text, agents_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .bind(id, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0),
-    ),
+    ...entries.map((e) => insertEntry(db, id, e)),
   ];
   const results = await db.batch([...also, ...statements]);
   return results.slice(0, also.length);
+}
+
+/**
+ * Removes entries from the index and writes others anew (an erased guest's messages and the
+ * lines that named them, docs/privacy.md), in one batch; the triggers keep the full-text index in step.
+ */
+export async function rewriteSearchEntries(db: D1Database, conversationId: string, removed: readonly number[], rewritten: readonly SearchEntry[]): Promise<void> {
+  const seqs = [...removed, ...rewritten.map((e) => e.seq)];
+  if (seqs.length === 0) return;
+  await db.batch([
+    db.prepare('DELETE FROM search_entries WHERE conversation_id = ? AND seq IN (SELECT value FROM json_each(?))').bind(conversationId, JSON.stringify(seqs)),
+    ...rewritten.map((e) => insertEntry(db, conversationId, e)),
+  ]);
 }
 
 export interface SearchRequest {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { findAgentByEmail } from '../directory/agents';
+import { findGuest, type Guest } from '../directory/guests';
 import type { Env } from '../env';
 import { bearerToken, isGuestToken, requireAdmin, verifyAgentToken, verifyGuestToken } from './auth';
 import { foreignOrigin } from './embed';
@@ -11,7 +12,8 @@ import { readJsonBody, validate } from './validation';
 export type Access = 'public' | 'admin' | 'agent' | 'guest' | 'person';
 
 type AgentPrincipal = { kind: 'agent'; agent: Agent };
-type GuestPrincipal = { kind: 'guest'; guestId: string };
+/** `guest`: their directory record, read once here; null when the token names no guest (any more). */
+type GuestPrincipal = { kind: 'guest'; guestId: string; guest: Guest | null };
 
 export type Principal<A extends Access> = A extends 'agent'
   ? AgentPrincipal
@@ -106,7 +108,11 @@ async function authenticate(access: Access, request: Request, env: Env): Promise
       if (!isGuestToken(token) && (await verifyAgentToken(token, env).then(() => true, () => false))) {
         throw new HttpError(403, 'guests_only', 'This route is for guests: an agent token cannot call it.');
       }
-      return { kind: 'guest', ...(await verifyGuestToken(token, env)) };
+      const claims = await verifyGuestToken(token, env);
+      const guest = await findGuest(env.DB, claims.guestId);
+      // Erasure invalidates every token the guest holds (docs/privacy.md); tokens carry no revocation of their own.
+      if (guest?.erasedAt) throw new HttpError(401, 'guest_erased', 'This guest was erased: the token no longer works.');
+      return { kind: 'guest', ...claims, guest };
     }
   }
 }

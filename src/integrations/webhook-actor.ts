@@ -52,6 +52,11 @@ export class WebhookActor extends QueueActor<Env> {
     return this.store.list(limit, status);
   }
 
+  /** The deliveries whose event names a guest (their id quoted, as event bodies hold it). */
+  async deliveriesNaming(guestId: string, limit: number): Promise<Delivery[]> {
+    return this.store.naming(JSON.stringify(guestId), limit);
+  }
+
   /** The endpoint was disabled: what is still queued is dropped, and says why. */
   async cancelPending(reason: string): Promise<number> {
     const cancelled = this.store.cancelPending(reason, Date.now());

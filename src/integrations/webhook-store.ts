@@ -171,6 +171,11 @@ export class WebhookStore {
     if (outcome.status === 'delivered') this.sql.exec('UPDATE endpoint SET last_success_at = ?', result.at);
   }
 
+  /** Deliveries whose event names `text` (a guest's id, for their export: docs/privacy.md), newest first. */
+  naming(text: string, limit: number): Delivery[] {
+    return this.sql.exec<DeliveryRow>('SELECT * FROM deliveries WHERE instr(body, ?) > 0 ORDER BY created_at DESC, event_id LIMIT ?', text, limit).toArray().map(toDelivery);
+  }
+
   /** Gives up every pending delivery (the endpoint was disabled): a disabled endpoint gets nothing. */
   cancelPending(reason: string, now: number): number {
     return this.sql.exec(

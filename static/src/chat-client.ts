@@ -581,6 +581,11 @@ export class ConversationClient {
         this.emit('entries');
         this.markRead();
         break;
+      case 'entry_replaced':
+        // An erased guest's message (docs/protocol.md "Erasure"): the same seq, now a tombstone.
+        this.entries = this.entries.map((e) => (e.seq === frame.entry.seq ? frame.entry : e));
+        this.emit('entries');
+        break;
       case 'ack':
         this.pending = this.pending.filter((p) => p.clientId !== frame.clientId);
         this.emit('entries');

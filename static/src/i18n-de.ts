@@ -45,6 +45,7 @@ export const de: Strings = {
   rejoined: '{name} ist wieder da',
   assigned: 'Zugewiesen an {name}',
   renamed: 'Umbenannt in „{name}“',
+  message_deleted: 'Nachricht gelöscht',
   guest_added: '{name} wurde hinzugefügt',
   visibility: 'Sichtbarkeit geändert',
   status_open: '{name} hat die Unterhaltung wieder geöffnet',

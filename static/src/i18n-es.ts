@@ -45,6 +45,7 @@ export const es: Strings = {
   rejoined: '{name} ha vuelto',
   assigned: 'Asignada a {name}',
   renamed: 'Renombrada «{name}»',
+  message_deleted: 'Mensaje eliminado',
   guest_added: 'Se ha añadido a {name}',
   visibility: 'Visibilidad cambiada',
   status_open: '{name} ha reabierto la conversación',

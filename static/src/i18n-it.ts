@@ -45,6 +45,7 @@ export const it: Strings = {
   rejoined: '{name} è tornato',
   assigned: 'Assegnata a {name}',
   renamed: 'Rinominata «{name}»',
+  message_deleted: 'Messaggio eliminato',
   guest_added: '{name} è stato aggiunto',
   visibility: 'Visibilità modificata',
   status_open: '{name} ha riaperto la conversazione',
