@@ -69,7 +69,7 @@ export class CalendarActor extends DurableObject<Env> {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new CalendarStore(ctx.storage.sql);
-    this.jobs = new Jobs(ctx.storage);
+    this.jobs = new Jobs(ctx.storage, { kind: 'calendar', id: ctx.id.toString() });
   }
 
   // ---- settings, slots, feed -------------------------------------------------------------
