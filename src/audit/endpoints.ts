@@ -9,7 +9,8 @@ const AuditQuery = z.strictObject({
     .regex(/^[1-9]\d{0,15}$/, 'a nextCursor from the previous page')
     .optional()
     .describe('The previous page’s nextCursor: the page continues with older entries, even while new ones are written.'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  // Digits only: a coerced number would also take ' 5' and '0x10'.
+  limit: z.string().regex(/^\d{1,3}$/, 'a whole number from 1 to 100').transform(Number).pipe(z.number().int().min(1).max(100)).default(50).describe('Entries per page, 1 to 100; 50 unless said.'),
   entity: z
     .string()
     .regex(/^[a-z_]{1,40}$/, 'an entity such as agent, service, webhook')

@@ -159,7 +159,7 @@ describe('audit log: reading it', () => {
   it('admins only; bad parameters are 400 invalid_request', async () => {
     expect((await call('GET', '/api/admin/audit')).status).toBe(401);
     expect((await call('GET', '/api/admin/audit', { headers: await asAgent('alice') })).status).toBe(401);
-    for (const query of ['limit=0', 'limit=101', 'limit=x', 'cursor=abc', 'cursor=0', 'entity=DROP%20TABLE', 'actor=%27', 'other=1']) {
+    for (const query of ['limit=0', 'limit=101', 'limit=x', 'limit=%205', 'limit=0x10', 'cursor=abc', 'cursor=0', 'entity=DROP%20TABLE', 'actor=%27', 'other=1']) {
       const r = await call('GET', `/api/admin/audit?${query}`, { headers: ADMIN });
       expect(r.status, query).toBe(400);
       expect(r.body.error.code).toBe('invalid_request');
