@@ -414,7 +414,8 @@ export class CalendarActor extends DurableObject<Env> {
       'intervals' in outcome
         ? { url, intervals: outcome.intervals, lastSuccessAt: now, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: now + FEED_REFRESH_MS }
         : { ...last, lastError: outcome.error, lastErrorAt: now, failures: last.failures + 1, nextAttemptAt: now + backoffDelay(FEED_BACKOFF, last.failures + 1) };
-    if ('error' in outcome) console.warn('busy feed failed', url, outcome.error);
+    // The host only: a private calendar's feed URL is its password (docs/privacy.md "Logs").
+    if ('error' in outcome) console.warn('busy feed failed', new URL(url).host, outcome.error);
     this.store.saveBusyFeed(feed);
     return { again: feed.nextAttemptAt! };
   }

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ADMIN, asAgent, call, clientId, drainJobsOf, guestWrites, newGuest } from '../helpers';
+import { interceptFetch } from '../fakes/intercept';
+import { ADMIN, asAgent, call, clientId, drainJobsOf, guestWrites, newGuest, sleep } from '../helpers';
 import { book, calendarStub, drainJobs, slots } from '../meetings';
 
 /** The Worker's JSON logs (docs/privacy.md "Logs"): one line per request and per job, and nothing personal in any. */
@@ -112,5 +113,20 @@ describe('no personal data in any log line', () => {
     expect(events('job').length).toBeGreaterThan(0);
     const everything = lines.join('\n');
     for (const secret of [email, name, 'Priya', ...texts, guest.token, meetingToken]) expect(everything, secret).not.toContain(secret);
+  });
+
+  it("a failing busy feed is logged by its host, not by its URL, which is the calendar's password", async () => {
+    const secretPath = '/private-9f3c2b7e41d0a8/basic.ics';
+    interceptFetch({ 'https://calendar.feeds.example': () => new Response('gone', { status: 404 }) });
+    const alice = await asAgent('alice');
+    expect((await call('PATCH', '/api/calendar/settings', { headers: alice, body: { busyFeedUrl: `https://calendar.feeds.example${secretPath}` } })).status).toBe(200);
+    try {
+      const until = Date.now() + 10_000;
+      while (!lines.some((l) => l.includes('busy feed failed')) && Date.now() < until) await sleep(100);
+      expect(lines.find((l) => l.includes('busy feed failed'))).toContain('calendar.feeds.example');
+      expect(lines.join('\n')).not.toContain('9f3c2b7e41d0a8');
+    } finally {
+      await call('PATCH', '/api/calendar/settings', { headers: alice, body: { busyFeedUrl: '' } });
+    }
   });
 });
