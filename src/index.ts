@@ -1,4 +1,5 @@
 import { attachmentRoutes } from './attachments/endpoints';
+import { auditRoutes } from './audit/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
 import { offerRoutes } from './calendar/offer-endpoints';
 import { liveRoutes } from './calendar/live-endpoints';
@@ -14,6 +15,7 @@ import type { Env } from './env';
 import { Api } from './http/api';
 import { preflight, withCors } from './http/cors';
 import { errorResponse, HttpError } from './http/errors';
+import { beginRequest, finishRequest } from './http/request-log';
 import { systemRoutes } from './http/system-endpoints';
 import { identityRoutes } from './identity/endpoints';
 import { inboxRoutes } from './inbox/endpoints';
@@ -50,6 +52,7 @@ const api = new Api().include(
   meetingTypeRoutes,
   outboxRoutes,
   adminDirectoryRoutes,
+  auditRoutes,
   webhookRoutes,
   cannedRoutes,
   labelRoutes,
@@ -59,18 +62,29 @@ const api = new Api().include(
   privacyRoutes,
 );
 
+/** Paths the API owns, answered with its 404 when no route has them; the rest are static assets. */
+const isApiPath = (pathname: string): boolean => pathname.startsWith('/api/') || pathname.startsWith('/dev/');
+
+async function answer(request: Request, env: Env, ctx: ExecutionContext, pathname: string): Promise<Response> {
+  const early = await preflight(request, env, (method) => api.accessOf(method, pathname));
+  if (early) return early;
+  const access = api.accessOf(request.method, pathname);
+  const answered = await api.handle(request, env, ctx);
+  if (answered) return withCors(request, env, answered, access);
+  if (isApiPath(pathname)) {
+    return withCors(request, env, errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`)), undefined);
+  }
+  return env.ASSETS.fetch(request);
+}
+
 export default {
   async fetch(request, env, ctx): Promise<Response> {
+    const log = beginRequest(request);
     const { pathname } = new URL(request.url);
-    const early = await preflight(request, env, (method) => api.accessOf(method, pathname));
-    if (early) return early;
-    const access = api.accessOf(request.method, pathname);
-    const answered = await api.handle(request, env, ctx);
-    if (answered) return withCors(request, env, answered, access);
-    if (pathname.startsWith('/api/') || pathname.startsWith('/dev/')) {
-      return withCors(request, env, errorResponse(new HttpError(404, 'not_found', `No route ${request.method} ${pathname}.`)), undefined);
-    }
-    return env.ASSETS.fetch(request);
+    const response = await answer(request, env, ctx, pathname).catch(errorResponse);
+    // The pattern only: a path such as /api/meetings/<token> must not put the token in the log.
+    const route = api.routeOf(request.method, pathname)?.path ?? (isApiPath(pathname) ? 'unmatched' : 'static');
+    return finishRequest(log, request, response, route);
   },
   email: (message, env) => receiveEmail(message, env),
   // The daily Cron Trigger (wrangler.toml [triggers]): retention (docs/privacy.md "Retention").

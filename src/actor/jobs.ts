@@ -1,4 +1,5 @@
 import { backoffDelay, type Backoff } from './backoff';
+import { logEvent } from './log';
 
 /**
  * The job kernel: every actor's due work (emails, notes, reminders, digests, webhook and CRM
@@ -74,7 +75,11 @@ export class Jobs<Kinds extends object> {
   /** Keys whose handler is running in this instance (the lease covers another instance, after a crash). */
   private readonly running = new Set<string>();
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  /** `actor` names the actor in each job's log line: its class and id (docs/privacy.md "Logs"). */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly actor: { kind: string; id: string },
+  ) {
     this.sql = storage.sql;
   }
 
@@ -168,14 +173,29 @@ export class Jobs<Kinds extends object> {
     if (this.sql.exec('UPDATE jobs SET due_at = ? WHERE key = ? AND due_at = ?', lease, job.key, job.dueAt).rowsWritten === 0) return;
     let result: JobResult;
     this.running.add(job.key);
+    const started = Date.now();
+    // The kind and the attempt, never the key or payload: those name guests and carry text.
+    const logged = (outcome: 'done' | 'again' | 'retry' | 'dropped', err?: unknown) =>
+      logEvent({
+        type: 'job',
+        job: job.kind,
+        actorKind: this.actor.kind,
+        actorId: this.actor.id,
+        outcome,
+        attempt: job.attempts + 1,
+        durationMs: Date.now() - started,
+        // The error's class only: its message may quote an address or a provider's answer.
+        error: err === undefined ? null : err instanceof Error ? err.name : typeof err,
+      });
     try {
       result = await handler.run(job.payload, job);
     } catch (err) {
       const attempts = job.attempts + 1;
       if (attempts >= handler.retry.maxAttempts || handler.retry.permanent?.(err)) {
-        console.error('job failed for good', job.key, err);
+        logged('dropped', err);
         this.sql.exec('DELETE FROM jobs WHERE key = ?', job.key);
       } else {
+        logged('retry', err);
         const dueAt = Date.now() + backoffDelay(handler.retry.backoff, attempts);
         this.sql.exec('UPDATE jobs SET due_at = ?, attempts = ?, last_error = ? WHERE key = ?', dueAt, attempts, String(err), job.key);
       }
@@ -183,6 +203,7 @@ export class Jobs<Kinds extends object> {
     } finally {
       this.running.delete(job.key);
     }
+    logged(result ? 'again' : 'done');
     if (result) {
       this.sql.exec(
         'UPDATE jobs SET due_at = CASE WHEN due_at = ? THEN ? ELSE min(due_at, ?) END, attempts = 0, last_error = NULL WHERE key = ?',
@@ -213,8 +234,8 @@ export class Drain {
   private readonly jobs: Jobs<DrainJobs>;
   private readonly handlers: JobHandlers<DrainJobs>;
 
-  constructor(storage: DurableObjectStorage, run: () => Promise<JobResult>, backoff: Backoff) {
-    this.jobs = new Jobs(storage);
+  constructor(storage: DurableObjectStorage, actor: { kind: string; id: string }, run: () => Promise<JobResult>, backoff: Backoff) {
+    this.jobs = new Jobs(storage, actor);
     // It fails only when what it needs cannot be read; then it tries again, for as long as that takes.
     this.handlers = { drain: { run, retry: { maxAttempts: Infinity, backoff } } };
   }

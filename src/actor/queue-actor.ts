@@ -10,10 +10,10 @@ import { Drain, type JobResult } from './jobs';
 export abstract class QueueActor<E> extends DurableObject<E> {
   protected readonly queue: Drain;
 
-  constructor(ctx: DurableObjectState, env: E, migrate: (sql: SqlStorage) => void, backoff: Backoff) {
+  constructor(ctx: DurableObjectState, env: E, kind: string, migrate: (sql: SqlStorage) => void, backoff: Backoff) {
     super(ctx, env);
     migrate(ctx.storage.sql);
-    this.queue = new Drain(ctx.storage, () => this.drain(), backoff);
+    this.queue = new Drain(ctx.storage, { kind, id: ctx.id.toString() }, () => this.drain(), backoff);
   }
 
   protected abstract drain(): Promise<JobResult>;

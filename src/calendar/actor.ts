@@ -112,7 +112,7 @@ export class CalendarActor extends DurableObject<Env> {
     super(ctx, env);
     migrate(ctx.storage.sql);
     this.store = new CalendarStore(ctx.storage.sql);
-    this.jobs = new Jobs(ctx.storage);
+    this.jobs = new Jobs(ctx.storage, { kind: 'calendar', id: ctx.id.toString() });
     // Pings keep report sockets open without waking the calendar from hibernation.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -627,7 +627,8 @@ export class CalendarActor extends DurableObject<Env> {
       'intervals' in outcome
         ? { url, intervals: outcome.intervals, lastSuccessAt: now, lastError: null, lastErrorAt: null, failures: 0, nextAttemptAt: now + FEED_REFRESH_MS }
         : { ...last, lastError: outcome.error, lastErrorAt: now, failures: last.failures + 1, nextAttemptAt: now + backoffDelay(FEED_BACKOFF, last.failures + 1) };
-    if ('error' in outcome) console.warn('busy feed failed', url, outcome.error);
+    // The host only: a private calendar's feed URL is its password (docs/privacy.md "Logs").
+    if ('error' in outcome) console.warn('busy feed failed', new URL(url).host, outcome.error);
     this.store.saveBusyFeed(feed);
     return { again: feed.nextAttemptAt! };
   }

@@ -296,6 +296,11 @@ export const updateSettingsEndpoint = forAgents({
   summary: 'Change availability, confirmation mode (auto|invite), reminders or the busy feed URL (400 url_not_allowed for a non-public host)',
   body: CalendarSettingsPatch,
   response: CalendarSettings,
+  audit: {
+    entity: 'calendar_settings',
+    id: ({ principal }) => principal.agent.id,
+    before: async ({ env, principal }) => (await calendarActor(env, principal.agent.id).settings(ownerOf(principal.agent))).settings,
+  },
   handle: async ({ env, principal, body }) => {
     requireOutboundUrl(env, 'busyFeedUrl', body.busyFeedUrl);
     return calendarActor(env, principal.agent.id).updateSettings(ownerOf(principal.agent), body);
@@ -305,6 +310,7 @@ export const updateSettingsEndpoint = forAgents({
 export const rotateFeedEndpoint = forAgents({
   summary: 'A new secret feed URL (M7); the old one stops working',
   response: z.object({ feedUrl: z.string() }),
+  audit: { entity: 'calendar_feed', action: 'rotate', id: ({ principal }) => principal.agent.id },
   handle: async ({ env, principal }) => ({
     feedUrl: feedUrl(env, principal.agent, await calendarActor(env, principal.agent.id).rotateFeedSecret(ownerOf(principal.agent))),
   }),

@@ -28,6 +28,16 @@ function typeEndpoints<A extends 'agent' | 'admin', P extends z.ZodObject>(
     const agent = await agentOf(env, principal, p as Partial<Record<string, string>>);
     return { calendar: calendarActor(env, agent.id), owner: ownerOf(agent) };
   };
+  // An admin's path names the agent; an agent's own is theirs.
+  const typeId = ({ principal, params: p, body }: { principal: Principal<A>; params: unknown; body?: unknown }) => {
+    const agentSlug = principal.kind === 'agent' ? principal.agent.slug : (p as { slug: string }).slug;
+    return `${agentSlug}/${(p as { type?: string }).type ?? (body as { slug: string }).slug}`;
+  };
+  const readType = async ({ env, principal, params: p }: { env: Env; principal: Principal<A>; params: unknown }) => {
+    const { calendar, owner } = await calendarOf(env, principal, p);
+    return (await calendar.meetingTypes(owner)).find((t) => t.slug === (p as { type: string }).type) ?? null;
+  };
+  const audit = { entity: 'meeting_type', id: typeId, before: readType };
   return {
     list: define({
       summary: 'The meeting types of the calendar, in order: the first is the default',
@@ -46,6 +56,7 @@ function typeEndpoints<A extends 'agent' | 'admin', P extends z.ZodObject>(
       response: MeetingTypeInput,
       status: 201,
       errors: [404, 409],
+      audit: { entity: 'meeting_type', id: typeId },
       handle: async ({ env, principal, params: p, body }) => {
         const { calendar, owner } = await calendarOf(env, principal, p);
         return unwrap(await calendar.createMeetingType(owner, body));
@@ -57,6 +68,7 @@ function typeEndpoints<A extends 'agent' | 'admin', P extends z.ZodObject>(
       body: MeetingTypePatch,
       response: MeetingTypeInput,
       errors: [404, 409],
+      audit,
       handle: async ({ env, principal, params: p, body }) => {
         const { calendar, owner } = await calendarOf(env, principal, p);
         return unwrap(await calendar.updateMeetingType(owner, (p as { type: string }).type, body));
@@ -67,6 +79,7 @@ function typeEndpoints<A extends 'agent' | 'admin', P extends z.ZodObject>(
       params: itemParams,
       status: 204,
       errors: [404, 409],
+      audit,
       handle: async ({ env, principal, params: p }) => {
         const { calendar, owner } = await calendarOf(env, principal, p);
         unwrap(await calendar.deleteMeetingType(owner, (p as { type: string }).type));

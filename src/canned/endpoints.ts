@@ -9,6 +9,7 @@ import {
   type CannedReply,
 } from '../directory/canned-replies';
 import { Id } from '../directory/schemas';
+import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
 import type { Principal } from '../http/endpoint';
@@ -91,7 +92,16 @@ async function writable(db: D1Database, id: string, owner: string | null): Promi
 
 const limits = `shortcut unique per owner (409 canned_reply_exists), at most ${MAX_CANNED_REPLIES_PER_OWNER} per owner (409 canned_reply_limit)`;
 
-const organisation = collection({ tag: 'Admin: canned replies', access: 'admin', params: CannedParams, view: CannedReplyView, unique: true });
+const readOrganisationReply = async ({ env, params }: { env: Env; params: { id: string } }) => view(await readable(env.DB, params.id, null));
+
+const organisation = collection({
+  tag: 'Admin: canned replies',
+  access: 'admin',
+  params: CannedParams,
+  view: CannedReplyView,
+  unique: true,
+  audit: { entity: 'canned_reply', read: readOrganisationReply },
+});
 
 export const adminListCannedEndpoint = organisation.list({
   summary: "List the organisation's canned replies, by shortcut",
@@ -107,7 +117,7 @@ export const adminCreateCannedEndpoint = organisation.create({
 
 export const adminGetCannedEndpoint = organisation.get({
   summary: "Read one of the organisation's canned replies (agents' personal ones are 404)",
-  handle: async ({ env, params }) => view(await readable(env.DB, params.id, null)),
+  handle: readOrganisationReply,
 });
 
 export const adminUpdateCannedEndpoint = organisation.update({
@@ -123,7 +133,18 @@ export const adminDeleteCannedEndpoint = organisation.delete({
 });
 
 // 403 besides: an organisation's reply is not the agent's to change, and a guest token is refused.
-const personal = collection({ tag: 'Canned replies', access: 'agent', params: CannedParams, view: CannedReplyView, unique: true, errors: [403] });
+const readOwnReply = async ({ env, principal, params }: { env: Env; principal: Principal<'agent'>; params: { id: string } }) =>
+  view(await readable(env.DB, params.id, ownerOf(principal)));
+
+const personal = collection({
+  tag: 'Canned replies',
+  access: 'agent',
+  params: CannedParams,
+  view: CannedReplyView,
+  unique: true,
+  errors: [403],
+  audit: { entity: 'canned_reply', read: readOwnReply },
+});
 
 export const listCannedEndpoint = personal.list({
   summary: "The canned replies offered to the calling agent: the organisation's and their own, by shortcut",
@@ -139,7 +160,7 @@ export const createCannedEndpoint = personal.create({
 
 export const getCannedEndpoint = personal.get({
   summary: "Read one of the organisation's canned replies or one of the agent's own (another agent's is 404)",
-  handle: async ({ env, principal, params }) => view(await readable(env.DB, params.id, ownerOf(principal))),
+  handle: readOwnReply,
 });
 
 export const updateCannedEndpoint = personal.update({

@@ -202,7 +202,7 @@ export class ConversationActor extends DurableObject<Env> {
     this.invites = new InviteStore(ctx.storage.sql);
     this.files = new AttachmentStore(ctx.storage.sql);
     this.stored = this.store.load();
-    this.jobs = new Jobs(ctx.storage);
+    this.jobs = new Jobs(ctx.storage, { kind: 'conversation', id: ctx.id.toString() });
     this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
     this.handlers = {
       ...this.digests.handlers,

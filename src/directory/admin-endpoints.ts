@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
 import { endpointsFor } from '../http/endpoint';
@@ -25,7 +26,10 @@ import {
 
 const tag = 'Admin: directory';
 
-const agents = collection({ tag, access: 'admin', params: SlugParams, view: AgentView, unique: true });
+const readAgent = ({ env, params }: { env: Env; params: { slug: string } }) => getAgentBySlug(env.DB, params.slug);
+const readService = ({ env, params }: { env: Env; params: { slug: string } }) => getServiceBySlug(env.DB, params.slug);
+
+const agents = collection({ tag, access: 'admin', params: SlugParams, view: AgentView, unique: true, audit: { entity: 'agent', read: readAgent } });
 
 export const listAgentsEndpoint = agents.list({
   summary: 'List agents with their license tiers',
@@ -41,7 +45,7 @@ export const createAgentEndpoint = agents.create({
 
 export const getAgentEndpoint = agents.get({
   summary: 'Read an agent',
-  handle: ({ env, params }) => getAgentBySlug(env.DB, params.slug),
+  handle: readAgent,
 });
 
 export const updateAgentEndpoint = agents.update({
@@ -55,7 +59,7 @@ export const deleteAgentEndpoint = agents.delete({
   handle: ({ env, params }) => deleteAgent(env.DB, params.slug),
 });
 
-const services = collection({ tag, access: 'admin', params: SlugParams, view: ServiceView, unique: true });
+const services = collection({ tag, access: 'admin', params: SlugParams, view: ServiceView, unique: true, audit: { entity: 'service', read: readService } });
 
 export const listServicesEndpoint = services.list({
   summary: 'List services with their members, licensed members and assignable flag',
@@ -71,7 +75,7 @@ export const createServiceEndpoint = services.create({
 
 export const getServiceEndpoint = services.get({
   summary: 'Read a service with its members',
-  handle: ({ env, params }) => getServiceBySlug(env.DB, params.slug),
+  handle: readService,
 });
 
 export const updateServiceEndpoint = services.update({
@@ -92,6 +96,7 @@ export const addMemberEndpoint = membership({
   params: MemberParams,
   response: ServiceView,
   errors: [404],
+  audit: { entity: 'service', action: 'add_member', before: readService },
   handle: ({ env, params }) => addMember(env.DB, params.slug, params.agentSlug),
 });
 
@@ -100,6 +105,7 @@ export const removeMemberEndpoint = membership({
   params: MemberParams,
   response: ServiceView,
   errors: [404],
+  audit: { entity: 'service', action: 'remove_member', before: readService },
   handle: ({ env, params }) => removeMember(env.DB, params.slug, params.agentSlug),
 });
 

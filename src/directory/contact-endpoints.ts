@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unwrap } from '../actor/outcome';
 import type { Caller } from '../conversation/actor';
+import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
 import { endpointsFor } from '../http/endpoint';
@@ -117,7 +118,8 @@ const ContactQuery = z.object({
 });
 
 const tag = 'Phonebook';
-const contacts = collection({ tag, access: 'agent', params: ContactParams, view: ContactView, unique: true });
+const readContact = ({ env, params }: { env: Env; params: { id: string } }) => getContact(env.DB, params.id);
+const contacts = collection({ tag, access: 'agent', params: ContactParams, view: ContactView, unique: true, audit: { entity: 'contact', read: readContact } });
 const define = endpointsFor(tag, 'agent');
 
 /** 201 for a new contact, 200 for a merge into an existing one. */
@@ -130,6 +132,7 @@ export const createContactEndpoint = define({
   response: ContactSaved,
   status: 201,
   errors: [409],
+  audit: { entity: 'contact' },
   handle: async ({ env, principal, body }) => {
     const { merge, ...input } = body;
     return answer(await saveContact(env.DB, input, { merge, createdBy: principal.agent.id }));
@@ -148,6 +151,7 @@ export const addGuestContactEndpoint = define({
   response: ContactSaved,
   status: 201,
   errors: [404, 409],
+  audit: { entity: 'contact' },
   handle: async ({ env, principal, params, body }) => {
     // Only a conversation the agent can open (404 otherwise, as for one that does not exist).
     const view = unwrap(await (await existingConversationActor(env, params.id)).view(asCaller(principal.agent)));
@@ -174,7 +178,7 @@ export const listContactsEndpoint = contacts.list({
 
 export const getContactEndpoint = contacts.get({
   summary: 'Read a contact',
-  handle: ({ env, params }) => getContact(env.DB, params.id),
+  handle: readContact,
 });
 
 export const updateContactEndpoint = contacts.update({

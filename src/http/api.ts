@@ -43,9 +43,14 @@ export class Api {
     return this;
   }
 
+  /** The route a request names, or undefined for a path no route has. */
+  routeOf(method: string, pathname: string): Route | undefined {
+    return this.routes.find((r) => r.method === method.toLowerCase() && matches(r.path, pathname));
+  }
+
   /** Whom the route a request names is for, or undefined for a path no route has. */
   accessOf(method: string, pathname: string): Access | undefined {
-    return this.routes.find((r) => r.method === method.toLowerCase() && matches(r.path, pathname))?.endpoint.access;
+    return this.routeOf(method, pathname)?.endpoint.access;
   }
 
   /** Answers a matched route, or undefined when no route matches (so static assets can). */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Access, Endpoint } from './endpoint';
+import type { Access, Endpoint, Input } from './endpoint';
 import { endpointsFor } from './endpoint';
 
 type Operation<
@@ -27,21 +27,25 @@ export function collection<A extends Access, P extends z.ZodType, V extends z.Zo
   unique: boolean;
   /** Statuses every operation may answer besides these. */
   errors?: number[];
+  /** Records creates, updates and deletes in the audit log as `entity`; `read` is the item before a change. */
+  audit?: { entity: string; read: (input: Pick<Input<A, P, undefined, undefined>, 'env' | 'params' | 'principal'>) => Promise<unknown> };
 }) {
   const define = endpointsFor(of.tag, of.access);
   const errors = (...own: number[]): number[] => [...(of.errors ?? []), ...own];
   const clash = of.unique ? [409] : [];
+  const created = of.audit && { audit: { entity: of.audit.entity } };
+  const changed = of.audit && { audit: { entity: of.audit.entity, before: of.audit.read } };
   return {
     list: <L extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
       op: Operation<A, undefined, Q, undefined, L> & { query?: Q; response: L },
     ) => define<undefined, Q, undefined, L>({ ...op, errors: errors() }),
     create: <B extends z.ZodType>(op: Operation<A, undefined, undefined, B, V> & { body: B }) =>
-      define<undefined, undefined, B, V>({ ...op, response: of.view, status: 201, errors: errors(...clash) }),
+      define<undefined, undefined, B, V>({ ...op, ...created, response: of.view, status: 201, errors: errors(...clash) }),
     get: (op: Operation<A, P, undefined, undefined, V>) =>
       define<P, undefined, undefined, V>({ ...op, params: of.params, response: of.view, errors: errors(404) }),
     update: <B extends z.ZodType>(op: Operation<A, P, undefined, B, V> & { body: B }) =>
-      define<P, undefined, B, V>({ ...op, params: of.params, response: of.view, errors: errors(404, ...clash) }),
+      define<P, undefined, B, V>({ ...op, ...changed, params: of.params, response: of.view, errors: errors(404, ...clash) }),
     delete: (op: Operation<A, P, undefined, undefined, undefined>) =>
-      define<P, undefined, undefined, undefined>({ ...op, params: of.params, status: 204, errors: errors(404) }),
+      define<P, undefined, undefined, undefined>({ ...op, ...changed, params: of.params, status: 204, errors: errors(404) }),
   };
 }

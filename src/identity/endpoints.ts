@@ -3,6 +3,7 @@ import { conversationExists } from '../directory/conversations';
 import { identifiedGuest, identityView, type GuestIdentity } from '../directory/guests';
 import { GuestView, IdentityView, Slug, SlugParams } from '../directory/schemas';
 import { getServiceBySlug } from '../directory/services';
+import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { issueGuestToken } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
@@ -13,13 +14,16 @@ import { removeSecret, rotateSecret, secretKey, secretStatus } from './secrets';
 import { IDENTITY_TOKEN_MAX_LENGTH, organisationKeys, verifyIdentityToken } from './verify';
 
 const admin = endpointsFor('Admin: identified visitors', 'admin');
+const readStatus = async ({ env, params }: { env: Env; params: { slug: string } }) => secretStatus(env.DB, (await getServiceBySlug(env.DB, params.slug)).id);
+// Recorded by the service's slug; the secret itself is redacted from the entry.
+const audited = (action: string) => ({ entity: 'identity_secret', action, before: readStatus });
 
 export const secretStatusEndpoint = admin({
   summary: 'Whether the service has a secret for user tokens, and since when (never the secret itself)',
   params: SlugParams,
   response: z.object({ set: z.boolean(), createdAt: z.string().nullable() }),
   errors: [404],
-  handle: async ({ env, params }) => secretStatus(env.DB, (await getServiceBySlug(env.DB, params.slug)).id),
+  handle: readStatus,
 });
 
 export const rotateSecretEndpoint = admin({
@@ -28,6 +32,7 @@ export const rotateSecretEndpoint = admin({
   response: z.object({ secret: z.string().describe('Keep it on your server: it is never shown again.'), createdAt: z.string() }),
   status: 201,
   errors: [404],
+  audit: audited('rotate'),
   handle: async ({ env, params }) => rotateSecret(env.DB, (await getServiceBySlug(env.DB, params.slug)).id),
 });
 
@@ -36,6 +41,7 @@ export const removeSecretEndpoint = admin({
   params: SlugParams,
   status: 204,
   errors: [404],
+  audit: audited('delete'),
   handle: async ({ env, params }) => {
     if (!(await removeSecret(env.DB, (await getServiceBySlug(env.DB, params.slug)).id))) throw notFound(`An identity secret of service "${params.slug}"`);
   },

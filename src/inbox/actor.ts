@@ -53,7 +53,7 @@ export class InboxActor extends DurableObject<Env> {
        ALTER TABLE settings ADD COLUMN agent_id TEXT;
        ${JOBS_TABLE}`,
     ]);
-    this.jobs = new Jobs(ctx.storage);
+    this.jobs = new Jobs(ctx.storage, { kind: 'inbox', id: ctx.id.toString() });
     this.handlers = { presence: { run: () => this.publishPresence(), retry: PRESENCE_RETRY } };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }

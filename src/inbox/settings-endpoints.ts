@@ -19,5 +19,6 @@ export const updateInboxSettingsEndpoint = forAgents({
   summary: 'Change some of the calling agent’s inbox settings; what the body does not name stays as it is',
   body: InboxSettingsPatch,
   response: InboxSettings,
+  audit: { entity: 'inbox_settings', id: ({ principal }) => principal.agent.id, before: ({ env, principal }) => inboxActor(env, principal.agent.id).settings() },
   handle: async ({ env, principal, body }) => inboxActor(env, principal.agent.id).updateSettings(body),
 });

@@ -50,7 +50,7 @@ export class CrmActor extends QueueActor<Env> {
   private readonly store: CrmStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, migrate, CRM_BACKOFF);
+    super(ctx, env, 'crm', migrate, CRM_BACKOFF);
     this.store = new CrmStore(ctx.storage.sql, () => this.provider()!);
   }
 

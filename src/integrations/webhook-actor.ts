@@ -34,7 +34,7 @@ export class WebhookActor extends QueueActor<Env> {
   private readonly store: WebhookStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, migrate, WEBHOOK_BACKOFF);
+    super(ctx, env, 'webhook', migrate, WEBHOOK_BACKOFF);
     this.store = new WebhookStore(ctx.storage.sql);
   }
 

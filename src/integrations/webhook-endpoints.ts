@@ -57,7 +57,8 @@ export const WebhookView = z.object({
 const Params = z.object({ id: Id });
 
 // No field is unique: the same URL may be registered twice, say for different events.
-const webhooks = collection({ tag, access: 'admin', params: Params, view: WebhookView, unique: false });
+const readWebhook = ({ env, params }: { env: Env; params: { id: string } }) => getWebhook(env.DB, params.id);
+const webhooks = collection({ tag, access: 'admin', params: Params, view: WebhookView, unique: false, audit: { entity: 'webhook', read: readWebhook } });
 const define = endpointsFor(tag, 'admin');
 
 export const createWebhookEndpoint = define({
@@ -65,6 +66,7 @@ export const createWebhookEndpoint = define({
   body: z.strictObject({ url: TargetUrl, events: Events, description: Description.optional() }),
   response: z.object({ webhook: WebhookView, secret: z.string().describe('The HMAC key of Doorbell-Signature; not shown again.') }),
   status: 201,
+  audit: { entity: 'webhook' },
   handle: async ({ env, body }) => {
     requireHttps(env, body.url);
     requireOutboundUrl(env, 'url', body.url);
@@ -81,7 +83,7 @@ export const listWebhooksEndpoint = webhooks.list({
 
 export const getWebhookEndpoint = webhooks.get({
   summary: 'Read a webhook endpoint',
-  handle: ({ env, params }) => getWebhook(env.DB, params.id),
+  handle: readWebhook,
 });
 
 export const updateWebhookEndpoint = webhooks.update({

@@ -5,10 +5,11 @@ import { ConversationView } from '../conversation/protocol';
 import { existingConversationActor } from '../conversation/stub';
 import { createLabel, deleteLabel, findLabel, listLabels, MAX_LABELS, updateLabel, type Label } from '../directory/labels';
 import { ConversationId, Id } from '../directory/schemas';
+import type { Env } from '../env';
 import type { Routes } from '../http/api';
 import { collection } from '../http/collection';
 import { endpointsFor } from '../http/endpoint';
-import { notFound } from '../http/errors';
+import { found, notFound } from '../http/errors';
 import { displayText } from '../http/validation';
 
 const NAME_MAX = 40;
@@ -30,7 +31,9 @@ const LabelList = z.object({ labels: z.array(LabelView) });
 
 const limits = `name unique ignoring case (409 label_exists), at most ${MAX_LABELS} labels (409 label_limit)`;
 
-const labels = collection({ tag: 'Admin: labels', access: 'admin', params: LabelParams, view: LabelView, unique: true });
+const readLabel = async ({ env, params }: { env: Env; params: { id: string } }): Promise<Label> => found(await findLabel(env.DB, params.id), 'Label');
+
+const labels = collection({ tag: 'Admin: labels', access: 'admin', params: LabelParams, view: LabelView, unique: true, audit: { entity: 'label', read: readLabel } });
 
 export const adminListLabelsEndpoint = labels.list({
   summary: "The organisation's labels, by name",
@@ -46,11 +49,7 @@ export const adminCreateLabelEndpoint = labels.create({
 
 export const adminGetLabelEndpoint = labels.get({
   summary: 'Read one label',
-  handle: async ({ env, params }): Promise<Label> => {
-    const label = await findLabel(env.DB, params.id);
-    if (!label) throw notFound('Label');
-    return label;
-  },
+  handle: readLabel,
 });
 
 export const adminUpdateLabelEndpoint = labels.update({

@@ -39,6 +39,7 @@ export const eraseGuestEndpoint = admin({
   response: ErasureView,
   status: 202,
   errors: [404],
+  audit: { entity: 'guest', action: 'erase', id: ({ params }) => params.id },
   handle: async ({ env, params, body }) => {
     if (body.confirm !== params.id) throw new HttpError(400, 'erase_not_confirmed', 'confirm must repeat the guest id.', { expected: 'the guest id in the path' });
     await getGuest(env.DB, params.id);
@@ -62,6 +63,7 @@ export const adminExportEndpoint = admin({
   summary: 'Everything held about a guest, as one JSON document (agents-only entries flagged)',
   params: GuestParams,
   errors: [404],
+  audit: { entity: 'guest', action: 'export', id: ({ params }) => params.id, access: true },
   handle: ({ env, params }) => download(env, params.id, 'admin'),
 });
 
@@ -75,6 +77,7 @@ export const updatePrivacySettingsEndpoint = admin({
   summary: 'Change the privacy settings',
   body: z.strictObject({ agentsMayExport: z.boolean() }),
   response: PrivacySettings,
+  audit: { entity: 'privacy_settings', id: () => 'privacy', before: async ({ env }) => ({ agentsMayExport: await agentsMayExport(env.DB) }) },
   handle: async ({ env, body }) => {
     await setAgentsMayExport(env.DB, body.agentsMayExport);
     return { agentsMayExport: body.agentsMayExport };
@@ -85,6 +88,7 @@ export const agentExportEndpoint = endpointsFor('Privacy', 'agent')({
   summary: 'A guest’s export, for an agent when the admin allows it: the conversations they may open',
   params: GuestParams,
   errors: [403, 404],
+  audit: { entity: 'guest', action: 'export', id: ({ params }) => params.id, access: true },
   handle: async ({ env, params, principal }) => {
     if (!(await agentsMayExport(env.DB))) throw new HttpError(403, 'export_not_allowed', 'Only admins export guests here: the admin has not let agents.');
     return download(env, params.id, { agentId: principal.agent.id });

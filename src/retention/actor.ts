@@ -39,7 +39,7 @@ export class RetentionActor extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrateSchema(ctx.storage.sql, [JOBS_TABLE]);
-    this.jobs = new Jobs(ctx.storage);
+    this.jobs = new Jobs(ctx.storage, { kind: 'retention', id: ctx.id.toString() });
     // A page that failed (D1 or an actor unreachable) is tried again; the pages before it are done.
     this.handlers = { sweep: { run: (sweep, job) => this.page(sweep, job.key), retry: { maxAttempts: 10, backoff: { baseMs: 30_000, capMs: 30 * 60_000 } } } };
   }

@@ -29,6 +29,7 @@ export const updateRetentionEndpoint = admin({
   body: RetentionUpdate,
   response: RetentionView,
   errors: [400],
+  audit: { entity: 'retention', id: () => 'organisation', before: ({ env }) => readRetention(env.DB) },
   handle: ({ env, body }) => updateRetention(env.DB, body),
 });
 

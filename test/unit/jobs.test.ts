@@ -18,7 +18,7 @@ let counter = 0;
 async function withJobs(body: (jobs: Jobs<TestKinds>, state: DurableObjectState) => Promise<void>): Promise<void> {
   const stub = env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(`jobs-test-${Date.now()}-${counter++}`));
   await runInDurableObject(stub, async (_instance, state) => {
-    await body(new Jobs<TestKinds>(state.storage), state);
+    await body(new Jobs<TestKinds>(state.storage, { kind: 'test', id: state.id.toString() }), state);
     // Nothing of the test's may fire later as the conversation's own alarm.
     state.storage.sql.exec('DELETE FROM jobs');
     await state.storage.deleteAlarm();
