@@ -42,9 +42,6 @@ export default defineConfig(async () => {
       // Tests assert what happens, not how fast: on a loaded 2-core machine a test driving many
       // actor calls can pass 5 s (the default) without anything being wrong.
       testTimeout: 20_000,
-      // The Worker's JSON log lines (one per request and job) would bury what the tests print;
-      // test/api/logs.test.ts reads them through a spy.
-      onConsoleLog: (log) => !log.startsWith('{"type":"'),
     },
   };
 });

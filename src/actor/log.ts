@@ -4,6 +4,6 @@
  * kinds, statuses and durations only: never message text, a name, an email or a token, which
  * would make every log store a copy of what erasure and retention delete.
  */
-export function logEvent(event: { type: 'request' | 'job' } & Record<string, string | number | boolean | null>): void {
+export function logEvent(event: { type: 'request' | 'job' | 'retention' } & Record<string, string | number | boolean | null>): void {
   console.log(JSON.stringify(event));
 }

@@ -1,6 +1,7 @@
 import { newId } from '../directory/ids';
 import { renderEmail, type Brand, type EmailContent, type MeetingCard, type MeetingLocation } from '../email/layout';
 import type { Address, OutgoingEmail } from '../email/message';
+import { googleCalendarUrl, outlookCalendarUrl } from './add-to-calendar';
 import { buildInvite, type InviteEvent } from './ical';
 import { defaultMeetingType } from './meeting-types';
 import type { CalendarAgent, Meeting } from './store';
@@ -130,6 +131,15 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
   const pending = meeting.status === 'pending' && change !== 'cancelled';
   const givenAway = context.reason === 'given_away';
   const calendarNote = change !== 'reminder' ? [ended ? 'The attached cancel.ics removes it from your calendar.' : 'Open the attached invite.ics to add it to your calendar or update it there.'] : [];
+  // The same event as the confirmation page's "Add to calendar" (static/src/meet-types.ts).
+  const join = meeting.location?.url && meeting.location.kind !== 'phone' ? meeting.location.url : undefined;
+  const entry = {
+    title: `${meeting.type.title}: ${agent.name}`,
+    start: meeting.start,
+    end: meeting.end,
+    details: [...(join ? [`Join: ${join}`] : []), `See, move or cancel: ${context.guestLink}`].join('\n'),
+    location: meeting.location?.text,
+  };
   const card = (zones: Array<{ label: string; timeZone: string }>) => meetingCard(meeting, `${agent.name} and ${meeting.guest.name}`, zones, meeting.location ?? undefined);
   const guestContent: EmailContent = {
     brand: context.brand,
@@ -143,8 +153,13 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
     card: card([{ label: 'Your time', timeZone: meeting.guest.timeZone }, { label: `${agent.name}’s time`, timeZone: agent.timeZone }]),
     buttons: ended
       ? [{ label: 'Book another time', url: context.bookingUrl }]
-      : [{ label: 'Reschedule', url: context.guestLink }, { label: 'Cancel', url: context.guestLink }],
-    footer: [...(ended ? [] : ['Both buttons open your meeting page, where you can see, move or cancel the meeting.']), ...calendarNote],
+      : [
+          { label: 'Reschedule', url: context.guestLink },
+          { label: 'Cancel', url: context.guestLink },
+          { label: 'Add to Google Calendar', url: googleCalendarUrl(entry) },
+          { label: 'Add to Outlook', url: outlookCalendarUrl(entry) },
+        ],
+    footer: [...(ended ? [] : ['Reschedule and Cancel open your meeting page, where you can see, move or cancel the meeting.']), ...calendarNote],
   };
   const agentContent: EmailContent = {
     brand: context.brand,

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Jobs, type JobHandlers, type JobResult, type PendingJob } from '../actor/jobs';
+import { logEvent } from '../actor/log';
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import { calendarActor } from '../calendar/stub';
 import { conversationActor } from '../conversation/stub';
@@ -63,7 +64,7 @@ export class RetentionActor extends DurableObject<Env> {
       return { again: Date.now() };
     }
     // Counts only: no id, name or text of what was deleted.
-    console.log(JSON.stringify({ event: 'retention.sweep', conversations: next.conversations, calendars: next.calendars }));
+    logEvent({ type: 'retention', event: 'sweep', conversations: next.conversations, calendars: next.calendars });
   }
 
   /** One page of expired conversations; answers where the sweep goes on (the meetings after the last page). */

@@ -97,10 +97,16 @@ test('meeting emails: booked, moved, reminder and cancelled, for the guest and t
   await assertCard(shown.page, 30);
   await assertButton(shown.page, 'Reschedule', `${suite.BASE}/meeting#`);
   await assertButton(shown.page, 'Cancel', `${suite.BASE}/meeting#`);
+  // Add to calendar, besides the attached invite: the event prefilled at Google's and Outlook's.
+  await assertButton(shown.page, 'Add to Google Calendar', 'https://calendar.google.com/calendar/render?action=TEMPLATE&text=');
+  await assertButton(shown.page, 'Add to Outlook', 'https://outlook.live.com/calendar/0/deeplink/compose?');
+  const google = new URL(await shown.page.getByRole('link', { name: 'Add to Google Calendar' }).getAttribute('href'));
+  assert.equal(google.searchParams.get('dates'), `${meeting.start.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}/${meeting.end.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`);
   assert.match(await shown.page.getByText('Alice Martin', { exact: true }).first().textContent(), /Alice Martin/);
   await shown.close();
   assert.equal(confirmation.attachments[0].filename, 'invite.ics');
   assert.match(confirmation.text, /^Reschedule: https?:\/\/\S+\/meeting#\S+$/m);
+  assert.match(confirmation.text, /^Add to Google Calendar: https:\/\/calendar\.google\.com\/\S+$/m);
   assert.doesNotMatch(confirmation.text, /<[a-z]/i);
 
   const forAlice = await mailTo('alice@doorbell.example', 'Meeting booked with Lou Guest');
