@@ -132,7 +132,7 @@ ${table(['case', 'booked', 'slot_taken', 'other answers', 'p50', 'p95', 'p99', '
 function liveslotsSection(r) {
   const { params: p, figures: f } = r;
   const line = (name, s) => [name, ms(s.p50), ms(s.p95), ms(s.max)];
-  return `## 8. Live slots
+  return `## 9. Live slots
 
 ${p.pages} booking pages follow one calendar's slots socket (\`GET /api/agents/{slug}/slots/socket\`) while guests book ${p.bookings} different slots one after another. Each page times the \`slots\` frame saying the booked time is gone, from the moment the booking was sent: ${n(f.frames)} frames, **${n(f.missed)} missed**.
 
@@ -143,7 +143,7 @@ function availabilitySection(r) {
   const { params: p, figures: f } = r;
   return `## 5. Availability
 
-${p.days} days of ${p.durationMinutes}-minute slots (07:00–21:00 every day, Europe/Paris) for an agent with ${n(p.meetings)} meetings and ${n(p.busyEvents)} busy events from an external .ics feed. The pure function is \`computeSlots\` from src/calendar/availability.ts bundled for Node by esbuild; the HTTP figure is \`GET /api/agents/{slug}/slots\` after booking the meetings through the API and pointing the calendar's busy feed at a local HTTP server (the feed is cached by the calendar; the first request, which fetches and parses it, took ${ms(f.http.firstRequestMs)}).
+${p.days} days of ${p.durationMinutes}-minute slots (07:00–21:00 every day, Europe/Paris) for an agent with ${n(p.meetings)} meetings and ${n(p.busyEvents)} busy events from an external .ics feed. The pure function is \`computeSlots\` from src/calendar/availability.ts bundled for Node by esbuild; the HTTP figure is \`GET /api/agents/{slug}/slots\` after booking the meetings through the API and pointing the calendar's busy feed at a local HTTP server (the feed is fetched by the calendar's own job, never by a request: the scenario waits for its first copy before timing; the ${ms(f.http.firstRequestMs)} first request was measured when the first request still fetched and parsed the feed, and is not re-measured yet).
 
 ${table(['', 'median', 'p95', 'p99', 'max', 'runs', 'slots found'], [
     ['pure function', `**${ms(f.pure.p50)}**`, ms(f.pure.p95), ms(f.pure.p99), ms(f.pure.max), n(p.iterations), n(f.pure.slots)],
