@@ -63,7 +63,7 @@ test('the widget with data-lang="de": German words, the German greeting, a 24-ho
   assert.equal(await widget.locator('.w').getAttribute('lang'), 'de');
   const time = await write('Gibt es einen Teamtarif?');
   assert.match(time, H24, `a German clock even in an en-US browser: ${time}`);
-  assert.deepEqual(fetched, ['/assets/i18n/de.json'], 'only German is fetched');
+  assert.deepEqual(fetched, ['/assets/i18n/chat-de.json'], 'only the chat part of German is fetched');
   await shot(p, 'widget-de');
   mkdirSync('docs/screenshots', { recursive: true });
   copyFileSync('test-results/screenshots/widget-de.png', 'docs/screenshots/widget-de.png');
