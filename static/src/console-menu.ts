@@ -37,7 +37,9 @@ export function menuButton(options: {
   button.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown') (e.preventDefault(), void open());
   });
-  menu.addEventListener('toggle', () => button.setAttribute('aria-expanded', String(menu.matches(':popover-open'))));
+  // `beforetoggle` fires as the popover opens or closes (light dismiss included); `toggle` comes
+  // a task later, so the button would briefly say the wrong thing.
+  menu.addEventListener('beforetoggle', (e) => button.setAttribute('aria-expanded', String((e as ToggleEvent).newState === 'open')));
   menu.addEventListener('keydown', (e) => {
     const list = items();
     const at = list.indexOf(document.activeElement as HTMLButtonElement);
