@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   invalid_unsubscribe_link: { status: [400] },
   // Erasing a guest (docs/privacy.md): `confirm` must repeat the guest id.
   erase_not_confirmed: { status: [400] },
+  // A backup page or format that does not fit this deployment's schema (docs/backups.md).
+  backup_incompatible: { status: [400] },
   unauthorized: { status: [401] },
   invalid_link: { status: [401] },
   // A user token of an identified visitor (docs/widget.md "Identified visitors").
@@ -61,6 +63,9 @@ export const ERROR_CODES = {
   crm_not_configured: { status: [409] },
   identity_not_configured: { status: [409] },
   message_already_sent: { status: [409] },
+  // Restoring a backup (docs/backups.md): only into an empty deployment; pages only while its restore runs.
+  not_empty: { status: [409] },
+  restore_not_running: { status: [409] },
   link_expired: { status: [410] },
   invite_used: { status: [410] },
   invite_revoked: { status: [410] },

@@ -1,5 +1,6 @@
 import { attachmentRoutes } from './attachments/endpoints';
 import { auditRoutes } from './audit/endpoints';
+import { backupRoutes } from './backup/endpoints';
 import { calendarRoutes } from './calendar/endpoints';
 import { offerRoutes } from './calendar/offer-endpoints';
 import { liveRoutes } from './calendar/live-endpoints';
@@ -60,6 +61,7 @@ const api = new Api().include(
   unsubscribeRoutes,
   retentionRoutes,
   privacyRoutes,
+  backupRoutes,
 );
 
 /** Paths the API owns, answered with its 404 when no route has them; the rest are static assets. */

@@ -246,6 +246,11 @@ export class Drain {
     await this.jobs.arm();
   }
 
+  /** Sets the alarm for the queue's drain job as stored (a restored queue's). */
+  async arm(): Promise<void> {
+    await this.jobs.arm();
+  }
+
   /** Nothing is left to do (the queue was dropped). */
   async stop(): Promise<void> {
     this.jobs.cancel('drain');

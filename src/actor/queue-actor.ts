@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { backupStorage, type BackupAnswer, type BackupOp } from './backup';
 import type { Backoff } from './backoff';
 import { Drain, type JobResult } from './jobs';
 
@@ -20,5 +21,10 @@ export abstract class QueueActor<E> extends DurableObject<E> {
 
   override async alarm(): Promise<void> {
     await this.queue.run();
+  }
+
+  /** A page of this queue's storage for a backup, or a page of a backup written into it (docs/backups.md). */
+  async backup(op: BackupOp): Promise<BackupAnswer> {
+    return backupStorage(this.ctx.storage, op, () => this.queue.arm());
   }
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { backupStorage, type BackupAnswer, type BackupOp } from '../actor/backup';
 import { Jobs, type JobHandlers, type JobResult, type PendingJob } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acceptReportSocket, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
@@ -456,6 +457,11 @@ export class CalendarActor extends DurableObject<Env> {
   /** Pending jobs, for tests and the console. */
   async pendingJobs(): Promise<PendingJob[]> {
     return this.jobs.pending();
+  }
+
+  /** A page of this calendar's storage for a backup, or a page of a backup written into it (docs/backups.md). */
+  async backup(op: BackupOp): Promise<BackupAnswer> {
+    return backupStorage(this.ctx.storage, op, () => this.jobs.arm());
   }
 
   // ---- live calendar socket --------------------------------------------------------------

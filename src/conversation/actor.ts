@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { backupStorage, type BackupAnswer, type BackupOp } from '../actor/backup';
 import { Jobs, type JobHandlers, type JobResult, type PendingJob, type RetryPolicy } from '../actor/jobs';
 import { accept, refuse, type Outcome, type Refusal } from '../actor/outcome';
 import { acknowledge, broadcast, closeIfExpired, completeClose, deliver, newSendWindow, type ExpiringAttachment, type MeteredAttachment } from '../actor/sockets';
@@ -835,6 +836,14 @@ export class ConversationActor extends DurableObject<Env> {
 
   async pendingJobs(): Promise<PendingJob[]> {
     return this.jobs.pending();
+  }
+
+  /** A page of this conversation's storage for a backup, or a page of a backup written into it (docs/backups.md). */
+  async backup(op: BackupOp): Promise<BackupAnswer> {
+    return backupStorage(this.ctx.storage, op, async () => {
+      this.stored = this.store.load();
+      await this.jobs.arm();
+    });
   }
 
   override async alarm(): Promise<void> {

@@ -77,6 +77,8 @@ export interface Endpoint<
   params?: P;
   query?: Q;
   body?: B;
+  /** The largest JSON body, when not MAX_JSON_BODY_BYTES (a backup's restore pages). */
+  maxBodyBytes?: number;
   /** A request without any body is read as `{}` (a body whose fields all have defaults). */
   bodyOptional?: boolean;
   /** The body is raw bytes the handler streams itself (a file upload): what they are, for /openapi.json. */
@@ -238,7 +240,7 @@ export async function runEndpoint(
   const query = definition.query ? validate(definition.query, queryObject(new URL(request.url)), 'query') : undefined;
   const empty =
     definition.bodyOptional && !request.headers.has('content-type') && (request.body === null || request.headers.get('content-length') === '0');
-  const body = definition.body ? validate(definition.body, empty ? {} : await readJsonBody(request), 'body') : undefined;
+  const body = definition.body ? validate(definition.body, empty ? {} : await readJsonBody(request, definition.maxBodyBytes), 'body') : undefined;
   const input = { request, env, ctx, principal, params, query, body } as never;
   const spec = definition.audit as Audit<unknown> | undefined;
   const before = spec?.before ? await spec.before(input).catch(noneIfRefused) : null;

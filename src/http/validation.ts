@@ -51,15 +51,15 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   return result.data;
 }
 
-export async function readJsonBody(request: Request): Promise<unknown> {
+export async function readJsonBody(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_JSON_BODY_BYTES) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
   const bytes = await request.arrayBuffer();
-  if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw tooLarge();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   let text: string;
   try {
     // Decoding leniently would turn invalid bytes into U+FFFD and store them as if sent.
@@ -76,5 +76,4 @@ export async function readJsonBody(request: Request): Promise<unknown> {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-const tooLarge = (): HttpError =>
-  new HttpError(413, 'body_too_large', `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+const tooLarge = (maxBytes: number): HttpError => new HttpError(413, 'body_too_large', `The request body is larger than ${maxBytes} bytes.`);

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { backupStorage, type BackupAnswer, type BackupOp } from '../actor/backup';
 import { Jobs, type JobHandlers } from '../actor/jobs';
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import { acceptReportSocket, AGENT_HEADER, broadcast, completeClose, READ_ONLY_FRAME } from '../actor/sockets';
@@ -239,6 +240,11 @@ export class InboxActor extends DurableObject<Env> {
     const availability = this.availability();
     await writePresence(this.env.DB, agentId, availability);
     if (availability !== 'offline') return { again: Date.now() + PRESENCE_HEARTBEAT_MS };
+  }
+
+  /** A page of this inbox's storage for a backup, or a page of a backup written into it (docs/backups.md). */
+  async backup(op: BackupOp): Promise<BackupAnswer> {
+    return backupStorage(this.ctx.storage, op, () => this.jobs.arm());
   }
 
   override async alarm(): Promise<void> {

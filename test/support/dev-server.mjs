@@ -33,16 +33,16 @@ function runWrangler(args) {
  * Made under a temporary name and renamed, so files of a suite running at once never see
  * half of one.
  */
-function seededState() {
+function seededState(seeded = true) {
   const hash = createHash('sha256');
   for (const f of readdirSync(`${root}migrations`).sort()) hash.update(f).update(readFileSync(`${root}migrations/${f}`));
   for (const f of ['scripts/demo-directory.sql', 'wrangler.toml', 'node_modules/wrangler/package.json']) hash.update(readFileSync(`${root}${f}`));
-  const dir = `${root}test-results/seeded-state/${hash.digest('hex').slice(0, 16)}`;
+  const dir = `${root}test-results/seeded-state/${hash.digest('hex').slice(0, 16)}${seeded ? '' : '-empty'}`;
   if (existsSync(dir)) return dir;
   const making = `${dir}.${process.pid}`;
   rmSync(making, { recursive: true, force: true });
   runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', making]);
-  runWrangler(['d1', 'execute', 'DB', '--local', '--persist-to', making, '--file', 'scripts/demo-directory.sql']);
+  if (seeded) runWrangler(['d1', 'execute', 'DB', '--local', '--persist-to', making, '--file', 'scripts/demo-directory.sql']);
   try {
     renameSync(making, dir);
   } catch (e) {
@@ -65,15 +65,16 @@ export const adminToken = () => devVars().ADMIN_TOKEN;
  * can be `kill`ed (SIGKILL to the whole process group: a crash, not a shutdown) and
  * `restart`ed on the same state and port. `config` runs another Worker (a wrangler.toml path,
  * e.g. a benchmark's reference peer) instead of Doorbell, with no database to prepare.
+ * `seeded: false` leaves the demo directory out (migrations only: an empty deployment).
  */
-export async function startDevServer({ work, vars = {}, log = () => {}, config = null }) {
+export async function startDevServer({ work, vars = {}, log = () => {}, config = null, seeded = true }) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   ensureDevVars(log);
   const state = `${work}/state`;
   if (!config) {
     log('copying the migrated and seeded state');
-    cpSync(seededState(), state, { recursive: true });
+    cpSync(seededState(seeded), state, { recursive: true });
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
