@@ -49,6 +49,17 @@ export function insertRow(table: string, row: Record<string, Cell>): { query: st
   };
 }
 
+/**
+ * Why SQLite refused a page's rows (a NOT NULL, CHECK or foreign key it breaks), as the
+ * refusal's message; rethrows anything else, which is a fault of ours.
+ */
+export function constraintBroken(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const broken = /(?:NOT NULL|CHECK|FOREIGN KEY) constraint failed[^:]*(?::\s*[\w.]+)?/i.exec(message);
+  if (!broken) throw err;
+  return `A row of the page does not fit this deployment (${broken[0]}): nothing of the page was written.`;
+}
+
 /** Why a backed-up row does not fit a table of this version (null: it fits). */
 export function misfit(table: string, columns: ReadonlySet<string> | undefined, row: Record<string, Cell>): string | null {
   if (!columns) return `There is no table ${table}: the backup is from another version of Doorbell.`;
@@ -125,9 +136,19 @@ export async function restoreStorage(storage: DurableObjectStorage, rows: Stored
     const problem = 'table' in entry ? misfit(entry.table, tables.get(entry.table), entry.row) : null;
     if (problem) return refuse(400, 'backup_incompatible', problem);
   }
+  try {
+    write(storage, [...tables.keys()], rows, reset);
+  } catch (err) {
+    return refuse(400, 'backup_incompatible', constraintBroken(err));
+  }
+  await arm();
+  return accept({ written: rows.length });
+}
+
+function write(storage: DurableObjectStorage, tables: string[], rows: StoredRow[], reset: boolean): void {
   storage.transactionSync(() => {
     if (reset) {
-      for (const table of tables.keys()) storage.sql.exec(`DELETE FROM ${quote(table)}`);
+      for (const table of tables) storage.sql.exec(`DELETE FROM ${quote(table)}`);
       for (const [key] of [...storage.kv.list()]) storage.kv.delete(key);
     }
     for (const entry of rows) {
@@ -139,8 +160,6 @@ export async function restoreStorage(storage: DurableObjectStorage, rows: Stored
       storage.sql.exec(query, ...values);
     }
   });
-  await arm();
-  return accept({ written: rows.length });
 }
 
 /** What an actor's one `backup` RPC method does: answer a page of its storage, or write one. */

@@ -1,4 +1,4 @@
-import { insertRow, misfit, quote, ROWID, type Cell } from '../actor/backup';
+import { constraintBroken, insertRow, misfit, quote, ROWID, type Cell } from '../actor/backup';
 import { HttpError } from '../http/errors';
 
 /**
@@ -101,12 +101,13 @@ export async function insertRows(db: D1Database, table: DirectoryTable, rows: Ar
     if (problem) throw new HttpError(400, 'backup_incompatible', problem, { table: table.name });
   }
   if (rows.length === 0) return;
-  await db.batch(
-    rows.map((row) => {
-      const { query, values } = insertRow(table.name, row);
-      return db.prepare(query).bind(...values);
-    }),
-  );
+  const statements = rows.map((row) => {
+    const { query, values } = insertRow(table.name, row);
+    return db.prepare(query).bind(...values);
+  });
+  await db.batch(statements).catch((err: unknown) => {
+    throw new HttpError(400, 'backup_incompatible', constraintBroken(err), { table: table.name });
+  });
 }
 
 /** The tables that hold any row: a restore goes only into a directory where this is empty. */
