@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Routes } from '../http/api';
 import { endpointsFor } from '../http/endpoint';
 import { HttpError, notFound } from '../http/errors';
-import { getGuest } from '../directory/guests';
 import { Id } from '../directory/schemas';
 import type { Env } from '../env';
 import type { ExportViewer } from '../conversation/actor';
@@ -42,7 +41,6 @@ export const eraseGuestEndpoint = admin({
   audit: { entity: 'guest', action: 'erase', id: ({ params }) => params.id },
   handle: async ({ env, params, body }) => {
     if (body.confirm !== params.id) throw new HttpError(400, 'erase_not_confirmed', 'confirm must repeat the guest id.', { expected: 'the guest id in the path' });
-    await getGuest(env.DB, params.id);
     return withStatusUrl(await startErasure(env, params.id));
   },
 });
