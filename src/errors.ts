@@ -83,6 +83,8 @@ export const ERROR_CODES = {
   internal: { status: [500], socket: true },
   admin_disabled: { status: [503] },
   email_not_configured: { status: [503] },
+  // A guest's export by email that the transport did not take (docs/privacy.md); nothing was sent.
+  email_send_failed: { status: [503] },
   auth_not_configured: { status: [503] },
   frame_too_large: { status: [], socket: true },
   rate_limited: { status: [429], socket: true },

@@ -110,3 +110,55 @@ export async function listAuditEntries(db: D1Database, query: AuditQuery): Promi
     next: results.length > query.limit ? page.at(-1)!.seq : null,
   };
 }
+
+/** Whom an erasure removes from the log: a guest, by id and, while it is known, email. */
+export interface ErasedPerson {
+  guestId: string;
+  email: string | null;
+  name: string;
+}
+
+/** The fields of a record about the person that say who they are; the record's id, company and times stay. */
+const PERSONAL_FIELDS = ['email', 'phone', 'notes'] as const;
+
+/**
+ * `value` with the person gone: a record of them (a phonebook contact linked to the guest or
+ * with their email) has its name replaced and its email, phone and notes nulled, and any other
+ * string that is their email or name, however deep, is replaced too.
+ */
+function scrubbed(value: unknown, person: ErasedPerson, replacement: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => scrubbed(v, person, replacement));
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const isTheirs = record.guestId === person.guestId || (person.email !== null && typeof record.email === 'string' && record.email.toLowerCase() === person.email);
+    return Object.fromEntries(
+      Object.entries(record).map(([key, v]) => {
+        if (isTheirs && key === 'name') return [key, replacement];
+        if (isTheirs && (PERSONAL_FIELDS as readonly string[]).includes(key)) return [key, null];
+        return [key, scrubbed(v, person, replacement)];
+      }),
+    );
+  }
+  if (typeof value !== 'string') return value;
+  if (person.email !== null && value.toLowerCase() === person.email) return null;
+  return value === person.name ? replacement : value;
+}
+
+/**
+ * The statements that rewrite every entry naming an erased guest (docs/privacy.md "Audit log"),
+ * for the erasure's own D1 batch, so the log forgets them together with the directory. Only
+ * entries that hold their id or email are read (so a name matches only there), and rewriting
+ * one again changes nothing: asking twice is harmless.
+ */
+export async function scrubStatements(db: D1Database, person: ErasedPerson, replacement: string): Promise<D1PreparedStatement[]> {
+  const email = person.email?.toLowerCase() ?? null;
+  const { results } = await db
+    .prepare(
+      `SELECT seq, before, after FROM audit_log
+       WHERE instr(before, ?1) OR instr(after, ?1) OR (?2 IS NOT NULL AND (instr(lower(before), ?2) OR instr(lower(after), ?2)))`,
+    )
+    .bind(person.guestId, email)
+    .all<{ seq: number; before: string | null; after: string | null }>();
+  const rewrite = (text: string | null) => (text === null ? null : JSON.stringify(scrubbed(JSON.parse(text), { ...person, email }, replacement)));
+  return results.map((row) => db.prepare('UPDATE audit_log SET before = ?, after = ? WHERE seq = ?').bind(rewrite(row.before), rewrite(row.after), row.seq));
+}

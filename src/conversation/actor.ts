@@ -13,7 +13,7 @@ import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } 
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
 import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
-import { forgetConversation, recordConversation } from '../directory/conversations';
+import { forgetConversation, recordConversation, recordGuestJoined } from '../directory/conversations';
 import type { Env } from '../env';
 import { errorEnvelope } from '../errors';
 import { errorResponse } from '../http/errors';
@@ -694,10 +694,18 @@ export class ConversationActor extends DurableObject<Env> {
   async addGuest(guest: GuestParticipant, inviteId: string | null): Promise<Outcome<ConversationView>> {
     if (!this.stored) return refuse(404, 'not_found', 'Conversation was not found.');
     const caller: Caller = { kind: 'guest', guest };
-    const before = this.state;
-    if (before.guests.some((g) => g.id === guest.id)) return accept(this.viewFor(caller));
-    const refused = inviteRefusal(inviteId === null ? null : this.invites.get(inviteId, Date.now()));
+    const joined = () => this.state.guests.some((g) => g.id === guest.id);
+    const refusal = () => inviteRefusal(inviteId === null ? null : this.invites.get(inviteId, Date.now()));
+    if (joined()) return accept(this.viewFor(caller));
+    const early = refusal();
+    if (early) return early;
+    // The directory learns of the guest's part before they have one, so an erasure or an export never misses it.
+    await recordGuestJoined(this.env.DB, this.stored.id, guest.id);
+    // Asked again: other calls ran while the directory answered (the same guest twice, another using the invite up).
+    if (joined()) return accept(this.viewFor(caller));
+    const refused = refusal();
     if (refused) return refused;
+    const before = this.state;
     this.invites.use(inviteId!);
     const entries = this.commit({ ...before, guests: [...before.guests, guest] }, [{ type: 'guest_added', guest: named(guest) }]);
     this.publish(entries, before);
@@ -715,10 +723,10 @@ export class ConversationActor extends DurableObject<Env> {
    * there is none, or an agent exporting may not open it. Up to
    * EXPORT_ENTRIES entries, read a page at a time; `truncated` says there were more.
    */
-  async exportFor(viewer: ExportViewer): Promise<ExportedConversation | null> {
-    if (!this.stored) return null;
+  async exportFor(viewer: ExportViewer, guestId: string): Promise<ExportedConversation | { notOpen: true } | null> {
+    if (!this.stored || !this.state.guests.some((g) => g.id === guestId)) return null;
     // An agent's export holds what they could open in the console (C8), nothing more.
-    if (typeof viewer === 'object' && !canAgentOpen(this.state, viewer.agentId)) return null;
+    if (typeof viewer === 'object' && !canAgentOpen(this.state, viewer.agentId)) return { notOpen: true };
     const forGuest = viewer === 'guest';
     const id = this.stored.id;
     const state = this.state;
@@ -739,7 +747,8 @@ export class ConversationActor extends DurableObject<Env> {
       context: contextOf(state),
       ...(forGuest ? {} : { status: statusOf(state).value }),
       participants: [...state.agents.map((a) => ({ id: a.id, kind: 'agent' as const, name: a.name })), ...state.guests.map((g) => ({ id: g.id, kind: 'guest' as const, name: g.name }))],
-      answers: [...(state.answers ?? [])],
+      // The pre-chat answers are the starter's: an invited guest's export does not hold another guest's.
+      answers: answersSeenBy('guest', guestId, state) ? [...(state.answers ?? [])] : [],
       entries: kept.map(({ attachments, ...e }) => ({
         ...e,
         ...(agentOnly(e as Entry) ? { agentsOnly: true as const } : {}),

@@ -110,7 +110,7 @@ export interface GuestClaims {
  * for another.
  */
 export interface ServerToken {
-  typ: 'guest' | 'invite' | 'meeting' | 'file' | 'unsubscribe';
+  typ: 'guest' | 'invite' | 'meeting' | 'file' | 'unsubscribe' | 'export';
   audience: string;
   subject: string;
   /** A jose duration such as '7d', or seconds since the epoch. */

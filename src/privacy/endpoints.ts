@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { Routes } from '../http/api';
 import { endpointsFor } from '../http/endpoint';
-import { HttpError, notFound } from '../http/errors';
+import { found, HttpError, notFound } from '../http/errors';
 import { getGuest } from '../directory/guests';
 import { Id } from '../directory/schemas';
 import type { Env } from '../env';
 import type { ExportViewer } from '../conversation/actor';
 import { findErasure, startErasure } from './erasure';
 import { agentsMayExport, guestExport, setAgentsMayExport } from './export';
+import { emailExportLink, verifyExportLink } from './export-email';
 
 const admin = endpointsFor('Admin: privacy', 'admin');
 const GuestParams = z.object({ id: Id });
@@ -42,7 +43,6 @@ export const eraseGuestEndpoint = admin({
   audit: { entity: 'guest', action: 'erase', id: ({ params }) => params.id },
   handle: async ({ env, params, body }) => {
     if (body.confirm !== params.id) throw new HttpError(400, 'erase_not_confirmed', 'confirm must repeat the guest id.', { expected: 'the guest id in the path' });
-    await getGuest(env.DB, params.id);
     return withStatusUrl(await startErasure(env, params.id));
   },
 });
@@ -95,15 +95,41 @@ export const agentExportEndpoint = endpointsFor('Privacy', 'agent')({
   },
 });
 
-export const ownExportEndpoint = endpointsFor('Guests', 'guest')({
+const guests = endpointsFor('Guests', 'guest');
+
+export const ownExportEndpoint = guests({
   summary: 'Everything held about the guest the token belongs to, as one JSON document',
   errors: [404],
   handle: ({ env, principal }) => download(env, principal.guestId, 'guest'),
 });
 
+export const emailOwnExportEndpoint = guests({
+  summary: 'Emails the guest a link to their own export (valid 24 hours), at most once an hour',
+  response: z.object({
+    email: z.string().describe('Where it was sent: the address the guest gave.'),
+    expiresAt: z.string().describe('When the link stops working.'),
+  }),
+  status: 202,
+  errors: [404, 422, 429, 503],
+  handle: ({ env, principal }) => emailExportLink(env, found(principal.guest, 'Guest')),
+});
+
+export const emailedExportEndpoint = endpointsFor('Guests', 'public')({
+  summary: 'The export an emailed link leads to: the guest’s own, made as it is opened; the token is the right to read it',
+  params: z.object({ token: z.string().min(1).max(2048) }),
+  errors: [401, 404, 410],
+  handle: async ({ env, params }) => {
+    const guest = await getGuest(env.DB, await verifyExportLink(env, params.token));
+    if (guest.erasedAt) throw new HttpError(401, 'guest_erased', 'This guest was erased: there is nothing to export any more.');
+    return download(env, guest.id, 'guest');
+  },
+});
+
 export const privacyRoutes: Routes = (api) =>
   api
     .get('/api/guests/me/export', ownExportEndpoint)
+    .post('/api/guests/me/export/email', emailOwnExportEndpoint)
+    .get('/api/exports/:token', emailedExportEndpoint)
     .get('/api/guests/:id/export', agentExportEndpoint)
     .get('/api/admin/guests/:id/export', adminExportEndpoint)
     .post('/api/admin/guests/:id/erase', eraseGuestEndpoint)

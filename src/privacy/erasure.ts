@@ -1,6 +1,9 @@
 import { calendarActor } from '../calendar/stub';
 import { conversationActor } from '../conversation/stub';
+import { GUEST_CONVERSATIONS } from '../directory/conversations';
 import type { RetryPolicy } from '../actor/jobs';
+import { scrubStatements } from '../audit/log';
+import { getGuest } from '../directory/guests';
 import type { Env } from '../env';
 
 /** What an erased guest is called everywhere their name was (docs/privacy.md). */
@@ -26,14 +29,17 @@ const calendarStep = (agentId: string): string => `calendar:${agentId}`;
 
 /**
  * Erases a guest: what the directory holds at once, in one batch (name and email, the token
- * check's `erased_at`, the phonebook contacts, a step per conversation they started), then
+ * check's `erased_at`, the phonebook contacts, the audit entries naming them, a step per
+ * conversation they took part in), then
  * the actors' parts one step after the other (advanceErasure). Every statement is idempotent:
  * asking again changes nothing done and resumes what is left.
  */
 export async function startErasure(env: Env, guestId: string): Promise<ErasureView> {
   const id = erasureIdOf(guestId);
   const db = env.DB;
+  const guest = await getGuest(db, guestId);
   await db.batch([
+    ...(await scrubStatements(db, { guestId, email: guest.email, name: guest.name }, DELETED_GUEST)),
     db.prepare('INSERT OR IGNORE INTO erasures (id, guest_id) VALUES (?, ?)').bind(id, guestId),
     // The guest's own contact and any with their address: both are the phonebook's record of them.
     db
@@ -43,7 +49,7 @@ export async function startErasure(env: Env, guestId: string): Promise<ErasureVi
     db
       .prepare(`UPDATE guests SET name = ?, email = NULL, external_id = NULL, identity_scope = NULL, erased_at = coalesce(erased_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?`)
       .bind(DELETED_GUEST, guestId),
-    db.prepare("INSERT OR IGNORE INTO erasure_steps (erasure_id, target) SELECT ?, 'conversation:' || id FROM conversations WHERE guest_id = ?").bind(id, guestId),
+    db.prepare(`INSERT OR IGNORE INTO erasure_steps (erasure_id, target) SELECT ?2, 'conversation:' || id FROM (${GUEST_CONVERSATIONS})`).bind(guestId, id),
   ]);
   await advanceErasure(env, id);
   return (await findErasure(db, id))!;

@@ -3,6 +3,7 @@ import type { Meeting } from '../calendar/store';
 import type { ExportedConversation, ExportViewer } from '../conversation/actor';
 import { conversationActor } from '../conversation/stub';
 import { findContactByGuest, type Contact } from '../directory/contacts';
+import { conversationsOfGuest } from '../directory/conversations';
 import { getGuest, type Guest } from '../directory/guests';
 import type { Env } from '../env';
 import { webhookActor } from '../integrations/stub';
@@ -53,18 +54,15 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
 
 /**
  * Everything held about a guest, as one JSON document (docs/privacy.md "Exporting a guest"):
- * their record, the conversations they started with their timelines, the meetings booked
+ * their record, the conversations they took part in (started, or joined by an invite) with their timelines, the meetings booked
  * with them, their phonebook contact, the CRM pushes and webhook deliveries that named them. The guest's own
  * export has no agents-only entry and no conversation status.
  */
 export async function guestExport(env: Env, guestId: string, viewer: ExportViewer): Promise<GuestExport> {
   const guest = await getGuest(env.DB, guestId);
-  const { results } = await env.DB.prepare('SELECT id FROM conversations WHERE guest_id = ? ORDER BY created_at, id LIMIT ?')
-    .bind(guestId, EXPORT_LIMITS.conversations + 1)
-    .all<{ id: string }>();
-  const ids = results.map((r) => r.id);
-  const read = await mapBounded(ids.slice(0, EXPORT_LIMITS.conversations), EXPORT_LIMITS.concurrency, (id) => conversationActor(env, id).exportFor(viewer));
-  const conversations = read.filter((c): c is ExportedConversation => c !== null);
+  const ids = await conversationsOfGuest(env.DB, guestId, EXPORT_LIMITS.conversations + 1);
+  const read = await mapBounded(ids.slice(0, EXPORT_LIMITS.conversations), EXPORT_LIMITS.concurrency, async (id): Promise<ExportedConversation | { notOpen: true } | null> => await conversationActor(env, id).exportFor(viewer, guestId));
+  const conversations = read.filter((c): c is ExportedConversation => c !== null && !('notOpen' in c));
   const agentIds = [...new Set(conversations.flatMap((c) => (c.agentId ? [c.agentId] : [])))];
   const meetings = (await mapBounded(agentIds, EXPORT_LIMITS.concurrency, (agentId) => calendarActor(env, agentId).guestMeetings(guestId))).flat();
   const pushes = conversations.flatMap((c) =>
@@ -85,7 +83,7 @@ export async function guestExport(env: Env, guestId: string, viewer: ExportViewe
     exportedAt: new Date().toISOString(),
     guest,
     conversations,
-    conversationsLeftOut: ids.length - conversations.length,
+    conversationsLeftOut: Math.max(0, ids.length - EXPORT_LIMITS.conversations) + read.filter((c) => c && 'notOpen' in c).length,
     meetings,
     contact: await findContactByGuest(env.DB, guestId),
     crm: { pushes, note: CRM_NOTE },

@@ -3,12 +3,14 @@
 import { ConversationClient, type Target } from './chat-client';
 import { replyLine, statusLine } from './chat-status';
 import { chatView, h, named, type ViewOptions } from './chat-view';
+import { guestExport } from './guest-export';
 import { avatar, base, lang, notFound, t, main } from './page';
 
 /** Puts a chat with `target` into `into` and connects it; used by the invite page too. */
 export async function openChat(chat: ConversationClient, c: ViewOptions['card'], into: HTMLElement, start = () => chat.init()) {
   const view = chatView(chat, { t, card: c, lang });
   into.replaceChildren(view);
+  if (!into.nextElementSibling?.matches('.export')) into.after(guestExport(t, chat));
   await start();
   view.querySelector<HTMLElement>('.db-form input:not([hidden]), .db-form textarea')?.focus();
   return chat;

@@ -197,6 +197,16 @@ const pagesEn = {
   mtGoogle: 'Google Calendar',
   mtOutlook: 'Outlook',
   mtIcs: 'Download .ics',
+  exportTitle: 'Your data',
+  exportHint: 'Everything we hold about you (your conversations, meetings and details), as one file.',
+  exportDownload: 'Download my data',
+  exportEmail: 'Email it to me',
+  exportPreparing: 'Preparing your data…',
+  exportDownloaded: 'Your data is downloaded.',
+  exportSent: 'Sent to {email}: the link works for 24 hours.',
+  exportLimited: 'Your data was emailed less than an hour ago: try again in {m} min, or download it.',
+  exportEmailFailed: 'The email could not be sent just now: download your data, or try again in a few minutes.',
+  exportFailed: 'Your data could not be prepared. Try again.',
 };
 
 export type ChatStrings = typeof chatEn;
@@ -388,6 +398,16 @@ export const fr: Strings = {
   offerCancelled: 'Annulé : {when}',
   offerMeetingPage: 'Page du rendez-vous',
   offerTaken: 'Cette proposition a déjà été réservée.',
+  exportTitle: 'Vos données',
+  exportHint: 'Tout ce que nous conservons sur vous (vos conversations, rendez-vous et coordonnées), en un seul fichier.',
+  exportDownload: 'Télécharger mes données',
+  exportEmail: 'Me les envoyer par e-mail',
+  exportPreparing: 'Préparation de vos données…',
+  exportDownloaded: 'Vos données sont téléchargées.',
+  exportSent: 'Envoyé à {email} : le lien fonctionne pendant 24 heures.',
+  exportLimited: 'Vos données ont été envoyées il y a moins d’une heure : réessayez dans {m} min, ou téléchargez-les.',
+  exportEmailFailed: 'L’e-mail n’a pas pu être envoyé pour l’instant : téléchargez vos données, ou réessayez dans quelques minutes.',
+  exportFailed: 'Vos données n’ont pas pu être préparées. Réessayez.',
 };
 
 

@@ -2,7 +2,7 @@ import { exports } from 'cloudflare:workers';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { pdf } from '../attachment-files';
-import { ADMIN, agentToken, asAgent, BASE, call, clientId, deleteAllWebhooks, eventually, guestWrites, sleep, webhookReceiver } from '../helpers';
+import { ADMIN, agentToken, asAgent, BASE, call, clientId, deleteAllWebhooks, eventually, guestWrites, newGuest, sleep, webhookReceiver } from '../helpers';
 import { ALICE_ID, book, calendarStub, clearOutbox, drainJobs, outbox, slots } from '../meetings';
 import { TestSocket } from '../socket';
 
@@ -27,9 +27,21 @@ async function upload(headers: Headers, id: string, cid: string, name: string, b
   return (await response.json()) as { id: string };
 }
 
+/** Ann's conversation with Support, which `guest` joins by Alice's invite link and writes in. */
+async function invited(guest: { headers: Headers }, text: string) {
+  const ann = await newGuest('Ann Lee');
+  const id = (await guestWrites(ann, 'service:support', `question ${word()}`)).body.conversation.id as string;
+  const invite = await call('POST', `/api/conversations/${id}/invites`, { headers: await asAgent('alice') });
+  expect(invite.status, JSON.stringify(invite.body)).toBe(201);
+  expect((await call('POST', '/api/invites/accept', { headers: guest.headers, body: { invite: invite.body.invite } })).status).toBe(200);
+  expect((await call('POST', `/api/conversations/${id}/messages`, { headers: guest.headers, body: { clientId: clientId(), text } })).status).toBe(200);
+  return id;
+}
+
 /**
  * A guest who booked a meeting with Alice (the meeting's conversation), then wrote to Sales
- * (with a file) and to Alice's personal link: three conversations, a meeting, and a phonebook contact.
+ * (with a file) and to Alice's personal link, and joined Ann's conversation with Support by an
+ * invite: four conversations (three they started), a meeting, and a phonebook contact.
  */
 async function guestEverywhere() {
   const email = `${word()}@example.com`;
@@ -45,9 +57,25 @@ async function guestEverywhere() {
   expect((await call('POST', `/api/conversations/${sales}/messages`, { headers, body: { clientId: cid, attachments: [file.id] } })).status).toBe(200);
   const personal = (await guestWrites({ headers }, 'alice', `personal ${word()}`)).body.conversation.id as string;
   const { results } = await env.DB.prepare('SELECT id FROM conversations WHERE guest_id = ? ORDER BY created_at').bind(guestId).all<{ id: string }>();
+  const joinedSecret = word();
+  const joined = await invited({ headers }, `joined ${joinedSecret}`);
   const contact = await call('POST', `/api/conversations/${sales}/contact`, { headers: await asAgent('alice'), body: { company: 'Example Ltd' } });
   expect(contact.status, JSON.stringify(contact.body)).toBe(201);
-  return { guestId, headers, email, secret, sales, personal, file, meetingId: booked.body.meeting.id as string, conversations: results.map((r) => r.id) };
+  return {
+    guestId,
+    headers,
+    email,
+    secret,
+    joinedSecret,
+    sales,
+    personal,
+    joined,
+    file,
+    contactId: contact.body.contact.id as string,
+    meetingId: booked.body.meeting.id as string,
+    started: results.map((r) => r.id),
+    conversations: [...results.map((r) => r.id), joined],
+  };
 }
 
 const erase = (guestId: string, confirm = guestId) => call('POST', `/api/admin/guests/${guestId}/erase`, { headers: ADMIN, body: { confirm } });
@@ -56,12 +84,19 @@ describe('erasing a guest (docs/privacy.md)', () => {
   it('replaces their messages by tombstones at the same seq everywhere, renames them, cancels the meeting, deletes contact, file and search rows, and refuses their token', async () => {
     const alice = await asAgent('alice');
     const g = await guestEverywhere();
-    expect(g.conversations).toHaveLength(3);
-    expect(g.conversations).toEqual(expect.arrayContaining([g.sales, g.personal]));
+    expect(g.started).toHaveLength(3);
+    expect(g.started).toEqual(expect.arrayContaining([g.sales, g.personal]));
     await drainJobs();
     await clearOutbox();
     const socket = await TestSocket.open(`/api/conversations/${g.sales}/socket`, await agentToken('alice'));
     await socket.next((f) => f.type === 'welcome');
+    // The conversation they only joined is live too, with Bob at his console.
+    const joinedSocket = await TestSocket.open(`/api/conversations/${g.joined}/socket`, await agentToken('bob'));
+    await joinedSocket.next((f) => f.type === 'welcome');
+    const joinedSeqs = (await timeline(g.joined, alice)).entries.filter((e) => e.kind === 'message' && e.author.id === g.guestId).map((e) => e.seq);
+    expect(joinedSeqs).toHaveLength(1);
+    const audited = async () => (await call('GET', '/api/admin/audit?entity=contact&limit=100', { headers: ADMIN })).body.entries.filter((e: any) => e.entityId === g.contactId);
+    expect(JSON.stringify(await audited())).toContain(g.email);
     await eventually(() => search(alice, g.secret), (r) => r.length === 1, 'the message indexed');
     const before = await timeline(g.sales, alice);
     const guestSeqs = before.entries.filter((e) => e.kind === 'message' && e.author.id === g.guestId).map((e) => e.seq);
@@ -84,14 +119,21 @@ describe('erasing a guest (docs/privacy.md)', () => {
     const view = await socket.next((f) => f.type === 'conversation');
     expect(view.conversation.participants.find((p: any) => p.kind === 'guest')).toMatchObject({ id: g.guestId, name: 'Deleted guest' });
     expect(view.conversation.title).toBe('Deleted guest');
+    const [joinedTombstone] = joinedSeqs;
+    expect((await joinedSocket.next((f) => f.type === 'entry_replaced' && f.entry.seq === joinedTombstone)).entry).toMatchObject({
+      event: { type: 'message_deleted' },
+      author: { id: g.guestId, name: 'Deleted guest' },
+    });
+    const joinedView = await joinedSocket.next((f) => f.type === 'conversation');
+    expect(joinedView.conversation.participants.filter((p: any) => p.kind === 'guest').map((p: any) => p.name)).toEqual(['Ann Lee', 'Deleted guest']);
 
     const done = await eventually(
       async () => (await call('GET', started.body.statusUrl, { headers: ADMIN })).body,
       (b) => b.state === 'complete',
       'the erasure to complete',
     );
-    // Three conversations and Alice's calendar.
-    expect(done.steps).toEqual({ done: 4, total: 4 });
+    // Four conversations and Alice's calendar.
+    expect(done.steps).toEqual({ done: 5, total: 5 });
 
     for (const id of g.conversations) {
       const after = await timeline(id, alice);
@@ -101,10 +143,18 @@ describe('erasing a guest (docs/privacy.md)', () => {
       expect(JSON.stringify(after.entries)).not.toContain('Erin');
       expect(JSON.stringify(after.entries)).not.toContain(g.email);
     }
+    expect((await timeline(g.joined, alice)).entries.filter((e) => e.kind === 'message').map((e) => e.author.name)).toEqual(['Ann Lee']);
+    // The phonebook contact's audit entries keep that it was made, by whom and when, not whom it was about.
+    const entries = await audited();
+    expect(entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(entries)).not.toContain(g.email);
+    expect(JSON.stringify(entries)).not.toContain('Erin');
+    expect(entries.find((e: any) => e.action === 'create').after.contact).toMatchObject({ id: g.contactId, name: 'Deleted guest', email: null, company: 'Example Ltd' });
     const sales = await timeline(g.sales, alice);
     for (const seq of guestSeqs) expect(sales.entries.find((e) => e.seq === seq)).toMatchObject({ event: { type: 'message_deleted' }, author: { name: 'Deleted guest' } });
     expect((await env.FILES.list({ prefix: `conversations/${g.sales}/` })).objects).toEqual([]);
     await eventually(() => search(alice, g.secret), (r) => r.length === 0, 'the message gone from search');
+    await eventually(() => search(alice, g.joinedSecret), (r) => r.length === 0, 'the joined conversation’s message gone from search');
 
     // The meeting is cancelled the usual way (CANCEL to Alice's calendar) and forgets who it was with.
     await drainJobs();
@@ -134,6 +184,7 @@ describe('erasing a guest (docs/privacy.md)', () => {
     await sleep(200);
     expect(await timeline(g.sales, alice)).toEqual(sales);
     socket.close();
+    joinedSocket.close();
   });
 
   it('refuses what is not an admin with a confirmed body', async () => {
@@ -177,6 +228,8 @@ describe('exporting a guest (docs/privacy.md)', () => {
     expect(own.status).toBe(200);
     const ownSales = own.body.conversations.find((c: any) => c.id === g.sales);
     expect(ownSales.entries.some((e: any) => e.text === `my order ${g.secret}`)).toBe(true);
+    // The conversation they joined by an invite is theirs too.
+    expect(own.body.conversations.find((c: any) => c.id === g.joined).entries.some((e: any) => e.text === `joined ${g.joinedSecret}`)).toBe(true);
     expect(JSON.stringify(own.body)).not.toContain(note);
     expect(JSON.stringify(own.body)).not.toContain('agentsOnly');
     expect(own.body.webhooks).toEqual([]);
