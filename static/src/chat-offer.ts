@@ -3,6 +3,7 @@
 // day, and Book; once a `meeting` entry names the offer, the meeting it became. The guest books
 // from it; agents see the same card without the booking controls. Works in the widget's shadow
 // root: classes only, no inline styles (docs/widget.md CSP).
+import { joinUrl } from '../../src/calendar/add-to-calendar';
 import type { OfferEvent, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, type ConversationClient, type Entry } from './chat-client';
 import { fillNamed, h } from './chat-view';
@@ -158,7 +159,8 @@ function offerCard(chat: ConversationClient, t: ChatStrings, offer: OfferEvent) 
     const when = span(m.start, m.end, zone());
     const cancelled = m.action === 'cancelled' || m.action === 'declined';
     const booked = guest() ? remembered(offer.offerId) : null;
-    const join = booked?.location?.url && booked.location.kind !== 'phone' && !cancelled ? [h('a', { class: 'db-offer-join', href: booked.location.url, target: '_blank', rel: 'noopener' }, t.mtJoin)] : [];
+    const room = cancelled ? undefined : joinUrl(booked?.location ?? null);
+    const join = room ? [h('a', { class: 'db-offer-join', href: room, target: '_blank', rel: 'noopener' }, t.mtJoin)] : [];
     const where = booked?.location && !cancelled ? [h('p', { class: 'db-offer-where' }, `${t.mtWhere}: `, booked.location.text)] : [];
     const page = booked ? [h('a', { class: 'db-offer-page', href: booked.guestLink, target: '_blank', rel: 'noopener' }, t.offerMeetingPage)] : [];
     result.replaceChildren(h('p', { class: 'db-offer-when' }, fill(cancelled ? t.offerCancelled : t.offerBooked, { when })), ...where, ...join, ...page);

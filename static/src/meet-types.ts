@@ -1,7 +1,7 @@
 // Meeting types on the guest pages (docs/meetings.md#meeting-types): the list at /u/{agent}/meet,
 // the type's questions in the booking form, and, once booked, the place and the "add to
 // calendar" links the confirmation and the meeting page show.
-import { googleCalendarUrl, outlookCalendarUrl } from '../../src/calendar/add-to-calendar';
+import { addToCalendarLinks } from '../../src/calendar/add-to-calendar';
 import type { MeetingView } from '../../src/calendar/meeting';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
@@ -97,18 +97,11 @@ export function place(m: MeetingView): HTMLElement[] {
 
 /** Google Calendar, Outlook and the .ics download, for the guest holding the meeting link `token`. */
 export function addToCalendar(m: MeetingView, agentName: string, token: string): HTMLElement {
-  const join = m.location?.url && m.location.kind !== 'phone' ? m.location.url : undefined;
-  const entry = {
-    title: `${m.type.title}: ${agentName}`,
-    start: Date.parse(m.start),
-    end: Date.parse(m.end),
-    details: [...(join ? [`${t.mtJoin}: ${join}`] : []), `${t.manage}: ${location.origin}/meeting#${token}`].join('\n'),
-    location: m.location?.text,
-  };
+  const links = addToCalendarLinks({ ...m, start: Date.parse(m.start), end: Date.parse(m.end) }, agentName, `${location.origin}/meeting#${token}`, { join: t.mtJoin, manage: t.manage });
   return h('nav', { class: 'add-calendar', 'aria-label': t.mtAddToCalendar },
     h('h2', {}, t.mtAddToCalendar),
-    h('a', { class: 'button secondary small', href: googleCalendarUrl(entry), target: '_blank', rel: 'noopener', 'data-calendar': 'google' }, t.mtGoogle),
-    h('a', { class: 'button secondary small', href: outlookCalendarUrl(entry), target: '_blank', rel: 'noopener', 'data-calendar': 'outlook' }, t.mtOutlook),
+    h('a', { class: 'button secondary small', href: links.google, target: '_blank', rel: 'noopener', 'data-calendar': 'google' }, t.mtGoogle),
+    h('a', { class: 'button secondary small', href: links.outlook, target: '_blank', rel: 'noopener', 'data-calendar': 'outlook' }, t.mtOutlook),
     h('a', { class: 'button secondary small', href: `/api/meetings/${encodeURIComponent(token)}/meeting.ics`, download: 'meeting.ics', 'data-calendar': 'ics' }, t.mtIcs),
   );
 }
