@@ -168,13 +168,22 @@ export class CalendarActor extends DurableObject<Env> {
   /** `page`: the slots as that booking page sees them, its own hold not counted. */
   async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number, page?: string): Promise<Outcome<Slot[]>> {
     const { settings } = this.calendar(owner);
-    const busy = await this.busy(settings, from, to, page);
-    try {
-      return accept(computeSlots(typeAvailability(settings.availability, type), { from, to, durationMinutes, now: Date.now() }, busy));
-    } catch (err) {
-      if (err instanceof RangeError) return refuse(400, 'invalid_request', err.message);
-      throw err;
-    }
+    return freeSlots(typeAvailability(settings.availability, type), from, to, durationMinutes, await this.busy(settings, from, to, { page }));
+  }
+
+  /**
+   * The times a meeting can move to, at its own length, as its guest's meeting page offers
+   * them: in its type's availability even when the type is hidden, or as the type was when it
+   * was deleted; the meeting's own time counts as free, as when it is moved.
+   */
+  async meetingSlots(owner: CalendarOwner, meetingId: string, from: number, to: number): Promise<Outcome<{ availability: AvailabilitySettings; durationMinutes: number; slots: Slot[] }>> {
+    const { settings } = this.calendar(owner);
+    const current = this.store.meeting(meetingId);
+    if (!current || current.status === 'cancelled') return meetingNotFound();
+    const durationMinutes = lengthOf(current);
+    const availability = this.moveAvailability(settings, current);
+    const slots = freeSlots(availability, from, to, durationMinutes, await this.busy(settings, from, to, { meeting: current.id }));
+    return slots.ok ? accept({ availability, durationMinutes, slots: slots.value }) : slots;
   }
 
   async meetings(owner: CalendarOwner): Promise<Meeting[]> {
@@ -185,7 +194,7 @@ export class CalendarActor extends DurableObject<Env> {
   async meeting(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
     this.calendar(owner);
     const meeting = this.store.meeting(meetingId);
-    return meeting ? accept(meeting) : refuse(404, 'not_found', 'Meeting was not found.');
+    return meeting ? accept(meeting) : meetingNotFound();
   }
 
   // ---- meeting types ---------------------------------------------------------------------
@@ -217,19 +226,26 @@ export class CalendarActor extends DurableObject<Env> {
     if (!current) return typeNotFound();
     const updated: MeetingType = { ...current, ...patch };
     if (updated.slug !== slug && this.store.meetingTypes().some((t) => t.slug === updated.slug)) return typeExists(updated.slug);
-    this.store.saveMeetingType(updated, slug);
+    this.ctx.storage.transactionSync(() => {
+      // A meeting keeps its type as booked: under the old slug it follows the rules of then.
+      if (updated.slug !== slug) this.store.keepTypeRules(slug, current);
+      this.store.saveMeetingType(updated, slug);
+    });
     this.slotsFrame({ type: 'refresh' });
     return accept(updated);
   }
 
-  /** Booked meetings keep their type's name, location and answers; only new bookings are gone. */
+  /** Booked meetings keep their type's name, location and answers, and its rules to be moved in; only new bookings are gone. */
   async deleteMeetingType(owner: CalendarOwner, slug: string): Promise<Outcome<MeetingType>> {
     this.calendar(owner);
     const types = this.store.meetingTypes();
     const current = types.find((t) => t.slug === slug);
     if (!current) return typeNotFound();
     if (types.length === 1) return refuse(409, 'meeting_type_last', 'A calendar keeps at least one meeting type: change this one instead.');
-    this.store.deleteMeetingType(slug);
+    this.ctx.storage.transactionSync(() => {
+      this.store.keepTypeRules(slug, current);
+      this.store.deleteMeetingType(slug);
+    });
     this.slotsFrame({ type: 'refresh' });
     return accept(current);
   }
@@ -300,12 +316,10 @@ export class CalendarActor extends DurableObject<Env> {
     const { settings } = this.calendar(owner);
     const external = await this.externalBusy(settings);
     const current = this.store.meeting(meetingId);
-    if (!current || current.status === 'cancelled') return refuse(404, 'not_found', 'Meeting was not found.');
+    if (!current || current.status === 'cancelled') return meetingNotFound();
     const start = change.start ?? current.start;
-    const duration = change.durationMinutes ?? Math.round((current.end - current.start) / 60000);
-    // A meeting whose type was deleted since moves within the calendar's own availability.
-    const type = this.findType(current.type.slug);
-    const free = this.slotIsFree(type.ok ? typeAvailability(settings.availability, type.value) : settings.availability, start, duration, external, { meeting: current.id });
+    const duration = change.durationMinutes ?? lengthOf(current);
+    const free = this.slotIsFree(this.moveAvailability(settings, current), start, duration, external, { meeting: current.id });
     if (!free.ok) return free;
     const updated: Meeting = { ...current, start, end: start + duration * 60000, sequence: current.sequence + 1 };
     if (updated.start === current.start && updated.end === current.end) return accept(current);
@@ -321,7 +335,7 @@ export class CalendarActor extends DurableObject<Env> {
   async cancel(owner: CalendarOwner, meetingId: string): Promise<Outcome<Meeting>> {
     const { settings } = this.calendar(owner);
     const current = this.store.meeting(meetingId);
-    if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
+    if (!current) return meetingNotFound();
     return this.cancelMeeting(owner, settings, current, 'cancelled');
   }
 
@@ -373,7 +387,7 @@ export class CalendarActor extends DurableObject<Env> {
   async respond(owner: CalendarOwner, meetingId: string, answer: 'ACCEPTED' | 'DECLINED'): Promise<Outcome<Meeting>> {
     const { settings } = this.calendar(owner);
     const current = this.store.meeting(meetingId);
-    if (!current) return refuse(404, 'not_found', 'Meeting was not found.');
+    if (!current) return meetingNotFound();
     if (answer === 'DECLINED') return this.cancelMeeting(owner, settings, current, 'declined');
     if (current.status !== 'pending') return accept(current);
     const external = await this.externalBusy(settings);
@@ -526,6 +540,19 @@ export class CalendarActor extends DurableObject<Env> {
     return created;
   }
 
+  /**
+   * Where a meeting may move: its type's availability (hidden or not), or the copy it kept when
+   * the type was deleted or renamed (the calendar's own for one deleted before copies were
+   * kept). Its own length stays bookable even if the type no longer offers it.
+   */
+  private moveAvailability(settings: CalendarSettings, meeting: Meeting): AvailabilitySettings {
+    const type = this.findType(meeting.type.slug);
+    const rules = this.store.meetingTypeRules(meeting.id) ?? (type.ok ? type.value : null);
+    const availability = rules ? typeAvailability(settings.availability, rules) : settings.availability;
+    const length = lengthOf(meeting);
+    return availability.durations.includes(length) ? availability : { ...availability, durations: [...availability.durations, length] };
+  }
+
   private findType(slug: string | null): Outcome<MeetingType> {
     const types = this.store.meetingTypes();
     const type = slug === null ? types[0] : types.find((t) => t.slug === slug);
@@ -569,10 +596,10 @@ export class CalendarActor extends DurableObject<Env> {
       .map((m) => ({ start: m.start, end: m.end, meeting: true }));
   }
 
-  private async busy(settings: CalendarSettings, from: number, to: number, exceptPage?: string): Promise<BusyInterval[]> {
+  private async busy(settings: CalendarSettings, from: number, to: number, ignore: Ignore): Promise<BusyInterval[]> {
     const external = await this.externalBusy(settings);
-    const holds = this.store.holdsBetween(from - 86_400_000, to + 86_400_000, Date.now()).filter((h) => h.page !== exceptPage).map(holdBusy);
-    return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, null), ...external, ...holds];
+    const holds = this.store.holdsBetween(from - 86_400_000, to + 86_400_000, Date.now()).filter((h) => h.page !== ignore.page).map(holdBusy);
+    return [...this.heldMeetings(from - 86_400_000, to + 86_400_000, ignore.meeting ?? null), ...external, ...holds];
   }
 
   /**
@@ -852,6 +879,18 @@ const slotChange = (interval: { start: number; end: number }, reason: SlotChange
 });
 
 const typeNotFound = (): Refusal => refuse(404, 'not_found', 'Meeting type was not found.');
+const meetingNotFound = (): Refusal => refuse(404, 'not_found', 'Meeting was not found.');
+const lengthOf = (m: Meeting): number => Math.round((m.end - m.start) / 60000);
+
+/** The free slots, or 400 for what computeSlots refuses (an unknown zone, a duration not offered). */
+function freeSlots(availability: AvailabilitySettings, from: number, to: number, durationMinutes: number, busy: BusyInterval[]): Outcome<Slot[]> {
+  try {
+    return accept(computeSlots(availability, { from, to, durationMinutes, now: Date.now() }, busy));
+  } catch (err) {
+    if (err instanceof RangeError) return refuse(400, 'invalid_request', err.message);
+    throw err;
+  }
+}
 const typeExists = (slug: string): Refusal => refuse(409, 'meeting_type_exists', `This calendar already has a meeting type "${slug}".`);
 
 function timingSafeEqualText(a: string, b: string): boolean {

@@ -1,6 +1,7 @@
-// "Add to calendar" links of the confirmation and meeting pages: the event prefilled in Google
-// Calendar's and Outlook's own compose pages, by their documented URL templates. Pure and
-// import-free, so the guest pages (static/src) and the tests share it.
+// "Add to calendar" links of the confirmation and meeting pages and of the guest's emails: the
+// event prefilled in Google Calendar's and Outlook's own compose pages, by their documented URL
+// templates. Pure and import-free, so the guest pages (static/src), the emails
+// (notifications.ts) and the tests build the same event.
 
 export interface CalendarEntry {
   title: string;
@@ -40,3 +41,33 @@ export const outlookCalendarUrl = (e: CalendarEntry): string =>
     ['body', e.details],
     ['location', e.location],
   ])}`;
+
+/** What the links need of a meeting: the store's and the API's meetings both have it (times in ms). */
+export interface CalendarMeeting {
+  type: { title: string };
+  start: number;
+  end: number;
+  location: { kind: string; text: string; url?: string | undefined } | null;
+}
+
+/** The words around the links, in the reader's language: before the video link and the meeting page link. */
+export interface CalendarWords {
+  join: string;
+  manage: string;
+}
+
+/** The room to join, if the meeting has one: a phone location's url is a tel: link, not a room. */
+export const joinUrl = (location: CalendarMeeting['location']): string | undefined => (location?.url && location.kind !== 'phone' ? location.url : undefined);
+
+/** The guest's event: "{type}: {agent}", the room and the guest's meeting page in its details, the place as its location. */
+export function addToCalendarLinks(meeting: CalendarMeeting, agentName: string, manageUrl: string, words: CalendarWords): { google: string; outlook: string } {
+  const join = joinUrl(meeting.location);
+  const entry: CalendarEntry = {
+    title: `${meeting.type.title}: ${agentName}`,
+    start: meeting.start,
+    end: meeting.end,
+    details: [...(join ? [`${words.join}: ${join}`] : []), `${words.manage}: ${manageUrl}`].join('\n'),
+    location: meeting.location?.text,
+  };
+  return { google: googleCalendarUrl(entry), outlook: outlookCalendarUrl(entry) };
+}

@@ -19,7 +19,8 @@ import { buildFeed } from './ical';
 import { meetingPageUrl, verifyMeetingLink } from './links';
 import { inviteEvent } from './notifications';
 import { senderAddress } from '../email/mailer';
-import { BusyFeedView, CalendarSettings, CalendarSettingsPatch } from './settings';
+import { BusyFeedView, CalendarSettings, CalendarSettingsPatch, type AvailabilitySettings } from './settings';
+import type { Slot } from './availability';
 import { GuestMeetingView, HoldToken, MeetingView, PageId, type Meeting } from './meeting';
 import { meetingView } from './meeting-view';
 import { AnswersInput, checkAnswers, PublicMeetingType, TypeParams, typeAvailability, type MeetingType } from './meeting-types';
@@ -88,44 +89,56 @@ export const publicTypesEndpoint = forGuests({
 
 export const Instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
 
+/** Whole days in the guest's zone, as a slots route is asked for them. */
+const SlotDays = z.object({
+  timeZone: TimeZone,
+  from: z.iso.date().describe('First day, in the guest zone'),
+  days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
+});
+
+/** Local midnights in the guest's zone, so the window holds whole days of 23, 24 or 25 hours. */
+const dayWindow = (query: z.output<typeof SlotDays>) => ({
+  from: zonedTimeToInstant(query.from, '00:00', query.timeZone),
+  to: zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone),
+});
+
+const SlotsAnswer = z.object({
+  timeZone: z.string(),
+  agentTimeZone: z.string().describe("The agent's zone, so a guest can see both"),
+  durationMinutes: z.number().int(),
+  durations: z.array(z.number().int()),
+  bookableUntil: z.string().describe('The latest instant a slot may start (now + horizonDays), so a page knows how far ahead to offer'),
+  slots: z.array(z.object({ start: z.string(), end: z.string(), date: z.string(), time: z.string(), offset: z.string() })),
+});
+
+const slotsAnswer = (timeZone: string, availability: AvailabilitySettings, durationMinutes: number, slots: Slot[]): z.input<typeof SlotsAnswer> => ({
+  timeZone,
+  agentTimeZone: availability.timeZone,
+  durationMinutes,
+  durations: availability.durations,
+  bookableUntil: new Date(Date.now() + availability.horizonDays * 86_400_000).toISOString(),
+  slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, timeZone) })),
+});
+
 export const slotsEndpoint = forGuests({
   summary: "Free slots of an agent's calendar, shown in the guest's time zone (M1)",
   params: z.object({ slug: Slug }),
-  query: z.object({
-    timeZone: TimeZone,
-    from: z.iso.date().describe('First day, in the guest zone'),
-    days: z.coerce.number().int().min(1).max(62).default(7).describe('Whole days in the guest zone: slots start before local midnight of from + days'),
+  query: SlotDays.extend({
     duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes; by default the first duration the type offers'),
     type: TypeParams.shape.type.optional().describe('The meeting type; by default the first (the default type)'),
     page: PageId.optional().describe("A booking page's id (its slots socket's first frame): its own hold is shown free"),
   }),
-  response: z.object({
-    timeZone: z.string(),
-    agentTimeZone: z.string().describe("The agent's zone, so a guest can see both"),
-    durationMinutes: z.number().int(),
-    durations: z.array(z.number().int()),
-    bookableUntil: z.string().describe('The latest instant a slot may start (now + horizonDays), so a page knows how far ahead to offer'),
-    slots: z.array(z.object({ start: z.string(), end: z.string(), date: z.string(), time: z.string(), offset: z.string() })),
-  }),
+  response: SlotsAnswer,
   errors: [404, 409],
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
     const calendar = calendarActor(env, agent.id);
-    // Local midnights in the guest's zone, so the window holds whole days of 23, 24 or 25 hours.
-    const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
-    const to = zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone);
+    const { from, to } = dayWindow(query);
     // A guest page does not know the offered durations before its first call.
     const { type, availability } = await guestType(env, agent, query.type);
     const duration = query.duration ?? availability.durations[0]!;
     const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration, query.page));
-    return {
-      timeZone: query.timeZone,
-      agentTimeZone: availability.timeZone,
-      durationMinutes: duration,
-      durations: availability.durations,
-      bookableUntil: new Date(Date.now() + availability.horizonDays * 86_400_000).toISOString(),
-      slots: slots.map((slot) => ({ start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), ...formatSlotInZone(slot.start, query.timeZone) })),
-    };
+    return slotsAnswer(query.timeZone, availability, duration, slots);
   },
 });
 
@@ -206,6 +219,14 @@ export const bookEndpoint = forGuests({
 
 const LinkParams = z.object({ token: z.string().min(20).max(2048) });
 
+/** The calendar of the meeting a signed link names: 401 or 410 for a bad or outdated link, 404 once its agent is gone. */
+export async function linkedCalendar(env: Env, token: string) {
+  const claims = await verifyMeetingLink(env, token);
+  const agent = await findAgentById(env.DB, claims.agentId);
+  if (!agent) throw notFound('Meeting');
+  return { meetingId: claims.meetingId, agent, owner: ownerOf(agent), calendar: calendarActor(env, agent.id) };
+}
+
 /**
  * What a guest does behind the signed link from their emails: the link names the meeting,
  * its calendar runs one action, and the answer is the meeting as the guest sees it.
@@ -225,12 +246,9 @@ function meetingLink<B extends z.ZodType | undefined = undefined>(definition: {
     response: GuestMeetingView,
     errors: [401, 404, ...errors, 410],
     handle: async ({ env, params, body }) => {
-      const claims = await verifyMeetingLink(env, params.token);
-      const agent = await findAgentById(env.DB, claims.agentId);
-      if (!agent) throw notFound('Meeting');
-      const calendar = calendarActor(env, agent.id);
-      const meeting = meetingView(unwrap(await act(calendar, ownerOf(agent), claims.meetingId, body)));
-      const { settings } = await calendar.settings(ownerOf(agent));
+      const { meetingId, agent, owner, calendar } = await linkedCalendar(env, params.token);
+      const meeting = meetingView(unwrap(await act(calendar, owner, meetingId, body)));
+      const { settings } = await calendar.settings(owner);
       return { meeting, agent: { ...agent, timeZone: settings.availability.timeZone } };
     },
   });
@@ -248,6 +266,21 @@ export const guestRescheduleEndpoint = meetingLink({
   act: (calendar, owner, id, body) => calendar.change(owner, id, body),
 });
 
+export const guestSlotsEndpoint = forGuests({
+  summary:
+    "Free times the guest's meeting can move to (signed link): at its own length, in its own type's availability even when the type is hidden or was deleted; its own time counts as free",
+  params: LinkParams,
+  query: SlotDays,
+  response: SlotsAnswer,
+  errors: [401, 404, 410],
+  handle: async ({ env, params, query }) => {
+    const { meetingId, owner, calendar } = await linkedCalendar(env, params.token);
+    const { from, to } = dayWindow(query);
+    const { availability, durationMinutes, slots } = unwrap(await calendar.meetingSlots(owner, meetingId, from, to));
+    return slotsAnswer(query.timeZone, availability, durationMinutes, slots);
+  },
+});
+
 export const guestCancelEndpoint = meetingLink({
   summary: 'The guest cancels their meeting (signed link)',
   act: (calendar, owner, id) => calendar.cancel(owner, id),
@@ -258,11 +291,9 @@ export const guestIcsEndpoint = forGuests({
   params: LinkParams,
   errors: [401, 404, 410],
   handle: async ({ env, params }) => {
-    const claims = await verifyMeetingLink(env, params.token);
-    const agent = await findAgentById(env.DB, claims.agentId);
-    if (!agent) throw notFound('Meeting');
-    const meeting = unwrap(await calendarActor(env, agent.id).meeting(ownerOf(agent), claims.meetingId));
-    const event = inviteEvent(ownerOf(agent), meeting, senderAddress(env), 'guest', meetingPageUrl(env, params.token));
+    const { meetingId, agent, owner, calendar } = await linkedCalendar(env, params.token);
+    const meeting = unwrap(await calendar.meeting(owner, meetingId));
+    const event = inviteEvent(owner, meeting, senderAddress(env), 'guest', meetingPageUrl(env, params.token));
     return new Response(buildFeed(`${agent.name} — Doorbell`, [event]), {
       headers: { 'content-type': 'text/calendar; charset=utf-8', 'content-disposition': 'attachment; filename="meeting.ics"', 'cache-control': 'private, no-store' },
     });
@@ -394,6 +425,7 @@ export const calendarRoutes: Routes = (api) =>
     .post('/api/agents/:slug/bookings', bookEndpoint)
     .get('/api/meetings/:token', guestMeetingEndpoint)
     .get('/api/meetings/:token/meeting.ics', guestIcsEndpoint)
+    .get('/api/meetings/:token/slots', guestSlotsEndpoint)
     .post('/api/meetings/:token/reschedule', guestRescheduleEndpoint)
     .post('/api/meetings/:token/cancel', guestCancelEndpoint)
     .get('/api/calendar', myCalendarEndpoint)

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { findAgentById } from '../directory/agents';
 import { Slug } from '../directory/schemas';
 import { forwardReportUpgrade } from '../actor/sockets';
 import { unwrap } from '../actor/outcome';
@@ -7,11 +6,10 @@ import type { Routes } from '../http/api';
 import { tokenExpiry } from '../http/auth';
 import { requireEmbedOrigin } from '../http/embed';
 import { endpointsFor } from '../http/endpoint';
-import { notFound, requireUpgrade } from '../http/errors';
+import { requireUpgrade } from '../http/errors';
 import { clientAddress, enforceRateLimit, rateLimitsOn } from '../http/limits';
 import { PUBLIC_SOCKET_HEADER, type PublicSocket } from './actor';
-import { bookableAgent, guestType, Instant, ownerOf } from './endpoints';
-import { verifyMeetingLink } from './links';
+import { bookableAgent, guestType, Instant, linkedCalendar, ownerOf } from './endpoints';
 import { HoldToken, PageId } from './meeting';
 import { TypeParams } from './meeting-types';
 import { calendarActor } from './stub';
@@ -78,10 +76,8 @@ export const meetingSocketEndpoint = forGuests({
   errors: [401, 404, 410, 426, 429],
   handle: async ({ request, env, params }) => {
     requireUpgrade(request);
-    const claims = await verifyMeetingLink(env, params.token);
-    const agent = await findAgentById(env.DB, claims.agentId);
-    if (!agent) throw notFound('Meeting');
-    return calendarActor(env, agent.id).fetch(forwardPublic(request, { kind: 'meeting', meetingId: claims.meetingId }, tokenExpiry(params.token)));
+    const { meetingId, calendar } = await linkedCalendar(env, params.token);
+    return calendar.fetch(forwardPublic(request, { kind: 'meeting', meetingId }, tokenExpiry(params.token)));
   },
 });
 

@@ -1,7 +1,7 @@
 import { newId } from '../directory/ids';
 import { renderEmail, type Brand, type EmailContent, type MeetingCard, type MeetingLocation } from '../email/layout';
 import type { Address, OutgoingEmail } from '../email/message';
-import { googleCalendarUrl, outlookCalendarUrl } from './add-to-calendar';
+import { addToCalendarLinks, joinUrl } from './add-to-calendar';
 import { buildInvite, type InviteEvent } from './ical';
 import { defaultMeetingType } from './meeting-types';
 import type { CalendarAgent, Meeting } from './store';
@@ -56,7 +56,7 @@ export function noteText(change: MeetingChange, agent: CalendarAgent, meeting: M
 export function inviteEvent(agent: CalendarAgent, meeting: Meeting, organizer: Address, audience: 'agent' | 'guest', url?: string): InviteEvent {
   const pending = meeting.status === 'pending';
   const link = url ? (audience === 'guest' ? `Change or cancel: ${url}` : `Open it in the Doorbell console: ${url}`) : '';
-  const join = meeting.location?.url && meeting.location.kind !== 'phone' ? meeting.location.url : undefined;
+  const join = joinUrl(meeting.location);
   // The guest booked it: their copy asks for no answer (RSVP=FALSE), though calendars may still offer one.
   const guest = { name: meeting.guest.name, email: meeting.guest.email, partstat: 'ACCEPTED', rsvp: false } as const;
   return {
@@ -131,15 +131,7 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
   const pending = meeting.status === 'pending' && change !== 'cancelled';
   const givenAway = context.reason === 'given_away';
   const calendarNote = change !== 'reminder' ? [ended ? 'The attached cancel.ics removes it from your calendar.' : 'Open the attached invite.ics to add it to your calendar or update it there.'] : [];
-  // The same event as the confirmation page's "Add to calendar" (static/src/meet-types.ts).
-  const join = meeting.location?.url && meeting.location.kind !== 'phone' ? meeting.location.url : undefined;
-  const entry = {
-    title: `${meeting.type.title}: ${agent.name}`,
-    start: meeting.start,
-    end: meeting.end,
-    details: [...(join ? [`Join: ${join}`] : []), `See, move or cancel: ${context.guestLink}`].join('\n'),
-    location: meeting.location?.text,
-  };
+  const calendarLinks = addToCalendarLinks(meeting, agent.name, context.guestLink, { join: 'Join', manage: 'See, move or cancel' });
   const card = (zones: Array<{ label: string; timeZone: string }>) => meetingCard(meeting, `${agent.name} and ${meeting.guest.name}`, zones, meeting.location ?? undefined);
   const guestContent: EmailContent = {
     brand: context.brand,
@@ -156,8 +148,8 @@ export function meetingEmails(change: MeetingChange, agent: CalendarAgent & { av
       : [
           { label: 'Reschedule', url: context.guestLink },
           { label: 'Cancel', url: context.guestLink },
-          { label: 'Add to Google Calendar', url: googleCalendarUrl(entry) },
-          { label: 'Add to Outlook', url: outlookCalendarUrl(entry) },
+          { label: 'Add to Google Calendar', url: calendarLinks.google },
+          { label: 'Add to Outlook', url: calendarLinks.outlook },
         ],
     footer: [...(ended ? [] : ['Reschedule and Cancel open your meeting page, where you can see, move or cancel the meeting.']), ...calendarNote],
   };

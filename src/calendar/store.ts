@@ -1,6 +1,9 @@
 import { JOBS_TABLE, migrateSchema } from '../actor/schema';
 import type { Meeting, MeetingStatus } from './meeting';
 import { DEFAULT_TYPE_SLUG, defaultMeetingType, type MeetingType } from './meeting-types';
+
+/** What of a type decides when its meetings may move. */
+export type TypeRules = Pick<MeetingType, 'durations' | 'availability'>;
 import { DEFAULT_HOLD_MINUTES, type CalendarSettings } from './settings';
 
 export type { Meeting, MeetingStatus } from './meeting';
@@ -73,6 +76,9 @@ export const MIGRATIONS = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX holds_by_page ON holds (page);`,
+  // A meeting whose type is deleted or renamed keeps a copy of the type's durations and
+  // availability ({durations, availability}, JSON), so it is still rescheduled as its type was.
+  `ALTER TABLE meetings ADD COLUMN type_rules TEXT;`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -229,6 +235,17 @@ export class CalendarStore {
     if (previous === null) {
       this.sql.exec('INSERT INTO meeting_types (slug, position, type) VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM meeting_types), ?)', type.slug, JSON.stringify(type));
     } else this.sql.exec('UPDATE meeting_types SET slug = ?, type = ? WHERE slug = ?', type.slug, JSON.stringify(type), previous);
+  }
+
+  /** The copy of its type's rules a meeting keeps once the type is gone (deleted or renamed); null while it has its type. */
+  meetingTypeRules(meetingId: string): TypeRules | null {
+    const row = this.sql.exec<{ type_rules: string | null }>('SELECT type_rules FROM meetings WHERE id = ?', meetingId).toArray()[0];
+    return row?.type_rules ? JSON.parse(row.type_rules) : null;
+  }
+
+  /** The meetings of `slug` that still follow it keep `rules` from now on (their type is about to go). */
+  keepTypeRules(slug: string, rules: TypeRules): void {
+    this.sql.exec('UPDATE meetings SET type_rules = ? WHERE type_slug = ? AND type_rules IS NULL', JSON.stringify({ durations: rules.durations, availability: rules.availability } satisfies TypeRules), slug);
   }
 
   deleteMeetingType(slug: string): void {

@@ -5,14 +5,14 @@ import { requireEmbedOrigin, type EmbedScope } from '../http/embed';
 import { endpointsFor, type Answer } from '../http/endpoint';
 import type { Env } from '../env';
 import { clientAddress, enforceRateLimit } from '../http/limits';
-import { getAgentBySlug } from './agents';
+import { getAgentBySlug, updateAgent } from './agents';
 import { createGuest } from './guests';
 import { found } from '../http/errors';
 import { aggregateAvailability, Availability, availabilityMessage } from './availability';
 import { availabilityOf } from './presence';
 import { firstResponseSeconds } from './first-response';
 import { hoursAt } from '../time/hours';
-import { AgentCard, AgentView, GuestCreate, GuestView, iso, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
+import { AgentCard, AgentSelfUpdate, AgentView, GuestCreate, GuestView, iso, MemberView, ServiceCard, ServiceView, SlugParams } from './schemas';
 import { getServiceBySlug, listServices } from './services';
 
 /**
@@ -98,6 +98,15 @@ export const currentAgentEndpoint = agents({
   handle: async ({ principal }) => principal.agent,
 });
 
+export const updateCurrentAgentEndpoint = agents({
+  summary: "The agent changes what they tell guests about themselves: the description their booking page shows",
+  body: AgentSelfUpdate,
+  response: AgentView,
+  errors: [400],
+  audit: { entity: 'agent', id: ({ principal }) => principal.agent.id, before: async ({ principal }) => principal.agent },
+  handle: ({ env, principal, body }) => updateAgent(env.DB, principal.agent.slug, body),
+});
+
 export const agentServicesEndpoint = agents({
   summary: 'Services to assign a conversation to, with their assignable flag and licensed members',
   response: z.object({
@@ -123,4 +132,5 @@ export const publicDirectoryRoutes: Routes = (api) =>
     .post('/api/guests', createGuestEndpoint)
     .get('/api/guests/me', currentGuestEndpoint)
     .get('/api/agents/me', currentAgentEndpoint)
+    .patch('/api/agents/me', updateCurrentAgentEndpoint)
     .get('/api/services', agentServicesEndpoint);

@@ -138,12 +138,20 @@ export const AgentView = AgentPublic.extend(AgentDescription).extend({
   updatedAt: z.string(),
 });
 
+/** At most 2000 characters, line breaks kept (the booking page shows them). */
+const AgentDescriptionText = z.string().trim().max(2000);
+
+/** What agents change of themselves (PATCH /api/agents/me); the rest is the admin's. */
+export const AgentSelfUpdate = z.strictObject({
+  description: AgentDescriptionText.describe("A few lines for guests, shown on the agent's booking page (/u/{slug}/meet); empty for none"),
+});
+
 export const AgentCreate = z.strictObject({
   slug: Slug,
   name: DisplayName,
   email: Email,
   avatarUrl: AvatarUrl.nullable().optional(),
-  description: z.string().trim().max(2000).optional().describe("A few lines for guests, shown on the agent's booking page (default empty)."),
+  description: AgentDescriptionText.optional().describe("A few lines for guests, shown on the agent's booking page (default empty)."),
   license: License,
   timeZone: TimeZone,
 });

@@ -8,7 +8,8 @@ import { ApiError } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
 import { avatar, card, EMAIL, field, main, messageOf, notFound, request, t, type Card } from './page';
-import { addToCalendar, meetingTypes, place, questionFields, typeList } from './meet-types';
+import { addToCalendar, meetingTypes, place, typeList } from './meet-types';
+import { questionFields } from './questions';
 import { slotPicker, type Choice } from './slot-picker';
 import { span } from './dates';
 import { browserZone } from './zones';
@@ -27,7 +28,7 @@ export async function bookingPage(slug: string, typeSlug?: string) {
   if (!typeSlug && types.length > 1) return typeList(c, types);
   const type = typeSlug ? types.find((x) => x.slug === typeSlug) : types[0];
   if (!type) return notFound();
-  const questions = questionFields(type.questions);
+  const questions = questionFields(type.questions, t);
   const title = fill(t.meetTitle, { name: c.name });
   document.title = `${title} · Doorbell`;
 

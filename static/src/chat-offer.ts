@@ -1,17 +1,20 @@
 // A meeting offered in the chat (docs/meetings.md "Booking from the chat"), as a card in the
 // timeline: the agent's picked times still free (or the next free ones), "More times" for any
-// day, and Book; once a `meeting` entry names the offer, the meeting it became. The guest books
+// day, the type's questions, and Book; once a `meeting` entry names the offer, the meeting it became. The guest books
 // from it; agents see the same card without the booking controls. Works in the widget's shadow
 // root: classes only, no inline styles (docs/widget.md CSP).
+import { joinUrl } from '../../src/calendar/add-to-calendar';
 import type { OfferEvent, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, type ConversationClient, type Entry } from './chat-client';
 import { fillNamed, h } from './chat-view';
 import { span, timeOf, dayLabel } from './dates';
 import { fill, type ChatStrings } from './i18n';
+import { questionFields, type Question } from './questions';
 
 type Slot = { start: string; end: string; date: string };
 type MeetingEvent = Extract<TimelineEvent, { type: 'meeting' }>;
 type Booked = { guestLink: string; location: { kind: string; text: string; url?: string } | null };
+type PublicType = { slug: string; questions: Question[] };
 
 /** How many free times the card shows before "More times". */
 const SHOWN = 5;
@@ -70,7 +73,10 @@ function offerCard(chat: ConversationClient, t: ChatStrings, offer: OfferEvent) 
   const email = h('input', { type: 'email', class: 'db-offer-email', autocomplete: 'email', placeholder: t.offerEmail, 'aria-label': t.offerEmail, hidden: true });
   const book = h('button', { type: 'button', class: 'db-offer-book', disabled: true }, t.offerBook);
   const alert = h('p', { class: 'db-offer-alert', role: 'alert' });
-  const controls = h('div', { class: 'db-offer-controls' }, h('p', { class: 'db-offer-choose' }, t.offerChoose), times, h('div', { class: 'db-offer-row' }, more, day), email, book, alert);
+  // The type's questions, as the booking page asks them; filled in once the type is read.
+  const asked = h('div', { class: 'db-offer-questions' });
+  let questions = questionFields([], t, 'db-offer-field');
+  const controls = h('div', { class: 'db-offer-controls' }, h('p', { class: 'db-offer-choose' }, t.offerChoose), times, h('div', { class: 'db-offer-row' }, more, day), asked, email, book, alert);
   const result = h('div', { class: 'db-offer-result', 'aria-live': 'polite' });
   const el = h(
     'li',
@@ -105,9 +111,11 @@ function offerCard(chat: ConversationClient, t: ChatStrings, offer: OfferEvent) 
     loaded = true;
     try {
       // The agent's picks that are still free, else the next free times.
-      const free = await slots(today(), AHEAD);
+      const [free, types] = await Promise.all([slots(today(), AHEAD), chat.api<{ types: PublicType[] }>('GET', `/api/agents/${offer.agent.slug}/meeting-types`)]);
       const picked = free.filter((s) => offer.times.includes(s.start));
       show((picked.length ? picked : free).slice(0, SHOWN));
+      questions = questionFields(types.types.find((type) => type.slug === offer.meetingType.slug)?.questions ?? [], t, 'db-offer-field');
+      asked.replaceChildren(...questions.wraps);
     } catch (e) {
       alert.textContent = e instanceof Error ? e.message : String(e);
     }
@@ -122,12 +130,14 @@ function offerCard(chat: ConversationClient, t: ChatStrings, offer: OfferEvent) 
   book.addEventListener('click', async () => {
     if (!chosen) return;
     alert.textContent = '';
+    if (!questions.check()) return;
     book.disabled = true;
     book.textContent = t.offerBooking;
     try {
       const answer = await chat.api<{ meeting: { location: Booked['location'] }; guestLink: string }>('POST', `/api/conversations/${chat.conversationId}/offers/${offer.offerId}/booking`, {
         start: chosen,
         timeZone: zone(),
+        answers: questions.answers(),
         ...(email.value.trim() ? { email: email.value.trim() } : {}),
       });
       remember(offer.offerId, { guestLink: answer.guestLink, location: answer.meeting.location });
@@ -158,7 +168,8 @@ function offerCard(chat: ConversationClient, t: ChatStrings, offer: OfferEvent) 
     const when = span(m.start, m.end, zone());
     const cancelled = m.action === 'cancelled' || m.action === 'declined';
     const booked = guest() ? remembered(offer.offerId) : null;
-    const join = booked?.location?.url && booked.location.kind !== 'phone' && !cancelled ? [h('a', { class: 'db-offer-join', href: booked.location.url, target: '_blank', rel: 'noopener' }, t.mtJoin)] : [];
+    const room = cancelled ? undefined : joinUrl(booked?.location ?? null);
+    const join = room ? [h('a', { class: 'db-offer-join', href: room, target: '_blank', rel: 'noopener' }, t.mtJoin)] : [];
     const where = booked?.location && !cancelled ? [h('p', { class: 'db-offer-where' }, `${t.mtWhere}: `, booked.location.text)] : [];
     const page = booked ? [h('a', { class: 'db-offer-page', href: booked.guestLink, target: '_blank', rel: 'noopener' }, t.offerMeetingPage)] : [];
     result.replaceChildren(h('p', { class: 'db-offer-when' }, fill(cancelled ? t.offerCancelled : t.offerBooked, { when })), ...where, ...join, ...page);

@@ -11,6 +11,8 @@ export type Agent = {
   name: string;
   email: string;
   avatarUrl: string | null;
+  /** What the booking page shows under the agent's name. */
+  description: string;
   license: 'basic' | 'standard' | 'premium';
   licensed: boolean;
   timeZone: string;

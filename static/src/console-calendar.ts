@@ -9,6 +9,7 @@ import { bookingForm } from './console-booking';
 import { arrange } from './console-list';
 import { MeetingRow } from './console-meeting';
 import { meetingTypesSection } from './console-meeting-types';
+import { descriptionSection } from './console-description';
 import { SettingsForm, type BusyFeedView, type CalendarSettings } from './console-settings';
 import { liveStatus } from './console-status';
 
@@ -41,7 +42,7 @@ export class CalendarTab {
         this.list,
         this.empty,
       ),
-      h('div', { class: 'calendar-side' }, this.book.element, this.types.element, this.settingsForm.element),
+      h('div', { class: 'calendar-side' }, this.book.element, this.types.element, descriptionSection(api, me), this.settingsForm.element),
     );
   }
 

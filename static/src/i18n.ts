@@ -115,6 +115,11 @@ export const chatEn = {
   offerTaken: 'This offer was booked already.',
   mtWhere: 'Where',
   mtJoin: 'Join the video call',
+  // A meeting type's questions: on the booking page and in the chat's offer card.
+  mtOptional: '(optional)',
+  mtPick: 'Choose…',
+  mtRequired: 'Please answer this question.',
+  mtPhoneInvalid: 'Please enter a phone number, e.g. +1 555 010 0000.',
 };
 
 // The booking, meeting and invite pages' own: never in the widget.
@@ -185,10 +190,6 @@ const pagesEn = {
   inviteGone: 'This invite link can no longer be used',
   inviteGoneText: 'It has been used up or withdrawn. Ask for a new one.',
   mtChoose: 'Choose the kind of meeting',
-  mtOptional: '(optional)',
-  mtPick: 'Choose…',
-  mtRequired: 'Please answer this question.',
-  mtPhoneInvalid: 'Please enter a phone number, e.g. +1 555 010 0000.',
   mtPlace_address: 'In person',
   mtPlace_phone: 'Phone call',
   mtPlace_link: 'Video call',

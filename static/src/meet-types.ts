@@ -1,13 +1,13 @@
 // Meeting types on the guest pages (docs/meetings.md#meeting-types): the list at /u/{agent}/meet,
 // the type's questions in the booking form, and, once booked, the place and the "add to
 // calendar" links the confirmation and the meeting page show.
-import { googleCalendarUrl, outlookCalendarUrl } from '../../src/calendar/add-to-calendar';
+import { addToCalendarLinks } from '../../src/calendar/add-to-calendar';
 import type { MeetingView } from '../../src/calendar/meeting';
 import { fillNamed, h } from './chat-view';
 import { fill } from './i18n';
-import { avatar, field, main, request, t, type Card } from './page';
+import { avatar, main, request, t, type Card } from './page';
+import type { Question } from './questions';
 
-type Question = { id: string; label: string; kind: 'short' | 'long' | 'phone' | 'select' | 'checkbox'; required: boolean; options?: string[] };
 export type PublicType = { slug: string; title: string; description: string; durations: number[]; location: { kind: string }; questions: Question[] };
 
 export const meetingTypes = (slug: string): Promise<PublicType[]> =>
@@ -21,7 +21,9 @@ export function typeList(c: Card, types: PublicType[]) {
   const title = fill(t.meetTitle, { name: c.name });
   document.title = `${title} · Doorbell`;
   main.replaceChildren(
-    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name })), h('p', {}, t.mtChoose)),
+    h('section', { class: 'card' }, avatar(c), h('h1', {}, ...fillNamed(t.meetTitle, { name: c.name })),
+      ...(c.description ? [h('p', { class: 'agent-description' }, c.description)] : []),
+      h('p', {}, t.mtChoose)),
     h('ul', { class: 'types', 'aria-label': t.mtChoose },
       ...types.map((type) =>
         h('li', { class: 'panel type' },
@@ -32,54 +34,6 @@ export function typeList(c: Card, types: PublicType[]) {
       ),
     ),
   );
-}
-
-/**
- * The type's questions as form fields. `check()` names each unanswered required question or
- * malformed answer under its field and answers whether all are fine; `answers()` is the
- * booking's `answers`. The server checks them again (400 invalid_answers).
- */
-export function questionFields(questions: Question[]) {
-  const rows = questions.map((q) => {
-    const label = q.required ? q.label : `${q.label} ${t.mtOptional}`;
-    if (q.kind === 'checkbox') {
-      const box = h('input', { type: 'checkbox', name: `q-${q.id}` });
-      const f = field(label, box);
-      f.wrap.classList.add('check');
-      return { q, wrap: f.wrap, focus: () => box.focus(), value: (): string | boolean => box.checked, invalid: f.invalid };
-    }
-    if (q.kind === 'select') {
-      const select = h('select', { name: `q-${q.id}`, ...(q.required ? { 'aria-required': 'true' } : {}) }, h('option', { value: '' }, t.mtPick), ...q.options!.map((o) => h('option', { value: o }, o)));
-      const f = field(label, select);
-      return { q, wrap: f.wrap, focus: () => select.focus(), value: (): string | boolean => select.value, invalid: f.invalid };
-    }
-    const input =
-      q.kind === 'long'
-        ? h('textarea', { name: `q-${q.id}`, rows: '3', maxlength: '4000' })
-        : h('input', { name: `q-${q.id}`, maxlength: q.kind === 'phone' ? '30' : '200', ...(q.kind === 'phone' ? { type: 'tel', autocomplete: 'tel' } : {}) });
-    if (q.required) input.setAttribute('aria-required', 'true');
-    const f = field(label, input);
-    return { q, wrap: f.wrap, focus: () => input.focus(), value: (): string | boolean => input.value.trim(), invalid: f.invalid };
-  });
-  const problem = (q: Question, value: string | boolean): string => {
-    if (q.kind === 'checkbox') return q.required && value !== true ? t.mtRequired : '';
-    if (!value) return q.required ? t.mtRequired : '';
-    return q.kind === 'phone' && !/^\+?[0-9][0-9 ().-]{3,28}[0-9]$/.test(String(value)) ? t.mtPhoneInvalid : '';
-  };
-  return {
-    wraps: rows.map((r) => r.wrap),
-    check(): boolean {
-      const bad = rows.filter((r) => !r.invalid(problem(r.q, r.value())));
-      bad[0]?.focus();
-      return bad.length === 0;
-    },
-    answers(): Record<string, string | boolean> {
-      return Object.fromEntries(rows.flatMap((r) => {
-        const value = r.value();
-        return value === '' || value === false ? [] : [[r.q.id, value]];
-      }));
-    },
-  };
 }
 
 /** Where the meeting takes place, as a <dt>/<dd> pair for the page's list of facts. */
@@ -97,18 +51,11 @@ export function place(m: MeetingView): HTMLElement[] {
 
 /** Google Calendar, Outlook and the .ics download, for the guest holding the meeting link `token`. */
 export function addToCalendar(m: MeetingView, agentName: string, token: string): HTMLElement {
-  const join = m.location?.url && m.location.kind !== 'phone' ? m.location.url : undefined;
-  const entry = {
-    title: `${m.type.title}: ${agentName}`,
-    start: Date.parse(m.start),
-    end: Date.parse(m.end),
-    details: [...(join ? [`${t.mtJoin}: ${join}`] : []), `${t.manage}: ${location.origin}/meeting#${token}`].join('\n'),
-    location: m.location?.text,
-  };
+  const links = addToCalendarLinks({ ...m, start: Date.parse(m.start), end: Date.parse(m.end) }, agentName, `${location.origin}/meeting#${token}`, { join: t.mtJoin, manage: t.manage });
   return h('nav', { class: 'add-calendar', 'aria-label': t.mtAddToCalendar },
     h('h2', {}, t.mtAddToCalendar),
-    h('a', { class: 'button secondary small', href: googleCalendarUrl(entry), target: '_blank', rel: 'noopener', 'data-calendar': 'google' }, t.mtGoogle),
-    h('a', { class: 'button secondary small', href: outlookCalendarUrl(entry), target: '_blank', rel: 'noopener', 'data-calendar': 'outlook' }, t.mtOutlook),
+    h('a', { class: 'button secondary small', href: links.google, target: '_blank', rel: 'noopener', 'data-calendar': 'google' }, t.mtGoogle),
+    h('a', { class: 'button secondary small', href: links.outlook, target: '_blank', rel: 'noopener', 'data-calendar': 'outlook' }, t.mtOutlook),
     h('a', { class: 'button secondary small', href: `/api/meetings/${encodeURIComponent(token)}/meeting.ics`, download: 'meeting.ics', 'data-calendar': 'ics' }, t.mtIcs),
   );
 }

@@ -70,7 +70,7 @@ function render({ meeting: m, agent }: Linked, path: string, token: string, noti
     reschedule.addEventListener('click', () => {
       reschedule.setAttribute('aria-expanded', 'true');
       reschedule.disabled = true;
-      area.replaceChildren(rescheduler(agent.slug, m, (start) => act(`${path}/reschedule`, { start }, t.moved)));
+      area.replaceChildren(rescheduler(agent.slug, `${path}/slots`, (start) => act(`${path}/reschedule`, { start }, t.moved)));
     });
     cancel.addEventListener('click', () =>
       confirmCancel(agent.name, () => act(`${path}/cancel`, undefined, t.cancelledNow)),
@@ -99,14 +99,16 @@ function render({ meeting: m, agent }: Linked, path: string, token: string, noti
   if (notice) heading.focus();
 }
 
-/** The slot picker for the meeting's length; a chosen time is confirmed before it is sent. */
-function rescheduler(slug: string, m: MeetingView, move: (start: string) => Promise<boolean>): HTMLElement {
+/**
+ * The slot picker for the meeting's length, from the meeting's own slots route (its type's
+ * times even when the type is hidden or deleted); a chosen time is confirmed before it is sent.
+ */
+function rescheduler(slug: string, source: string, move: (start: string) => Promise<boolean>): HTMLElement {
   const confirm = h('div', { class: 'panel confirm', hidden: true });
   let choice: Choice | null = null;
   const picker = slotPicker(slug, {
-    type: m.type.slug,
+    source,
     zone: browserZone(),
-    duration: m.durationMinutes,
     fixedDuration: true,
     onPick: (next, byGuest) => {
       choice = next;

@@ -4,6 +4,7 @@ import { ApiError, envelopeOf } from './chat-client';
 import { h } from './chat-view';
 import { useLanguage } from './dates';
 import { loadStrings, pickLang, type Lang } from './i18n';
+import { labelledField } from './questions';
 
 export const base = location.origin;
 /** `?lang=de` first, then the browser's languages (docs/widget.md "Languages"). */
@@ -52,25 +53,8 @@ export function problem(title: string, text: string, ...actions: HTMLElement[]) 
 
 export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
-/**
- * A labelled form field with its own error line (announced, and tied to the input for screen
- * readers). `invalid('')` clears it; it answers whether the field is fine.
- */
-export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, ...extra: Node[]) {
-  if (!input.id) input.id = `f-${Math.random().toString(36).slice(2, 9)}`;
-  const error = h('span', { class: 'field-error', id: `${input.id}-error`, 'aria-live': 'polite' });
-  input.setAttribute('aria-describedby', error.id);
-  const wrap = h('div', { class: 'field' }, h('label', { for: input.id }, label), input, ...extra, error);
-  const invalid = (message: string): boolean => {
-    error.textContent = message;
-    if (message) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-    return !message;
-  };
-  // A complaint about what was typed goes away as soon as the person types again.
-  input.addEventListener('input', () => error.textContent && invalid(''));
-  return { wrap, invalid };
-}
+/** A labelled form field of the guest pages, with its own error line (questions.ts). */
+export const field = (label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, ...extra: Node[]) => labelledField('field', label, input, ...extra);
 
 /** The message to show for a failed call: the API's own words, or the network notice. */
 export const messageOf = (e: unknown): string => (e instanceof ApiError ? e.message : t.networkError);

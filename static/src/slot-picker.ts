@@ -34,7 +34,11 @@ function shiftMonth(date: string, by: number): string {
   return `${month.slice(0, 8)}${String(Math.min(+date.slice(8), daysIn(month))).padStart(2, '0')}`;
 }
 
-export function slotPicker(slug: string, o: { type: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: OnPick; page?: () => string | null }) {
+/**
+ * `source`: the slots route to ask, by default the agent's public one for `type`; the meeting
+ * page asks its own (GET /api/meetings/{token}/slots), which knows the meeting's type and length.
+ */
+export function slotPicker(slug: string, o: { type?: string; source?: string; zone: string; duration?: number; fixedDuration?: boolean; onPick: OnPick; page?: () => string | null }) {
   let zone = o.zone;
   let duration = o.duration;
   let answer: Answer | null = null;
@@ -208,9 +212,9 @@ export function slotPicker(slug: string, o: { type: string; zone: string; durati
     // The month's days from today on: at most 31, within the API's 62.
     const from = month < today() ? today() : month;
     const days = daysIn(month) - (+from.slice(8) - 1);
-    const query = new URLSearchParams({ type: o.type, timeZone: zone, from, days: String(days), ...(duration ? { duration: String(duration) } : {}), ...(page ? { page } : {}) });
+    const query = new URLSearchParams({ ...(o.type ? { type: o.type } : {}), timeZone: zone, from, days: String(days), ...(duration ? { duration: String(duration) } : {}), ...(page ? { page } : {}) });
     try {
-      const got = await request<Answer>('GET', `/api/agents/${encodeURIComponent(slug)}/slots?${query}`);
+      const got = await request<Answer>('GET', `${o.source ?? `/api/agents/${encodeURIComponent(slug)}/slots`}?${query}`);
       if (mine !== asked) return; // a newer question was asked meanwhile
       answer = got;
       duration = got.durationMinutes;

@@ -42,7 +42,16 @@ font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:l
 .db-offer-time,.db-offer-more{font:inherit;font-size:12px;padding:4px 9px;border-radius:999px;border:1px solid var(--db-line);background:#fff;color:inherit;cursor:pointer}
 .db-offer-time[aria-pressed=true]{background:var(--db-ink);border-color:var(--db-ink);color:#fff}
 .db-offer-row{display:flex;gap:6px;align-items:center}
-.db-offer-day,.db-offer-email{font:inherit;border:1px solid var(--db-line);border-radius:8px;padding:5px 8px}
+.db-offer-day,.db-offer-email,.db-offer-field input:not([type=checkbox]),.db-offer-field textarea,.db-offer-field select{font:inherit;border:1px solid var(--db-line);border-radius:8px;padding:5px 8px}
+.db-offer-questions{display:grid;gap:6px}
+.db-offer-questions:empty{display:none}
+.db-offer-field{display:flex;flex-direction:column;gap:2px;font-size:13px}
+.db-offer-field label{font-weight:600}
+.db-offer-field.check{flex-direction:row;flex-wrap:wrap;align-items:center;gap:6px}
+.db-offer-field.check label{order:2;font-weight:400}
+.db-offer-field [aria-invalid=true]{border-color:#a11919}
+.db-offer-field-error{color:#a11919;font-size:12px;flex-basis:100%;order:3}
+.db-offer-field-error:empty{display:none}
 .db-offer-book{font:inherit;font-weight:600;justify-self:start;padding:6px 14px;border:0;border-radius:8px;background:var(--db-accent);color:#fff;cursor:pointer}
 .db-offer-book:disabled{opacity:.5;cursor:default}
 .db-offer-alert{color:#a11919;font-size:12px}

@@ -1,10 +1,11 @@
 // Booking from the chat in headless Chromium against `wrangler dev`: Alice offers a meeting from
 // the console, the guest books it from the widget on a site with a strict CSP (no inline
-// styles), and the meeting shows in the same conversation on both sides.
+// styles), and the meeting shows in the same conversation on both sides; an offer of a type
+// with questions asks them in the card before it books.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { consoleSignedIn, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentCall, consoleSignedIn, log, shot, useBrowserSuite } from './harness.mjs';
 
 /** The policy docs/widget.md tells a site to add, as test/browser/widget-csp.test.mjs has it. */
 const policy = (BASE) =>
@@ -23,8 +24,9 @@ const keep = (name) => {
   copyFileSync(`test-results/screenshots/${name}.png`, `docs/screenshots/${name}.png`);
 };
 
-test('Alice offers a meeting in the console, the guest books it in the widget, and both see it in the same conversation', async () => {
-  const guestContext = await suite.browser.newContext({ viewport: { width: 1000, height: 800 } });
+/** A guest on the strict-CSP shop who writes `text` to Alice in the widget; `problems` collects CSP violations and page errors. */
+async function guestInWidget(name, text, viewport) {
+  const guestContext = await suite.browser.newContext({ viewport });
   const guest = await guestContext.newPage();
   const problems = [];
   await guest.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`)));
@@ -33,10 +35,15 @@ test('Alice offers a meeting in the console, the guest books it in the widget, a
   await guest.goto(`${suite.HOST}/shop.html`);
   const widget = guest.locator('doorbell-widget');
   await widget.locator('.l').click();
-  await widget.getByLabel('Your name').fill('Ann Lee');
-  await widget.locator('textarea').fill('Could we have a call about the order?');
+  await widget.getByLabel('Your name').fill(name);
+  await widget.locator('textarea').fill(text);
   await widget.locator('textarea').press('Enter');
-  await widget.locator('.db-msg.db-mine[data-seq]', { hasText: 'call about the order' }).waitFor();
+  await widget.locator('.db-msg.db-mine[data-seq]', { hasText: text }).waitFor();
+  return { guestContext, guest, widget, problems };
+}
+
+test('Alice offers a meeting in the console, the guest books it in the widget, and both see it in the same conversation', async () => {
+  const { guestContext, guest, widget, problems } = await guestInWidget('Ann Lee', 'Could we have a call about the order?', { width: 1000, height: 800 });
 
   const { page: alice, errors } = await consoleSignedIn('alice@doorbell.example');
   await alice.locator('.inbox-list a', { hasText: 'call about the order' }).click();
@@ -87,5 +94,61 @@ test('Alice offers a meeting in the console, the guest books it in the widget, a
   await shot(alice, 'console-offer-booked');
   assert.deepEqual(problems, []);
   assert.deepEqual(errors, []);
+  await guestContext.close();
+});
+
+test('the offer card asks the type’s questions, names what is missing before sending, and books with the answers', async () => {
+  await agentCall('alice@doorbell.example', 'POST', '/api/calendar/meeting-types', {
+    slug: 'demo',
+    title: 'Product demo',
+    durations: [30],
+    questions: [
+      { id: 'company', label: 'Company', kind: 'short', required: true },
+      { id: 'size', label: 'Team size', kind: 'select', options: ['1-10', '11-50', '51+'], required: true },
+      { id: 'phone', label: 'Phone', kind: 'phone' },
+      { id: 'consent', label: 'I accept the terms', kind: 'checkbox', required: true },
+    ],
+  });
+  const { guestContext, guest, widget, problems } = await guestInWidget('Quinn Asker', 'Could I see a demo?', { width: 1000, height: 900 });
+  const id = await guest.evaluate(() => JSON.parse(Object.entries(localStorage).find(([k]) => k.endsWith('conversation:agent:alice'))[1]));
+  const { entry } = await agentCall('alice@doorbell.example', 'POST', `/api/conversations/${id}/offers`, { clientId: 'offer-demo', type: 'demo' });
+  log(`Alice offered the demo (${entry.event.offerId})`);
+
+  const card = widget.locator('.db-offer');
+  await card.getByLabel('Company').waitFor();
+  log('the card shows the questions');
+  assert.deepEqual(await card.locator('.db-offer-field label').allTextContents(), ['Company', 'Team size', 'Phone (optional)', 'I accept the terms']);
+  await card.locator('.db-offer-time').first().click();
+  await card.getByRole('button', { name: 'Book' }).click();
+  // The required ones are named under their fields, the first has the focus, and nothing was sent.
+  await card.locator('.db-offer-field-error', { hasText: 'Please answer this question.' }).nth(2).waitFor();
+  assert.equal(await card.locator('.db-offer-field-error', { hasText: 'Please answer this question.' }).count(), 3);
+  assert.equal(await widget.evaluate((host) => host.shadowRoot.activeElement?.getAttribute('name')), 'q-company');
+  assert.equal((await agentCall('alice@doorbell.example', 'GET', '/api/calendar')).meetings.filter((m) => m.offerId === entry.event.offerId).length, 0);
+  await card.getByLabel('Company').fill('Acme');
+  await card.getByLabel('Team size').selectOption('11-50');
+  await card.getByLabel('Phone (optional)').fill('call me');
+  await card.getByLabel('I accept the terms').check();
+  await card.getByRole('button', { name: 'Book' }).click();
+  await card.locator('.db-offer-field-error', { hasText: 'phone number' }).waitFor();
+  assert.equal(await card.locator('.db-offer-field-error:not(:empty)').count(), 1, 'only the phone is still wrong');
+  await shot(guest, 'widget-offer-questions');
+  await card.getByLabel('Phone (optional)').fill('+33 1 23 45 67 89');
+  // No email yet: the card asks for it (the server's 400 names it), then books.
+  await card.getByRole('button', { name: 'Book' }).click();
+  const email = card.getByLabel('Your email, for the invitation');
+  await email.waitFor();
+  await email.fill('quinn@example.com');
+  await card.getByRole('button', { name: 'Book' }).click();
+  await card.locator('.db-offer-when', { hasText: 'Booked:' }).waitFor();
+  const [meeting] = (await agentCall('alice@doorbell.example', 'GET', '/api/calendar')).meetings.filter((m) => m.offerId === entry.event.offerId);
+  assert.deepEqual(meeting.answers, [
+    { id: 'company', label: 'Company', value: 'Acme' },
+    { id: 'size', label: 'Team size', value: '11-50' },
+    { id: 'phone', label: 'Phone', value: '+33 1 23 45 67 89' },
+    { id: 'consent', label: 'I accept the terms', value: 'Yes' },
+  ]);
+  log('booked from the card with its four answers');
+  assert.deepEqual(problems, []);
   await guestContext.close();
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { googleCalendarUrl, googleTime, outlookCalendarUrl, outlookTime } from '../../src/calendar/add-to-calendar';
+import { DEFAULT_BRAND } from '../../src/email/layout';
+import { meetingEmails } from '../../src/calendar/notifications';
+import { addToCalendarLinks, googleCalendarUrl, googleTime, joinUrl, outlookCalendarUrl, outlookTime } from '../../src/calendar/add-to-calendar';
 
 const entry = {
   title: 'Intro call & demo: Alice + Gina',
@@ -47,5 +49,55 @@ describe('add to calendar links', () => {
   it('leave out a location the meeting does not have', () => {
     expect(new URL(googleCalendarUrl({ ...entry, location: undefined })).searchParams.has('location')).toBe(false);
     expect(new URL(outlookCalendarUrl({ ...entry, location: undefined })).searchParams.has('location')).toBe(false);
+  });
+});
+
+describe('the one builder the pages and the emails share', () => {
+  const room = { kind: 'jitsi', text: 'https://meet.jit.si/Doorbell-ab', url: 'https://meet.jit.si/Doorbell-ab' };
+  const meeting = { type: { title: 'Intro call' }, start: Date.parse('2026-12-03T14:00:00Z'), end: Date.parse('2026-12-03T14:20:00Z'), location: room };
+  const words = { join: 'Rejoindre', manage: 'Gérer' };
+
+  it("titles the event with the type and the agent, and puts the room and the guest's page in its details, in the reader's words", () => {
+    const links = addToCalendarLinks(meeting, 'Alice Martin', 'https://doorbell.example/meeting#tok', words);
+    const google = new URL(links.google).searchParams;
+    const outlook = new URL(links.outlook).searchParams;
+    expect(google.get('text')).toBe('Intro call: Alice Martin');
+    expect(google.get('details')).toBe('Rejoindre: https://meet.jit.si/Doorbell-ab\nGérer: https://doorbell.example/meeting#tok');
+    expect(google.get('dates')).toBe('20261203T140000Z/20261203T142000Z');
+    expect(google.get('location')).toBe(room.text);
+    expect([outlook.get('subject'), outlook.get('body'), outlook.get('location')]).toEqual([google.get('text'), google.get('details'), google.get('location')]);
+  });
+
+  it('a phone number is a place, not a room to join; no place, no location', () => {
+    const phone = { kind: 'phone', text: '+33 1 23 45 67 89', url: 'tel:+33123456789' };
+    expect(joinUrl(phone)).toBeUndefined();
+    expect(joinUrl(room)).toBe(room.url);
+    const byPhone = new URL(addToCalendarLinks({ ...meeting, location: phone }, 'Alice Martin', 'https://x.example/m', words).google).searchParams;
+    expect(byPhone.get('details')).toBe('Gérer: https://x.example/m');
+    expect(byPhone.get('location')).toBe(phone.text);
+    const nowhere = new URL(addToCalendarLinks({ ...meeting, location: null }, 'Alice Martin', 'https://x.example/m', words).outlook).searchParams;
+    expect(nowhere.has('location')).toBe(false);
+  });
+
+  it("the guest's email carries the same links as the confirmation page would build, and the agent's none", () => {
+    const agent = { id: 'ag_aaaaaaaaaa', slug: 'alice', name: 'Alice Martin', email: 'alice@doorbell.example', timeZone: 'Europe/Paris' };
+    const stored = {
+      ...meeting,
+      id: 'mt_aaaaaaaaaa',
+      status: 'confirmed' as const,
+      sequence: 0,
+      guest: { id: 'gu_aaaaaaaaaa', name: 'Gina Guest', email: 'gina@example.com', timeZone: 'America/New_York' },
+      conversationId: 'cv_aaaaaaaaaa',
+      bookedBy: 'guest' as const,
+      type: { slug: 'intro', title: 'Intro call' },
+      location: { kind: 'jitsi' as const, text: room.text, url: room.url },
+      answers: [],
+    };
+    const guestLink = 'https://doorbell.example/meeting#tok';
+    const [toGuest, toAgent] = meetingEmails('booked', agent, stored, { from: { name: 'Doorbell', email: 'meetings@doorbell.example' }, brand: DEFAULT_BRAND, guestLink, consoleUrl: 'https://doorbell.example/console', bookingUrl: 'https://doorbell.example/u/alice/meet' });
+    const links = addToCalendarLinks(stored, agent.name, guestLink, { join: 'Join', manage: 'See, move or cancel' });
+    expect(toGuest!.text).toContain(links.google);
+    expect(toGuest!.text).toContain(links.outlook);
+    expect(toAgent!.text).not.toContain('calendar.google.com');
   });
 });
