@@ -77,6 +77,27 @@ test('the widget with data-lang="de": German words, the German greeting, a 24-ho
   await context.close();
 });
 
+test('the launcher does not wait for the language: drawn while chat-de.json is on its way, in German once it came; a click meanwhile opens the panel then', async () => {
+  const context = await suite.browser.newContext({ locale: 'en-US' });
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await context.route('**/assets/i18n/chat-de.json', async (route) => (await held, route.continue()));
+  const p = await context.newPage();
+  p.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await p.goto(`${suite.HOST}/de.html`);
+  const launcher = p.locator('doorbell-widget .l');
+  await launcher.waitFor();
+  assert.equal(await launcher.getAttribute('aria-label'), 'Open chat', 'in English while the German words are on their way');
+  await launcher.click();
+  assert.equal(await p.locator('doorbell-widget .p').isHidden(), true, 'no panel before its words');
+  release();
+  await p.locator('doorbell-widget .db-hello').waitFor();
+  await expectSoon(() => launcher.getAttribute('aria-label'), 'Chat schließen');
+  assert.equal(await p.locator('doorbell-widget textarea').getAttribute('placeholder'), 'Nachricht schreiben…');
+  await shot(p, 'widget-de-words-late');
+  await context.close();
+});
+
 test('greetings: the language’s, else the English one, else the built-in one; data-greeting wins over all', async () => {
   const context = await suite.browser.newContext({ locale: 'en-US' });
   const italian = await openWidget(context, '/it.html', 'Ida');
