@@ -80,17 +80,18 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     input.setAttribute('aria-label', text);
     input.hidden = hidden;
   };
-  // A service's pre-chat form says which of name and email are asked, and adds its own fields.
-  // The widget reads the card after drawing the panel: the form is set again once it comes.
+  // A service's pre-chat form says which of name and email are asked, and adds its own fields;
+  // its greetings say hello. Both come with the card, which the widget and the service page
+  // read after drawing the panel: applied when it arrives, never again on a render (which
+  // would throw away what the guest typed into the form).
   let prechat = prechatFields(t, undefined);
   let { ask } = prechat;
   let formOf: PrechatForm | undefined;
-  let applied = false;
-  const applyForm = () => {
-    const form = chat.card?.prechat ?? o.card.prechat;
-    if (applied && form === formOf) return;
-    [applied, formOf] = [true, form];
-    const next = prechatFields(t, form);
+  let greeting = '';
+  const applyCard = (card: ViewOptions['card']) => {
+    greeting = o.greeting || (o.lang && greetingIn(card.greetings, o.lang)) || '';
+    formOf = card.prechat;
+    const next = prechatFields(t, formOf);
     prechat.element.replaceWith(next.element);
     prechat = next;
     ask = next.ask;
@@ -343,7 +344,6 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     const atEnd = isAtEnd();
     const items: HTMLElement[] = [];
     // No "How can we help?" over a chat that cannot take a message.
-    const greeting = o.greeting || (o.lang && greetingIn((chat.card ?? o.card).greetings, o.lang));
     if ((greeting || !chat.entries.length) && !chat.refused) items.push(h('li', { class: 'db-hello' }, greeting || t.greeting));
     const note = (by: string, body: string, meta: string, attrs: Record<string, string>) =>
       h('li', { class: 'db-note', ...attrs },
@@ -393,7 +393,6 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     img.hidden = !chat.view && card.avatarUrl === undefined;
     img.src = avatar(chat.base, chat.view ? chat.view.avatarUrl : card.avatarUrl ?? null);
     intro.hidden = !!chat.guest;
-    applyForm();
     prechat.element.hidden = !!chat.conversationId || !formOf?.fields.length;
     // A refused or unknown target cannot take messages: no composer to type into in vain.
     form.hidden = chat.state === 'closed' || chat.refused;
@@ -416,12 +415,14 @@ export function chatView(chat: ConversationClient, o: ViewOptions): HTMLElement 
     if (what === 'progress') for (const [f, bar] of bars) bar.value = f.loaded;
     if (what === 'view' || what === 'guest') renderHead(), renderLog(), renderState(), renderRating();
     if (what === 'state') renderState(), renderHead();
+    if (what === 'card' && chat.card) applyCard(chat.card);
     if (what === 'card') renderHead(), renderLog();
     if (what === 'error') renderError();
     if (what === 'typing') typing.replaceChildren(...[...chat.typing.values()].flatMap((n, i) => [...(i ? [' '] : []), ...fillNamed(t.typing, { name: n })]));
     if (what === 'error' && !chat.error) alert.textContent = '';
     if (what === 'error' && (chat.error === 'already_rated' || chat.error === 'rating_closed')) alert.textContent = fill(t.rateFailed, { code: chat.error });
   });
+  applyCard(chat.card ?? o.card);
   renderHead();
   renderLog();
   renderState();

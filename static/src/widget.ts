@@ -1,14 +1,14 @@
 // The embeddable widget: <script src="https://HOST/widget.js" data-service="sales" async></script>
 // (or data-agent="alice"); data-color, data-position (left|right), data-offset-x/-y, data-greeting,
 // data-lang, data-sound, data-user-token (a logged-in visitor: widget-identity.ts). The launcher is drawn at once and the card read after: the page sees the
-// bubble before any answer, and the panel shows what went wrong when none comes (docs/widget.md).
+// bubble before any answer (or any word of another language), and the panel shows what went wrong when none comes (docs/widget.md).
 // Everything lives in a shadow root under a host element reset with `all: initial`, so the
 // host page's CSS does not reach in and ours does not reach out. It talks to the server the
 // script came from.
 import { ConversationClient } from './chat-client';
 import { chatView, h } from './chat-view';
 import { useLanguage } from './dates';
-import { fill, loadChatStrings, pickLang } from './i18n';
+import { chatEn, fill, loadChatStrings, pickLang, type ChatStrings } from './i18n';
 import { installApi } from './widget-api';
 import { identityQueue } from './widget-identity';
 import { chime, previewBubble } from './widget-preview';
@@ -28,9 +28,12 @@ async function mount(script: HTMLScriptElement) {
   const target = d.agent ? { kind: 'agent' as const, slug: d.agent } : { kind: 'service' as const, slug: d.service ?? '', widget: true };
   const lang = pickLang(d.lang, ...navigator.languages);
   useLanguage(lang);
-  // English is built in; another language's words come first (one small JSON file), so the
-  // launcher is never labelled in the wrong language.
-  const t = await loadChatStrings(base, lang);
+  // English is built in; another language's words are one small JSON file, which the launcher
+  // does not wait for: it is labelled in English until they come. The panel and the preview
+  // bubble are all words, so they are drawn once the words are there (a click meanwhile opens
+  // the panel then).
+  const words = loadChatStrings(base, lang);
+  let t: ChatStrings = chatEn;
   // The panel's styles (most of the widget's) come after: the launcher needs none of them, and
   // the first load stays in budget (docs/widget.md "Loading"). A constructable sheet takes the
   // text under a strict CSP as it took it bundled.
@@ -73,7 +76,7 @@ async function mount(script: HTMLScriptElement) {
   const chat = new ConversationClient(base, target);
   chat.visible = false;
   chat.channel = 'widget';
-  const panel = h('div', { class: 'p', hidden: true, role: 'dialog', 'aria-label': t.statesTitle });
+  const panel = h('div', { class: 'p', hidden: true, role: 'dialog' });
   const badge = h('span', { class: 'b', hidden: true, 'aria-hidden': 'true' });
   const icon = h('span', { class: 'i' });
   const launcher = h('button', { class: 'l', type: 'button', 'aria-expanded': 'false', 'aria-label': t.open, onclick: () => toggle() }, icon, badge);
@@ -83,6 +86,7 @@ async function mount(script: HTMLScriptElement) {
   const drawPanel = () => {
     if (drawn) return;
     drawn = true;
+    panel.setAttribute('aria-label', chat.card?.name ?? t.statesTitle);
     const panelSheet = new CSSStyleSheet();
     panelCss.then((css) => panelSheet.replaceSync(css));
     // First, so the widget's own rules (.w .db, .p .db) win over the panel's.
@@ -92,11 +96,15 @@ async function mount(script: HTMLScriptElement) {
     panel.append(view);
     if (target.kind === 'agent') view.append(h('a', { class: 'k', href: `${base}/u/${target.slug}/meet`, target: '_blank', rel: 'noopener' }, t.book));
   };
-  const preview = previewBubble(t, () => toggle(true));
-  const frame = h('div', { class: 'w', lang }, panel, preview.el, launcher);
+  let preview: ReturnType<typeof previewBubble> | null = null;
+  const frame = h('div', { class: 'w', lang }, panel, launcher);
   const api = installApi({ open: () => toggle(true), close: () => toggle(false), toggle: () => toggle() });
 
-  function toggle(open = panel.hidden) {
+  let ready = false;
+  let openOnceReady = false;
+  function toggle(wanted?: boolean) {
+    if (!ready) return void (openOnceReady = wanted ?? !openOnceReady);
+    const open = wanted ?? panel.hidden;
     if (open !== panel.hidden) return;
     drawPanel();
     panel.hidden = !open;
@@ -104,7 +112,7 @@ async function mount(script: HTMLScriptElement) {
     frame.classList.toggle('o', open);
     launcher.setAttribute('aria-expanded', String(open));
     if (open) {
-      preview.hide();
+      preview?.hide();
       chat.markRead();
       panel.querySelector<HTMLElement>('.db-form textarea, .db-form input')?.focus();
       const log = panel.querySelector('.db-log')!;
@@ -130,7 +138,7 @@ async function mount(script: HTMLScriptElement) {
     for (const e of fresh) api.emit('message', { text: e.text ?? '', author: { name: e.author.name, kind: e.author.kind }, at: e.at });
     const last = fresh[fresh.length - 1];
     if (!last) return;
-    if (panel.hidden) preview.show(last);
+    if (panel.hidden) preview?.show(last);
     if (d.sound === 'on' && !(chat.visible && document.hasFocus())) chime();
   };
   chat.on((what) => {
@@ -145,6 +153,12 @@ async function mount(script: HTMLScriptElement) {
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
   const reading = chat.loadCard();
+  t = await words;
+  preview = previewBubble(t, () => toggle(true));
+  launcher.before(preview.el);
+  ready = true;
+  renderBadge();
+  if (openOnceReady) toggle(true);
   // After the next frame; a hidden tab draws none, so at most 100 ms later anyway.
   await new Promise((painted) => (requestAnimationFrame(() => setTimeout(painted)), setTimeout(painted, 100)));
   drawPanel();

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { interceptFetch, type Recorded } from '../fakes/intercept';
-import { ADMIN, agentToken, call, clientId, guestWrites, newGuest, sleep, deleteAllWebhooks } from '../helpers';
+import { ADMIN, agentToken, call, clientId, deleteAllWebhooks, drainJobsOf, guestWrites, newGuest, sleep, timePassesFor } from '../helpers';
 import { TestSocket } from '../socket';
 
 /**
@@ -29,12 +29,10 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 /** The conversation's jobs of one kind that have failed at least once. */
 const failing = async (id: string, kind: string) => (await conversation(id).pendingJobs()).filter((j) => j.kind === kind && j.attempts > 0);
 
-/** "Time passes" for the conversation: its waiting jobs of `kind` fall due, and its alarm runs. */
+/** "Time passes" for the conversation: its waiting jobs of `kind` fall due, and run until none is due. */
 async function retryNow(id: string, kind: string): Promise<void> {
-  await runInDurableObject(conversation(id), (_instance, state) => {
-    state.storage.sql.exec('UPDATE jobs SET due_at = ? WHERE kind = ?', Date.now() - 1, kind);
-  });
-  await runDurableObjectAlarm(conversation(id));
+  await timePassesFor(conversation(id), (sql) => sql.exec('UPDATE jobs SET due_at = ? WHERE kind = ?', Date.now() - 1, kind));
+  await drainJobsOf(conversation(id));
 }
 
 /** Breaks, or mends, one table of an actor: its calls throw as they would on a storage failure. */

@@ -5,7 +5,7 @@ import { backoffDelay, retryAfterMs } from '../../src/actor/backoff';
 import { WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS } from '../../src/integrations/webhook-actor';
 import { requireHttps } from '../../src/integrations/webhook-endpoints';
 import { interceptFetch, type Recorded } from '../fakes/intercept';
-import { ADMIN, asAgent, call, guestWrites, newGuest, sleep } from '../helpers';
+import { ADMIN, asAgent, call, drainJobsOf, eventually, guestWrites, newGuest, sleep, timePassesFor } from '../helpers';
 import { book, calendarStub, dayFromNow, drainJobs, slots } from '../meetings';
 
 const RECEIVER = 'https://hooks.receiver.example';
@@ -41,6 +41,7 @@ async function register(events: string[], path = '/doorbell') {
 }
 
 const stub = (id: string) => env.WEBHOOKS.get(env.WEBHOOKS.idFromName(id));
+const conversation = (id: string) => env.CONVERSATIONS.get(env.CONVERSATIONS.idFromName(id));
 
 async function deliveries(id: string, query = ''): Promise<any[]> {
   const { status, body } = await call('GET', `/api/admin/webhooks/${id}/deliveries${query}`, { headers: ADMIN });
@@ -338,23 +339,36 @@ describe('webhook deliveries', () => {
     expect(await deliveries(webhook.id)).toHaveLength(1);
   });
 
-  it('never blocks or fails a chat message or a booking when webhooks cannot be queued', async () => {
-    await register(['message.created', 'meeting.booked']);
+  it('never blocks or fails a chat message or a booking when webhooks cannot be queued; their events are queued once they can be', async () => {
+    stopIntercepting = receiver().stop;
+    const { webhook } = await register(['message.created', 'meeting.booked']);
+    const ann = await newGuest('Ann Lee');
+    let id = '';
     // The endpoint table is unreadable: every hand-over fails.
     await env.DB.prepare('ALTER TABLE webhook_endpoints RENAME TO webhook_endpoints_unavailable').run();
     try {
-      const ann = await newGuest('Ann Lee');
       const sent = await guestWrites(ann, 'alice', 'still works');
       expect(sent.status).toBe(200);
+      id = sent.body.conversation.id;
       const list = await slots('alice', 'UTC', 30, dayFromNow(14));
       expect((await book(list[0]!.start, { email: 'nonblocking@example.com' })).status).toBe(201);
-      const history = await call('GET', `/api/conversations/${sent.body.conversation.id}/messages`, { headers: ann.headers });
+      const history = await call('GET', `/api/conversations/${id}/messages`, { headers: ann.headers });
       expect(history.body.entries.map((e: any) => e.text)).toContain('still works');
-      // Let the background hand-over use up its three tries (0.5 s and 2 s apart) while the table is unreadable.
-      await sleep(3_000);
+      // Both hand-overs tried while the table was unreadable, and wait for their retry.
+      const failed = (jobs: Array<{ kind: string; attempts: number }>, kind: string) => jobs.some((j) => j.kind === kind && j.attempts > 0);
+      await eventually(() => conversation(id).pendingJobs(), (jobs) => failed(jobs, 'webhooks'), 'the failed hand-over of the message');
+      await eventually(() => calendarStub().pendingJobs(), (jobs) => failed(jobs, 'webhook'), 'the failed hand-over of the booking');
     } finally {
       await env.DB.prepare('ALTER TABLE webhook_endpoints_unavailable RENAME TO webhook_endpoints').run();
     }
+    // Time passes: the retries hand both events over. (Left waiting, they would reach the next test's endpoint.)
+    await timePassesFor(conversation(id), (sql) => sql.exec("UPDATE jobs SET due_at = ? WHERE kind = 'webhooks'", Date.now() - 1));
+    await drainJobsOf(conversation(id));
+    await timePassesFor(calendarStub(), (sql) => sql.exec("UPDATE jobs SET due_at = ? WHERE kind = 'webhook'", Date.now() - 1));
+    await drainJobs();
+    const log = await queued(webhook.id, 2);
+    expect(log.map((d) => d.type).sort()).toEqual(['meeting.booked', 'message.created']);
+    expect(log.find((d) => d.type === 'message.created').payload.data.message.text).toBe('still works');
   });
 });
 

@@ -5,7 +5,7 @@
 // console's settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('availability', (BASE) => ({
   '/shop.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head><body>
@@ -129,7 +129,8 @@ test('the idle delay is set in the console’s settings, checked like the API, a
   const page = await signIn(context, 'carol');
   await page.getByRole('button', { name: 'Notifications' }).click();
   const input = page.getByLabel('Set me away after');
-  assert.equal(await input.inputValue(), String((await settings()).awayAfterMinutes));
+  // The dialog fills in the settings once the server answered.
+  await expectSoon(() => input.inputValue(), String((await settings()).awayAfterMinutes));
   await input.fill('3');
   await input.press('Enter');
   await page.locator('.away-after [role=status]', { hasText: 'Saved.' }).waitFor();
@@ -150,6 +151,6 @@ test('the idle delay is set in the console’s settings, checked like the API, a
   await page.reload();
   await page.locator('.inbox .live[data-state=online]').waitFor();
   await page.getByRole('button', { name: 'Notifications' }).click();
-  assert.equal(await page.getByLabel('Set me away after').inputValue(), '3');
+  await expectSoon(() => page.getByLabel('Set me away after').inputValue(), '3');
   await context.close();
 });

@@ -3,6 +3,8 @@
 // origin, headless Debian Chromium driven by playwright-core, agent tokens and sockets.
 // Screenshots go to test-results/screenshots/ (git-ignored).
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -108,6 +110,24 @@ export async function cuttableSockets(context, pattern) {
       cut = false;
     },
   };
+}
+
+/**
+ * Asserts what the page shows once the state behind it arrived: reads `read()` (a locator's
+ * text, attribute, value…) until it equals `expected` (deeply) or matches it (a RegExp), for
+ * up to `timeoutMs`, then asserts the last reading. For a reading right after an action whose
+ * result comes with a card, a frame or an answer: a single read could see the state before.
+ */
+export async function expectSoon(read, expected, message, timeoutMs = 10_000) {
+  const ok = (value) => (expected instanceof RegExp ? typeof value === 'string' && expected.test(value) : isDeepStrictEqual(value, expected));
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await read();
+  }
+  if (expected instanceof RegExp) assert.match(value, expected, message);
+  else assert.deepEqual(value, expected, message);
 }
 
 export const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png` });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { adminToken } from '../support/dev-server.mjs';
-import { log, shot, useBrowserSuite } from './harness.mjs';
+import { expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 const page = (tag) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title></head><body><h1>Acme</h1>${tag}</body></html>`;
 const suite = useBrowserSuite('languages', (BASE) => {
@@ -56,10 +56,11 @@ test('the widget with data-lang="de": German words, the German greeting, a 24-ho
   const context = await suite.browser.newContext({ viewport: { width: 900, height: 760 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   const { p, widget, fetched, write } = await openWidget(context, '/de.html', 'Dora Weiss');
   assert.equal(await p.locator('doorbell-widget .l').getAttribute('aria-label'), 'Chat schließen');
-  assert.equal(await widget.locator('.db-hello').textContent(), GREETINGS.de);
+  // The service's greetings and availability come with its card, after the panel is drawn.
+  await expectSoon(() => widget.locator('.db-hello').textContent(), GREETINGS.de);
   assert.equal(await widget.locator('textarea').getAttribute('placeholder'), 'Nachricht schreiben…');
   assert.equal(await widget.locator('input[name=name]').getAttribute('aria-label'), 'Ihr Name');
-  assert.equal(await widget.locator('.db-reply').textContent(), 'Gerade ist niemand da; wir antworten per E-Mail.');
+  await expectSoon(() => widget.locator('.db-reply').textContent(), 'Gerade ist niemand da; wir antworten per E-Mail.');
   assert.equal(await widget.locator('.w').getAttribute('lang'), 'de');
   const time = await write('Gibt es einen Teamtarif?');
   assert.match(time, H24, `a German clock even in an en-US browser: ${time}`);
@@ -76,10 +77,31 @@ test('the widget with data-lang="de": German words, the German greeting, a 24-ho
   await context.close();
 });
 
+test('the launcher does not wait for the language: drawn while chat-de.json is on its way, in German once it came; a click meanwhile opens the panel then', async () => {
+  const context = await suite.browser.newContext({ locale: 'en-US' });
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await context.route('**/assets/i18n/chat-de.json', async (route) => (await held, route.continue()));
+  const p = await context.newPage();
+  p.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await p.goto(`${suite.HOST}/de.html`);
+  const launcher = p.locator('doorbell-widget .l');
+  await launcher.waitFor();
+  assert.equal(await launcher.getAttribute('aria-label'), 'Open chat', 'in English while the German words are on their way');
+  await launcher.click();
+  assert.equal(await p.locator('doorbell-widget .p').isHidden(), true, 'no panel before its words');
+  release();
+  await p.locator('doorbell-widget .db-hello').waitFor();
+  await expectSoon(() => launcher.getAttribute('aria-label'), 'Chat schließen');
+  assert.equal(await p.locator('doorbell-widget textarea').getAttribute('placeholder'), 'Nachricht schreiben…');
+  await shot(p, 'widget-de-words-late');
+  await context.close();
+});
+
 test('greetings: the language’s, else the English one, else the built-in one; data-greeting wins over all', async () => {
   const context = await suite.browser.newContext({ locale: 'en-US' });
   const italian = await openWidget(context, '/it.html', 'Ida');
-  assert.equal(await italian.widget.locator('.db-hello').textContent(), GREETINGS.en, 'no Italian greeting: the English one');
+  await expectSoon(() => italian.widget.locator('.db-hello').textContent(), GREETINGS.en, 'no Italian greeting: the English one');
   assert.equal(await italian.widget.locator('textarea').getAttribute('placeholder'), 'Scrivi un messaggio…');
   const own = await openWidget(context, '/de-own-greeting.html', 'Ole');
   assert.equal(await own.widget.locator('.db-hello').textContent(), 'Willkommen bei Acme!', 'the page’s data-greeting');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { agentSocket, agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentSocket, agentToken, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 // The host site's pages, with aggressive CSS of their own.
 const HOST_CSS = `
@@ -199,7 +199,8 @@ test('an agent widget in French, on the left, offers to book a meeting', async (
   await page.goto(`${suite.HOST}/fr.html`);
   const launcher = page.locator('doorbell-widget .l');
   await launcher.waitFor();
-  assert.equal(await launcher.getAttribute('aria-label'), 'Ouvrir le chat');
+  // Drawn before the French words come (docs/widget.md "Loading"), labelled in French once they did.
+  await expectSoon(() => launcher.getAttribute('aria-label'), 'Ouvrir le chat');
   const box = await launcher.boundingBox();
   assert.ok(box.x < 100, `launcher on the left (x=${box.x})`);
   await launcher.click();

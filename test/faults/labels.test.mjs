@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, log, newAgent, refusals, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('labels');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
@@ -140,20 +140,13 @@ test('nearly right label bodies, taken names and bad ids all get a 4xx with the 
   await created(await ctx.call('POST', ADMIN_PATH, { headers: fx.headers.admin, body: { name: taken, color: '#000000' } }));
   const before = await snapshot(fx);
   const viewBefore = (await ctx.call('GET', `/api/conversations/${fx.x.id}`, { headers: fx.headers.alice })).body.labels;
-  let cases = 0;
-  const failures = [];
-  const expect4xx = async (label, method, path, headers, body, status) => {
-    cases += 1;
-    const r = await ctx.call(method, path, { headers, body });
-    const ok = status ? r.status === status : r.status >= 400 && r.status < 500;
-    if (!ok || typeof r.body?.error?.message !== 'string') failures.push(`${label}: ${method} ${path.slice(0, 80)} ${JSON.stringify(body)?.slice(0, 120)} → ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
-  };
+  const { check: expect4xx, failures, cases } = refusals(ctx);
   const run = (arb, check) => fc.assert(fc.asyncProperty(arb, check), { numRuns: RUNS * 4 });
   await run(badCreate, (body) => expect4xx('create', 'POST', ADMIN_PATH, fx.headers.admin, body));
   await run(badUpdate, (body) => expect4xx('update', 'PATCH', `${ADMIN_PATH}/${fx.label}`, fx.headers.admin, body));
-  const cases_ = fc.constantFrom(taken, taken.toUpperCase(), taken.toLowerCase(), ` ${taken} `);
-  await run(fc.tuple(cases_, goodColor), ([name, color]) => expect4xx('taken name', 'POST', ADMIN_PATH, fx.headers.admin, { name, color }, 409));
-  await run(cases_, (name) => expect4xx('rename onto a taken name', 'PATCH', `${ADMIN_PATH}/${fx.label}`, fx.headers.admin, { name }, 409));
+  const spellings = fc.constantFrom(taken, taken.toUpperCase(), taken.toLowerCase(), ` ${taken} `);
+  await run(fc.tuple(spellings, goodColor), ([name, color]) => expect4xx('taken name', 'POST', ADMIN_PATH, fx.headers.admin, { name, color }, 409));
+  await run(spellings, (name) => expect4xx('rename onto a taken name', 'PATCH', `${ADMIN_PATH}/${fx.label}`, fx.headers.admin, { name }, 409));
   await run(badId, (id) => expect4xx('bad id', 'PATCH', `${ADMIN_PATH}/${encodeURIComponent(id)}`, fx.headers.admin, { name: 'fine' }));
   await run(badId, (id) => expect4xx('bad id', 'DELETE', `${ADMIN_PATH}/${encodeURIComponent(id)}`, fx.headers.admin));
   await run(badId, (id) => expect4xx('bad label id', 'PUT', `/api/conversations/${fx.x.id}/labels/${encodeURIComponent(id)}`, fx.headers.alice));
@@ -163,8 +156,8 @@ test('nearly right label bodies, taken names and bad ids all get a 4xx with the 
     await expect4xx('guest labels', 'PUT', `/api/conversations/${fx.x.id}/labels/${fx.label}`, fx.headers.guestA, undefined, 403);
     await expect4xx('basic agent labels', 'PUT', `/api/conversations/${fx.x.id}/labels/${fx.label}`, fx.headers.bob, undefined, 403);
   });
-  log(`${cases} bad label requests`);
-  t.diagnostic(`cases: ${cases}`);
+  log(`${cases()} bad label requests`);
+  t.diagnostic(`cases: ${cases()}`);
   assert.deepEqual(failures, [], `answers that were not the expected 4xx:\n${failures.join('\n')}`);
   assert.deepEqual(await snapshot(fx), before, 'bad input changed the labels');
   assert.deepEqual((await ctx.call('GET', `/api/conversations/${fx.x.id}`, { headers: fx.headers.alice })).body.labels, viewBefore, 'bad input changed the conversation’s labels');
