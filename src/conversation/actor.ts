@@ -6,7 +6,7 @@ import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { aggregateAvailability, type Availability } from '../directory/availability';
 import { isLicensed } from '../directory/licensing';
-import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
+import { chipsOf, labelCatalog, lastLabelCatalog, type LabelChip } from '../directory/labels';
 import { PRESENCE_STALE_MS } from '../directory/presence';
 import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
@@ -1241,26 +1241,35 @@ export class ConversationActor extends DurableObject<Env> {
     }, INBOX_BATCH_MS);
   }
 
-  /** One inbox after the other, so the conversation answers its sockets between them; one that fails does not hold back the rest. */
+  /**
+   * One inbox after the other, so the conversation answers its sockets between them; one that
+   * fails does not hold back the rest. Inbox updates are ordered by revision (one that arrives
+   * late, or twice, is ignored): every update of a run reads the conversation after its one
+   * revision was taken, so all of them are newer than the last run's.
+   */
   private async updateInboxes(): Promise<void> {
+    const pending = this.store.inboxesPending();
+    if (pending.length === 0 || !this.stored) return;
+    const catalog = await labelCatalog(this.env.DB);
+    const revision = this.store.bumpRevision();
+    const done: typeof pending = [];
     let failure: unknown = null;
-    for (const { agentId, wanted } of this.store.inboxesPending()) {
+    for (const behind of pending) {
       // Whatever changes from now on marks the agent again, for the next run.
-      this.inboxesQueued.delete(agentId);
+      this.inboxesQueued.delete(behind.agentId);
       try {
-        await this.updateInbox(agentId);
-        this.store.inboxCaughtUp(agentId, wanted);
+        await this.updateInbox(behind.agentId, revision, catalog);
+        done.push(behind);
       } catch (err) {
         failure ??= err;
       }
     }
+    this.store.inboxesCaughtUp(done);
     if (failure !== null) throw failure;
   }
 
-  /** Inbox updates are ordered by revision: one that arrives late, or twice, is ignored. */
-  private async updateInbox(agentId: string): Promise<void> {
+  private async updateInbox(agentId: string, revision: number, catalog: ReadonlyMap<string, LabelChip>): Promise<void> {
     if (!this.stored) return;
-    const catalog = await labelCatalog(this.env.DB);
     const state = this.state;
     const participant = isAgentParticipant(state, agentId);
     const mentions = canAgentOpen(state, agentId) ? this.store.mentionsOf(agentId, this.store.readSeq(agentId)) : null;
@@ -1282,7 +1291,7 @@ export class ConversationActor extends DurableObject<Env> {
         }
       : null;
     const inbox = inboxActor(this.env, agentId);
-    await inbox.apply(this.stored.id, this.store.bumpRevision(), item);
+    await inbox.apply(this.stored.id, revision, item);
   }
 
   /** The last message as inbox rows and view summaries show it. */

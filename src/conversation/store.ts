@@ -288,9 +288,9 @@ export class ConversationStore {
     return this.sql.exec<{ agent_id: string; wanted: number }>('SELECT agent_id, wanted FROM inbox_pending').toArray().map((r) => ({ agentId: r.agent_id, wanted: r.wanted }));
   }
 
-  /** An inbox got the update that reflects `wanted`; a change marked meanwhile keeps it behind. */
-  inboxCaughtUp(agentId: string, wanted: number): void {
-    this.sql.exec('DELETE FROM inbox_pending WHERE agent_id = ? AND wanted = ?', agentId, wanted);
+  /** These inboxes got an update that reflects `wanted`; one marked again meanwhile stays behind. */
+  inboxesCaughtUp(done: ReadonlyArray<{ agentId: string; wanted: number }>): void {
+    for (const { agentId, wanted } of done) this.sql.exec('DELETE FROM inbox_pending WHERE agent_id = ? AND wanted = ?', agentId, wanted);
   }
 
   /**
