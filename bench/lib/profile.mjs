@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 
 /** Nearest-ancestor rules: the first function on the stack (innermost first) that one names wins. */
 const LAYERS = [
-  ['inbox updates (per agent participant)', ['syncInboxes', 'apply']],
+  ['inbox updates (per agent participant)', ['syncInboxes', 'updateInboxes', 'apply']],
   ['frame validation (zod)', ['safeParse']],
   ['webhook events (subscribers read from D1, sent in the background)', ['emitInBackground', 'conversationEvents', 'emitWebhookEvents']],
   ['email digests (queue and alarm per message)', ['queue', 'arm']],

@@ -58,6 +58,26 @@ function targets(results) {
   }
   const busy = results.busy?.figures;
   if (busy) rows.push(['≥ 1,000 stored, acknowledged messages/s in one conversation', `${n(busy.ackedPerSecond)}/s${busy.ceilingReached ? ' (offered ceiling reached)' : ''}`, verdict(busy.ackedPerSecond >= 1000)]);
+  const relay = results.busy?.storingRelay;
+  if (busy && relay) {
+    const share = ratio(busy.ackedPerSecond, relay.ackedPerSecond);
+    const exact = busy.ackedButMissing === 0 && busy.storedTwice === 0 && busy.duplicateAcks === 0;
+    rows.push([
+      'One busy conversation: stored, acknowledged msg/s ≥ 90% of the storing relay Durable Object (same closed loop), 0 lost, 0 duplicated',
+      `${n(busy.ackedPerSecond)}/s vs ${n(relay.ackedPerSecond)}/s: ${share == null ? '–' : `${Math.round(share * 100)}%`}; ${n(busy.ackedButMissing)} lost, ${n(busy.storedTwice)} stored twice`,
+      verdict(share != null && share >= 0.9 && exact),
+    ]);
+  }
+  const many = results.many?.targets;
+  if (many?.relay) {
+    const d = many.doorbell;
+    const p99 = ratio(d.latencyMs.p99, many.relay.latencyMs.p99);
+    const memory = ratio(d.memoryPerConversationKiB, many.relay.memoryPerConversationKiB);
+    const behind = d.fellBehind ? ' (Doorbell could not sustain the rate)' : '';
+    const objects = n(results.many.params.conversations);
+    rows.push([`Many conversations p99 within 2× of the bare relay Durable Object (${objects} objects)`, `${ms(d.latencyMs.p99)} vs ${ms(many.relay.latencyMs.p99)}: ${x(p99)}${behind}`, verdict(!d.fellBehind && p99 != null && p99 <= 2)]);
+    rows.push(['workerd memory per open conversation within 2× of the relay’s per object', `${n(d.memoryPerConversationKiB)} KiB vs ${n(many.relay.memoryPerConversationKiB)} KiB: ${x(memory)}`, verdict(memory != null && memory <= 2)]);
+  }
   const avail = results.availability?.figures;
   if (avail) rows.push(['Availability median ≤ 5 ms (31 days, 500 meetings, 500 busy events)', `${ms(avail.pure.p50)} (pure function); ${ms(avail.http.p50)} through HTTP`, verdict(avail.pure.p50 <= 5)]);
   const paint = results.firstpaint;
@@ -95,7 +115,12 @@ Doorbell's own acknowledgement to the guest (stored, then acked): p50 ${ms(d.ack
 }
 
 function busySection(r) {
-  const { params: p, figures: f, profile } = r;
+  const { params: p, figures: f, profile, storingRelay: relay } = r;
+  const acks = (v) => [ms(v.ackMs.p50), ms(v.ackMs.p95), ms(v.ackMs.p99), ms(v.ackMs.max)];
+  const rows = [
+    ['Doorbell', `**${n(f.ackedPerSecond)}**${f.ceilingReached ? ' (ceiling)' : ''}`, ...acks(f), n(f.acknowledgedWithProfilePass ?? f.acknowledged), n(f.stored), n(f.ackedButMissing), n(f.storedTwice), n(f.rateLimited)],
+    ...(relay ? [['Relay DO + SQLite write per frame', `${n(relay.ackedPerSecond)}${relay.ceilingReached ? ' (ceiling)' : ''}`, ...acks(relay), n(relay.acknowledged), '–', '–', '–', '–']] : []),
+  ];
   const profileText = profile
     ? `
 
@@ -105,18 +130,36 @@ ${table(['layer', 'share of busy time', 'per message'], profile.layers.map((l) =
     : '';
   return `## 2. One busy conversation
 
-Closed loop: ${p.sockets} sockets of one conversation (${p.sockets / 2} of the guest's tabs, ${p.sockets / 2} of the agent's consoles) each keep up to ${p.window} messages unacknowledged, paced at ${p.pacePerSocket}/s per socket to stay under the protocol's 50 frames/s (so at most ${n(p.offeredCeiling)}/s can be offered). Measured over ${p.measureMs / 1000} s after ${p.warmupMs / 1000} s of warm-up; the timeline is then read back over HTTP.
+Closed loop: ${p.sockets} sockets of one conversation (${p.sockets / 2} of the guest's tabs, ${p.sockets / 2} of the agent's consoles) each keep up to ${p.window} messages unacknowledged, paced at ${p.pacePerSocket}/s per socket to stay under the protocol's 50 frames/s (so at most ${n(p.offeredCeiling)}/s can be offered). Measured over ${p.measureMs / 1000} s after ${p.warmupMs / 1000} s of warm-up; the timeline is then read back over HTTP.${relay ? ` The reference, measured first under the same loop: the storing relay Durable Object (one SQLite write per frame, then the frame to the room's other sockets and an \`ack\` with its seq to the sender; nothing read back).` : ''}
 
-${table(['stored, acknowledged msg/s', 'ack p50', 'ack p95', 'ack p99', 'ack max', 'acknowledged', 'stored', 'acked but missing', 'stored twice', 'rate-limited'], [[`**${n(f.ackedPerSecond)}**${f.ceilingReached ? ' (ceiling)' : ''}`, ms(f.ackMs.p50), ms(f.ackMs.p95), ms(f.ackMs.p99), ms(f.ackMs.max), n(f.acknowledgedWithProfilePass ?? f.acknowledged), n(f.stored), n(f.ackedButMissing), n(f.storedTwice), n(f.rateLimited)]])}${profileText}`;
+${table(['target', 'stored, acknowledged msg/s', 'ack p50', 'ack p95', 'ack p99', 'ack max', 'acknowledged', 'stored', 'acked but missing', 'stored twice', 'rate-limited'], rows)}${profileText}`;
 }
 
 function manySection(r) {
-  const { params: p, figures: f } = r;
+  const { params: p } = r;
+  // Results from before the relay reference hold Doorbell's figures alone.
+  const t = r.targets ?? { doorbell: { label: 'Doorbell', ...r.figures } };
+  const d = t.doorbell;
+  const rows = ['doorbell', 'relay'].filter((k) => t[k]).map((k) => t[k]).map((f) => [
+    f.label,
+    `${n(f.msgsPerSecond)}${f.fellBehind ? ' (fell behind)' : ''}`,
+    ms(f.latencyMs.p50),
+    ms(f.latencyMs.p95),
+    ms(f.latencyMs.p99),
+    ms(f.latencyMs.max),
+    x(ratio(d.latencyMs.p99, f.latencyMs.p99)),
+    f.undelivered || f.duplicates || f.errors || f.droppedSockets ? `${n(f.undelivered)} missing at the end, ${f.duplicates} duplicates, ${f.errors} errors, ${f.droppedSockets} sockets dropped` : 'all delivered once',
+    `${f.memory.idleMiB} MiB`,
+    `${f.memory.openMiB} MiB`,
+    `${n(f.memoryPerConversationKiB)} KiB`,
+    x(ratio(d.memoryPerConversationKiB, f.memoryPerConversationKiB)),
+    `${f.memory.afterMiB} MiB`,
+  ]);
   return `## 3. Many conversations
 
-${n(p.conversations)} conversations, each with its guest and its agent connected (${n(p.sockets)} sockets, ${p.agents} agents); ${n(p.messages)} messages offered at ${p.rate}/s, each from one side of a random conversation and timed until the other side has it. Memory is workerd's resident set (VmRSS of the workerd process under \`wrangler dev\`).
+${n(p.conversations)} conversations, each with its guest and its agent connected (${n(p.sockets)} sockets, ${p.agents} agents); ${n(p.messages)} messages offered at ${p.rate}/s, each from one side of a random conversation and timed until the other side has it. Memory is workerd's resident set (VmRSS of the workerd process under \`wrangler dev\`), before the conversations exist, once every socket is open, and after the messages; per conversation is the growth from idle to open divided by the conversations.${t.relay ? ` The reference, measured first with the same pattern and the same memory readings of its own workerd process: the bare relay Durable Object with one object per conversation, its two sockets in it.` : ''}
 
-${table(['msg/s delivered', 'p50', 'p95', 'p99', 'max', 'delivery', 'RSS idle', 'RSS with conversations open', 'per conversation', 'RSS after messages'], [[`${n(f.msgsPerSecond)}${f.fellBehind ? ' (fell behind)' : ''}`, ms(f.latencyMs.p50), ms(f.latencyMs.p95), ms(f.latencyMs.p99), ms(f.latencyMs.max), f.undelivered || f.duplicates || f.errors || f.droppedSockets ? `${n(f.undelivered)} missing at the end, ${f.duplicates} duplicates, ${f.errors} errors, ${f.droppedSockets} sockets dropped` : 'all delivered once', `${f.memory.idleMiB} MiB`, `${f.memory.openMiB} MiB`, `${n(f.memoryPerConversationKiB)} KiB`, `${f.memory.afterMiB} MiB`]])}`;
+${table(['target', 'msg/s delivered', 'p50', 'p95', 'p99', 'max', 'Doorbell ÷ p99', 'delivery', 'RSS idle', 'RSS with conversations open', 'per conversation', 'Doorbell ÷ per conversation', 'RSS after messages'], rows)}`;
 }
 
 function bookingSection(r) {
@@ -223,7 +266,7 @@ The largest step in this run: **${largest.layer}** (${ms(largest.p50)} at p50). 
   }
   parts.push(`The mechanisms behind these figures:
 
-- **Inbox updates grow with the participants, in bursts.** The conversation keeps each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) up to date. Updates are gathered for 100 ms and then sent together: per agent one job row in the conversation (so an unreachable inbox gets the update later, not never), a SQLite count of unread messages, one RPC and one write in the inbox. With 20 agent participants each flush counts unread messages 20 times over the timeline and makes 20 inbox objects write and broadcast; locally those objects run on the same isolate thread as the conversation, so messages arriving meanwhile wait: that is the p95/p99 step of the last row. Before the updates were gathered (one count, one revision write and one RPC per agent *per message*), the same run gave p50 3.55 s and 10 messages/s delivered to all. Next steps: keep per-participant unread counters instead of counting, and measure on Cloudflare, where the inbox objects run apart from the conversation. The "20 agents watching" row has the same sockets and frames with one participant, which isolates this cost.
+- **Inbox updates grow with the participants, in bursts.** The conversation keeps each agent participant's inbox (one Durable Object per agent, src/inbox/actor.ts) up to date. Updates are gathered for 100 ms and then sent together by one job of the conversation: each agent whose inbox is behind has a row in the conversation (so an unreachable inbox gets the update later, not never), and a run takes one revision, then per agent reads the item (unread counts are kept per agent and count only the entries since the last count), makes one RPC, and the inbox makes one write and broadcast. Locally those inbox objects run on the same isolate thread as the conversation, so a message arriving during a run waits for the update in progress: that is what the last row adds to the one before. Before the updates were gathered (one count, one revision write and one RPC per agent *per message*), the same run gave p50 3.55 s and 10 messages/s delivered to all; before the one job and the kept counts (one job per agent per burst, each counting the unread messages over the whole timeline), p99 was 6.7× the bare relay's. The "20 agents watching" row has the same sockets and frames with one participant, which isolates this cost.
 - **Everything shares the machine's cores here.** Under \`wrangler dev\` every Durable Object of the Worker (the conversation and all the inboxes) runs in one workerd process, on the same cores as the load generator and the reference servers' idle processes. On Cloudflare the inboxes are separate objects that can run elsewhere, so the conversation itself pays only its side of each RPC; the local figures overstate the inbox cost there, but they are what \`npm start\` gives.
 - **Storage before delivery.** Doorbell stores every message (the dedupe lookup by client id, then the timeline row in one transaction) before the entry frame goes out, and the runtime holds outgoing frames until the write is durable (the output gate). The storing relay pays the same kind of write and is the fair floor for "stored before delivered"; the bare relay stores nothing.
 - **Per-message bookkeeping outside the chat itself.** Each message also queues email-digest state (when someone is offline) and emits webhook events, in the background but on the same isolate. The subscribers of an event type are kept per isolate for 5 s; reading them from D1 for every message was the largest single cost of a busy conversation before (37% of its Worker time, 13–64 messages/s on a loaded machine).

@@ -3,6 +3,8 @@
 // so the server sets the pace; the run then reads the timeline back to check that every
 // acknowledged message is stored exactly once. A second, shorter pass runs under the V8
 // profiler to show which layer of the Worker the time goes to (not counted in the figures).
+// The reference, first and under the same closed loop: the storing relay Durable Object
+// (bench/peers/relay-worker, one SQLite write per frame, acknowledged after forwarding).
 //
 // The protocol limits each socket to 50 frames/s (docs/protocol.md), so the load is spread
 // over many sockets of the same two people (a guest's tabs and an agent's consoles), each
@@ -14,13 +16,13 @@ import { profiled } from '../lib/profile.mjs';
 import { log, progress } from '../lib/progress.mjs';
 import { work } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
-import { perSecond, summarize } from '../lib/stats.mjs';
+import { perSecond, ratio, summarize } from '../lib/stats.mjs';
 
 const PACE = 48; // per socket per second, under the server's 50
 const WINDOW = 8; // unacknowledged sends per socket
 
-/** Sockets of one conversation sending in a closed loop; `drive(label, ms)` runs it for a while. */
-async function closedLoop(api, id, people, sockets) {
+/** `sockets` sockets (socket s at `urlOf(s)`) sending in a closed loop; `drive(label, ms)` runs it for a while. */
+async function closedLoop(urlOf, sockets) {
   const sentAt = new Map(); // clientId → time of its latest send
   const acked = new Map(); // clientId → seq
   const acks = []; // [time, latency]
@@ -43,7 +45,7 @@ async function closedLoop(api, id, people, sockets) {
   };
   const links = await inParallel(sockets, (s) => {
     state[s] = { inflight: 0, tokens: 0, retry: [], next: 0 };
-    return openWebSocket(api.socketUrl(id, people[s % 2].token), onText(s));
+    return openWebSocket(urlOf(s), onText(s));
   });
   let pass = 0;
   const drive = async (label, ms) => {
@@ -80,6 +82,27 @@ async function closedLoop(api, id, people, sockets) {
   return { drive, acks, acked, counts, close: () => links.forEach((l) => l.close()) };
 }
 
+/** Drives the loop for warm-up and measurement; the figures of the measured window. */
+async function measure(loop, label, { sockets, warmupMs, measureMs }) {
+  const started = performance.now();
+  await loop.drive(label, warmupMs + measureMs);
+  const measureFrom = started + warmupMs;
+  const inWindow = loop.acks.filter(([t]) => t >= measureFrom && t < measureFrom + measureMs);
+  const rate = perSecond(inWindow.length, measureMs);
+  return { ackedPerSecond: rate, ceilingReached: rate >= sockets * PACE * 0.97, ackMs: summarize(inWindow.map(([, l]) => l)), acknowledged: loop.acked.size };
+}
+
+/** The storing relay under the same loop: `sockets` sockets in one room. */
+async function reference(ctx, sizes) {
+  const url = `${(await ctx.relay()).base.replace('http', 'ws')}/stored/busy-${Date.now()}?ack`;
+  log(`busy: storing relay, ${sizes.sockets} sockets`);
+  const loop = await closedLoop(() => url, sizes.sockets);
+  const figures = await measure(loop, 'busy: storing relay', sizes);
+  loop.close();
+  if (!ctx.quick) await ctx.stopAll();
+  return { ...figures, duplicateAcks: loop.counts.duplicates, errors: loop.counts.errors };
+}
+
 export default {
   name: 'busy',
   title: 'One busy conversation',
@@ -87,33 +110,26 @@ export default {
     const sockets = ctx.quick ? 8 : 32;
     const warmupMs = ctx.quick ? 500 : 3000;
     const measureMs = ctx.quick ? 2000 : 15_000;
+    const sizes = { sockets, warmupMs, measureMs };
+    const storingRelay = await reference(ctx, sizes);
     const server = await ctx.product();
     const api = doorbell(server);
     const agent = await api.agent('busy-agent');
     const guest = await newGuest(api.call, 'Busy Guest');
     const id = await api.conversation(guest, { kind: 'agent', slug: agent.slug });
     log(`busy: ${sockets} sockets (${sockets / 2} guest tabs, ${sockets / 2} agent consoles), window ${WINDOW}, ${PACE}/s each`);
-    const loop = await closedLoop(api, id, [guest, agent], sockets);
-
-    const started = performance.now();
-    await loop.drive('busy: measuring', warmupMs + measureMs);
-    const measureFrom = started + warmupMs;
-    const inWindow = loop.acks.filter(([t]) => t >= measureFrom && t < measureFrom + measureMs);
-    const acknowledged = loop.acked.size;
+    const loop = await closedLoop((s) => api.socketUrl(id, [guest, agent][s % 2].token), sockets);
+    const figures = await measure(loop, 'busy: measuring', sizes);
     const { result: profiledAcks, profile } = await profiled(server.inspectorPort, `${work}/busy.cpuprofile`, () => loop.drive('busy: profiling', ctx.quick ? 1000 : 5000));
     loop.close();
 
     const stored = (await api.timeline(id, agent.headers)).filter((e) => e.kind === 'message' && e.clientId?.startsWith('b-'));
     const storedIds = new Set(stored.map((e) => e.clientId));
-    const ceiling = sockets * PACE;
-    const rate = perSecond(inWindow.length, measureMs);
     return {
-      params: { sockets, pacePerSocket: PACE, window: WINDOW, warmupMs, measureMs, offeredCeiling: ceiling },
+      params: { sockets, pacePerSocket: PACE, window: WINDOW, warmupMs, measureMs, offeredCeiling: sockets * PACE },
+      storingRelay,
       figures: {
-        ackedPerSecond: rate,
-        ceilingReached: rate >= ceiling * 0.97,
-        ackMs: summarize(inWindow.map(([, l]) => l)),
-        acknowledged,
+        ...figures,
         acknowledgedWithProfilePass: loop.acked.size,
         stored: stored.length,
         storedTwice: stored.length - storedIds.size,
@@ -125,8 +141,9 @@ export default {
       profile: { ...profile, messages: profiledAcks, busyMsPerMessage: Math.round((profile.busyMs / profiledAcks) * 1000) / 1000 },
     };
   },
-  print({ params, figures: f, profile }) {
+  print({ params, figures: f, profile, storingRelay: r }) {
     return [
+      `storing relay: ${r.ackedPerSecond} acknowledged msg/s${r.ceilingReached ? ' (ceiling)' : ''}; ack p50 ${r.ackMs.p50} ms p99 ${r.ackMs.p99}; Doorbell ${ratio(f.ackedPerSecond, r.ackedPerSecond)}× of it`,
       `${f.ackedPerSecond} stored, acknowledged msg/s${f.ceilingReached ? ` (the offered ceiling of ${params.offeredCeiling}/s was reached)` : ''}; ack p50 ${f.ackMs.p50} ms p95 ${f.ackMs.p95} p99 ${f.ackMs.p99} max ${f.ackMs.max}`,
       `${f.acknowledgedWithProfilePass} acknowledged (both passes), ${f.stored} stored, ${f.ackedButMissing} acknowledged but missing, ${f.storedTwice} stored twice, ${f.rateLimited} rate-limited, ${f.errors} other errors`,
       `profile: ${profile.busyMsPerMessage} ms of Worker time per message (isolate idle ${profile.idleMs} ms of ${profile.idleMs + profile.busyMs} ms):`,

@@ -2,7 +2,9 @@
 // connected; messages spread over them at a steady rate, each from one side (chosen at
 // random) and timed until the other side receives it. Reports throughput, latency and the
 // memory of the server process (workerd's resident set, /proc/<pid>/status VmRSS) before
-// the conversations exist, once they are open, and after the messages.
+// the conversations exist, once they are open, and after the messages. The reference, first
+// and measured the same way: the bare relay Durable Object with one object per conversation
+// (bench/peers/relay-worker), two sockets in each.
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
@@ -10,84 +12,134 @@ import { rssMiB, workerdPid } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
+export const LABELS = { doorbell: 'Doorbell', relay: 'Bare relay Durable Object' };
+
+/**
+ * How each target is reached: `setup()` makes what the sockets need and answers
+ * `url(s)`, the address of socket s (2c is conversation c's guest, 2c+1 its agent), and
+ * how a received text names the message it carries.
+ */
+const targets = {
+  async doorbell(ctx, { conversations, agentCount }) {
+    const server = await ctx.product();
+    const api = doorbell(server);
+    return {
+      server,
+      async setup() {
+        const agents = [];
+        for (let a = 0; a < agentCount; a++) agents.push(await api.agent(`many-agent-${a}`));
+        let made = 0;
+        const bar = progress('many: setup', () => `${made}/${conversations} conversations`);
+        const pairs = await inParallel(conversations, async (c) => {
+          const guest = await newGuest(api.call, `Guest ${c}`);
+          const agent = agents[c % agentCount];
+          const id = await api.conversation(guest, { kind: 'agent', slug: agent.slug });
+          made++;
+          return { id, guest, agent };
+        }, 16);
+        bar.done();
+        return (s) => api.socketUrl(pairs[s >> 1].id, s % 2 ? pairs[s >> 1].agent.token : pairs[s >> 1].guest.token);
+      },
+      // Only entries matter; the rest (presence, marks, acks) is skipped unparsed.
+      clientIdOf: (t) => (t.startsWith('{"type":"entry"') ? JSON.parse(t).entry.clientId : null),
+    };
+  },
+  async relay(ctx) {
+    const server = await ctx.relay();
+    const run = Date.now();
+    return {
+      server,
+      setup: async () => (s) => `${server.base.replace('http', 'ws')}/relay/many-${run}-${s >> 1}`,
+      // The relay forwards the sender's frame as it came.
+      clientIdOf: (t) => JSON.parse(t).clientId,
+    };
+  },
+};
+
+/** One target: open every conversation's two sockets, then send `messages` at `rate`. */
+async function measure(ctx, key, sizes) {
+  const { conversations, messages, rate } = sizes;
+  log(`many: ${LABELS[key]}: ${conversations} conversations, ${conversations * 2} sockets`);
+  const target = await targets[key](ctx, sizes);
+  const pid = workerdPid(target.server.pid);
+  if (!pid) throw new Error('no workerd process found under wrangler dev');
+  await new Promise((r) => setTimeout(r, 2000));
+  const memory = { idleMiB: rssMiB(pid) };
+  const url = await target.setup();
+
+  const track = deliveryTracker(messages, 1);
+  const sides = []; // message i → socket index that must receive it
+  let errors = 0;
+  const onText = (socket) => (t) => {
+    if (t.startsWith('{"type":"error"')) errors++;
+    const clientId = target.clientIdOf(t) ?? '';
+    const i = clientId.startsWith('m-') ? Number(clientId.slice(2)) : -1;
+    if (i >= 0 && sides[i] === socket) track.receive(i, 0);
+  };
+  let opened = 0;
+  const connecting = progress('many: connecting', () => `${opened}/${conversations * 2} sockets`);
+  const links = await inParallel(conversations * 2, async (s) => {
+    const link = await openWebSocket(url(s), onText(s));
+    opened++;
+    return link;
+  }, 20);
+  connecting.done();
+  await new Promise((r) => setTimeout(r, 2000));
+  memory.openMiB = rssMiB(pid);
+
+  // A fixed pseudo-random sequence, so runs and targets are comparable.
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const sending = progress(`many: ${key}: messages`, () => `${track.sent}/${messages} sent, ${track.received} delivered`);
+  await paced(messages, rate, (i) => {
+    const from = Math.floor(random() * conversations * 2);
+    sides[i] = from ^ 1;
+    if (!track.send(i)) return false;
+    links[from].send(JSON.stringify({ type: 'send', clientId: `m-${i}`, text: `Message ${i}: could we move the call to Thursday?` }));
+    return true;
+  });
+  const complete = await track.drain();
+  sending.done();
+  memory.afterMiB = rssMiB(pid);
+  const dropped = links.filter((l) => l.dropped !== null);
+  for (const link of links) link.close();
+  if (!ctx.quick) await ctx.stopAll();
+  return {
+    label: LABELS[key],
+    ...track.figures(),
+    complete,
+    errors,
+    droppedSockets: dropped.length,
+    dropCodes: [...new Set(dropped.map((l) => l.dropped))],
+    memory,
+    memoryPerConversationKiB: Math.round(((memory.openMiB - memory.idleMiB) * 1024) / conversations),
+  };
+}
+
 export default {
   name: 'many',
   title: 'Many conversations',
   async run(ctx) {
-    const conversations = ctx.quick ? 30 : 1000;
-    const agentCount = ctx.quick ? 5 : 20;
-    const messages = ctx.quick ? 300 : 5000;
-    const rate = ctx.quick ? 100 : 200;
-    const server = await ctx.product();
-    const api = doorbell(server);
-    const pid = workerdPid(server.pid);
-    if (!pid) throw new Error('no workerd process found under wrangler dev');
-    await new Promise((r) => setTimeout(r, 2000));
-    const memory = { idleMiB: rssMiB(pid) };
-
-    const agents = [];
-    for (let a = 0; a < agentCount; a++) agents.push(await api.agent(`many-agent-${a}`));
-    let made = 0;
-    const bar = progress('many: setup', () => `${made}/${conversations} conversations`);
-    const pairs = await inParallel(conversations, async (c) => {
-      const guest = await newGuest(api.call, `Guest ${c}`);
-      const agent = agents[c % agentCount];
-      const id = await api.conversation(guest, { kind: 'agent', slug: agent.slug });
-      made++;
-      return { id, guest, agent };
-    }, 16);
-    bar.done();
-
-    // Socket 2c is conversation c's guest, 2c+1 its agent; a message goes to the other one.
-    const track = deliveryTracker(messages, 1);
-    const sides = []; // message i → socket index that must receive it
-    let errors = 0;
-    const onText = (socket) => (t) => {
-      if (t.startsWith('{"type":"error"')) errors++;
-      if (!t.startsWith('{"type":"entry"')) return;
-      const clientId = JSON.parse(t).entry.clientId ?? '';
-      const i = clientId.startsWith('m-') ? Number(clientId.slice(2)) : -1;
-      if (i >= 0 && sides[i] === socket) track.receive(i, 0);
+    const sizes = {
+      conversations: ctx.quick ? 30 : 1000,
+      agentCount: ctx.quick ? 5 : 20,
+      messages: ctx.quick ? 300 : 5000,
+      rate: ctx.quick ? 100 : 200,
     };
-    let opened = 0;
-    const connecting = progress('many: connecting', () => `${opened}/${conversations * 2} sockets`);
-    const links = await inParallel(conversations * 2, async (s) => {
-      const { id, guest, agent } = pairs[s >> 1];
-      const link = await openWebSocket(api.socketUrl(id, s % 2 ? agent.token : guest.token), onText(s));
-      opened++;
-      return link;
-    }, 20);
-    connecting.done();
-    await new Promise((r) => setTimeout(r, 2000));
-    memory.openMiB = rssMiB(pid);
-
-    // A fixed pseudo-random sequence, so runs are comparable.
-    let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const sending = progress('many: messages', () => `${track.sent}/${messages} sent, ${track.received} delivered`);
-    await paced(messages, rate, (i) => {
-      const from = Math.floor(random() * conversations * 2);
-      sides[i] = from ^ 1;
-      if (!track.send(i)) return false;
-      links[from].send(JSON.stringify({ type: 'send', clientId: `m-${i}`, text: `Message ${i}: could we move the call to Thursday?` }));
-      return true;
-    });
-    const complete = await track.drain();
-    sending.done();
-    memory.afterMiB = rssMiB(pid);
-    const dropped = links.filter((l) => l.dropped !== null);
-    for (const link of links) link.close();
+    // The reference first, as in the fan-out: a target that fell behind would take CPU from the next.
+    const results = {};
+    for (const key of ['relay', 'doorbell']) results[key] = await measure(ctx, key, sizes);
     return {
-      params: { conversations, agents: agentCount, messages, rate, sockets: conversations * 2 },
-      figures: { ...track.figures(), complete, errors, droppedSockets: dropped.length, dropCodes: [...new Set(dropped.map((l) => l.dropped))], memory, memoryPerConversationKiB: Math.round(((memory.openMiB - memory.idleMiB) * 1024) / conversations) },
+      params: { conversations: sizes.conversations, agents: sizes.agentCount, messages: sizes.messages, rate: sizes.rate, sockets: sizes.conversations * 2 },
+      targets: results,
     };
   },
-  print({ params, figures: f }) {
-    return [
-      `${params.conversations} conversations, ${params.sockets} sockets, ${f.messages} messages offered at ${params.rate}/s: ${f.msgsPerSecond} msg/s delivered` +
+  print({ params, targets: t }) {
+    return Object.values(t).flatMap((f) => [
+      `${f.label}: ${params.conversations} conversations, ${params.sockets} sockets, ${f.messages} messages offered at ${params.rate}/s: ${f.msgsPerSecond} msg/s delivered` +
         (f.fellBehind ? ' (FELL BEHIND: sending stopped early)' : ''),
-      `latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; missing at the end ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
-      `workerd RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
-    ];
+      `  latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; missing at the end ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
+      `  workerd RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
+    ]);
   },
 };

@@ -7,7 +7,7 @@ import { EmailDigests, type DigestJobs } from '../continuity/digests';
 import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { aggregateAvailability, type Availability } from '../directory/availability';
 import { isLicensed } from '../directory/licensing';
-import { chipsOf, labelCatalog, lastLabelCatalog } from '../directory/labels';
+import { chipsOf, labelCatalog, lastLabelCatalog, type LabelChip } from '../directory/labels';
 import { PRESENCE_STALE_MS } from '../directory/presence';
 import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } from '../directory/search';
 import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
@@ -95,8 +95,8 @@ export interface ExportedConversation {
 interface ConversationJobs extends DigestJobs {
   /** Webhook events of entries committed together, with the state they left (what the events describe). */
   webhooks: { seqs: number[]; state: ConversationState };
-  /** An agent's inbox gets this conversation as it is when the job runs. */
-  inbox: { agentId: string };
+  /** Every agent's inbox that is behind (ConversationStore.inboxesBehind) gets this conversation as it is when the job runs. */
+  inbox: Record<string, never>;
   /** A snooze that ends by itself at `until` (ms): keyed by it, so a later snooze never inherits an earlier one's time. */
   wake: { until: number };
   /**
@@ -182,7 +182,7 @@ export class ConversationActor extends DurableObject<Env> {
   private readonly httpBuckets = new Map<string, Bucket>();
   private readonly jobs: Jobs<ConversationJobs>;
   private readonly digests: EmailDigests;
-  // Agents whose inbox job this instance queued and that has not started yet (see syncInboxes).
+  // Agents this instance marked as behind and whose update has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
   // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
@@ -207,7 +207,7 @@ export class ConversationActor extends DurableObject<Env> {
     this.handlers = {
       ...this.digests.handlers,
       webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
-      inbox: { run: ({ agentId }) => this.updateInbox(agentId), retry: HANDOVER_RETRY },
+      inbox: { run: () => this.updateInboxes(), retry: HANDOVER_RETRY },
       // Retried like a hand-over: a snooze must end even if the first attempt failed.
       wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
       search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
@@ -1239,33 +1239,55 @@ export class ConversationActor extends DurableObject<Env> {
   /**
    * Each agent's inbox gets this conversation as they now see it, or loses it. Updates are
    * gathered for INBOX_BATCH_MS: a burst of messages in a busy conversation costs each agent's
-   * inbox one job (one unread count, one RPC) instead of one per message, which is what
-   * kept a conversation with many agents from keeping up (docs/benchmarks.md). The job
-   * is retried until the inbox takes it, so an inbox that is unreachable for a while misses nothing.
+   * inbox one update (one RPC) instead of one per message, and all the agents one job, which is
+   * what kept a conversation with many agents from keeping up (docs/benchmarks.md). An agent
+   * stays marked as behind until their inbox took an update made after the mark, and the job is
+   * retried until then, so an inbox that is unreachable for a while misses nothing.
    */
   private syncInboxes(agentIds: string[]): void {
-    const due = Date.now() + INBOX_BATCH_MS + BACKSTOP_MS;
-    let queued = false;
-    for (const agentId of agentIds) {
-      if (this.inboxesQueued.has(agentId)) continue;
-      this.inboxesQueued.add(agentId);
-      this.jobs.enqueue('inbox', `inbox:${agentId}`, due, { agentId });
-      queued = true;
+    const behind = agentIds.filter((agentId) => !this.inboxesQueued.has(agentId));
+    if (behind.length > 0) {
+      for (const agentId of behind) this.inboxesQueued.add(agentId);
+      this.store.inboxesBehind(behind);
+      this.jobs.enqueue('inbox', 'inbox:', Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+      // The alarm backs the timer up from the start: the actor may be gone before it fires.
+      this.ctx.waitUntil(this.jobs.arm());
     }
-    // The alarm backs the timer up from the start: the actor may be gone before it fires.
-    if (queued) this.ctx.waitUntil(this.jobs.arm());
     this.inboxTimer ??= setTimeout(() => {
       this.inboxTimer = null;
       this.ctx.waitUntil(this.runNow('inbox:'));
     }, INBOX_BATCH_MS);
   }
 
-  /** Inbox updates are ordered by revision: one that arrives late, or twice, is ignored. */
-  private async updateInbox(agentId: string): Promise<void> {
-    // Whatever changes from now on queues a new job.
-    this.inboxesQueued.delete(agentId);
-    if (!this.stored) return;
+  /**
+   * One inbox after the other, so the conversation answers its sockets between them; one that
+   * fails does not hold back the rest. Inbox updates are ordered by revision (one that arrives
+   * late, or twice, is ignored): every update of a run reads the conversation after its one
+   * revision was taken, so all of them are newer than the last run's.
+   */
+  private async updateInboxes(): Promise<void> {
+    const pending = this.store.inboxesPending();
+    if (pending.length === 0 || !this.stored) return;
     const catalog = await labelCatalog(this.env.DB);
+    const revision = this.store.bumpRevision();
+    const done: typeof pending = [];
+    let failure: unknown = null;
+    for (const behind of pending) {
+      // Whatever changes from now on marks the agent again, for the next run.
+      this.inboxesQueued.delete(behind.agentId);
+      try {
+        await this.updateInbox(behind.agentId, revision, catalog);
+        done.push(behind);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    this.store.inboxesCaughtUp(done);
+    if (failure !== null) throw failure;
+  }
+
+  private async updateInbox(agentId: string, revision: number, catalog: ReadonlyMap<string, LabelChip>): Promise<void> {
+    if (!this.stored) return;
     const state = this.state;
     const participant = isAgentParticipant(state, agentId);
     const mentions = canAgentOpen(state, agentId) ? this.store.mentionsOf(agentId, this.store.readSeq(agentId)) : null;
@@ -1287,7 +1309,7 @@ export class ConversationActor extends DurableObject<Env> {
         }
       : null;
     const inbox = inboxActor(this.env, agentId);
-    await inbox.apply(this.stored.id, this.store.bumpRevision(), item);
+    await inbox.apply(this.stored.id, revision, item);
   }
 
   /** The last message as inbox rows and view summaries show it. */
@@ -1358,7 +1380,8 @@ export class ConversationActor extends DurableObject<Env> {
   /** Started once the commit is published; gathered for INBOX_BATCH_MS like inbox updates, so a message is searchable well within a second. */
   private handOverSearch(): void {
     if (!this.searchQueued) return;
-    this.ctx.waitUntil(this.jobs.arm());
+    // The alarm backs up the first timer of a queued job; later commits ride on both.
+    if (this.searchTimer === null) this.ctx.waitUntil(this.jobs.arm());
     this.searchTimer ??= setTimeout(() => {
       this.searchTimer = null;
       this.ctx.waitUntil(this.runNow('search:'));
@@ -1419,6 +1442,7 @@ export class ConversationActor extends DurableObject<Env> {
     await forgetConversation(this.env.DB, id);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.store.forgetCounts();
     // An empty schema again, as a new object has: the job kernel finishes on it, and later calls find no conversation.
     migrate(this.ctx.storage.sql);
   }

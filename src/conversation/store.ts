@@ -47,6 +47,14 @@ const MIGRATIONS: string[] = [
   ATTACHMENTS_TABLE,
   // Transcripts emailed on a resolution, once per guest (continuity/digests.ts).
   TRANSCRIPTS_TABLE,
+  // Events are few among many messages: what reads only events (mentions, offers, ratings)
+  // reads them alone. Inbox updates: one job for every agent whose inbox is behind, each agent's
+  // row naming the change it must reflect (`wanted`); the per-agent jobs of before become that.
+  `CREATE INDEX timeline_events ON timeline (seq) WHERE kind = 'event';
+   CREATE TABLE inbox_pending (agent_id TEXT PRIMARY KEY, wanted INTEGER NOT NULL);
+   INSERT INTO inbox_pending (agent_id, wanted) SELECT json_extract(payload, '$.agentId'), 1 FROM jobs WHERE kind = 'inbox';
+   INSERT INTO jobs (key, kind, due_at, payload) SELECT 'inbox:', 'inbox', min(due_at), '{}' FROM jobs WHERE kind = 'inbox' HAVING count(*) > 0;
+   DELETE FROM jobs WHERE kind = 'inbox' AND key != 'inbox:';`,
 ];
 
 export const migrate = (sql: SqlStorage): void => migrateSchema(sql, MIGRATIONS);
@@ -80,8 +88,24 @@ export interface Stored {
   state: ConversationState;
 }
 
+/** A participant's unread messages as last counted: `n` messages after `readSeq` through `through`. */
+interface UnreadCount {
+  readSeq: number;
+  through: number;
+  n: number;
+}
+
 export class ConversationStore {
+  // The timeline only grows, so an unread count only needs the entries since it was taken;
+  // erasure (the one rewrite of old entries) and purge drop the counts.
+  private readonly unread = new Map<string, UnreadCount>();
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /** The timeline was rewritten or emptied: every count is taken again. */
+  forgetCounts(): void {
+    this.unread.clear();
+  }
 
   load(): Stored | null {
     const row = this.sql
@@ -136,6 +160,7 @@ export class ConversationStore {
    * changed now: none when run again.
    */
   eraseAuthor(authorId: string, oldName: string, name: string): { tombstones: Entry[]; renamed: Entry[] } {
+    this.forgetCounts();
     const tombstones = this.sql
       .exec<EntryRow>(
         `UPDATE timeline SET kind = 'event', text = NULL, client_id = NULL, attachments = NULL, event = ?, author_name = ?
@@ -236,13 +261,36 @@ export class ConversationStore {
   }
 
   unreadFor(participantId: string): number {
-    return this.sql
-      .exec<{ n: number }>(
-        "SELECT count(*) AS n FROM timeline WHERE kind = 'message' AND author_id != ? AND seq > ?",
+    const readSeq = this.readSeq(participantId);
+    const known = this.unread.get(participantId);
+    const from = known?.readSeq === readSeq ? known : { readSeq, through: readSeq, n: 0 };
+    const row = this.sql
+      .exec<{ n: number; last: number | null }>(
+        "SELECT coalesce(sum(kind = 'message' AND author_id != ?), 0) AS n, max(seq) AS last FROM timeline WHERE seq > ?",
         participantId,
-        this.readSeq(participantId),
+        from.through,
       )
-      .one().n;
+      .one();
+    const count = { readSeq, through: row.last ?? from.through, n: from.n + row.n };
+    this.unread.set(participantId, count);
+    return count.n;
+  }
+
+  /** Marks agents' inboxes as behind; each one's next update must reflect what is stored now. */
+  inboxesBehind(agentIds: readonly string[]): void {
+    for (const agentId of agentIds) {
+      this.sql.exec('INSERT INTO inbox_pending (agent_id, wanted) VALUES (?, 1) ON CONFLICT (agent_id) DO UPDATE SET wanted = wanted + 1', agentId);
+    }
+  }
+
+  /** The inboxes that are behind, each with the change its update must reach. */
+  inboxesPending(): Array<{ agentId: string; wanted: number }> {
+    return this.sql.exec<{ agent_id: string; wanted: number }>('SELECT agent_id, wanted FROM inbox_pending').toArray().map((r) => ({ agentId: r.agent_id, wanted: r.wanted }));
+  }
+
+  /** These inboxes got an update that reflects `wanted`; one marked again meanwhile stays behind. */
+  inboxesCaughtUp(done: ReadonlyArray<{ agentId: string; wanted: number }>): void {
+    for (const { agentId, wanted } of done) this.sql.exec('DELETE FROM inbox_pending WHERE agent_id = ? AND wanted = ?', agentId, wanted);
   }
 
   /**

@@ -4,18 +4,22 @@
 // - StoringRelay: the same, but each frame is first written to the object's SQLite, as
 //   Doorbell stores every message before delivering it. The gap between the two is what
 //   storage costs; the gap between StoringRelay and Doorbell is what the product adds.
+// With ?ack, the storing relay also answers each frame's sender as Doorbell acknowledges a
+// stored message ({"type":"ack","clientId":…,"seq":…}), so a closed loop can drive it
+// (bench/scenarios/busy.mjs).
 // Routes: /relay/{room} and /stored/{room} (WebSocket upgrades); anything else answers "ok".
 import { DurableObject } from 'cloudflare:workers';
 
 export class Relay extends DurableObject {
-  async fetch() {
+  async fetch(request) {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ ack: new URL(request.url).searchParams.has('ack') });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   async webSocketMessage(ws, message) {
-    this.keep(message);
+    const seq = this.keep(message);
     for (const other of this.ctx.getWebSockets()) {
       if (other === ws) continue;
       try {
@@ -24,10 +28,17 @@ export class Relay extends DurableObject {
         // Closing: its close handler runs next.
       }
     }
+    // After the others, as Doorbell acknowledges once the entry went out.
+    if (seq !== undefined && ws.deserializeAttachment()?.ack) {
+      const { clientId } = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message));
+      ws.send(JSON.stringify({ type: 'ack', clientId, seq }));
+    }
   }
 
-  /** Nothing is kept by the bare relay. */
-  keep() {}
+  /** Nothing is kept by the bare relay; the storing one answers the frame's seq. */
+  keep() {
+    return undefined;
+  }
 
   async webSocketClose(ws, code, reason) {
     try {
@@ -46,7 +57,7 @@ export class StoringRelay extends Relay {
 
   keep(message) {
     const body = typeof message === 'string' ? message : new TextDecoder().decode(message);
-    this.ctx.storage.sql.exec('INSERT INTO frames (at, body) VALUES (?, ?)', Date.now(), body);
+    return this.ctx.storage.sql.exec('INSERT INTO frames (at, body) VALUES (?, ?) RETURNING seq', Date.now(), body).one().seq;
   }
 }
 
