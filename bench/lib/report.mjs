@@ -80,12 +80,32 @@ function targets(results) {
   }
   const avail = results.availability?.figures;
   if (avail) rows.push(['Availability median ≤ 5 ms (31 days, 500 meetings, 500 busy events)', `${ms(avail.pure.p50)} (pure function); ${ms(avail.http.p50)} through HTTP`, verdict(avail.pure.p50 <= 5)]);
+  rows.push(...calendarTargets(results));
   const paint = results.firstpaint;
   if (paint) {
     const c = paint.figures.cold.launcher;
     rows.push([`Widget launcher visible within ${paint.params.budgetMs} ms of navigation start (p95, empty cache)`, `p95 ${ms(c.p95)}, median ${ms(c.p50)}`, verdict(c.p95 <= paint.params.budgetMs)]);
   }
   return table(['target', 'measured', ''], rows);
+}
+
+/** Issue 18's targets 4–6: booking contention, slots over HTTP beside a static answer of their size, search. */
+function calendarTargets(results) {
+  const rows = [];
+  const booking = results.booking?.figures;
+  if (booking) {
+    const { sameSlot: same, differentSlots: different } = booking;
+    rows.push([`${n(different.requests)} bookings of different slots of one calendar, p99 ≤ 1 s`, `p99 ${ms(different.latencyMs.p99)}, ${different.succeeded}/${different.requests} booked, ${booking.overlaps} overlapping`, verdict(different.latencyMs.p99 <= 1000 && different.succeeded === different.requests && booking.overlaps === 0)]);
+    rows.push([`${n(same.requests)} attempts on one slot settle with exactly one winner in ≤ 1 s`, `${same.succeeded} booked, all answered after ${ms(same.wallMs)}`, verdict(same.succeeded === 1 && same.wallMs <= 1000)]);
+  }
+  const avail = results.availability?.figures;
+  if (avail?.static) {
+    const r = ratio(avail.http.p50, avail.static.p50);
+    rows.push(['Slots through HTTP, median ≤ 3× the same bytes as a static asset of the same `wrangler dev`', `${ms(avail.http.p50)} vs ${ms(avail.static.p50)}: ${x(r)}`, verdict(r <= 3)]);
+  }
+  const search = results.search?.figures;
+  if (search) rows.push([`Search median ≤ 20 ms over ${n(results.search.params.messages)} messages`, ms(search.query.p50), verdict(search.query.p50 <= 20)]);
+  return rows;
 }
 
 function fanoutSection(r) {
@@ -186,11 +206,12 @@ function availabilitySection(r) {
   const { params: p, figures: f } = r;
   return `## 5. Availability
 
-${p.days} days of ${p.durationMinutes}-minute slots (07:00–21:00 every day, Europe/Paris) for an agent with ${n(p.meetings)} meetings and ${n(p.busyEvents)} busy events from an external .ics feed. The pure function is \`computeSlots\` from src/calendar/availability.ts bundled for Node by esbuild; the HTTP figure is \`GET /api/agents/{slug}/slots\` after booking the meetings through the API and pointing the calendar's busy feed at a local HTTP server (the feed is fetched by the calendar's own job, never by a request: the scenario waits for its first copy before timing; the ${ms(f.http.firstRequestMs)} first request was measured when the first request still fetched and parsed the feed, and is not re-measured yet).
+${p.days} days of ${p.durationMinutes}-minute slots (07:00–21:00 every day, Europe/Paris) for an agent with ${n(p.meetings)} meetings and ${n(p.busyEvents)} busy events from an external .ics feed. The pure function is \`computeSlots\` from src/calendar/availability.ts bundled for Node by esbuild; the HTTP figure is \`GET /api/agents/{slug}/slots\` after booking the meetings through the API and pointing the calendar's busy feed at a local HTTP server (the feed is fetched by the calendar's own job, never by a request: the scenario waits for its first copy before timing; its first request then took ${ms(f.http.firstRequestMs)}).${f.static ? ' The floor of a request: the same bytes as that answer, written as a file under static/ and served by the same `wrangler dev` (its asset server answers, the Worker does not run), asked in turn with the slots so that both meet the same load; the server is restarted to serve the file, and both are warmed up again before timing.' : ''}
 
 ${table(['', 'median', 'p95', 'p99', 'max', 'runs', 'slots found'], [
     ['pure function', `**${ms(f.pure.p50)}**`, ms(f.pure.p95), ms(f.pure.p99), ms(f.pure.max), n(p.iterations), n(f.pure.slots)],
     ['through HTTP', ms(f.http.p50), ms(f.http.p95), ms(f.http.p99), ms(f.http.max), n(p.requests), n(f.http.slots)],
+    ...(f.static ? [[`the same ${n(f.static.bytes)} bytes as a static asset`, ms(f.static.p50), ms(f.static.p95), ms(f.static.p99), ms(f.static.max), n(p.requests), '–']] : []),
   ])}
 
 ${f.sameSlots ? 'Both found the same number of slots.' : '**The two disagree on the number of slots**: the benchmark did not measure the same computation twice.'}`;

@@ -3,7 +3,10 @@
 // for Node by esbuild) timed call by call, and the same question through HTTP
 // (GET /api/agents/{slug}/slots) after booking the meetings through the API and pointing the
 // calendar's busy feed at an .ics served by a local HTTP server. Both must find the same
-// number of slots, which checks that the two measure the same computation.
+// number of slots, which checks that the two measure the same computation. The floor of a
+// request: the same bytes as the slots answer, served as a static asset by the same
+// `wrangler dev` (the asset server answers it, the Worker never runs), asked in turn with it.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { build } from 'esbuild';
 import { root } from '../../test/support/dev-server.mjs';
@@ -16,12 +19,17 @@ import { summarize } from '../lib/stats.mjs';
 const ZONE = 'Europe/Paris';
 const DAYS = 31;
 const DURATION = 15;
+// Written while the server is stopped (a file changing under `wrangler dev` reloads it) and
+// removed afterwards; git ignores it.
+const STATIC_DIR = `${root}static/bench`;
+const STATIC_PATH = '/bench/slots.json';
 const SETTINGS = everyDay(ZONE, '07:00', '21:00', { durations: [15, 30, 60], stepMinutes: 15 });
 
-/** The availability module as Node can import it. */
+/** The availability function, and the zone arithmetic the slots endpoint asks it with, as Node can import them. */
 async function loadAvailability() {
   const outfile = `${work}/availability.mjs`;
-  await build({ entryPoints: [`${root}src/calendar/availability.ts`], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  const contents = "export { computeSlots } from './src/calendar/availability'; export { zonedTimeToInstant } from './src/time/zoned';";
+  await build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
   return import(`${outfile}?${Date.now()}`);
 }
 
@@ -80,7 +88,8 @@ export default {
     timeCalls(50, () => computeSlots(SETTINGS, query(), busy)); // warm-up: JIT and the zone offset cache
     const pure = timeCalls(iterations, () => computeSlots(SETTINGS, query(), busy));
 
-    const api = doorbell(await ctx.product());
+    const server = await ctx.product();
+    const api = doorbell(server);
     const agent = await api.calendarAgent('avail-agent', SETTINGS);
     let booked = 0;
     const booking = progress('availability: booking', () => `${booked}/${count} meetings`);
@@ -106,34 +115,49 @@ export default {
         await new Promise((r) => setTimeout(r, 100));
       }
       const path = `/api/agents/${agent.slug}/slots?timeZone=${ZONE}&from=${from}&days=${DAYS}&duration=${DURATION}`;
-      const get = async () => {
+      const timed = async (what) => {
         const t0 = performance.now();
-        const body = await api.expect(200, 'slots', api.call('GET', path));
-        return { ms: performance.now() - t0, slots: body.slots.length };
+        const r = await api.call('GET', what);
+        if (r.status !== 200) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        return { ms: performance.now() - t0, body: r.body };
       };
       // The first request after the feed's copy changed (its cold path).
-      const cold = await get();
-      const http = [];
-      const bar = progress('availability: HTTP', () => `${http.length}/${requests} requests`);
-      for (let i = 0; i < requests; i++) http.push(await get());
+      const cold = await timed(path);
+      const bytes = JSON.stringify(cold.body);
+      await server.stop();
+      mkdirSync(STATIC_DIR, { recursive: true });
+      writeFileSync(`${root}static${STATIC_PATH}`, bytes);
+      await server.restart();
+      const rounds = [];
+      for (let i = 0; i < 10; i++) rounds.push(await timed(path), await timed(STATIC_PATH)); // warm-up of the new isolate
+      rounds.length = 0;
+      const bar = progress('availability: HTTP', () => `${rounds.length / 2}/${requests} requests, each with the static copy`);
+      // In turn, so both meet the same moments of the machine's load.
+      for (let i = 0; i < requests; i++) rounds.push(await timed(path), await timed(STATIC_PATH));
       bar.done();
-      const httpSlots = http[http.length - 1].slots;
+      const http = rounds.filter((_, k) => k % 2 === 0);
+      const copy = rounds.filter((_, k) => k % 2 === 1);
+      if (JSON.stringify(copy[0].body) !== bytes) throw new Error('the static copy is not the slots answer');
+      const httpSlots = http[http.length - 1].body.slots.length;
       return {
         params: { meetings: count, busyEvents: count, days: DAYS, durationMinutes: DURATION, iterations, requests },
         figures: {
           pure: { ...summarize(pure.times), slots: pure.result.length },
           http: { ...summarize(http.map((h) => h.ms)), slots: httpSlots, firstRequestMs: Math.round(cold.ms * 10) / 10 },
+          static: { ...summarize(copy.map((h) => h.ms)), bytes: Buffer.byteLength(bytes) },
           sameSlots: httpSlots === pure.result.length,
         },
       };
     } finally {
       feed.close();
+      rmSync(STATIC_DIR, { recursive: true, force: true });
     }
   },
   print({ params, figures: f }) {
     return [
       `pure function: median ${f.pure.p50} ms, p99 ${f.pure.p99} ms, max ${f.pure.max} ms over ${params.iterations} calls (${f.pure.slots} slots)`,
       `through HTTP: median ${f.http.p50} ms, p99 ${f.http.p99} ms over ${params.requests} requests (${f.http.slots} slots; first request: ${f.http.firstRequestMs} ms)`,
+      `the same ${f.static.bytes} bytes as a static asset: median ${f.static.p50} ms, p99 ${f.static.p99} ms (slots ÷ static at the median: ${Math.round((f.http.p50 / f.static.p50) * 100) / 100}×)`,
       f.sameSlots ? 'both found the same slots count' : `MISMATCH: ${f.pure.slots} slots from the function, ${f.http.slots} through HTTP`,
     ];
   },

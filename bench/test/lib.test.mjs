@@ -111,3 +111,27 @@ test('the page judges each target from the results and says when a run is not va
   assert.match(markdown, /Not measured yet: `npm run bench -- --only=booking`/);
   assert.equal(chart.match(/<polyline /g).length, 6);
 });
+
+test('the page judges booking contention, slots beside their static copy, and search', async () => {
+  const { renderReport } = await import('../lib/report.mjs');
+  const machine = { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v22.0.0', os: 'Test OS', loadAverage: [0.1, 0.1, 0.1] };
+  const lat = (p50, p99) => ({ count: 200, min: p50 / 2, mean: p50, p50, p95: p99, p99, max: p99 });
+  const base = { quick: false, timestamp: '2026-12-02T08:00:00.000Z', seconds: 30, reloads: 0, machine };
+  const attempts = (succeeded, slotTaken, wallMs, p99) => ({ requests: 200, succeeded, slotTaken, other: [], wallMs, latencyMs: lat(p99 / 2, p99) });
+  const render = (booking, staticMs, searchMs) =>
+    renderReport({
+      booking: { ...base, title: 'Booking contention', params: { concurrent: 200, durationMinutes: 30 }, figures: { ...booking, meetingsHeld: 201 } },
+      availability: { ...base, title: 'Availability', params: { meetings: 500, busyEvents: 500, days: 31, durationMinutes: 15, iterations: 2000, requests: 200 }, figures: { pure: { ...lat(0.2, 1), slots: 736 }, http: { ...lat(9, 20), slots: 736, firstRequestMs: 30 }, static: { ...lat(staticMs, 10), bytes: 90_000 }, sameSlots: true } },
+      search: { ...base, title: 'Search', params: { messages: 100_000, conversations: 1000, wordsPerMessage: 12, vocabulary: 3000, queries: 200 }, figures: { query: lat(searchMs, 40), meanResults: 18, seedSeconds: 5, searchableAfter: lat(200, 400) } },
+    }).markdown;
+  const target = (markdown, name) => markdown.split('\n').find((l) => l.startsWith(`| ${name}`));
+  const met = render({ sameSlot: attempts(1, 199, 800, 790), differentSlots: attempts(200, 0, 950, 940), overlaps: 0 }, 4, 12);
+  assert.match(target(met, '200 bookings of different slots'), /p99 940\.0 ms, 200\/200 booked, 0 overlapping.*\*\*met\*\*/);
+  assert.match(target(met, '200 attempts on one slot'), /1 booked, all answered after 800\.0 ms.*\*\*met\*\*/);
+  assert.match(target(met, 'Slots through HTTP'), /9\.00 ms vs 4\.00 ms: 2\.25×.*\*\*met\*\*/);
+  assert.match(target(met, 'Search median'), /12\.0 ms.*\*\*met\*\*/);
+  assert.match(met, /\| the same 90,000 bytes as a static asset \| 4\.00 ms/);
+  // Fast but wrong is missed too: two winners, or an overlap.
+  const missed = render({ sameSlot: attempts(2, 198, 500, 490), differentSlots: attempts(200, 0, 1200, 1100), overlaps: 1 }, 2, 25);
+  for (const name of ['200 bookings of different slots', '200 attempts on one slot', 'Slots through HTTP', 'Search median']) assert.match(target(missed, name), /\*\*missed\*\*/, name);
+});

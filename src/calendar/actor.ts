@@ -210,6 +210,18 @@ export class CalendarActor extends DurableObject<Env> {
     return this.findType(slug);
   }
 
+  /**
+   * A type as guests may book it, with the availability it books in, in one call (every
+   * guest route asks both first). A hidden type is not the guests' to book: 404, as for a
+   * type that does not exist.
+   */
+  async guestType(owner: CalendarOwner, slug: string | null): Promise<Outcome<{ type: MeetingType; availability: AvailabilitySettings }>> {
+    const { settings } = this.calendar(owner);
+    const type = this.findType(slug);
+    if (!type.ok) return type;
+    return type.value.hidden ? typeNotFound() : accept({ type: type.value, availability: typeAvailability(settings.availability, type.value) });
+  }
+
   async createMeetingType(owner: CalendarOwner, type: MeetingType): Promise<Outcome<MeetingType>> {
     this.calendar(owner);
     const types = this.store.meetingTypes();
@@ -590,10 +602,7 @@ export class CalendarActor extends DurableObject<Env> {
 
   /** Meetings that hold their slot: confirmed ones (M3: a pending invite does not). */
   private heldMeetings(from: number, to: number, ignore: string | null): BusyInterval[] {
-    return this.store
-      .meetingsBetween(from, to)
-      .filter((m) => m.status === 'confirmed' && m.id !== ignore)
-      .map((m) => ({ start: m.start, end: m.end, meeting: true }));
+    return this.store.heldBetween(from, to, ignore).map((m) => ({ ...m, meeting: true }));
   }
 
   private async busy(settings: CalendarSettings, from: number, to: number, ignore: Ignore): Promise<BusyInterval[]> {

@@ -57,11 +57,7 @@ const addDays = (date: string, days: number): string => new Date(Date.parse(`${d
  * in. A hidden type is not the guests' to book: 404, as for a type that does not exist.
  */
 export async function guestType(env: Env, agent: Agent, slug: string | undefined) {
-  const calendar = calendarActor(env, agent.id);
-  const type = unwrap(await calendar.meetingType(ownerOf(agent), slug ?? null));
-  if (type.hidden) throw notFound('Meeting type');
-  const { settings } = await calendar.settings(ownerOf(agent));
-  return { type, availability: typeAvailability(settings.availability, type) };
+  return unwrap(await calendarActor(env, agent.id).guestType(ownerOf(agent), slug ?? null));
 }
 
 const publicType = (type: MeetingType, durations: number[]): z.input<typeof PublicMeetingType> => ({

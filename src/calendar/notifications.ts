@@ -13,9 +13,20 @@ export type MeetingChange = 'booked' | 'confirmed' | 'rescheduled' | 'duration_c
 
 /** "Tue, 1 Dec 2026, 10:00–10:30 (Europe/Paris)": always with the zone, never ambiguous. */
 export function when(meeting: Pick<Meeting, 'start' | 'end'>, timeZone: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(meeting.start);
-  const time = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  return `${day}, ${time(meeting.start)}–${time(meeting.end)} (${timeZone})`;
+  const time = (ms: number) => format(TIME, timeZone).format(ms);
+  return `${format(DAY, timeZone).format(meeting.start)}, ${time(meeting.start)}–${time(meeting.end)} (${timeZone})`;
+}
+
+const DAY: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' };
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+// Making a formatter costs far more than formatting with one, and each booking's note and
+// emails say when a dozen times; zones are a few hundred names at most.
+const formats = new Map<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>([[DAY, new Map()], [TIME, new Map()]]);
+function format(options: Intl.DateTimeFormatOptions, timeZone: string): Intl.DateTimeFormat {
+  const byZone = formats.get(options)!;
+  let made = byZone.get(timeZone);
+  if (!made) byZone.set(timeZone, (made = new Intl.DateTimeFormat('en-GB', { timeZone, ...options })));
+  return made;
 }
 
 const minutes = (m: Pick<Meeting, 'start' | 'end'>) => Math.round((m.end - m.start) / 60000);

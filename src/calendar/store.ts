@@ -161,16 +161,32 @@ interface HoldRow extends Record<string, SqlStorageValue> {
 
 const toHold = (r: HoldRow): Hold => ({ id: r.id, token: r.token, start: r.start_ms, end: r.end_ms, typeSlug: r.type_slug, page: r.page, expiresAt: r.expires_at });
 
+type CalendarRow = { agent: CalendarAgent; settings: CalendarSettings; feedSecret: string };
+
+/**
+ * The calendar's SQLite tables. The rows every request reads (the calendar and its settings,
+ * the meeting types, the busy feed's copy: hundreds of intervals) are kept parsed in memory
+ * too, replaced by each write here: the actor is their only writer, so the copy never goes
+ * stale, and a booking page's slots no longer parse them per request. Callers treat what
+ * they get as read-only.
+ */
 export class CalendarStore {
+  private calendarRow: CalendarRow | null | undefined;
+  private types: MeetingType[] | undefined;
+  private feed: BusyFeed | null | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
-  calendar(): { agent: CalendarAgent; settings: CalendarSettings; feedSecret: string } | null {
+  calendar(): CalendarRow | null {
+    if (this.calendarRow !== undefined) return this.calendarRow;
     const row = this.sql.exec<{ agent: string; settings: string; feed_secret: string }>('SELECT * FROM calendar').toArray()[0];
     // Calendars saved before holds had a setting hold for the default time.
-    return row ? { agent: JSON.parse(row.agent), settings: { holdMinutes: DEFAULT_HOLD_MINUTES, ...JSON.parse(row.settings) }, feedSecret: row.feed_secret } : null;
+    this.calendarRow = row ? { agent: JSON.parse(row.agent), settings: { holdMinutes: DEFAULT_HOLD_MINUTES, ...JSON.parse(row.settings) }, feedSecret: row.feed_secret } : null;
+    return this.calendarRow;
   }
 
   saveCalendar(agent: CalendarAgent, settings: CalendarSettings, feedSecret: string): void {
+    this.calendarRow = undefined;
     this.sql.exec(
       `INSERT INTO calendar (singleton, agent, settings, feed_secret) VALUES (1, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET agent = excluded.agent, settings = excluded.settings, feed_secret = excluded.feed_secret`,
@@ -188,6 +204,18 @@ export class CalendarStore {
   meetingByBookingKey(key: string): Meeting | null {
     const row = this.sql.exec<MeetingRow>('SELECT * FROM meetings WHERE booking_key = ?', key).toArray()[0];
     return row ? toMeeting(row) : null;
+  }
+
+  /** Confirmed meetings (those that hold their time, M3) overlapping [from, to), but `except`, as bare intervals. */
+  heldBetween(from: number, to: number, except: string | null): Array<{ start: number; end: number }> {
+    return this.sql
+      .exec<{ start: number; end: number }>(
+        "SELECT start_ms AS start, end_ms AS end FROM meetings WHERE status = 'confirmed' AND start_ms < ? AND end_ms > ? AND id IS NOT ? ORDER BY start_ms",
+        to,
+        from,
+        except,
+      )
+      .toArray();
   }
 
   /** Meetings overlapping [from, to), cancelled ones excluded. */
@@ -227,11 +255,13 @@ export class CalendarStore {
 
   /** The calendar's meeting types in the agent's order; the first is the default. */
   meetingTypes(): MeetingType[] {
-    return this.sql.exec<{ type: string }>('SELECT type FROM meeting_types ORDER BY position, slug').toArray().map((r) => JSON.parse(r.type));
+    this.types ??= this.sql.exec<{ type: string }>('SELECT type FROM meeting_types ORDER BY position, slug').toArray().map((r) => JSON.parse(r.type));
+    return this.types;
   }
 
   /** Saves a type under `previous` (its slug before a rename), or adds it last. */
   saveMeetingType(type: MeetingType, previous: string | null): void {
+    this.types = undefined;
     if (previous === null) {
       this.sql.exec('INSERT INTO meeting_types (slug, position, type) VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM meeting_types), ?)', type.slug, JSON.stringify(type));
     } else this.sql.exec('UPDATE meeting_types SET slug = ?, type = ? WHERE slug = ?', type.slug, JSON.stringify(type), previous);
@@ -249,6 +279,7 @@ export class CalendarStore {
   }
 
   deleteMeetingType(slug: string): void {
+    this.types = undefined;
     this.sql.exec('DELETE FROM meeting_types WHERE slug = ?', slug);
   }
 
@@ -269,12 +300,13 @@ export class CalendarStore {
   }
 
   busyFeed(): BusyFeed | null {
+    if (this.feed !== undefined) return this.feed;
     const row = this.sql
       .exec<{ url: string; intervals: string; last_success_at: number | null; last_error: string | null; last_error_at: number | null; failures: number; next_attempt_at: number | null }>(
         'SELECT * FROM busy_feed',
       )
       .toArray()[0];
-    return row
+    this.feed = row
       ? {
           url: row.url,
           intervals: JSON.parse(row.intervals),
@@ -285,15 +317,18 @@ export class CalendarStore {
           nextAttemptAt: row.next_attempt_at,
         }
       : null;
+    return this.feed;
   }
 
   /** A new feed URL (or none): the old URL's copy and state no longer apply. */
   resetBusyFeed(url: string | null, nextAttemptAt: number): void {
+    this.feed = undefined;
     this.sql.exec('DELETE FROM busy_feed');
     if (url) this.sql.exec('INSERT INTO busy_feed (singleton, url, next_attempt_at) VALUES (1, ?, ?)', url, nextAttemptAt);
   }
 
   saveBusyFeed(feed: BusyFeed): void {
+    this.feed = undefined;
     this.sql.exec(
       `INSERT INTO busy_feed (singleton, url, intervals, last_success_at, last_error, last_error_at, failures, next_attempt_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, intervals = excluded.intervals, last_success_at = excluded.last_success_at,

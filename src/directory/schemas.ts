@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatterFor } from '../time/zoned';
 import { Availability } from './availability';
 import { displayText } from '../http/validation';
 import type { Language } from './languages';
@@ -34,7 +35,8 @@ export const TimeZone = z
   .max(64)
   .refine((zone) => {
     try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
+      // The zone arithmetic's own formatter: made once per zone, which is the costly part.
+      formatterFor(zone);
       return true;
     } catch {
       return false;

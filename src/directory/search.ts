@@ -122,18 +122,35 @@ interface Row {
   snippet: string;
 }
 
-/** Best matches first (bm25), among the conversations the agent may open (C8: public, or private with them in it). */
+/**
+ * Candidates read per result asked for. The full-text index ranks every match cheaply, but the
+ * access check, the filters and snippet() cost a lookup per row: over a common word that is
+ * thousands of rows for a page of 20. So the best `window` matches are taken first, and only
+ * those are checked; most pass (a tenth of conversations are private), and a window too
+ * small for the page grows until it is the whole match.
+ */
+const CANDIDATES_PER_RESULT = 4;
+const WINDOW_GROWTH = 16;
+
+/**
+ * Best matches first (bm25, then newest), among the conversations the agent may open (C8:
+ * public, or private with them in it). The answer is the same page as ranking every match:
+ * a match outside the window ranks below all inside it, so a window holding the page's rows
+ * (or every match) gives them in order. snippet() runs for the page's rows alone, read in the
+ * index's own scan (a lookup of one row by rowid would read each term's whole doclist again).
+ */
 export async function searchEntries(db: D1Database, r: SearchRequest): Promise<SearchRow[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT e.conversation_id, e.seq, c.title, e.author_kind, e.author_name, e.at, e.agents_only,
-              snippet(search_index, 0, char(2), char(3), '…', 16) AS snippet
-       FROM search_index
-       JOIN search_entries e ON e.id = search_index.rowid
+  const page = db.prepare(
+    `WITH candidates AS MATERIALIZED (
+       SELECT rowid AS id, bm25(search_index) AS score FROM search_index WHERE search_index MATCH ?1 ORDER BY score, rowid DESC LIMIT ?12
+     ),
+     page AS MATERIALIZED (
+       SELECT e.id, m.score, e.conversation_id, e.seq, c.title, e.author_kind, e.author_name, e.at, e.agents_only
+       FROM candidates m
+       JOIN search_entries e ON e.id = m.id
        JOIN search_conversations c ON c.conversation_id = e.conversation_id
        LEFT JOIN conversations s ON s.id = e.conversation_id AND s.summary_revision > 0
-       WHERE search_index MATCH ?1
-         AND (c.visibility = 'public'
+       WHERE (c.visibility = 'public'
               OR EXISTS (SELECT 1 FROM search_participants p WHERE p.conversation_id = c.conversation_id AND p.agent_id = ?2))
          AND (?3 IS NULL OR s.service_slug = ?3)
          AND (?4 IS NULL OR s.assignee_slug = ?4)
@@ -142,11 +159,26 @@ export async function searchEntries(db: D1Database, r: SearchRequest): Promise<S
          AND (?5 IS NULL OR e.at >= ?5)
          AND (?6 IS NULL OR e.at < ?6)
          AND (?9 IS NULL OR c.visibility = ?9)
-       ORDER BY bm25(search_index), e.id DESC
-       LIMIT ?7 OFFSET ?8`,
-    )
-    .bind(r.match, r.agentId, r.service ?? null, r.assignee ?? null, r.from ?? null, r.to ?? null, r.limit, r.offset, r.visibility ?? null, r.status ?? null, r.label ?? null)
-    .all<Row>();
+       ORDER BY m.score, e.id DESC
+       LIMIT ?7 OFFSET ?8
+     ),
+     snippets AS MATERIALIZED (
+       SELECT rowid AS id, snippet(search_index, 0, char(2), char(3), '…', 16) AS snippet
+       FROM search_index WHERE search_index MATCH ?1 AND +rowid IN (SELECT id FROM page)
+     )
+     SELECT page.*, snippets.snippet FROM page JOIN snippets ON snippets.id = page.id ORDER BY page.score, page.id DESC`,
+  );
+  // How many matches the window held: fewer than its size, it held them all.
+  const matches = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM search_index WHERE search_index MATCH ?1 LIMIT ?2)');
+  let results: Row[];
+  for (let window = Math.max(100, (r.offset + r.limit) * CANDIDATES_PER_RESULT); ; window *= WINDOW_GROWTH) {
+    const [answered, counted] = await db.batch<Row | { n: number }>([
+      page.bind(r.match, r.agentId, r.service ?? null, r.assignee ?? null, r.from ?? null, r.to ?? null, r.limit, r.offset, r.visibility ?? null, r.status ?? null, r.label ?? null, window),
+      matches.bind(r.match, window),
+    ]);
+    results = answered!.results as Row[];
+    if (results.length >= r.limit || (counted!.results[0] as { n: number }).n < window) break;
+  }
   return results.map((row) => ({
     conversationId: row.conversation_id,
     seq: row.seq,

@@ -64,10 +64,23 @@ export function remoteKeySet(url: string): JWTVerifyGetKey {
   return keySet;
 }
 
-function agentKey(env: Env): JWTVerifyGetKey | Uint8Array {
+function agentKey(env: Env): JWTVerifyGetKey | Promise<CryptoKey> {
   if (env.AGENT_JWKS_URL) return remoteKeySet(env.AGENT_JWKS_URL);
   if (!env.AGENT_JWT_SECRET) throw new HttpError(503, 'auth_not_configured', 'No agent JWT secret is configured.');
-  return new TextEncoder().encode(env.AGENT_JWT_SECRET);
+  return hmacKey(env.AGENT_JWT_SECRET);
+}
+
+// Given the raw secret, jose imports it as a key on every signature and check; each secret is
+// imported once per isolate instead (keyed by the secret itself, so a new one gets its own).
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 export interface AgentClaims {
@@ -92,7 +105,7 @@ export async function verifyAgentToken(token: string, env: Env): Promise<AgentCl
       requiredClaims: ['exp', 'email'],
     };
     const { payload } =
-      typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+      typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
     if (typeof payload.email !== 'string' || payload.email === '') throw new Error('email claim is not a string');
     return { email: payload.email.toLowerCase() };
   } catch (err) {
@@ -126,12 +139,12 @@ export async function signServerToken(env: Env, token: ServerToken): Promise<str
     .setAudience(token.audience)
     .setIssuedAt()
     .setExpirationTime(token.expires)
-    .sign(guestSecret(env));
+    .sign(await guestSecret(env));
 }
 
 /** Verifies a server token of one kind; throws jose's error (see describeJoseError) when it is not one. */
 export async function verifyServerToken(env: Env, token: string, typ: ServerToken['typ'], audience: string): Promise<JWTPayload & { sub: string }> {
-  const { payload } = await jwtVerify(token, guestSecret(env), {
+  const { payload } = await jwtVerify(token, await guestSecret(env), {
     algorithms: ['HS256'],
     issuer: GUEST_ISSUER,
     audience,
@@ -163,9 +176,9 @@ export async function verifyGuestToken(token: string, env: Env): Promise<GuestCl
   }
 }
 
-function guestSecret(env: Env): Uint8Array {
+function guestSecret(env: Env): Promise<CryptoKey> {
   if (!env.GUEST_TOKEN_SECRET) throw new HttpError(503, 'auth_not_configured', 'No guest token secret is configured.');
-  return new TextEncoder().encode(env.GUEST_TOKEN_SECRET);
+  return hmacKey(env.GUEST_TOKEN_SECRET);
 }
 
 /**

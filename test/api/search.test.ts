@@ -158,6 +158,38 @@ describe('search (GET /api/search)', () => {
     expect(new Set([...first.body.results, ...second.body.results].map((r: any) => r.seq)).size).toBe(3);
   });
 
+  it('finds the matches an agent may open behind hundreds of better ones they may not, and pages through them in rank order', async () => {
+    const w = word();
+    // Rows as the conversations' search jobs write them: 500 short, best-ranked matches in a
+    // private conversation Alice is not in, then 30 weaker ones in a public conversation.
+    const [hidden, open] = [`cv_hidden${w}`, `cv_open${w}`];
+    const entries = (id: string, count: number, text: (k: number) => string) =>
+      Array.from({ length: count }, (_, k) =>
+        env.DB.prepare("INSERT INTO search_entries (conversation_id, seq, author_kind, author_name, at, text) VALUES (?, ?, 'guest', 'Gus', ?, ?)").bind(id, k + 1, new Date().toISOString(), text(k)),
+      );
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO search_conversations (conversation_id, title, visibility, indexed_seq) VALUES (?, 'Hidden', 'private', 500), (?, 'Open', 'public', 30)").bind(hidden, open),
+      ...entries(hidden, 500, () => w),
+      ...entries(open, 30, (k) => `${w} and ${'many other words that make this match weaker '.repeat(1 + (k % 3))}`),
+    ]);
+    const alice = await asAgent('alice');
+    const pages: any[][] = [];
+    for (let cursor: string | null = '0'; cursor !== null; ) {
+      const r = await search(alice, `q=${w}&limit=7&cursor=${cursor}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      pages.push(r.body.results);
+      cursor = r.body.nextCursor;
+    }
+    const found = pages.flat();
+    expect(pages.map((p) => p.length)).toEqual([7, 7, 7, 7, 2]);
+    expect(new Set(found.map((r) => r.conversationId))).toEqual(new Set([open]));
+    expect(new Set(found.map((r) => r.seq)).size).toBe(30);
+    // The shortest texts (the best bm25) first, as one ranking of every match gives them.
+    const lengths = found.map((r) => r.snippet.text.length);
+    expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+    expect(found.every((r) => highlighted(r.snippet)[0] === w)).toBe(true);
+  });
+
   it('indexes every message of a burst, with one job for the burst', async () => {
     const w = word();
     const ann = await newGuest('Ann Lee');
