@@ -67,7 +67,10 @@ export function misfit(table: string, columns: ReadonlySet<string> | undefined, 
   return unknown === undefined ? null : `Table ${table} has no column ${unknown}: the backup is from another version of Doorbell.`;
 }
 
-/** The actor's own tables, by name; SQLite's (`sqlite_sequence`) and the runtime's (`_cf_…`) follow from the rows. */
+/**
+ * The actor's own tables, by name. Left out: SQLite's (`sqlite_sequence` follows from the
+ * restored rows) and the runtime's (`_cf_…`, whose key-value entries are read through `storage.kv`).
+ */
 function dataTables(sql: SqlStorage): string[] {
   return sql
     .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name != 'schema_version' ORDER BY name")
@@ -76,7 +79,7 @@ function dataTables(sql: SqlStorage): string[] {
 }
 
 const columnsOf = (sql: SqlStorage, table: string): Set<string> =>
-  new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info(${quote(table)})`).toArray().map((r) => r.name));
+  new Set(sql.exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', table).toArray().map((r) => r.name));
 
 function cell(value: SqlStorageValue, table: string, column: string): Cell {
   if (value instanceof ArrayBuffer) throw new Error(`backup: ${table}.${column} holds a blob, which backups do not carry`);
