@@ -199,7 +199,16 @@ function liveslotsSection(r) {
 
 ${p.pages} booking pages follow one calendar's slots socket (\`GET /api/agents/{slug}/slots/socket\`) while guests book ${p.bookings} different slots one after another. Each page times the \`slots\` frame saying the booked time is gone, from the moment the booking was sent: ${n(f.frames)} frames, **${n(f.missed)} missed**.
 
-${table(['from the booking being sent to', 'p50', 'p95', 'max'], [line('the slot gone on a page (every page)', f.toEveryPageMs), line('the slot gone on the first page', f.toFirstPageMs), line('the booking answered', f.bookingAnswerMs)])}`;
+${table(['from the booking being sent to', 'p50', 'p95', 'max'], [line('the slot gone on a page (every page)', f.toEveryPageMs), line('the slot gone on the first page', f.toFirstPageMs), line('the booking answered', f.bookingAnswerMs)])}${
+    // Results from before holds were timed have no hold figures.
+    f.holdToOtherPagesMs
+      ? `
+
+Then the pages in turn hold ${p.holds} other times (\`POST /api/agents/{slug}/holds\`); every other page times the frame saying the time is held: ${n(f.holdFrames)} frames, **${n(f.holdMissed)} missed**.
+
+${table(['from the hold being sent to', 'p50', 'p95', 'max'], [line('the time held on the other pages', f.holdToOtherPagesMs), line('the hold answered', f.holdAnswerMs)])}`
+      : ''
+  }`;
 }
 
 function availabilitySection(r) {

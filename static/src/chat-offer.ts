@@ -1,8 +1,8 @@
 // A meeting offered in the chat (docs/meetings.md "Booking from the chat"), as a card in the
 // timeline: the agent's picked times still free (or the next free ones), "More times" for any
-// day, the type's questions, and Book; once a `meeting` entry names the offer, the meeting it became. The guest books
-// from it; agents see the same card without the booking controls. Works in the widget's shadow
-// root: classes only, no inline styles (docs/widget.md CSP).
+// day, the type's questions, and Book; once a `meeting` entry names the offer, the meeting it
+// became. The guest books from it; agents see the same card without the booking controls. Works
+// in the widget's shadow root: classes only, no inline styles (docs/widget.md CSP).
 import { joinUrl } from '../../src/calendar/add-to-calendar';
 import type { OfferEvent, TimelineEvent } from '../../src/conversation/protocol';
 import { ApiError, type ConversationClient, type Entry } from './chat-client';

@@ -31,14 +31,15 @@ const meetingSlots = (token: string, query = days) => call('GET', `/api/meetings
 const saturdaysOnly = (slots: Array<{ start: string }>) => slots.every((s) => new Date(s.start).getUTCDay() === 6);
 
 describe("the meeting page's slots", () => {
-  it('a meeting of a hidden type: the public slots refuse the type, the meeting page still offers its Saturdays and moves it there', async () => {
+  it('a meeting of a hidden type: the public slots refuse the type, the meeting page still offers its Saturdays at its own length and moves it there', async () => {
     const { alice, token, meeting, slots } = await bookSaturday('vip');
-    expect((await call('PATCH', '/api/calendar/meeting-types/vip', { headers: alice, body: { hidden: true } })).status).toBe(200);
+    // Hidden, and no longer offering the meeting's length: the meeting still moves at its own.
+    expect((await call('PATCH', '/api/calendar/meeting-types/vip', { headers: alice, body: { hidden: true, durations: [20] } })).status).toBe(200);
     expect((await call('GET', `/api/agents/alice/slots?${days}&type=vip`)).status).toBe(404);
 
     const r = await meetingSlots(token);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ timeZone: 'Europe/Paris', agentTimeZone: 'Europe/Paris', durationMinutes: 45, durations: [45] });
+    expect(r.body).toMatchObject({ timeZone: 'Europe/Paris', agentTimeZone: 'Europe/Paris', durationMinutes: 45, durations: [20, 45] });
     expect(saturdaysOnly(r.body.slots)).toBe(true);
     // Its own time counts as free: the guest may keep it or move next to it.
     expect(r.body.slots.map((s: any) => s.start)).toContain(meeting.start);
