@@ -164,12 +164,26 @@ export class CalendarActor extends DurableObject<Env> {
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
-  /** `page`: the slots as that booking page sees them, its own hold not counted. */
-  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number, page?: string): Promise<Outcome<Slot[]>> {
-    const { settings } = this.calendar(owner);
-    const busy = await this.busy(settings, from, to, page);
+  /**
+   * A booking page's question in one call: the type as guests may book it (guestType), and
+   * its free slots in [from, to) of `durationMinutes` (null: the type's first duration).
+   * `page`: the slots as that booking page sees them, its own hold not counted.
+   */
+  async guestSlots(
+    owner: CalendarOwner,
+    slug: string | null,
+    from: number,
+    to: number,
+    durationMinutes: number | null,
+    page?: string,
+  ): Promise<Outcome<{ type: MeetingType; availability: AvailabilitySettings; durationMinutes: number; slots: Slot[] }>> {
+    const found = await this.guestType(owner, slug);
+    if (!found.ok) return found;
+    const { type, availability } = found.value;
+    const duration = durationMinutes ?? availability.durations[0]!;
+    const busy = await this.busy(this.calendar(owner).settings, from, to, page);
     try {
-      return accept(computeSlots(typeAvailability(settings.availability, type), { from, to, durationMinutes, now: Date.now() }, busy));
+      return accept({ type, availability, durationMinutes: duration, slots: computeSlots(availability, { from, to, durationMinutes: duration, now: Date.now() }, busy) });
     } catch (err) {
       if (err instanceof RangeError) return refuse(400, 'invalid_request', err.message);
       throw err;

@@ -106,14 +106,13 @@ export const slotsEndpoint = forGuests({
   errors: [404, 409],
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
-    const calendar = calendarActor(env, agent.id);
     // Local midnights in the guest's zone, so the window holds whole days of 23, 24 or 25 hours.
     const from = zonedTimeToInstant(query.from, '00:00', query.timeZone);
     const to = zonedTimeToInstant(addDays(query.from, query.days), '00:00', query.timeZone);
     // A guest page does not know the offered durations before its first call.
-    const { type, availability } = await guestType(env, agent, query.type);
-    const duration = query.duration ?? availability.durations[0]!;
-    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration, query.page));
+    const { availability, durationMinutes: duration, slots } = unwrap(
+      await calendarActor(env, agent.id).guestSlots(ownerOf(agent), query.type ?? null, from, to, query.duration ?? null, query.page),
+    );
     return {
       timeZone: query.timeZone,
       agentTimeZone: availability.timeZone,
