@@ -165,12 +165,6 @@ export class CalendarActor extends DurableObject<Env> {
     return buildFeed(`${owner.name} — Doorbell meetings`, events);
   }
 
-  /** `page`: the slots as that booking page sees them, its own hold not counted. */
-  async slots(owner: CalendarOwner, type: MeetingType, from: number, to: number, durationMinutes: number, page?: string): Promise<Outcome<Slot[]>> {
-    const { settings } = this.calendar(owner);
-    return freeSlots(typeAvailability(settings.availability, type), from, to, durationMinutes, await this.busy(settings, from, to, { page }));
-  }
-
   /**
    * The times a meeting can move to, at its own length, as its guest's meeting page offers
    * them: in its type's availability even when the type is hidden, or as the type was when it
@@ -184,6 +178,27 @@ export class CalendarActor extends DurableObject<Env> {
     const availability = this.moveAvailability(settings, current);
     const slots = freeSlots(availability, from, to, durationMinutes, await this.busy(settings, from, to, { meeting: current.id }));
     return slots.ok ? accept({ availability, durationMinutes, slots: slots.value }) : slots;
+  }
+
+  /**
+   * A booking page's question in one call: the type as guests may book it (guestType), and
+   * its free slots in [from, to) of `durationMinutes` (null: the type's first duration).
+   * `page`: the slots as that booking page sees them, its own hold not counted.
+   */
+  async guestSlots(
+    owner: CalendarOwner,
+    slug: string | null,
+    from: number,
+    to: number,
+    durationMinutes: number | null,
+    page?: string,
+  ): Promise<Outcome<{ type: MeetingType; availability: AvailabilitySettings; durationMinutes: number; slots: Slot[] }>> {
+    const found = await this.guestType(owner, slug);
+    if (!found.ok) return found;
+    const { type, availability } = found.value;
+    const duration = durationMinutes ?? availability.durations[0]!;
+    const slots = freeSlots(availability, from, to, duration, await this.busy(this.calendar(owner).settings, from, to, { page }));
+    return slots.ok ? accept({ type, availability, durationMinutes: duration, slots: slots.value }) : slots;
   }
 
   async meetings(owner: CalendarOwner): Promise<Meeting[]> {

@@ -128,13 +128,12 @@ export const slotsEndpoint = forGuests({
   errors: [404, 409],
   handle: async ({ env, params, query }) => {
     const agent = await bookableAgent(env, params.slug);
-    const calendar = calendarActor(env, agent.id);
     const { from, to } = dayWindow(query);
     // A guest page does not know the offered durations before its first call.
-    const { type, availability } = await guestType(env, agent, query.type);
-    const duration = query.duration ?? availability.durations[0]!;
-    const slots = unwrap(await calendar.slots(ownerOf(agent), type, from, to, duration, query.page));
-    return slotsAnswer(query.timeZone, availability, duration, slots);
+    const { availability, durationMinutes, slots } = unwrap(
+      await calendarActor(env, agent.id).guestSlots(ownerOf(agent), query.type ?? null, from, to, query.duration ?? null, query.page),
+    );
+    return slotsAnswer(query.timeZone, availability, durationMinutes, slots);
   },
 });
 

@@ -62,7 +62,7 @@ export const offerEndpoint = forAgents({
     }
     const times = [...new Set(body.times)].sort((a, b) => a - b);
     if (times.length > 0) {
-      const slots = unwrap(await calendarActor(env, agent.id).slots(ownerOf(agent), type, times[0]!, times.at(-1)! + duration * 60_000, duration));
+      const { slots } = unwrap(await calendarActor(env, agent.id).guestSlots(ownerOf(agent), type.slug, times[0]!, times.at(-1)! + duration * 60_000, duration));
       const taken = times.filter((t) => !slots.some((slot) => slot.start === t));
       if (taken.length > 0) {
         throw new HttpError(409, 'slot_unavailable', 'Some of these times are not free slots of this meeting type: pick them from the free slots.', {

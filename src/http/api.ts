@@ -21,12 +21,16 @@ export type Routes = (api: Api) => Api;
  */
 export class Api {
   readonly routes: Route[] = [];
+  /** Each route's path as a regular expression, made once: every request is matched against them all. */
+  private readonly patterns = new Map<Route, RegExp>();
   private readonly router = Router<IRequest, [Env, ExecutionContext]>({
     catch: (err) => errorResponse(err),
   });
 
   add(method: Method, path: string, endpoint: Endpoint<any, any, any, any, any>): this {
-    this.routes.push({ method, path, endpoint });
+    const route = { method, path, endpoint };
+    this.routes.push(route);
+    this.patterns.set(route, new RegExp(`^${path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`));
     this.router[method](path, (request, env, ctx) => runEndpoint(endpoint, request, env, ctx));
     return this;
   }
@@ -37,6 +41,10 @@ export class Api {
   patch = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('patch', path, e);
   delete = (path: string, e: Endpoint<any, any, any, any, any>): this => this.add('delete', path, e);
 
+  private matches(route: Route, pathname: string): boolean {
+    return this.patterns.get(route)!.test(pathname);
+  }
+
   /** Adds each feature's routes in turn: the first route matching a request answers it, so order counts. */
   include(...features: Routes[]): this {
     for (const routes of features) routes(this);
@@ -45,7 +53,8 @@ export class Api {
 
   /** The route a request names, or undefined for a path no route has. */
   routeOf(method: string, pathname: string): Route | undefined {
-    return this.routes.find((r) => r.method === method.toLowerCase() && matches(r.path, pathname));
+    const lower = method.toLowerCase();
+    return this.routes.find((r) => r.method === lower && this.matches(r, pathname));
   }
 
   /** Whom the route a request names is for, or undefined for a path no route has. */
@@ -58,7 +67,7 @@ export class Api {
     const response: Response | undefined = await this.router.fetch(request, env, ctx);
     if (response) return response;
     const { pathname } = new URL(request.url);
-    const sameURL = this.routes.filter((r) => matches(r.path, pathname));
+    const sameURL = this.routes.filter((r) => this.matches(r, pathname));
     if (sameURL.length > 0) {
       const allowed = [...new Set(sameURL.map((r) => r.method.toUpperCase()))].join(', ');
       return errorResponse(
@@ -69,7 +78,3 @@ export class Api {
   }
 }
 
-function matches(pattern: string, pathname: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
-  return regex.test(pathname);
-}
