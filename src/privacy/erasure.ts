@@ -30,9 +30,9 @@ const calendarStep = (agentId: string): string => `calendar:${agentId}`;
 /**
  * Erases a guest: what the directory holds at once, in one batch (name and email, the token
  * check's `erased_at`, the phonebook contacts, the audit entries naming them, a step per
- * conversation they took part in), then
- * the actors' parts one step after the other (advanceErasure). Every statement is idempotent:
- * asking again changes nothing done and resumes what is left.
+ * conversation they took part in), then the actors' parts one step after the other
+ * (advanceErasure). Every statement is idempotent: asking again changes nothing done and
+ * resumes what is left.
  */
 export async function startErasure(env: Env, guestId: string): Promise<ErasureView> {
   const id = erasureIdOf(guestId);

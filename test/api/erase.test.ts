@@ -144,6 +144,17 @@ describe('erasing a guest (docs/privacy.md)', () => {
       expect(JSON.stringify(after.entries)).not.toContain(g.email);
     }
     expect((await timeline(g.joined, alice)).entries.filter((e) => e.kind === 'message').map((e) => e.author.name)).toEqual(['Ann Lee']);
+    // Nor does any directory row that copies names or texts: the views' summaries, the search index.
+    const ids = JSON.stringify(g.conversations);
+    await eventually(
+      async () => [
+        ...(await env.DB.prepare('SELECT title, last_message FROM conversations WHERE id IN (SELECT value FROM json_each(?))').bind(ids).all()).results,
+        ...(await env.DB.prepare('SELECT title FROM search_conversations WHERE conversation_id IN (SELECT value FROM json_each(?))').bind(ids).all()).results,
+        ...(await env.DB.prepare('SELECT author_name, text FROM search_entries WHERE conversation_id IN (SELECT value FROM json_each(?))').bind(ids).all()).results,
+      ],
+      (rows) => rows.length > 0 && [/Erin/, g.email, g.secret, g.joinedSecret].every((gone) => !JSON.stringify(rows).match(gone)),
+      'the summaries and search rows renamed',
+    );
     // The phonebook contact's audit entries keep that it was made, by whom and when, not whom it was about.
     const entries = await audited();
     expect(entries.length).toBeGreaterThan(0);
