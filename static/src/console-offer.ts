@@ -20,9 +20,17 @@ export async function offerDialog(api: AgentApi, conversationId: string, me: { s
   const times = h('fieldset', { class: 'offer-times' }, h('legend', {}, `Times to suggest (optional, up to ${MAX_TIMES}; in ${zone})`));
   const chosen = () => [...times.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
 
+  // Only the last choice's times are drawn: an earlier answer arriving late would list times of another length.
+  let asked = 0;
   const loadTimes = async () => {
+    const ask = ++asked;
+    const shown = `${type.value}/${duration.value}`;
+    times.setAttribute('aria-busy', 'true');
     const query = new URLSearchParams({ timeZone: zone, from: new Date().toLocaleDateString('en-CA'), days: '7', type: type.value, duration: duration.value });
     const { slots } = await api.call<{ slots: Slot[] }>('GET', `/api/agents/${me.slug}/slots?${query}`);
+    if (ask !== asked) return;
+    times.removeAttribute('aria-busy');
+    times.dataset.shown = shown;
     times.replaceChildren(
       times.firstElementChild!,
       ...(slots.length

@@ -48,7 +48,12 @@ test('on a page whose CSP forbids inline styles, the widget is styled, chats and
   await page.locator('doorbell-widget .db-hello', { hasText: 'Hello from Acme Bank!' }).waitFor();
   const box = await panel.boundingBox();
   assert.ok(box && box.width === 360 && box.height === 520, `the panel is laid out: ${JSON.stringify(box)}`);
-  assert.ok(await page.locator('doorbell-widget .db-head img').evaluate((img) => img.complete && img.naturalWidth > 0), 'the avatar loaded');
+  // The avatar is fetched once the panel is drawn: wait for it to load (a refused image never would).
+  const avatarLoaded = page.waitForFunction(() => {
+    const img = document.querySelector('doorbell-widget')?.shadowRoot?.querySelector('.db-head img');
+    return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 10_000 });
+  assert.ok(await avatarLoaded.then(() => true, () => false), 'the avatar loaded');
 
   await page.locator('doorbell-widget').getByLabel('Your name').fill('Cara Strict');
   await page.locator('doorbell-widget textarea').fill('Hello from a strict page');
