@@ -153,7 +153,8 @@ async function mount(script: HTMLScriptElement) {
   if (!document.body) await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true }));
   document.body.append(host);
   const reading = chat.loadCard();
-  t = await words;
+  // The panel never shows before its styles: a click that early opens it once they are in.
+  [t] = await Promise.all([words, panelCss]);
   preview = previewBubble(t, () => toggle(true));
   launcher.before(preview.el);
   ready = true;
