@@ -55,6 +55,7 @@ test('the same user in two browsers has one conversation and its history; agents
   await two.goto(`${suite.HOST}/shop.html`);
   const w2 = two.locator('doorbell-widget');
   await w2.locator('.l').click();
+  await w2.locator('.p:not([hidden])').waitFor();
   assert.equal(await w2.getByLabel('Your name').isVisible(), true, 'before identify the visitor is anonymous');
   await two.evaluate((token) => window.Doorbell.identify(token), await userToken(secret, sub, 'Ann Lee', 'ann@acme.example'));
   await w2.locator('.db-msg.db-mine', { hasText: text }).waitFor();
@@ -88,6 +89,7 @@ test('the same user in two browsers has one conversation and its history; agents
   assert.equal(await w2.getByLabel('Your name').isVisible(), true);
   await two.reload();
   await w2.locator('.l').click();
+  await w2.locator('.p:not([hidden])').waitFor();
   assert.equal(await w2.locator('.db-msg', { hasText: text }).count(), 0, 'nothing of the user’s history after a reload');
   log('identify(null): the identified guest is forgotten in that browser');
 

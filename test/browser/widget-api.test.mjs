@@ -130,6 +130,8 @@ test('the launcher is a close button (X, "Close chat") while the panel is open',
   assert.equal(await launcher.getAttribute('aria-label'), 'Open chat');
   const closedIcon = await launcher.locator('svg path').getAttribute('d');
   await launcher.click();
+  // A click before the panel's styles came opens it once they are in (docs/widget.md "Loading").
+  await w.locator('.p:not([hidden])').waitFor();
   assert.equal(await launcher.getAttribute('aria-label'), 'Close chat');
   assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
   assert.notEqual(await launcher.locator('svg path').getAttribute('d'), closedIcon, 'another icon: the X');
