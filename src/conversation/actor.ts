@@ -832,9 +832,8 @@ export class ConversationActor extends DurableObject<Env> {
     return true;
   }
 
-  /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
   /**
-   * Retention's request to delete this conversation (retention/sweep.ts): queued as a job, so
+   * Retention's request to delete this conversation (retention/actor.ts): queued as a job, so
    * the caller never waits for it and a failure is retried. Asking twice queues it once.
    */
   async purge(id: string): Promise<void> {
@@ -843,6 +842,7 @@ export class ConversationActor extends DurableObject<Env> {
     await this.jobs.arm();
   }
 
+  /** Pending jobs (digests, emails, webhook and inbox hand-overs), for tests and operators. */
   async pendingJobs(): Promise<PendingJob[]> {
     return this.jobs.pending();
   }

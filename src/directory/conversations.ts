@@ -54,7 +54,7 @@ export async function conversationExists(db: D1Database, id: string): Promise<bo
 }
 
 /**
- * Removes every directory row of a deleted conversation (retention/sweep.ts): its record and
+ * Removes every directory row of a deleted conversation (retention/actor.ts): its record and
  * summary, and its search index rows (the FTS index follows by trigger). One batch, so it is
  * gone from views and search at once; running it again deletes nothing.
  */

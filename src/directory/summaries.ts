@@ -68,7 +68,7 @@ const FROM = `conversations c LEFT JOIN services s ON s.id = c.service_id LEFT J
  * The statements that write a summary, for the actor's index batch: the first reads the row's
  * facts as they were (whose consoles showed it), the second writes it unless a later revision
  * is there already. `resolvedAt` (the resolving entry's time, null unless resolved) is what
- * retention counts from (retention/sweep.ts); no view shows it.
+ * retention counts from (retention/actor.ts); no view shows it.
  */
 export function summaryStatements(
   db: D1Database,
