@@ -21,6 +21,14 @@ const LAYERS = [
   ['runtime outside JavaScript', ['(program)']],
 ];
 const IDLE = '(idle)';
+/** The profiler's sampling interval, in microseconds. */
+const INTERVAL_US = 500;
+/**
+ * A sample stands for at most this much time. workerd's profiler takes no sample while the
+ * isolate waits outside its lock, and V8 then charges the whole gap (once 1.46 s) to the next
+ * sample, to whatever function that happened to be in; the rest is reported as `gaps`.
+ */
+const SAMPLE_CAP_US = 10 * INTERVAL_US;
 
 async function devtools(port) {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
@@ -54,14 +62,18 @@ export function layers(profile) {
     return layer;
   };
   const ms = new Map();
+  let gapsUs = 0;
   profile.samples.forEach((id, k) => {
     const layer = classify(id);
-    ms.set(layer, (ms.get(layer) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
+    const delta = profile.timeDeltas[k] ?? 0;
+    gapsUs += Math.max(0, delta - SAMPLE_CAP_US);
+    ms.set(layer, (ms.get(layer) ?? 0) + Math.min(delta, SAMPLE_CAP_US) / 1000);
   });
   const busy = [...ms].filter(([l]) => l !== IDLE).reduce((a, [, v]) => a + v, 0);
   return {
     busyMs: Math.round(busy),
     idleMs: Math.round(ms.get(IDLE) ?? 0),
+    gapsMs: Math.round(gapsUs / 1000),
     layers: [...ms].filter(([l]) => l !== IDLE).sort((a, b) => b[1] - a[1]).map(([layer, v]) => ({ layer, ms: Math.round(v), share: Math.round((v / busy) * 1000) / 10 })),
   };
 }
@@ -74,7 +86,7 @@ export async function profiled(inspectorPort, file, during) {
   const tools = await devtools(inspectorPort);
   try {
     await tools.call('Profiler.enable');
-    await tools.call('Profiler.setSamplingInterval', { interval: 500 });
+    await tools.call('Profiler.setSamplingInterval', { interval: INTERVAL_US });
     await tools.call('Profiler.start');
     const result = await during();
     const { profile } = await tools.call('Profiler.stop');
