@@ -145,8 +145,8 @@ export function forgetSubscribers(): void {
 }
 
 /** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
-export async function subscriptions(db: D1Database): Promise<ReadonlyMap<WebhookEventType, string[]>> {
-  if (cached && cached.until > Date.now()) return cached.byType;
+export async function subscriptions(db: D1Database, { fresh = false } = {}): Promise<ReadonlyMap<WebhookEventType, string[]>> {
+  if (!fresh && cached && cached.until > Date.now()) return cached.byType;
   const { results } = await db
     .prepare('SELECT w.id, e.value AS type FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1')
     .all<{ id: string; type: WebhookEventType }>();
@@ -164,7 +164,8 @@ export async function subscriptions(db: D1Database): Promise<ReadonlyMap<Webhook
 export function knownSubscriptions(db: D1Database, ctx: { waitUntil(promise: Promise<unknown>): void }): ReadonlyMap<WebhookEventType, string[]> | null {
   const now = Date.now();
   if ((!cached || cached.until - now < SUBSCRIPTIONS_TTL_MS - SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
-    refreshing = subscriptions(db)
+    // Fresh: the map still cached is what is being replaced (answering with it let it expire every TTL).
+    refreshing = subscriptions(db, { fresh: true })
       .catch((err: unknown) => console.error('webhook subscriptions not read', err))
       .finally(() => (refreshing = null));
     ctx.waitUntil(refreshing);

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { forgetSubscribers, knownSubscriptions } from '../../src/integrations/webhook-registry';
+
+/** A D1 answering the subscribers query with one endpoint for conversation.created, counting its reads. */
+function fakeDb() {
+  const db = {
+    reads: 0,
+    prepare: () => ({ all: async () => (db.reads++, { results: [{ id: 'wh_1', type: 'conversation.created' }] }) }),
+  };
+  return db;
+}
+
+describe('knownSubscriptions', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    forgetSubscribers();
+  });
+
+  it('stays known in a busy isolate: the background read replaces the map before it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+    const db = fakeDb();
+    const waits: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void waits.push(p) };
+    const ask = async () => {
+      const answer = knownSubscriptions(db as unknown as D1Database, ctx);
+      await Promise.all(waits.splice(0));
+      return answer;
+    };
+    expect(await ask()).toBeNull(); // nothing read yet: unknown, and read in the background
+    // A message every half second for a minute: always known after the first.
+    for (let t = 500; t <= 60_000; t += 500) {
+      vi.setSystemTime(1_000_000 + t);
+      expect((await ask())?.get('conversation.created')).toEqual(['wh_1']);
+    }
+    // About one read per refresh period, not one per message.
+    expect(db.reads).toBeLessThanOrEqual(25);
+  });
+});
