@@ -49,6 +49,13 @@ export type JobResult = void | { again: number };
 export interface JobHandler<Payload> {
   run(payload: Payload, job: Job<string, Payload>): Promise<JobResult> | JobResult;
   retry: RetryPolicy;
+  /**
+   * Work that runs about once per message (a conversation's hand-overs to inboxes, search and
+   * webhooks): its runs that succeed are not logged, since a line per message says nothing and
+   * writing it was two thirds of those jobs' time in the many-conversations benchmark; a retry
+   * or a drop still is.
+   */
+  routine?: boolean;
 }
 
 /** One handler per kind, each typed with its kind's payload. */
@@ -138,11 +145,20 @@ export class Jobs<Kinds extends object> {
     return rows.length > 0 ? Date.now() + LEASE_MS : null;
   }
 
-  /** Sets the actor's alarm to the earliest job, or deletes it when there is none. */
+  /**
+   * Sets the actor's alarm to the earliest job, or deletes it when there is none. An alarm
+   * already set for that time is left alone: a conversation arms several times per message,
+   * mostly for a time already set, and each setting is a storage write.
+   */
   async arm(): Promise<void> {
     const due = this.nextDue();
-    if (due === null) await this.storage.deleteAlarm();
-    else await this.storage.setAlarm(Math.max(due, Date.now()));
+    const armed = await this.storage.getAlarm();
+    if (due === null) {
+      if (armed !== null) await this.storage.deleteAlarm();
+      return;
+    }
+    const at = Math.max(due, Date.now());
+    if (armed !== at) await this.storage.setAlarm(at);
   }
 
   /**
@@ -175,7 +191,8 @@ export class Jobs<Kinds extends object> {
     this.running.add(job.key);
     const started = Date.now();
     // The kind and the attempt, never the key or payload: those name guests and carry text.
-    const logged = (outcome: 'done' | 'again' | 'retry' | 'dropped', err?: unknown) =>
+    const logged = (outcome: 'done' | 'again' | 'retry' | 'dropped', err?: unknown) => {
+      if (handler.routine && (outcome === 'done' || outcome === 'again')) return;
       logEvent({
         type: 'job',
         job: job.kind,
@@ -187,6 +204,7 @@ export class Jobs<Kinds extends object> {
         // The error's class only: its message may quote an address or a provider's answer.
         error: err === undefined ? null : err instanceof Error ? err.name : typeof err,
       });
+    };
     try {
       result = await handler.run(job.payload, job);
     } catch (err) {

@@ -35,6 +35,7 @@ import { DELETED_GUEST, ERASURE_RETRY, finishConversationStep } from '../privacy
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type OfferEvent, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
+import { gatherDelay, type Gathering } from './gathering';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
 import { inboxActor } from '../inbox/stub';
@@ -149,8 +150,13 @@ const RATINGS_LISTED = 20;
 
 const callerId = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.id : caller.guest.id);
 const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller.agent.name : caller.guest.name);
-/** How long inbox updates are gathered before they go out: short enough to look live. */
-const INBOX_BATCH_MS = 100;
+/**
+ * How inbox updates and the search index's are gathered (conversation/gathering.ts): 100 ms
+ * after a first change, short enough to look live; then a second apart while the conversation
+ * stays busy, which is what kept one with 20 agent participants from keeping its fan-out
+ * near the bare relay's (docs/benchmarks.md).
+ */
+const GATHERING: Gathering = { batchMs: 100, spacingMs: 1_000 };
 
 /**
  * Every participant's presence is pushed, guests' too: a console that loaded before a guest
@@ -185,9 +191,11 @@ export class ConversationActor extends DurableObject<Env> {
   // Agents this instance marked as behind and whose update has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
   private inboxTimer: ReturnType<typeof setTimeout> | null = null;
+  private inboxRunAt: number | null = null;
   // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
   private searchQueued = false;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private searchRunAt: number | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
   private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
@@ -206,11 +214,11 @@ export class ConversationActor extends DurableObject<Env> {
     this.digests = new EmailDigests(ctx, env, this.jobs, this.store, () => this.stored, (id) => this.isOnline(id));
     this.handlers = {
       ...this.digests.handlers,
-      webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY },
-      inbox: { run: () => this.updateInboxes(), retry: HANDOVER_RETRY },
+      webhooks: { run: (payload) => this.emitWebhooks(payload), retry: HANDOVER_RETRY, routine: true },
+      inbox: { run: () => this.updateInboxes(), retry: HANDOVER_RETRY, routine: true },
       // Retried like a hand-over: a snooze must end even if the first attempt failed.
       wake: { run: ({ until }) => this.wake(until), retry: HANDOVER_RETRY },
-      search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY },
+      search: { run: () => this.updateSearch(), retry: HANDOVER_RETRY, routine: true },
       attachments: { run: () => this.sweepUploads(), retry: HANDOVER_RETRY },
       purge: { run: (payload) => this.purgeNow(payload), retry: HANDOVER_RETRY },
       erase: { run: (payload) => this.erase(payload), retry: ERASURE_RETRY },
@@ -788,7 +796,7 @@ export class ConversationActor extends DurableObject<Env> {
         this.store.save(state);
         this.stored = { ...this.stored!, state };
       }
-      this.jobs.enqueue('search', `search:erase:${erasureId}`, Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+      this.jobs.enqueue('search', `search:erase:${erasureId}`, Date.now() + GATHERING.batchMs + BACKSTOP_MS, {});
       this.searchQueued = true;
       return erased;
     });
@@ -1238,7 +1246,7 @@ export class ConversationActor extends DurableObject<Env> {
 
   /**
    * Each agent's inbox gets this conversation as they now see it, or loses it. Updates are
-   * gathered for INBOX_BATCH_MS: a burst of messages in a busy conversation costs each agent's
+   * gathered (GATHERING): a burst of messages in a busy conversation costs each agent's
    * inbox one update (one RPC) instead of one per message, and all the agents one job, which is
    * what kept a conversation with many agents from keeping up (docs/benchmarks.md). An agent
    * stays marked as behind until their inbox took an update made after the mark, and the job is
@@ -1249,14 +1257,15 @@ export class ConversationActor extends DurableObject<Env> {
     if (behind.length > 0) {
       for (const agentId of behind) this.inboxesQueued.add(agentId);
       this.store.inboxesBehind(behind);
-      this.jobs.enqueue('inbox', 'inbox:', Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+      this.jobs.enqueue('inbox', 'inbox:', Date.now() + gatherDelay(Date.now(), this.inboxRunAt, GATHERING) + BACKSTOP_MS, {});
       // The alarm backs the timer up from the start: the actor may be gone before it fires.
       this.ctx.waitUntil(this.jobs.arm());
     }
     this.inboxTimer ??= setTimeout(() => {
       this.inboxTimer = null;
+      this.inboxRunAt = Date.now();
       this.ctx.waitUntil(this.runNow('inbox:'));
-    }, INBOX_BATCH_MS);
+    }, gatherDelay(Date.now(), this.inboxRunAt, GATHERING));
   }
 
   /**
@@ -1373,19 +1382,20 @@ export class ConversationActor extends DurableObject<Env> {
    */
   private queueSearch(entries: Entry[]): void {
     if (this.searchQueued || entries.length === 0) return;
-    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + INBOX_BATCH_MS + BACKSTOP_MS, {});
+    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + gatherDelay(Date.now(), this.searchRunAt, GATHERING) + BACKSTOP_MS, {});
     this.searchQueued = true;
   }
 
-  /** Started once the commit is published; gathered for INBOX_BATCH_MS like inbox updates, so a message is searchable well within a second. */
+  /** Started once the commit is published; gathered like inbox updates (GATHERING), so a message is searchable within about a second. */
   private handOverSearch(): void {
     if (!this.searchQueued) return;
     // The alarm backs up the first timer of a queued job; later commits ride on both.
     if (this.searchTimer === null) this.ctx.waitUntil(this.jobs.arm());
     this.searchTimer ??= setTimeout(() => {
       this.searchTimer = null;
+      this.searchRunAt = Date.now();
       this.ctx.waitUntil(this.runNow('search:'));
-    }, INBOX_BATCH_MS);
+    }, gatherDelay(Date.now(), this.searchRunAt, GATHERING));
   }
 
   /**
@@ -1451,7 +1461,7 @@ export class ConversationActor extends DurableObject<Env> {
   private async runNow(prefix: 'webhooks:' | 'inbox:' | 'search:' | 'erase:'): Promise<void> {
     try {
       await this.jobs.arm();
-      await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + INBOX_BATCH_MS });
+      await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + GATHERING.batchMs });
       await this.jobs.arm();
     } catch (err) {
       console.error('conversation jobs not run', prefix, err);

@@ -210,12 +210,14 @@ describe('inbox views: live', () => {
     // Bob is in no conversation of Support, but All open shows it to him.
     await bob.next((f) => f.type === 'views' && f.conversationId === id);
     await alice.next((f) => f.type === 'views' && f.conversationId === id);
+    const beforePrivate = bob.frames.length;
     expect((await call('PATCH', `/api/conversations/${id}`, { headers: await asAgent('carol'), body: { visibility: 'private' } })).status).toBe(200);
     // Made private: they are told once more (it leaves their views), then never again.
-    await sleep(500);
+    await bob.next((f) => f.type === 'views' && f.conversationId === id, beforePrivate);
     const from = bob.frames.length;
     await call('POST', `/api/conversations/${id}/messages`, { headers: await asAgent('carol'), body: { clientId: 'secret', text: 'private now' } });
-    await sleep(800);
+    // Longer than the index's gathering (a second apart while the conversation is busy).
+    await sleep(1600);
     expect(bob.frames.slice(from).filter((f) => f.type === 'views' && f.conversationId === id)).toEqual([]);
     alice.ws.close();
     bob.ws.close();

@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Jobs, type JobHandler, type JobHandlers, type RetryPolicy } from '../../src/actor/jobs';
 
 /**
@@ -109,6 +109,36 @@ describe('the job kernel (actor/jobs.ts)', () => {
       }
       expect(calls).toBe(RETRY.maxAttempts);
       expect(jobs.list()).toEqual([]);
+    });
+  });
+
+  it('logs a routine job only when it fails: a success would be a line per message', async () => {
+    await withJobs(async (jobs) => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+      try {
+        let fail = false;
+        const routine: JobHandlers<TestKinds> = {
+          work: {
+            run: () => {
+              if (fail) throw new Error('inbox down');
+            },
+            retry: RETRY,
+            routine: true,
+          },
+          other: { run: () => undefined, retry: RETRY },
+        };
+        jobs.enqueue('work', 'w:ok', past(), { n: 1 });
+        jobs.enqueue('other', 'o:ok', past(), { text: 'logged' });
+        await jobs.runDue(routine);
+        fail = true;
+        jobs.enqueue('work', 'w:fails', past(), { n: 2 });
+        await jobs.runDue(routine);
+      } finally {
+        spy.mockRestore();
+      }
+      const logged = lines.map((l) => JSON.parse(l) as { job: string; outcome: string });
+      expect(logged.map((l) => `${l.job} ${l.outcome}`)).toEqual(['other done', 'work retry']);
     });
   });
 
