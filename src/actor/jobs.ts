@@ -148,7 +148,9 @@ export class Jobs<Kinds extends object> {
   /**
    * Sets the actor's alarm to the earliest job, or deletes it when there is none. An alarm
    * already set for that time is left alone: a conversation arms several times per message,
-   * mostly for a time already set, and each setting is a storage write.
+   * mostly for a time already set, and each setting is a storage write. Inside the alarm
+   * handler `getAlarm()` answers null until the handler sets one (Cloudflare's alarms API), so
+   * the alarm that is firing is never mistaken for the next one.
    */
   async arm(): Promise<void> {
     const due = this.nextDue();
