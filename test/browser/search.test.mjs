@@ -3,7 +3,7 @@
 // markup stays text), and the result opens the conversation scrolled to that message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('search');
 
@@ -53,10 +53,14 @@ test('a second agent searches a word a guest wrote, sees it highlighted, and ope
   await found.waitFor({ timeout: 10_000 });
   assert.match(await found.textContent(), new RegExp(word));
   // Scrolled to it: the message is inside the timeline's visible box, the last one is not.
-  const box = await page.locator('.db-log').boundingBox();
-  const at = await found.boundingBox();
+  // Read once the timeline is drawn (a redraw in between leaves no box to read).
+  const boxes = async () => {
+    const [box, at, last] = await Promise.all([page.locator('.db-log').boundingBox(), found.boundingBox(), page.locator('.db-log [data-seq]').last().boundingBox()]);
+    return box && at && last ? { box, at, last } : null;
+  };
+  await expectSoon(async () => (await boxes()) !== null, true, 'the timeline and the found message are drawn');
+  const { box, at, last } = (await boxes());
   assert.ok(at.y >= box.y && at.y + at.height <= box.y + box.height, `found message at ${at.y}, timeline ${box.y}–${box.y + box.height}`);
-  const last = await page.locator('.db-log [data-seq]').last().boundingBox();
   assert.ok(last.y > box.y + box.height, 'the timeline is not at its end');
   await shot(page, 'search-opened');
 

@@ -4,7 +4,7 @@
 // reply while the panel is closed, and the phone's edge-to-edge panel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentSocket, agentToken, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentSocket, agentToken, expectAccessible, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 // The stub snippet exactly as docs/widget.md gives it.
 const STUB = `window.Doorbell=window.Doorbell||{q:[]};["open","close","toggle","on","identify"].forEach(function(m){Doorbell[m]=Doorbell[m]||function(){Doorbell.q.push([m,arguments])}});`;
@@ -68,9 +68,10 @@ async function startChat(w, text) {
   await w.locator('textarea').press('Enter');
   await w.locator('.db-msg.db-mine[data-seq]', { hasText: text }).waitFor();
   const alice = await agentToken('alice@doorbell.example');
-  const inbox = await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${alice}` } })).json();
-  const item = inbox.items.find((i) => i.lastMessage?.text === text);
-  assert.ok(item, 'the conversation is in Alice’s inbox');
+  // Inbox rows follow a conversation by up to about a second while it is busy (docs/protocol.md).
+  const inboxItem = async () => (await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${alice}` } })).json()).items.find((i) => i.lastMessage?.text === text);
+  await expectSoon(async () => Boolean(await inboxItem()), true, 'the conversation is in Alice’s inbox');
+  const item = await inboxItem();
   const socket = agentSocket(item.conversationId, alice);
   await socket.opened;
   return socket;
