@@ -160,7 +160,7 @@ function manySection(r) {
   // Results from before the relay reference hold Doorbell's figures alone.
   const t = r.targets ?? { doorbell: { label: 'Doorbell', ...r.figures } };
   const d = t.doorbell;
-  const rows = ['doorbell', 'relay'].filter((k) => t[k]).map((k) => t[k]).map((f) => [
+  const rows = ['doorbell', 'relay', 'stored'].filter((k) => t[k]).map((k) => t[k]).map((f) => [
     f.label,
     `${n(f.msgsPerSecond)}${f.fellBehind ? ' (fell behind)' : ''}`,
     ms(f.latencyMs.p50),
@@ -177,7 +177,7 @@ function manySection(r) {
   ]);
   return `## 3. Many conversations
 
-${n(p.conversations)} conversations, each with its guest and its agent connected (${n(p.sockets)} sockets, ${p.agents} agents); ${n(p.messages)} messages offered at ${p.rate}/s, each from one side of a random conversation and timed until the other side has it. Memory is workerd's resident set (VmRSS of the workerd process under \`wrangler dev\`), before the conversations exist, once every socket is open, and after the messages; per conversation is the growth from idle to open divided by the conversations.${t.relay ? ` The reference, measured first with the same pattern and the same memory readings of its own workerd process: the bare relay Durable Object with one object per conversation, its two sockets in it.` : ''}
+${n(p.conversations)} conversations, each with its guest and its agent connected (${n(p.sockets)} sockets, ${p.agents} agents); ${n(p.messages)} messages offered at ${p.rate}/s, each from one side of a random conversation and timed until the other side has it. Memory is workerd's resident set (VmRSS of the workerd process under \`wrangler dev\`), before the conversations exist, once every socket is open, and after the messages; per conversation is the growth from idle to open divided by the conversations.${t.relay ? ` The reference, measured first with the same pattern and the same memory readings of its own workerd process: the bare relay Durable Object with one object per conversation, its two sockets in it.` : ''}${t.stored ? ' Then the same relay writing each frame to its SQLite before forwarding it (one write per message, what any stored message costs at least).' : ''}
 
 ${table(['target', 'msg/s delivered', 'p50', 'p95', 'p99', 'max', 'Doorbell ÷ p99', 'delivery', 'RSS idle', 'RSS with conversations open', 'per conversation', 'Doorbell ÷ per conversation', 'RSS after messages'], rows)}`;
 }

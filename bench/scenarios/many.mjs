@@ -4,7 +4,7 @@
 // memory of the server process (workerd's resident set, /proc/<pid>/status VmRSS) before
 // the conversations exist, once they are open, and after the messages. The reference, first
 // and measured the same way: the bare relay Durable Object with one object per conversation
-// (bench/peers/relay-worker), two sockets in each.
+// (bench/peers/relay-worker), two sockets in each; then the storing relay, one SQLite write per frame.
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
@@ -12,7 +12,7 @@ import { rssMiB, workerdPid } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
-export const LABELS = { doorbell: 'Doorbell', relay: 'Bare relay Durable Object' };
+export const LABELS = { doorbell: 'Doorbell', relay: 'Bare relay Durable Object', stored: 'Relay DO + SQLite write per frame' };
 
 /**
  * How each target is reached: `setup()` makes what the sockets need and answers
@@ -44,17 +44,21 @@ const targets = {
       clientIdOf: (t) => (t.startsWith('{"type":"entry"') ? JSON.parse(t).entry.clientId : null),
     };
   },
-  async relay(ctx) {
-    const server = await ctx.relay();
-    const run = Date.now();
-    return {
-      server,
-      setup: async () => (s) => `${server.base.replace('http', 'ws')}/relay/many-${run}-${s >> 1}`,
-      // The relay forwards the sender's frame as it came.
-      clientIdOf: (t) => JSON.parse(t).clientId,
-    };
-  },
+  relay: (ctx) => relayObjects(ctx, 'relay'),
+  // What one SQLite write per message costs 1,000 objects, beside the bare relay.
+  stored: (ctx) => relayObjects(ctx, 'stored'),
 };
+
+async function relayObjects(ctx, kind) {
+  const server = await ctx.relay();
+  const run = Date.now();
+  return {
+    server,
+    setup: async () => (s) => `${server.base.replace('http', 'ws')}/${kind}/many-${run}-${s >> 1}`,
+    // The relay forwards the sender's frame as it came (the storing one after writing it).
+    clientIdOf: (t) => JSON.parse(t).clientId,
+  };
+}
 
 /** One target: open every conversation's two sockets, then send `messages` at `rate`. */
 async function measure(ctx, key, sizes) {
@@ -128,7 +132,7 @@ export default {
     };
     // The reference first, as in the fan-out: a target that fell behind would take CPU from the next.
     const results = {};
-    for (const key of ['relay', 'doorbell']) results[key] = await measure(ctx, key, sizes);
+    for (const key of ['relay', 'stored', 'doorbell']) results[key] = await measure(ctx, key, sizes);
     return {
       params: { conversations: sizes.conversations, agents: sizes.agentCount, messages: sizes.messages, rate: sizes.rate, sockets: sizes.conversations * 2 },
       targets: results,
