@@ -10,19 +10,30 @@ const suite = useBrowserSuite('holds');
 
 const asAlice = (method, path, body) => agentCall('alice@doorbell.example', method, path, body);
 
-/** A guest's booking page on the second day that has times. */
+const time = (page, start) => page.locator(`.times button[data-start="${start}"]`);
+const starts = (page) => page.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start));
+
+/**
+ * A guest's booking page on the first day after today with nine times or more: the test takes
+ * three of them an hour apart (which day that is depends on the hour and weekday it runs).
+ */
 async function bookingPage() {
   const context = await suite.browser.newContext({ timezoneId: 'Europe/Paris', locale: 'en-GB', viewport: { width: 900, height: 1000 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   await page.goto(`${suite.BASE}/u/alice/meet`);
-  await page.locator('.days button:not([disabled])').nth(1).click();
-  await page.getByRole('list', { name: 'Available times' }).getByRole('button').first().waitFor();
-  return page;
+  // The month grid draws every day; those without times are aria-disabled.
+  const days = page.locator('.days button.day:not([aria-disabled])');
+  await days.first().waitFor();
+  for (let day = 1; day < (await days.count()); day++) {
+    const date = await days.nth(day).getAttribute('data-date');
+    await days.nth(day).click();
+    await page.locator(`.days td[aria-selected="true"] button[data-date="${date}"]`).waitFor();
+    await page.getByRole('list', { name: 'Available times' }).getByRole('button').first().waitFor();
+    if ((await starts(page)).length >= 9) return page;
+  }
+  throw new Error('no day with nine times on Alice’s booking page');
 }
-
-const time = (page, start) => page.locator(`.times button[data-start="${start}"]`);
-const starts = (page) => page.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start));
 
 test('two guests on one booking page see each other’s hold and booking live; the meeting page follows Alice’s move', async () => {
   const ann = await bookingPage();
