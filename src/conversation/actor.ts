@@ -196,6 +196,8 @@ export class ConversationActor extends DurableObject<Env> {
   private searchQueued = false;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private searchRunAt: number | null = null;
+  // The last seq this instance wrote to the search index (the index keeps the maximum of what any run wrote).
+  private indexedSeq: number | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
   private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
@@ -1406,13 +1408,15 @@ export class ConversationActor extends DurableObject<Env> {
     if (!this.stored) return;
     const id = this.stored.id;
     const state = this.state;
-    const indexed = await indexedSeq(this.env.DB, id);
+    // What this instance wrote last, else the index's own record (one D1 read per message saved).
+    const indexed = this.indexedSeq ?? (await indexedSeq(this.env.DB, id));
     const page = this.store.after(indexed, LIMITS.historyPage);
     const entries = page.flatMap(searchEntryOf);
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();
     const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision(), this.store.firstResponse(), this.resolvedAt()));
+    this.indexedSeq = lastSeq;
     // In the job, after the write: a hint never reaches a console before the summary it announces.
     await this.hintViews(summaryOf(before!), summary).catch((err: unknown) => console.error('views hint failed', err));
     // Read after the write: what was committed while it ran is indexed by another run of this job.

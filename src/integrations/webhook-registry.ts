@@ -130,14 +130,21 @@ export async function deleteWebhook(db: D1Database, id: string): Promise<void> {
  * Every chat message asks who subscribes; the answer changes only when an admin edits
  * endpoints, so an isolate keeps the whole map (event type → enabled endpoints) for a few
  * seconds instead of querying D1 per message. Edits made through this isolate clear it at
- * once; an isolate elsewhere (another Durable Object's) sees them within SUBSCRIPTIONS_TTL_MS.
+ * once; an isolate elsewhere (another Durable Object's) sees them within SUBSCRIPTIONS_TTL_MS
+ * (SUBSCRIPTIONS_STALE_MS while D1 is slow to answer).
  * A disabled endpoint that is still cached gets nothing: its actor checks `enabled` before
  * every delivery.
  */
 const SUBSCRIPTIONS_TTL_MS = 5000;
 /** The hot path reads the map again in the background once it is this old, so a busy isolate never finds it expired. */
 const SUBSCRIPTIONS_REFRESH_MS = 3000;
-let cached: { until: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
+/**
+ * While that read is on its way, the map stays in use up to this age. Under load D1 answered
+ * in seconds, and answering "unknown" meanwhile queued a webhook job per message, each reading
+ * D1 again: a spiral the many-conversations benchmark fell into (docs/benchmarks.md).
+ */
+const SUBSCRIPTIONS_STALE_MS = 30_000;
+let cached: { readAt: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
 let refreshing: Promise<unknown> | null = null;
 
 export function forgetSubscribers(): void {
@@ -146,13 +153,13 @@ export function forgetSubscribers(): void {
 
 /** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
 export async function subscriptions(db: D1Database, { fresh = false } = {}): Promise<ReadonlyMap<WebhookEventType, string[]>> {
-  if (!fresh && cached && cached.until > Date.now()) return cached.byType;
+  if (!fresh && cached && Date.now() - cached.readAt < SUBSCRIPTIONS_TTL_MS) return cached.byType;
   const { results } = await db
     .prepare('SELECT w.id, e.value AS type FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1')
     .all<{ id: string; type: WebhookEventType }>();
   const byType = new Map<WebhookEventType, string[]>();
   for (const { id, type } of results) byType.set(type, [...(byType.get(type) ?? []), id]);
-  cached = { until: Date.now() + SUBSCRIPTIONS_TTL_MS, byType };
+  cached = { readAt: Date.now(), byType };
   return byType;
 }
 
@@ -163,12 +170,14 @@ export async function subscriptions(db: D1Database, { fresh = false } = {}): Pro
  */
 export function knownSubscriptions(db: D1Database, ctx: { waitUntil(promise: Promise<unknown>): void }): ReadonlyMap<WebhookEventType, string[]> | null {
   const now = Date.now();
-  if ((!cached || cached.until - now < SUBSCRIPTIONS_TTL_MS - SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
+  if ((!cached || now - cached.readAt > SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
     // Fresh: the map still cached is what is being replaced (answering with it let it expire every TTL).
     refreshing = subscriptions(db, { fresh: true })
       .catch((err: unknown) => console.error('webhook subscriptions not read', err))
       .finally(() => (refreshing = null));
     ctx.waitUntil(refreshing);
   }
-  return cached && cached.until > now ? cached.byType : null;
+  if (!cached) return null;
+  const age = now - cached.readAt;
+  return age < SUBSCRIPTIONS_TTL_MS || (refreshing !== null && age < SUBSCRIPTIONS_STALE_MS) ? cached.byType : null;
 }

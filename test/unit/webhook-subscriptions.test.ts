@@ -36,4 +36,37 @@ describe('knownSubscriptions', () => {
     // About one read per refresh period, not one per message.
     expect(db.reads).toBeLessThanOrEqual(25);
   });
+
+  it('keeps the map while a slow read replaces it, for up to 30 s; unknown after that', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(2_000_000);
+    let answer: (() => void) | null = null;
+    let slow = false;
+    const db = {
+      prepare: () => ({
+        all: async () => {
+          if (slow) await new Promise<void>((resolve) => (answer = resolve));
+          return { results: [{ id: 'wh_1', type: 'message.created' }] };
+        },
+      }),
+    };
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p) };
+    const ask = () => knownSubscriptions(db as unknown as D1Database, ctx);
+    ask();
+    await Promise.all(pending.splice(0));
+    slow = true;
+    // Past the refresh age: a read starts and does not answer.
+    vi.setSystemTime(2_003_500);
+    expect(ask()?.get('message.created')).toEqual(['wh_1']);
+    // Past the 5 s life, the read still on its way: the map is still used, not "unknown".
+    vi.setSystemTime(2_020_000);
+    expect(ask()?.get('message.created')).toEqual(['wh_1']);
+    // Past 30 s it is too old to trust.
+    vi.setSystemTime(2_031_000);
+    expect(ask()).toBeNull();
+    answer!();
+    await Promise.all(pending.splice(0));
+    expect(ask()?.get('message.created')).toEqual(['wh_1']);
+  });
 });
