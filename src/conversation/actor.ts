@@ -197,7 +197,7 @@ export class ConversationActor extends DurableObject<Env> {
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private searchRunAt: number | null = null;
   // The last seq this instance wrote to the search index (the index keeps the maximum of what any run wrote).
-  private indexedSeq: number | null = null;
+  private indexedUpTo: number | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
   private webhooksQueued = false;
   private readonly handlers: JobHandlers<ConversationJobs>;
@@ -1409,14 +1409,14 @@ export class ConversationActor extends DurableObject<Env> {
     const id = this.stored.id;
     const state = this.state;
     // What this instance wrote last, else the index's own record (one D1 read per message saved).
-    const indexed = this.indexedSeq ?? (await indexedSeq(this.env.DB, id));
+    const indexed = this.indexedUpTo ?? (await indexedSeq(this.env.DB, id));
     const page = this.store.after(indexed, LIMITS.historyPage);
     const entries = page.flatMap(searchEntryOf);
     const lastSeq = page.length > 0 ? page[page.length - 1]!.seq : indexed;
     const facts = { conversationId: id, title: titleFor('agent', state), serviceSlug: state.service?.slug ?? null, visibility: state.visibility, agents: state.agents };
     const summary = this.viewSummary();
     const [before] = await writeSearchIndex(this.env.DB, facts, entries, lastSeq, summaryStatements(this.env.DB, summary, this.store.bumpRevision(), this.store.firstResponse(), this.resolvedAt()));
-    this.indexedSeq = lastSeq;
+    this.indexedUpTo = lastSeq;
     // In the job, after the write: a hint never reaches a console before the summary it announces.
     await this.hintViews(summaryOf(before!), summary).catch((err: unknown) => console.error('views hint failed', err));
     // Read after the write: what was committed while it ran is indexed by another run of this job.
