@@ -35,7 +35,7 @@ import { DELETED_GUEST, ERASURE_RETRY, finishConversationStep } from '../privacy
 import { canAgentOpen, planJoin } from './participants';
 import { agentOnly, assertNever, ClientFrame, clientIdOf, CLOSE, LIMITS, mentionedSlugs, parseFrame, visibleTo, type AttachmentView, type Author, type ConversationView, type Entry, type OfferEvent, type RatingPrompt, type ServerFrame, type TimelineEvent } from './protocol';
 import { applyRejoinDecision, recordLeave, rejoinDecision } from './rejoin';
-import { gatherDelay, type Gathering } from './gathering';
+import { Gatherer, type Gathering } from './gathering';
 import { migrate, ConversationStore, type Stored } from './store';
 import { avatarFor, titleFor } from './titles';
 import { inboxActor } from '../inbox/stub';
@@ -190,12 +190,10 @@ export class ConversationActor extends DurableObject<Env> {
   private readonly digests: EmailDigests;
   // Agents this instance marked as behind and whose update has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
-  private inboxTimer: ReturnType<typeof setTimeout> | null = null;
-  private inboxRunAt: number | null = null;
+  private readonly inboxGathering = new Gatherer(GATHERING, () => this.ctx.waitUntil(this.runNow('inbox:')));
   // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
   private searchQueued = false;
-  private searchTimer: ReturnType<typeof setTimeout> | null = null;
-  private searchRunAt: number | null = null;
+  private readonly searchGathering = new Gatherer(GATHERING, () => this.ctx.waitUntil(this.runNow('search:')));
   // The last seq this instance wrote to the search index (the index keeps the maximum of what any run wrote).
   private indexedUpTo: number | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
@@ -1259,15 +1257,11 @@ export class ConversationActor extends DurableObject<Env> {
     if (behind.length > 0) {
       for (const agentId of behind) this.inboxesQueued.add(agentId);
       this.store.inboxesBehind(behind);
-      this.jobs.enqueue('inbox', 'inbox:', Date.now() + gatherDelay(Date.now(), this.inboxRunAt, GATHERING) + BACKSTOP_MS, {});
+      this.jobs.enqueue('inbox', 'inbox:', Date.now() + this.inboxGathering.delay() + BACKSTOP_MS, {});
       // The alarm backs the timer up from the start: the actor may be gone before it fires.
       this.ctx.waitUntil(this.jobs.arm());
     }
-    this.inboxTimer ??= setTimeout(() => {
-      this.inboxTimer = null;
-      this.inboxRunAt = Date.now();
-      this.ctx.waitUntil(this.runNow('inbox:'));
-    }, gatherDelay(Date.now(), this.inboxRunAt, GATHERING));
+    this.inboxGathering.schedule();
   }
 
   /**
@@ -1384,7 +1378,7 @@ export class ConversationActor extends DurableObject<Env> {
    */
   private queueSearch(entries: Entry[]): void {
     if (this.searchQueued || entries.length === 0) return;
-    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + gatherDelay(Date.now(), this.searchRunAt, GATHERING) + BACKSTOP_MS, {});
+    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + this.searchGathering.delay() + BACKSTOP_MS, {});
     this.searchQueued = true;
   }
 
@@ -1392,12 +1386,8 @@ export class ConversationActor extends DurableObject<Env> {
   private handOverSearch(): void {
     if (!this.searchQueued) return;
     // The alarm backs up the first timer of a queued job; later commits ride on both.
-    if (this.searchTimer === null) this.ctx.waitUntil(this.jobs.arm());
-    this.searchTimer ??= setTimeout(() => {
-      this.searchTimer = null;
-      this.searchRunAt = Date.now();
-      this.ctx.waitUntil(this.runNow('search:'));
-    }, gatherDelay(Date.now(), this.searchRunAt, GATHERING));
+    if (!this.searchGathering.waiting) this.ctx.waitUntil(this.jobs.arm());
+    this.searchGathering.schedule();
   }
 
   /**

@@ -14,3 +14,34 @@ export interface Gathering {
 export function gatherDelay(now: number, lastRunAt: number | null, { batchMs, spacingMs }: Gathering): number {
   return Math.max(batchMs, lastRunAt === null ? 0 : lastRunAt + spacingMs - now);
 }
+
+/**
+ * One hand-over's gathering: at most one run waits at a time, and it starts `gatherDelay`
+ * after it was asked for. `delay()` is what a backstop job's due time adds.
+ */
+export class Gatherer {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastRunAt: number | null = null;
+
+  constructor(
+    private readonly rule: Gathering,
+    private readonly run: () => void,
+  ) {}
+
+  delay(now = Date.now()): number {
+    return gatherDelay(now, this.lastRunAt, this.rule);
+  }
+
+  get waiting(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Asks for a run; one already waiting serves this request too. */
+  schedule(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.lastRunAt = Date.now();
+      this.run();
+    }, this.delay());
+  }
+}
