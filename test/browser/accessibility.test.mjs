@@ -99,7 +99,11 @@ test('the booking page, its form and confirmation, the meeting page and an invit
   await page.getByRole('heading', { name: 'Book a meeting with Alice Martin' }).waitFor();
   await page.locator('.days button:not([aria-disabled])').first().waitFor();
   await check(page, 'booking page, slot picker');
-  await page.locator('.days button:not([aria-disabled])').nth(1).click();
+  const day = page.locator('.days button:not([aria-disabled])').nth(1);
+  const date = await day.getAttribute('data-date');
+  await day.click();
+  // The times are that day's once it is selected (before, the list may still be today's).
+  await page.locator(`.days td[aria-selected="true"] button[data-date="${date}"]`).waitFor();
   await page.getByRole('list', { name: 'Available times' }).getByRole('button').first().click();
   await page.getByRole('heading', { name: 'Your choice' }).waitFor();
   await page.getByRole('button', { name: 'Book this time' }).click();
