@@ -815,6 +815,8 @@ export class CalendarActor extends DurableObject<Env> {
           await emitWebhookEvents(this.env, [await meetingEvent(change, version, owner, described, extra)]);
         },
         retry: SEND_RETRY,
+        // A hand-over to the webhook queues, whose own drain jobs are logged.
+        routine: true,
       },
     };
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Agent } from '../directory/agents';
 import { getAgentBySlug, findAgentById } from '../directory/agents';
-import { createGuest } from '../directory/guests';
+import { recordBookingGuest } from '../directory/guests';
+import { newId } from '../directory/ids';
 import { DisplayName, Email, iso, Slug, TimeZone } from '../directory/schemas';
 import type { Env } from '../env';
 import { forwardReportUpgrade } from '../actor/sockets';
@@ -180,12 +181,11 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
   const type = bookedBy === 'guest' ? (await guestType(env, agent, body.type)).type : unwrap(await calendarActor(env, agent.id).meetingType(ownerOf(agent), body.type ?? null));
   const answers = checkedAnswers(type, body.answers);
   if (bookingKey) unwrap(await claimBookingKey(env, bookingKey, agent.id));
-  const guest = await createGuest(env.DB, { name: body.name, email: body.email });
-  return unwrap(
+  const booked = unwrap(
     await calendarActor(env, agent.id).book(ownerOf(agent), {
       start: body.start,
       durationMinutes: body.durationMinutes,
-      guest: { id: guest.id, name: guest.name, email: body.email, timeZone: body.timeZone },
+      guest: { id: newId('gu'), name: body.name, email: body.email, timeZone: body.timeZone },
       bookingKey,
       bookedBy,
       type: type.slug,
@@ -193,6 +193,10 @@ async function bookFor(env: Env, agent: Agent, body: BookingBody, bookedBy: 'gue
       holdToken: body.holdToken,
     }),
   );
+  // Before the answer: its guest token names this record. Should the write fail, the booking
+  // stands and a retry with the same key records the guest then.
+  await recordBookingGuest(env.DB, booked.meeting.guest);
+  return booked;
 }
 
 export const bookEndpoint = forGuests({

@@ -42,6 +42,14 @@ const toGuest = (row: GuestRow): Guest => ({
   erasedAt: row.erased_at,
 });
 
+/**
+ * A booking's guest, recorded once the booking has won its slot: a refused attempt leaves no
+ * name or address behind. A retry of the same booking finds the record made the first time.
+ */
+export async function recordBookingGuest(db: D1Database, guest: { id: string; name: string; email: string }): Promise<void> {
+  await db.prepare('INSERT INTO guests (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').bind(guest.id, guest.name, guest.email).run();
+}
+
 export async function createGuest(db: D1Database, input: { name: string; email?: string | undefined }): Promise<Guest> {
   const id = newId('gu');
   const row = await db

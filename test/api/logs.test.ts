@@ -83,6 +83,10 @@ describe('one JSON line per request and per job', () => {
       durationMs: expect.any(Number),
       error: null,
     });
+    // The booking's note and emails are logged; its webhook hand-over, a routine job, is not.
+    const kinds = new Set(jobs.map((e) => e.job));
+    expect(kinds.has('note') && kinds.has('email')).toBe(true);
+    expect(kinds.has('webhook')).toBe(false);
   });
 });
 

@@ -121,6 +121,9 @@ describe('booking (M2)', () => {
     expect(new Set(lost.map((r) => r.body.error.code))).toEqual(new Set(['slot_taken']));
     const calendar = await call('GET', '/api/calendar', { headers: await asAgent('alice') });
     expect(calendar.body.meetings.filter((m: any) => m.start === target && m.status !== 'cancelled')).toHaveLength(1);
+    // A refused attempt leaves no record of its guest: only the winner's name and address are kept.
+    const kept = await env.DB.prepare("SELECT email FROM guests WHERE email GLOB 'g[0-9]*@example.com'").all<{ email: string }>();
+    expect(kept.results).toEqual([{ email: `g${results.indexOf(won[0]!)}@example.com` }]);
   });
 
   it('a retry with the same booking key returns the same meeting instead of a second one', async () => {
