@@ -6,7 +6,7 @@
 // Each test lists every screen's violations at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentToken, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, chooseDay, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('accessibility', (BASE) => ({
   '/shop.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
@@ -99,11 +99,7 @@ test('the booking page, its form and confirmation, the meeting page and an invit
   await page.getByRole('heading', { name: 'Book a meeting with Alice Martin' }).waitFor();
   await page.locator('.days button:not([aria-disabled])').first().waitFor();
   await check(page, 'booking page, slot picker');
-  const day = page.locator('.days button:not([aria-disabled])').nth(1);
-  const date = await day.getAttribute('data-date');
-  await day.click();
-  // The times are that day's once it is selected (before, the list may still be today's).
-  await page.locator(`.days td[aria-selected="true"] button[data-date="${date}"]`).waitFor();
+  await chooseDay(page, 1);
   await page.getByRole('list', { name: 'Available times' }).getByRole('button').first().click();
   await page.getByRole('heading', { name: 'Your choice' }).waitFor();
   await page.getByRole('button', { name: 'Book this time' }).click();

@@ -4,7 +4,7 @@
 // and cancels it through the signed link, and a second guest joins through an invite link.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentCall, agentSocket, agentToken, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentCall, agentSocket, agentToken, chooseDay, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('booking');
 const GUEST_ZONE = 'America/Los_Angeles';
@@ -24,7 +24,7 @@ async function chooseTime(page) {
   await page.goto(`${suite.BASE}/u/alice/meet`);
   await page.getByRole('heading', { name: 'Book a meeting with Alice Martin' }).waitFor();
   await page.locator('.days button:not([aria-disabled])').first().waitFor();
-  await page.locator('.days button:not([aria-disabled])').nth(1).click();
+  await chooseDay(page, 1);
   const first = page.getByRole('list', { name: 'Available times' }).getByRole('button').first();
   return { button: first, start: await first.getAttribute('data-start'), label: await first.textContent() };
 }
@@ -184,7 +184,7 @@ test('Alice reschedules in the console; the guest’s meeting page shows the new
   await page.getByRole('button', { name: 'Reschedule' }).click();
   await page.getByRole('heading', { name: 'Pick a new time' }).waitFor();
   assert.equal(await page.getByRole('radio').count(), 0, 'the meeting keeps its length');
-  await page.locator('.days button:not([aria-disabled])').nth(1).click();
+  await chooseDay(page, 1);
   const target = page.getByRole('list', { name: 'Available times' }).getByRole('button').nth(4);
   const movedTo = await target.getAttribute('data-start');
   await target.click();

@@ -130,6 +130,19 @@ export async function expectSoon(read, expected, message, timeoutMs = 10_000) {
   else assert.deepEqual(value, expected, message);
 }
 
+/**
+ * Clicks the `n`th day with times on a booking page's month grid (those without are
+ * aria-disabled) and waits until it is the selected one: until then the list of times may
+ * still be the day shown before. Answers the day's date.
+ */
+export async function chooseDay(page, n) {
+  const day = page.locator('.days button.day:not([aria-disabled])').nth(n);
+  const date = await day.getAttribute('data-date');
+  await day.click();
+  await page.locator(`.days td[aria-selected="true"] button[data-date="${date}"]`).waitFor();
+  return date;
+}
+
 export const shot = (page, name) => page.screenshot({ path: `${shots}/${name}.png` });
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';

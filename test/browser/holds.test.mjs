@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { agentCall, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentCall, chooseDay, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('holds');
 
@@ -26,9 +26,7 @@ async function bookingPage() {
   const days = page.locator('.days button.day:not([aria-disabled])');
   await days.first().waitFor();
   for (let day = 1; day < (await days.count()); day++) {
-    const date = await days.nth(day).getAttribute('data-date');
-    await days.nth(day).click();
-    await page.locator(`.days td[aria-selected="true"] button[data-date="${date}"]`).waitFor();
+    await chooseDay(page, day);
     await page.getByRole('list', { name: 'Available times' }).getByRole('button').first().waitFor();
     if ((await starts(page)).length >= 9) return page;
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { adminToken } from '../support/dev-server.mjs';
-import { expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
+import { chooseDay, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 const page = (tag) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title></head><body><h1>Acme</h1>${tag}</body></html>`;
 const suite = useBrowserSuite('languages', (BASE) => {
@@ -157,7 +157,7 @@ async function bookingIn(locale, heading) {
   const p = await context.newPage();
   await p.goto(`${suite.BASE}/u/alice/meet`);
   await p.getByRole('heading', { name: heading }).waitFor();
-  await p.locator('.days button:not([aria-disabled])').nth(1).click();
+  await chooseDay(p, 1);
   const times = await p.locator('.times button').allTextContents();
   const days = await p.locator('.days button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
   await p.locator('.times button').first().click();

@@ -5,7 +5,7 @@
 // meeting page shows the same place; Alice's console shows the answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consoleSignedIn, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
+import { chooseDay, consoleSignedIn, expectAccessible, log, shot, useBrowserSuite } from './harness.mjs';
 
 const suite = useBrowserSuite('meeting-types');
 const ROOM = /^https:\/\/meet\.jit\.si\/Doorbell-[0-9a-f]{32}$/;
@@ -53,7 +53,7 @@ test('/u/alice/meet lists the types; a guest books the intro call, answering its
   await page.waitForURL(`${suite.BASE}/u/alice/meet/intro`);
   await page.getByRole('heading', { name: 'Intro call' }).waitFor();
   await page.getByText('Twenty minutes to see whether we fit.').waitFor();
-  await page.locator('.days button:not([aria-disabled])').nth(1).click();
+  await chooseDay(page, 1);
   const first = page.getByRole('list', { name: 'Available times' }).getByRole('button').first();
   const start = await first.getAttribute('data-start');
   await first.click();
