@@ -146,20 +146,24 @@ const SUBSCRIPTIONS_REFRESH_MS = 3000;
 const SUBSCRIPTIONS_STALE_MS = 30_000;
 let cached: { readAt: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
 let refreshing: Promise<unknown> | null = null;
+// Counts the edits made through this isolate: a read begun before one is answered but not kept.
+let edits = 0;
 
 export function forgetSubscribers(): void {
   cached = null;
+  edits++;
 }
 
 /** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
 export async function subscriptions(db: D1Database, { fresh = false } = {}): Promise<ReadonlyMap<WebhookEventType, string[]>> {
   if (!fresh && cached && Date.now() - cached.readAt < SUBSCRIPTIONS_TTL_MS) return cached.byType;
+  const editsBefore = edits;
   const { results } = await db
     .prepare('SELECT w.id, e.value AS type FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1')
     .all<{ id: string; type: WebhookEventType }>();
   const byType = new Map<WebhookEventType, string[]>();
   for (const { id, type } of results) byType.set(type, [...(byType.get(type) ?? []), id]);
-  cached = { readAt: Date.now(), byType };
+  if (edits === editsBefore) cached = { readAt: Date.now(), byType };
   return byType;
 }
 

@@ -69,4 +69,31 @@ describe('knownSubscriptions', () => {
     await Promise.all(pending.splice(0));
     expect(ask()?.get('message.created')).toEqual(['wh_1']);
   });
+
+  it('does not keep a read that began before an edit: the edit is seen at once, not after 5 s', async () => {
+    let answer: (() => void) | null = null;
+    let endpoints = [{ id: 'wh_1', type: 'message.created' }];
+    const db = {
+      prepare: () => ({
+        all: async () => {
+          const before = endpoints;
+          await new Promise<void>((resolve) => (answer = resolve));
+          return { results: before };
+        },
+      }),
+    };
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p) };
+    expect(knownSubscriptions(db as unknown as D1Database, ctx)).toBeNull(); // a read starts
+    // The endpoint is disabled meanwhile (through this isolate), and then the old read answers.
+    endpoints = [];
+    forgetSubscribers();
+    answer!();
+    await Promise.all(pending.splice(0));
+    // Still unknown (so a webhook job is queued and reads D1), never the map from before the edit.
+    expect(knownSubscriptions(db as unknown as D1Database, ctx)).toBeNull();
+    answer!();
+    await Promise.all(pending.splice(0));
+    expect(knownSubscriptions(db as unknown as D1Database, ctx)).toEqual(new Map());
+  });
 });
