@@ -172,26 +172,32 @@ export function httpMailer(options: { apiKey: string; apiUrl?: string }): Mailer
   };
 }
 
-/** The mailer EMAIL_TRANSPORT names; a misconfiguration throws at once rather than losing emails. */
+/**
+ * The mailer EMAIL_TRANSPORT names. A misconfiguration throws at once rather than losing
+ * emails: `503 email_not_configured` where a request waits for the send, a retry in a job;
+ * logged either way, since only the operator can mend it.
+ */
 export function mailerFor(env: EmailEnv): Mailer {
+  const notConfigured = (message: string): never => {
+    console.error(message);
+    throw new HttpError(503, 'email_not_configured', message);
+  };
   const transport = enumeratedVar(env, 'EMAIL_TRANSPORT');
   switch (transport) {
     case 'outbox':
       // The outbox shows every email (meeting links, reply addresses) at /dev/outbox: in production
       // that would publish them, and /dev/* is off there anyway, so nobody would ever read them.
       if (!isDevelopment(env)) {
-        const message = `EMAIL_TRANSPORT is "outbox" but ENVIRONMENT is "${env.ENVIRONMENT ?? ''}": the outbox is for development only; set EMAIL_TRANSPORT to send_email or http.`;
-        console.error(message);
-        throw new HttpError(503, 'email_not_configured', message);
+        return notConfigured(`EMAIL_TRANSPORT is "outbox" but ENVIRONMENT is "${env.ENVIRONMENT ?? ''}": the outbox is for development only; set EMAIL_TRANSPORT to send_email or http.`);
       }
       return outboxMailer(env.DB);
     case 'send_email':
-      if (!env.SEND_EMAIL) throw new Error('EMAIL_TRANSPORT is "send_email" but there is no SEND_EMAIL binding.');
+      if (!env.SEND_EMAIL) return notConfigured('EMAIL_TRANSPORT is "send_email" but there is no SEND_EMAIL binding.');
       return sendEmailMailer(env.SEND_EMAIL);
     case 'http':
-      if (!env.EMAIL_API_KEY) throw new Error('EMAIL_TRANSPORT is "http" but the EMAIL_API_KEY secret is not set.');
+      if (!env.EMAIL_API_KEY) return notConfigured('EMAIL_TRANSPORT is "http" but the EMAIL_API_KEY secret is not set.');
       return httpMailer({ apiKey: env.EMAIL_API_KEY, apiUrl: env.EMAIL_API_URL });
     case null:
-      throw new Error(misconfigured('EMAIL_TRANSPORT', env.EMAIL_TRANSPORT));
+      return notConfigured(misconfigured('EMAIL_TRANSPORT', env.EMAIL_TRANSPORT));
   }
 }

@@ -175,11 +175,19 @@ describe('sending the same email again', () => {
 });
 
 describe('mailerFor', () => {
-  it('refuses a missing or incomplete configuration instead of dropping emails', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('refuses a missing or incomplete configuration instead of dropping emails, and logs why', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(() => mailerFor({ DB: env.DB })).toThrow(/EMAIL_TRANSPORT/);
     expect(() => mailerFor({ DB: env.DB, EMAIL_TRANSPORT: 'smtp' })).toThrow(/EMAIL_TRANSPORT/);
     expect(() => mailerFor({ DB: env.DB, EMAIL_TRANSPORT: 'http' })).toThrow(/EMAIL_API_KEY/);
     expect(() => mailerFor({ DB: env.DB, EMAIL_TRANSPORT: 'send_email' })).toThrow(/SEND_EMAIL/);
+    // Each a 503 a request can answer, never a 500.
+    for (const vars of [{}, { EMAIL_TRANSPORT: 'smtp' }, { EMAIL_TRANSPORT: 'http' }, { EMAIL_TRANSPORT: 'send_email' }]) {
+      expect(() => mailerFor({ DB: env.DB, ...vars })).toThrow(expect.objectContaining({ status: 503, code: 'email_not_configured' }));
+    }
+    expect(logged.mock.calls.flat().join(' ')).toMatch(/EMAIL_API_KEY/);
   });
 });
 

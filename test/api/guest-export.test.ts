@@ -1,6 +1,6 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { signServerToken } from '../../src/http/auth';
 import { interceptFetch } from '../fakes/intercept';
@@ -83,5 +83,20 @@ describe('a guest emails themself their export (docs/privacy.md "The guest thems
     }
     expect((await emailMe(cy.headers)).status).toBe(202);
     expect(await linkSentTo(email)).toBeDefined();
+  });
+
+  it('answers 503 email_not_configured when the transport is misconfigured, and gives the hour back', async () => {
+    const email = `misconfigured.${Date.now()}@example.com`;
+    const di = await newGuest('Di Misconfigured', email);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      for (const vars of [{ EMAIL_TRANSPORT: 'smtp' }, { EMAIL_TRANSPORT: 'http', EMAIL_API_KEY: '' }, { EMAIL_TRANSPORT: 'send_email' }] as Record<string, string>[]) {
+        const refused = await emailMe(di.headers, vars);
+        expect([vars, refused.status, refused.body.error.code]).toEqual([vars, 503, 'email_not_configured']);
+      }
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await emailMe(di.headers)).status).toBe(202);
   });
 });
