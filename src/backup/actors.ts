@@ -3,6 +3,7 @@ import { unwrap, type Outcome } from '../actor/outcome';
 import { calendarActor } from '../calendar/stub';
 import { conversationActor } from '../conversation/stub';
 import type { Env } from '../env';
+import { HttpError } from '../http/errors';
 import { inboxActor } from '../inbox/stub';
 import { CRM_PROVIDERS } from '../integrations/crm';
 import { crmActor, webhookActor } from '../integrations/stub';
@@ -54,8 +55,18 @@ export async function countActors(env: Env, kind: ActorKind): Promise<number> {
   return (await env.DB.prepare(`SELECT count(*) AS n FROM ${names.table}`).first<{ n: number }>())?.n ?? 0;
 }
 
-export const dumpActor = async (env: Env, kind: ActorKind, id: string, cursor: Cursor | null): Promise<DumpPage> =>
-  (await kindOf(kind).actor(env, id).backup({ dump: cursor })) as DumpPage;
+/** Whether the directory lists `id` as an actor of `kind`. */
+async function listed(env: Env, kind: ActorKind, id: string): Promise<boolean> {
+  const names = kindOf(kind).ids;
+  if (!('table' in names)) return names.fixed.includes(id);
+  return (await env.DB.prepare(`SELECT 1 FROM ${names.table} WHERE id = ?`).bind(id).first()) !== null;
+}
+
+/** Only a listed actor is read: asking an object for its storage would create it, schema and all. */
+export async function dumpActor(env: Env, kind: ActorKind, id: string, cursor: Cursor | null): Promise<DumpPage> {
+  if (!(await listed(env, kind, id))) throw new HttpError(404, 'not_found', `The directory lists no ${kind} actor ${id}.`);
+  return (await kindOf(kind).actor(env, id).backup({ dump: cursor })) as DumpPage;
+}
 
 export const restoreActor = async (env: Env, kind: ActorKind, id: string, rows: StoredRow[], reset: boolean): Promise<{ written: number }> =>
   unwrap((await kindOf(kind).actor(env, id).backup({ restore: rows, reset })) as Outcome<{ written: number }>);

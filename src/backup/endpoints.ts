@@ -84,6 +84,7 @@ export const backupActorEndpoint = admin({
       .describe('The previous page’s `next`.'),
   }),
   response: z.object({ rows: z.array(StoredRow), next: z.string().nullable() }),
+  errors: [404],
   handle: ({ env, params, query }) => dumpActor(env, params.kind, params.id, query.cursor ?? null),
 });
 

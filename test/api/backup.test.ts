@@ -107,6 +107,14 @@ describe('backups: export pages', () => {
     expect(paged.at(-1)).toEqual({ key: 'watch:example', value: true });
     expect((await call('GET', `/api/admin/backup/actors/conversation/${id}?cursor=nonsense`, { headers: ADMIN })).status).toBe(400);
   });
+
+  it('answers 404 for an actor the directory does not list (asking the object would create it)', async () => {
+    const unlisted = 'cv_00000000000000000000000000000000';
+    const r = await call('GET', `/api/admin/backup/actors/conversation/${unlisted}`, { headers: ADMIN });
+    expect([r.status, r.body.error.code]).toEqual([404, 'not_found']);
+    expect((await call('GET', '/api/admin/backup/actors/crm/nosuchcrm', { headers: ADMIN })).status).toBe(404);
+    expect((await call('GET', '/api/admin/backup/actors/crm/hubspot', { headers: ADMIN })).status).toBe(200);
+  });
 });
 
 describe('backups: restore pages', () => {
@@ -153,6 +161,8 @@ describe('backups: restore pages', () => {
     const rows = await dumpOf('conversation', source);
     const copy = `cv_restoredCopy${Date.now()}`;
     const path = `/api/admin/backup/restores/${restore}/actors/conversation/${copy}`;
+    // As a restore does, the directory's tables come first: it lists the copy.
+    await env.DB.prepare('INSERT INTO conversations (id) VALUES (?)').bind(copy).run();
     // Something the copy held before: a reset takes it away.
     await runInDurableObject(env.CONVERSATIONS.getByName(copy), (_i, state) => state.storage.put('stale', 1));
     const first = await call('POST', path, { headers: ADMIN, body: { reset: true, rows: rows.slice(0, 2) } });
@@ -173,7 +183,9 @@ describe('backups: restore pages', () => {
 
   it('a calendar restored from a page without the default meeting type has none: the reset takes what the constructor made', async () => {
     const restore = await runningRestore();
-    const name = `ag_restoredCal${Date.now()}`;
+    const made = await call('POST', '/api/admin/agents', { headers: ADMIN, body: { slug: `restored-cal-${Date.now()}`, name: 'Restored Calendar', email: `restored.${Date.now()}@example.com`, license: 'standard', timeZone: 'UTC' } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const name = made.body.id as string;
     expect((await dumpOf('calendar', name)).some((r) => 'table' in r && r.table === 'meeting_types')).toBe(true);
     const r = await call('POST', `/api/admin/backup/restores/${restore}/actors/calendar/${name}`, { headers: ADMIN, body: { reset: true, rows: [] } });
     expect(r.status).toBe(200);

@@ -104,6 +104,8 @@ test('fuzzed restore pages and export queries: each a 400 (413 past 1 MiB) with 
   await run(badBackupId, (id) => check('backup id', 'POST', '/api/admin/backup/restores', ctx.admin, { backupId: id, format: 1 }, 400));
   await run(fc.constantFrom('people', 'Conversation', 'retention', '', 'conversation;'), (kind) => check('actor kind', 'GET', `/api/admin/backup/actors/${encodeURIComponent(kind)}x`, ctx.admin, undefined, 400), RUNS);
   await run(fc.constantFrom('-1', '1.5', 'x', '', '0x10', ' 5', '9'.repeat(20)), (after) => check('table after', 'GET', `/api/admin/backup/tables/agents?after=${encodeURIComponent(after)}`, ctx.admin, undefined, 400), RUNS);
+  // A well-formed name the directory does not list is not asked for (asking would create the object).
+  await run(fc.constantFrom('cv_00000000000000000000000000000000', 'cv_unlisted', 'ag_nobody'), (id) => check('unlisted actor', 'GET', `/api/admin/backup/actors/conversation/${id}`, ctx.admin, undefined, 404), RUNS);
   await run(fc.constantFrom('0', '1001', '-5', 'all'), (limit) => check('table limit', 'GET', `/api/admin/backup/tables/agents?limit=${limit}`, ctx.admin, undefined, 400), RUNS);
   await run(fc.oneof(fc.constantFrom('', 't:', 't:x:timeline', 'x', `t:1:${'a'.repeat(65)}`, 'k'.slice(1)), fc.string({ maxLength: 12 }).filter((s) => !/^(k(:.*)?|t:-?\d{1,19}:\w{1,64})$/s.test(s))), (cursor) =>
     check('actor cursor', 'GET', `/api/admin/backup/actors/conversation/${fx.x.id}?cursor=${encodeURIComponent(cursor)}`, ctx.admin, undefined, 400),
