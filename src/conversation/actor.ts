@@ -8,9 +8,9 @@ import { findAgentById, findAgentsBySlugs } from '../directory/agents';
 import { aggregateAvailability, type Availability } from '../directory/availability';
 import { isLicensed } from '../directory/licensing';
 import { chipsOf, labelCatalog, lastLabelCatalog, type LabelChip } from '../directory/labels';
-import { PRESENCE_STALE_MS } from '../directory/presence';
 import { indexedSeq, rewriteSearchEntries, writeSearchIndex, type SearchEntry } from '../directory/search';
-import { summaryOf, summaryStatements, watchingAgents, type ConversationSummary } from '../directory/summaries';
+import { watchingAgents } from '../directory/presence';
+import { summaryOf, summaryStatements, type ConversationSummary } from '../directory/summaries';
 import { viewsOf, type ViewFacts } from '../directory/views';
 import { serviceMembers } from '../directory/services';
 import { forgetConversation, recordConversation, recordGuestJoined } from '../directory/conversations';
@@ -1363,7 +1363,7 @@ export class ConversationActor extends DurableObject<Env> {
   private async hintViews(before: ConversationSummary | null, after: ConversationSummary): Promise<void> {
     const mentionedIds = this.store.mentionedAgents();
     const facts = (s: ConversationSummary): ViewFacts => ({ ...s, mentionedIds });
-    const watching = await watchingAgents(this.env.DB, Date.now() - PRESENCE_STALE_MS);
+    const watching = await watchingAgents(this.env.DB);
     const concerned = watching.filter((viewer) => viewsOf(facts(after), viewer).size > 0 || (before !== null && viewsOf(facts(before), viewer).size > 0));
     const sent = await Promise.allSettled(concerned.map((viewer) => inboxActor(this.env, viewer.agentId).hint(after.id)));
     for (const r of sent) if (r.status === 'rejected') console.error('views hint not delivered', r.reason);

@@ -1,3 +1,4 @@
+import { keptRead } from './kept-read';
 import { HttpError, notFound } from '../http/errors';
 import { newId } from './ids';
 
@@ -89,27 +90,23 @@ export async function deleteLabel(db: D1Database, id: string): Promise<void> {
 /** What a conversation shows of a label. */
 export type LabelChip = Pick<Label, 'id' | 'name' | 'color'>;
 
-/**
- * Every conversation view and inbox row shows its labels as they are now, so an isolate keeps
- * the whole (small) table for a few seconds instead of reading D1 for each. Edits through this
- * isolate clear it at once; another isolate sees them within LABELS_TTL_MS.
- */
-const LABELS_TTL_MS = 5000;
-let cached: { until: number; byId: ReadonlyMap<string, LabelChip> } | null = null;
 // What paths that cannot wait for D1 (a view pushed on a socket) show: the last catalog read, however old.
 let last: ReadonlyMap<string, LabelChip> = new Map();
 
-export function forgetLabels(): void {
-  cached = null;
-}
-
-export async function labelCatalog(db: D1Database): Promise<ReadonlyMap<string, LabelChip>> {
-  if (cached && cached.until > Date.now()) return cached.byId;
+/**
+ * Every conversation view and inbox row shows its labels as they are now, so an isolate keeps
+ * the whole (small) table for a few seconds instead of reading D1 for each. Edits through this
+ * isolate clear it at once; another isolate sees them within 5 s.
+ */
+const catalog = keptRead(5000, async (db) => {
   const { results } = await db.prepare('SELECT id, name, color FROM labels').all<LabelChip>();
   last = new Map(results.map((l) => [l.id, { id: l.id, name: l.name, color: l.color }]));
-  cached = { until: Date.now() + LABELS_TTL_MS, byId: last };
   return last;
-}
+});
+
+export const forgetLabels = (): void => catalog.forget();
+
+export const labelCatalog = (db: D1Database): Promise<ReadonlyMap<string, LabelChip>> => catalog.get(db);
 
 export const lastLabelCatalog = (): ReadonlyMap<string, LabelChip> => last;
 

@@ -1,4 +1,5 @@
 import type { Availability } from './availability';
+import { keptRead } from './kept-read';
 
 /**
  * How often an inbox that is not offline rewrites its row, and how old such a row may be
@@ -17,7 +18,28 @@ export async function writePresence(db: D1Database, agentId: string, availabilit
     )
     .bind(agentId, availability, now)
     .run();
+  watching.forget();
 }
+
+/**
+ * Agents with a console open (their inbox's presence row is fresh and not offline) and the
+ * services each is a member of: whom a changed summary may concern. Every conversation asks
+ * after each change it hands over, so an isolate keeps the answer for a second, the time
+ * inbox rows may lag anyway (docs/architecture.md); a presence written through this isolate
+ * is seen at once.
+ */
+const watching = keptRead(1000, async (db) => {
+  const { results } = await db
+    .prepare(
+      `SELECT p.agent_id, group_concat(m.service_id) AS services FROM agent_presence p LEFT JOIN memberships m ON m.agent_id = p.agent_id
+       WHERE p.availability != 'offline' AND p.updated_at >= ? GROUP BY p.agent_id`,
+    )
+    .bind(Date.now() - PRESENCE_STALE_MS)
+    .all<{ agent_id: string; services: string | null }>();
+  return results.map((r) => ({ agentId: r.agent_id, serviceIds: new Set(r.services ? r.services.split(',') : []) }));
+});
+
+export const watchingAgents = (db: D1Database): Promise<Array<{ agentId: string; serviceIds: Set<string> }>> => watching.get(db);
 
 interface PresenceRow {
   agent_id: string;

@@ -149,18 +149,3 @@ export async function countViews(db: D1Database, agentId: string, filters: ViewF
     .first<{ unassigned: number; all_open: number; resolved: number; anything: number }>();
   return { unassigned: row!.unassigned, all: row!.all_open, resolved: row!.resolved, anything: row!.anything === 1 };
 }
-
-/**
- * Agents with a console open (their inbox's presence row is fresh and not offline: see
- * presence.ts) and the services each is a member of: whom a changed summary may concern.
- */
-export async function watchingAgents(db: D1Database, staleBefore: number): Promise<Array<{ agentId: string; serviceIds: Set<string> }>> {
-  const { results } = await db
-    .prepare(
-      `SELECT p.agent_id, group_concat(m.service_id) AS services FROM agent_presence p LEFT JOIN memberships m ON m.agent_id = p.agent_id
-       WHERE p.availability != 'offline' AND p.updated_at >= ? GROUP BY p.agent_id`,
-    )
-    .bind(staleBefore)
-    .all<{ agent_id: string; services: string | null }>();
-  return results.map((r) => ({ agentId: r.agent_id, serviceIds: new Set(r.services ? r.services.split(',') : []) }));
-}
