@@ -16,7 +16,8 @@ export function previewBubble(t: ChatStrings, open: () => void) {
   return {
     el: bubble,
     show(entry: Entry) {
-      const body = entry.text ?? '';
+      // A message of files only says which files.
+      const body = entry.text || (entry.attachments ?? []).map((f) => f.name).join(', ');
       by.replaceChildren(...fillNamed(t.statesPreview, { name: entry.author.name }));
       text.textContent = body.length > PREVIEW_CHARS ? `${body.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : body;
       bubble.hidden = false;

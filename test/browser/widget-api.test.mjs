@@ -4,7 +4,7 @@
 // reply while the panel is closed, and the phone's edge-to-edge panel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentSocket, agentToken, expectAccessible, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentSocket, agentToken, expectAccessible, expectSoon, log, png, shot, useBrowserSuite } from './harness.mjs';
 
 // The stub snippet exactly as docs/widget.md gives it.
 const STUB = `window.Doorbell=window.Doorbell||{q:[]};["open","close","toggle","on","identify"].forEach(function(m){Doorbell[m]=Doorbell[m]||function(){Doorbell.q.push([m,arguments])}});`;
@@ -74,7 +74,7 @@ async function startChat(w, text) {
   const item = await inboxItem();
   const socket = agentSocket(item.conversationId, alice);
   await socket.opened;
-  return socket;
+  return Object.assign(socket, { conversationId: item.conversationId, token: alice });
 }
 
 const box = (locator) => locator.evaluate((el) => el.getBoundingClientRect().toJSON());
@@ -187,7 +187,19 @@ test('an agent reply while closed: preview bubble (truncated, click opens, dismi
   await w.locator('.p:not([hidden])').waitFor();
   assert.equal(await bubble.isHidden(), true);
   await page.waitForFunction(() => seen.some(([e, n]) => e === 'unread' && n === 0));
-  log('preview bubble shown, dismissed, clicked open; chime played twice per reply while closed');
+
+  // A reply of files only: the bubble names the files.
+  await w.locator('.l').click();
+  await w.locator('.p').waitFor({ state: 'hidden' });
+  const upload = await fetch(`${suite.BASE}/api/conversations/${socket.conversationId}/attachments?clientId=p-3&name=floor-plan.png`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${socket.token}` },
+    body: png(4, 3),
+  });
+  assert.equal(upload.status, 201, await upload.clone().text());
+  socket.send({ type: 'send', clientId: 'p-3', text: '', attachments: [(await upload.json()).id] });
+  await bubble.locator('.vt', { hasText: 'floor-plan.png' }).waitFor();
+  log('preview bubble shown, dismissed, clicked open, names the files of a files-only reply; chime played twice per reply while closed');
   socket.ws.close();
   await context.close();
 });
