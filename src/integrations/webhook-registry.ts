@@ -1,3 +1,4 @@
+import { keptRead } from '../directory/kept-read';
 import { newId } from '../directory/ids';
 import { notFound } from '../http/errors';
 import { newWebhookSecret } from './signing';
@@ -144,28 +145,20 @@ const SUBSCRIPTIONS_REFRESH_MS = 3000;
  * D1 again: a spiral the many-conversations benchmark fell into (docs/benchmarks.md).
  */
 const SUBSCRIPTIONS_STALE_MS = 30_000;
-let cached: { readAt: number; byType: ReadonlyMap<WebhookEventType, string[]> } | null = null;
-let refreshing: Promise<unknown> | null = null;
-// Counts the edits made through this isolate: a read begun before one is answered but not kept.
-let edits = 0;
-
-export function forgetSubscribers(): void {
-  cached = null;
-  edits++;
-}
-
-/** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
-export async function subscriptions(db: D1Database, { fresh = false } = {}): Promise<ReadonlyMap<WebhookEventType, string[]>> {
-  if (!fresh && cached && Date.now() - cached.readAt < SUBSCRIPTIONS_TTL_MS) return cached.byType;
-  const editsBefore = edits;
+const subscribers = keptRead(SUBSCRIPTIONS_TTL_MS, async (db) => {
   const { results } = await db
     .prepare('SELECT w.id, e.value AS type FROM webhook_endpoints w, json_each(w.events) e WHERE w.enabled = 1')
     .all<{ id: string; type: WebhookEventType }>();
   const byType = new Map<WebhookEventType, string[]>();
   for (const { id, type } of results) byType.set(type, [...(byType.get(type) ?? []), id]);
-  if (edits === editsBefore) cached = { readAt: Date.now(), byType };
-  return byType;
-}
+  return byType as ReadonlyMap<WebhookEventType, string[]>;
+});
+let refreshing: Promise<unknown> | null = null;
+
+export const forgetSubscribers = (): void => subscribers.forget();
+
+/** The enabled endpoints of each event type that has any; empty when nobody subscribes. */
+export const subscriptions = (db: D1Database): Promise<ReadonlyMap<WebhookEventType, string[]>> => subscribers.get(db);
 
 /**
  * For a path that must not wait for D1 (a chat message): the cached map while it is fresh,
@@ -173,15 +166,15 @@ export async function subscriptions(db: D1Database, { fresh = false } = {}): Pro
  * life, or none, is read again in the background, so in a busy isolate the answer stays known.
  */
 export function knownSubscriptions(db: D1Database, ctx: { waitUntil(promise: Promise<unknown>): void }): ReadonlyMap<WebhookEventType, string[]> | null {
-  const now = Date.now();
-  if ((!cached || now - cached.readAt > SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
-    // Fresh: the map still cached is what is being replaced (answering with it let it expire every TTL).
-    refreshing = subscriptions(db, { fresh: true })
+  const kept = subscribers.peek();
+  if ((!kept || kept.ageMs > SUBSCRIPTIONS_REFRESH_MS) && !refreshing) {
+    // A read of D1, not get(): the map still kept is what is being replaced (answering with it let it expire every TTL).
+    refreshing = subscribers
+      .reread(db)
       .catch((err: unknown) => console.error('webhook subscriptions not read', err))
       .finally(() => (refreshing = null));
     ctx.waitUntil(refreshing);
   }
-  if (!cached) return null;
-  const age = now - cached.readAt;
-  return age < SUBSCRIPTIONS_TTL_MS || (refreshing !== null && age < SUBSCRIPTIONS_STALE_MS) ? cached.byType : null;
+  if (!kept) return null;
+  return kept.ageMs < SUBSCRIPTIONS_TTL_MS || (refreshing !== null && kept.ageMs < SUBSCRIPTIONS_STALE_MS) ? kept.value : null;
 }

@@ -37,4 +37,19 @@ describe('keptRead', () => {
     expect(await next).toBe('after');
     expect(await kept.get(db)).toBe('after'); // kept now, no read pending
   });
+
+  it('peek() shows what is kept and its age without reading; reread() replaces it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(5_000_000);
+    let reads = 0;
+    const kept = keptRead(1000, async () => ++reads);
+    expect(kept.peek()).toBeNull();
+    await kept.get(db);
+    vi.setSystemTime(5_004_000);
+    expect(kept.peek()).toEqual({ value: 1, ageMs: 4000 }); // however old, and no read
+    expect(await kept.reread(db)).toBe(2);
+    expect(kept.peek()).toEqual({ value: 2, ageMs: 0 });
+    kept.forget();
+    expect(kept.peek()).toBeNull();
+  });
 });
