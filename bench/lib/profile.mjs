@@ -10,7 +10,7 @@ const LAYERS = [
   ['frame validation (zod)', ['safeParse']],
   ['webhook events (subscribers read from D1, sent in the background)', ['emitInBackground', 'conversationEvents', 'emitWebhookEvents']],
   ['email digests (queue and alarm per message)', ['queue', 'arm']],
-  ['storage (dedupe lookup, timeline insert, transaction)', ['findByClientId', 'commit', 'append']],
+  ['storage (timeline insert with its dedupe check, transaction)', ['findByClientId', 'commit', 'append', 'appendUnlessSent']],
   ['delivery (entry frame to every socket)', ['broadcast']],
   ['other per-message work (parse, rate limit, access, ack)', ['webSocketMessage']],
   // D1 answers resume after an await, so their stacks no longer show who asked; during a

@@ -92,15 +92,27 @@ async function measure(loop, label, { sockets, warmupMs, measureMs }) {
   return { ackedPerSecond: rate, ceilingReached: rate >= sockets * PACE * 0.97, ackMs: summarize(inWindow.map(([, l]) => l)), acknowledged: loop.acked.size };
 }
 
+/**
+ * A profiled pass after the measured one: where the isolate's wall time went per message
+ * (its JavaScript, time outside its lock, idle), the same split for Doorbell and the relay.
+ */
+async function profilePass(loop, inspectorPort, name, ms) {
+  const { result: messages, profile } = await profiled(inspectorPort, `${work}/${name}.cpuprofile`, () => loop.drive(`${name}: profiling`, ms));
+  const per = (v) => Math.round((v / messages) * 1000) / 1000;
+  return { ...profile, messages, busyMsPerMessage: per(profile.busyMs), gapsMsPerMessage: per(profile.gapsMs), idleMsPerMessage: per(profile.idleMs) };
+}
+
 /** The storing relay under the same loop: `sockets` sockets in one room. */
 async function reference(ctx, sizes) {
-  const url = `${(await ctx.relay()).base.replace('http', 'ws')}/stored/busy-${Date.now()}?ack`;
+  const relay = await ctx.relay();
+  const url = `${relay.base.replace('http', 'ws')}/stored/busy-${Date.now()}?ack`;
   log(`busy: storing relay, ${sizes.sockets} sockets`);
   const loop = await closedLoop(() => url, sizes.sockets);
   const figures = await measure(loop, 'busy: storing relay', sizes);
+  const profile = await profilePass(loop, relay.inspectorPort, 'busy-relay', sizes.profileMs);
   loop.close();
   if (!ctx.quick) await ctx.stopAll();
-  return { ...figures, duplicateAcks: loop.counts.duplicates, errors: loop.counts.errors };
+  return { ...figures, duplicateAcks: loop.counts.duplicates, errors: loop.counts.errors, profile };
 }
 
 export default {
@@ -110,7 +122,7 @@ export default {
     const sockets = ctx.quick ? 8 : 32;
     const warmupMs = ctx.quick ? 500 : 3000;
     const measureMs = ctx.quick ? 2000 : 15_000;
-    const sizes = { sockets, warmupMs, measureMs };
+    const sizes = { sockets, warmupMs, measureMs, profileMs: ctx.quick ? 1000 : 5000 };
     const storingRelay = await reference(ctx, sizes);
     const server = await ctx.product();
     const api = doorbell(server);
@@ -120,7 +132,7 @@ export default {
     log(`busy: ${sockets} sockets (${sockets / 2} guest tabs, ${sockets / 2} agent consoles), window ${WINDOW}, ${PACE}/s each`);
     const loop = await closedLoop((s) => api.socketUrl(id, [guest, agent][s % 2].token), sockets);
     const figures = await measure(loop, 'busy: measuring', sizes);
-    const { result: profiledAcks, profile } = await profiled(server.inspectorPort, `${work}/busy.cpuprofile`, () => loop.drive('busy: profiling', ctx.quick ? 1000 : 5000));
+    const profile = await profilePass(loop, server.inspectorPort, 'busy', sizes.profileMs);
     loop.close();
 
     const stored = (await api.timeline(id, agent.headers)).filter((e) => e.kind === 'message' && e.clientId?.startsWith('b-'));
@@ -138,7 +150,7 @@ export default {
         rateLimited: loop.counts.rateLimited,
         errors: loop.counts.errors,
       },
-      profile: { ...profile, messages: profiledAcks, busyMsPerMessage: Math.round((profile.busyMs / profiledAcks) * 1000) / 1000 },
+      profile,
     };
   },
   print({ params, figures: f, profile, storingRelay: r }) {
@@ -148,6 +160,7 @@ export default {
       `${f.acknowledgedWithProfilePass} acknowledged (both passes), ${f.stored} stored, ${f.ackedButMissing} acknowledged but missing, ${f.storedTwice} stored twice, ${f.rateLimited} rate-limited, ${f.errors} other errors`,
       `profile: ${profile.busyMsPerMessage} ms of Worker time per message (isolate idle ${profile.idleMs} ms of ${profile.idleMs + profile.busyMs} ms):`,
       ...profile.layers.map((l) => `  ${String(l.share).padStart(5)}%  ${l.layer}`),
+      ...[['Doorbell', profile], ['storing relay', r.profile]].map(([who, p]) => `${who} per message: ${p.busyMsPerMessage} ms JavaScript, ${p.gapsMsPerMessage} ms outside the isolate's lock, ${p.idleMsPerMessage} ms idle`),
     ];
   },
 };

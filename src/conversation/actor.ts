@@ -167,6 +167,8 @@ const presenceOf = (caller: Caller, online: boolean): ServerFrame =>
   caller.kind === 'agent' ? { type: 'presence', participantId: caller.agent.id, agentId: caller.agent.id, online } : { type: 'presence', participantId: caller.guest.id, online };
 const asAuthor = (caller: Caller): Author => ({ id: callerId(caller), kind: caller.kind, name: callerName(caller) });
 const SYSTEM: Author = { id: 'system', kind: 'system', name: 'Doorbell' };
+/** A message's insert found its clientId already stored (post). */
+const ALREADY_SENT = Symbol('already sent');
 const named = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
 
 /**
@@ -344,21 +346,25 @@ export class ConversationActor extends DurableObject<Env> {
     // dedupe check and the insert see one consistent state.
     const originAgents = caller.kind === 'guest' && this.state.departures.length > 0 ? await this.originAgents() : null;
 
-    const existing = this.store.findByClientId(callerId(caller), clientId);
-    if (existing) return accept({ seq: existing.seq, duplicate: true });
+    // A resend of a stored message is acknowledged as before, even where a first send would now be
+    // refused; the common case, a new message, is found out by the insert itself (appendUnlessSent).
+    const resent = () => {
+      const existing = this.store.findByClientId(callerId(caller), clientId);
+      return existing ? accept({ seq: existing.seq, duplicate: true }) : null;
+    };
 
     // A participant downgraded to basic stays listed but may no longer speak to guests.
     const unlicensed = this.unlicensed(caller);
-    if (unlicensed) return unlicensed;
+    if (unlicensed) return resent() ?? unlicensed;
     const ids = options.attachments ?? [];
     const files = ids.length > 0 ? this.files.unsent(callerId(caller), clientId, ids) : [];
-    if (!files) return refuse(400, 'unknown_attachment', 'A file this message names is not one you uploaded for its clientId, or it was deleted after a day unsent: upload it again.');
+    if (!files) return resent() ?? refuse(400, 'unknown_attachment', 'A file this message names is not one you uploaded for its clientId, or it was deleted after a day unsent: upload it again.');
     const before = this.state;
     let state = before;
     const events: TimelineEvent[] = [];
     if (caller.kind === 'agent' && !isAgentParticipant(state, caller.agent.id)) {
       const join = planJoin(state, caller.agent);
-      if (!join.ok) return refuse(403, join.code, join.message);
+      if (!join.ok) return resent() ?? refuse(403, join.code, join.message);
       state = { ...state, agents: join.agents };
       events.push({ type: 'joined', participant: { ...named(caller.agent), kind: 'agent' } });
     }
@@ -374,13 +380,21 @@ export class ConversationActor extends DurableObject<Env> {
       events.push(statusEvent(OPEN));
     }
     let queued = false;
-    const entries = this.commit(state, events, (at) => {
-      const entry = this.store.append({ at, author: asAuthor(caller), clientId, text, attachments: files });
-      this.files.attach(ids, entry.seq);
-      // In the message's own transaction: the emails it may cause (C12) cannot be lost.
-      queued = this.digests.queue(entry, state);
-      return entry;
-    });
+    let entries: Entry[];
+    try {
+      entries = this.commit(state, events, (at) => {
+        const entry = this.store.appendUnlessSent({ at, author: asAuthor(caller), clientId, text, attachments: files });
+        // Thrown to roll back what the message would have brought with it (a join, a reopening).
+        if (!entry) throw ALREADY_SENT;
+        this.files.attach(ids, entry.seq);
+        // In the message's own transaction: the emails it may cause (C12) cannot be lost.
+        queued = this.digests.queue(entry, state);
+        return entry;
+      });
+    } catch (err) {
+      if (err === ALREADY_SENT) return resent()!;
+      throw err;
+    }
     const message = entries[entries.length - 1]!;
     if (reopened) this.jobs.cancel('wake:');
     this.publish(entries, before);

@@ -95,6 +95,8 @@ interface UnreadCount {
   n: number;
 }
 
+type NewEntry = { at: number; author: Author; clientId?: string | null; text?: string | null; event?: TimelineEvent | null; attachments?: AttachmentView[] };
+
 export class ConversationStore {
   // The timeline only grows, so an unread count only needs the entries since it was taken;
   // erasure (the one rewrite of old entries) and purge drop the counts.
@@ -127,11 +129,22 @@ export class ConversationStore {
     return this.sql.exec<{ revision: number }>('UPDATE conversation SET revision = revision + 1 RETURNING revision').one().revision;
   }
 
-  append(entry: { at: number; author: Author; clientId?: string | null; text?: string | null; event?: TimelineEvent | null; attachments?: AttachmentView[] }): Entry {
+  append(entry: NewEntry): Entry {
+    const appended = this.appendUnlessSent(entry);
+    if (!appended) throw new Error(`${entry.author.id} already sent a message with this clientId`);
+    return appended;
+  }
+
+  /**
+   * Appends an entry, or nothing when its author already sent a message with this clientId
+   * (null). One statement instead of a lookup and an insert: the lookup cost as much as the
+   * insert on every message of a busy conversation (docs/benchmarks.md, section 2).
+   */
+  appendUnlessSent(entry: NewEntry): Entry | null {
     const row = this.sql
       .exec<EntryRow>(
         `INSERT INTO timeline (at, kind, author_id, author_kind, author_name, client_id, text, event, attachments)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         entry.at,
         entry.event ? 'event' : 'message',
         entry.author.id,
@@ -142,8 +155,8 @@ export class ConversationStore {
         entry.event ? JSON.stringify(entry.event) : null,
         entry.attachments?.length ? JSON.stringify(entry.attachments) : null,
       )
-      .one();
-    return toEntry(row);
+      .toArray()[0];
+    return row ? toEntry(row) : null;
   }
 
   /** The entry that made an offer; offers are few, so the timeline is searched rather than indexed. */

@@ -128,6 +128,24 @@ describe('conversation status', () => {
     expect((await view(id, alice)).status).toBe('open');
   });
 
+  it('a guest resending a message stored before the resolution gets its first answer and reopens nothing', async () => {
+    const { id, guest } = await started('Rita Resend');
+    const cid = clientId();
+    const body = { clientId: cid, text: 'did this arrive?' };
+    const first = await call('POST', `/api/conversations/${id}/messages`, { headers: guest.headers, body });
+    await setStatus(id, 'alice', { status: 'resolved' });
+    const alice = await asAgent('alice');
+    const entriesBefore = (await call('GET', `/api/conversations/${id}/messages?limit=200`, { headers: alice })).body.entries;
+    const again = await call('POST', `/api/conversations/${id}/messages`, { headers: guest.headers, body });
+    expect(again.body).toEqual({ seq: first.body.seq, duplicate: true });
+    expect((await view(id, alice)).status).toBe('resolved');
+    expect((await call('GET', `/api/conversations/${id}/messages?limit=200`, { headers: alice })).body.entries).toEqual(entriesBefore);
+    // A new message still reopens it, with the seq right after the entries kept.
+    const next = await write(guest, id, 'one more thing');
+    expect(next.body.seq).toBe(entriesBefore.at(-1).seq + 2);
+    expect((await view(id, alice)).status).toBe('open');
+  });
+
   it('a guest sees no status: not in their view, their socket, or their history, and keeps writing', async () => {
     const { id, guest } = await started('Sam Private');
     const socket = await TestSocket.open(`/api/conversations/${id}/socket`, guest.token);
