@@ -81,6 +81,8 @@ export class Jobs<Kinds extends object> {
   private readonly sql: SqlStorage;
   /** Keys whose handler is running in this instance (the lease covers another instance, after a crash). */
   private readonly running = new Set<string>();
+  /** The arm asked for in this turn, not begun yet (see arm). */
+  private arming: Promise<void> | null = null;
 
   /** `actor` names the actor in each job's log line: its class and id (docs/privacy.md "Logs"). */
   constructor(
@@ -146,13 +148,22 @@ export class Jobs<Kinds extends object> {
   }
 
   /**
-   * Sets the actor's alarm to the earliest job, or deletes it when there is none. An alarm
-   * already set for that time is left alone: a conversation arms several times per message,
-   * mostly for a time already set, and each setting is a storage write. Inside the alarm
+   * Sets the actor's alarm to the earliest job, or deletes it when there is none. Arms asked for
+   * in one turn share one reading, taken once that turn's code has run: a conversation's message
+   * asks for two (its search and inbox hand-overs), and each reading is a query. An alarm already
+   * set for that time is left alone, since each setting is a storage write. Inside the alarm
    * handler `getAlarm()` answers null until the handler sets one (Cloudflare's alarms API), so
    * the alarm that is firing is never mistaken for the next one.
    */
-  async arm(): Promise<void> {
+  arm(): Promise<void> {
+    this.arming ??= Promise.resolve().then(() => {
+      this.arming = null;
+      return this.armNow();
+    });
+    return this.arming;
+  }
+
+  private async armNow(): Promise<void> {
     const due = this.nextDue();
     const armed = await this.storage.getAlarm();
     if (due === null) {

@@ -192,10 +192,16 @@ export class ConversationActor extends DurableObject<Env> {
   private readonly digests: EmailDigests;
   // Agents this instance marked as behind and whose update has not started yet (see syncInboxes).
   private readonly inboxesQueued = new Set<string>();
-  private readonly inboxGathering = new Gatherer(GATHERING, () => this.ctx.waitUntil(this.runNow('inbox:')));
   // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
   private searchQueued = false;
-  private readonly searchGathering = new Gatherer(GATHERING, () => this.ctx.waitUntil(this.runNow('search:')));
+  // Inbox updates and the search index are handed over together: one timer and one run for both
+  // (a message asks for both), of those asked for since the last run.
+  private readonly handOversAsked = new Set<'inbox:' | 'search:'>();
+  private readonly handOvers = new Gatherer(GATHERING, () => {
+    const prefixes = [...this.handOversAsked];
+    this.handOversAsked.clear();
+    this.ctx.waitUntil(this.runNow(...prefixes));
+  });
   // The last seq this instance wrote to the search index (the index keeps the maximum of what any run wrote).
   private indexedUpTo: number | null = null;
   // A transaction queued webhook events; they are handed over once it committed.
@@ -1271,11 +1277,11 @@ export class ConversationActor extends DurableObject<Env> {
     if (behind.length > 0) {
       for (const agentId of behind) this.inboxesQueued.add(agentId);
       this.store.inboxesBehind(behind);
-      this.jobs.enqueue('inbox', 'inbox:', Date.now() + this.inboxGathering.delay() + BACKSTOP_MS, {});
+      this.jobs.enqueue('inbox', 'inbox:', Date.now() + this.handOvers.delay() + BACKSTOP_MS, {});
       // The alarm backs the timer up from the start: the actor may be gone before it fires.
       this.ctx.waitUntil(this.jobs.arm());
     }
-    this.inboxGathering.schedule();
+    this.handOver('inbox:');
   }
 
   /**
@@ -1392,16 +1398,22 @@ export class ConversationActor extends DurableObject<Env> {
    */
   private queueSearch(entries: Entry[]): void {
     if (this.searchQueued || entries.length === 0) return;
-    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + this.searchGathering.delay() + BACKSTOP_MS, {});
+    this.jobs.enqueue('search', `search:${entries[0]!.seq}`, Date.now() + this.handOvers.delay() + BACKSTOP_MS, {});
     this.searchQueued = true;
   }
 
   /** Started once the commit is published; gathered like inbox updates (GATHERING), so a message is searchable within about a second. */
   private handOverSearch(): void {
     if (!this.searchQueued) return;
-    // The alarm backs up the first timer of a queued job; later commits ride on both.
-    if (!this.searchGathering.waiting) this.ctx.waitUntil(this.jobs.arm());
-    this.searchGathering.schedule();
+    // The alarm backs up the first timer of a queued job; later commits ride on both. A timer
+    // already waiting has an alarm for an earlier backstop, whose run arms for this one.
+    if (!this.handOvers.waiting) this.ctx.waitUntil(this.jobs.arm());
+    this.handOver('search:');
+  }
+
+  private handOver(prefix: 'inbox:' | 'search:'): void {
+    this.handOversAsked.add(prefix);
+    this.handOvers.schedule();
   }
 
   /**
@@ -1465,14 +1477,14 @@ export class ConversationActor extends DurableObject<Env> {
     migrate(this.ctx.storage.sql);
   }
 
-  /** Runs this actor's hand-overs of one kind now; the alarm is set first, in case this run never finishes. */
-  private async runNow(prefix: 'webhooks:' | 'inbox:' | 'search:' | 'erase:'): Promise<void> {
+  /** Runs this actor's hand-overs of these kinds now; the alarm is set first, in case this run never finishes. */
+  private async runNow(...prefixes: Array<'webhooks:' | 'inbox:' | 'search:' | 'erase:'>): Promise<void> {
     try {
       await this.jobs.arm();
-      await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + GATHERING.batchMs });
+      for (const prefix of prefixes) await this.jobs.runDue(this.handlers, { prefix, horizon: Date.now() + BACKSTOP_MS + GATHERING.batchMs });
       await this.jobs.arm();
     } catch (err) {
-      console.error('conversation jobs not run', prefix, err);
+      console.error('conversation jobs not run', prefixes, err);
     }
   }
 }

@@ -200,6 +200,25 @@ describe('the job kernel (actor/jobs.ts)', () => {
     });
   });
 
+  it('arms asked for in one turn read the table once, after that turn’s enqueues', async () => {
+    await withJobs(async (jobs, state) => {
+      const now = Date.now();
+      const reads = vi.spyOn(state.storage, 'getAlarm');
+      jobs.enqueue('work', 'late', now + 600_000, { n: 1 });
+      const first = jobs.arm();
+      jobs.enqueue('other', 'early', now + 300_000, { text: 'x' });
+      const second = jobs.arm();
+      await Promise.all([first, second]);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(await state.storage.getAlarm()).toBe(now + 300_000);
+      // A later turn reads again.
+      jobs.cancel('early');
+      await jobs.arm();
+      expect(await state.storage.getAlarm()).toBe(now + 600_000);
+      reads.mockRestore();
+    });
+  });
+
   it('an overdue job sets the alarm to now, not to the past', async () => {
     await withJobs(async (jobs, state) => {
       const before = Date.now();
