@@ -8,7 +8,7 @@
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
-import { rssMiB, workerdPid } from '../lib/servers.mjs';
+import { cpuMs, rssMiB, workerdPid, workerdPids } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
@@ -94,6 +94,11 @@ async function measure(ctx, key, sizes) {
   // A fixed pseudo-random sequence, so runs and targets are comparable.
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  // workerd's CPU (all its threads) from the first message until the last delivery: what the
+  // messages cost the runtime in all, their hand-overs included.
+  const pids = workerdPids(target.server.pid);
+  const cpu = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
+  const cpu0 = cpu();
   const sending = progress(`many: ${key}: messages`, () => `${track.sent}/${messages} sent, ${track.received} delivered`);
   await paced(messages, rate, (i) => {
     const from = Math.floor(random() * conversations * 2);
@@ -105,6 +110,7 @@ async function measure(ctx, key, sizes) {
   // Deliveries have paused for over 10 s and then all come (docs/benchmarks.md): wait long
   // enough that "missing at the end" means lost, not late.
   const complete = await track.drain(30_000, 180_000);
+  const cpuMsPerMessage = Math.round(((cpu() - cpu0) / Math.max(1, track.received)) * 100) / 100;
   sending.done();
   memory.afterMiB = rssMiB(pid);
   const dropped = links.filter((l) => l.dropped !== null);
@@ -117,6 +123,7 @@ async function measure(ctx, key, sizes) {
     errors,
     droppedSockets: dropped.length,
     dropCodes: [...new Set(dropped.map((l) => l.dropped))],
+    cpuMsPerMessage,
     memory,
     memoryPerConversationKiB: Math.round(((memory.openMiB - memory.idleMiB) * 1024) / conversations),
   };
@@ -145,7 +152,7 @@ export default {
       `${f.label}: ${params.conversations} conversations, ${params.sockets} sockets, ${f.messages} messages offered at ${params.rate}/s: ${f.msgsPerSecond} msg/s delivered` +
         (f.fellBehind ? ' (FELL BEHIND: sending stopped early)' : ''),
       `  latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; missing at the end ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
-      `  workerd RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
+      `  workerd CPU ${f.cpuMsPerMessage} ms per delivered message; RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
     ]);
   },
 };
