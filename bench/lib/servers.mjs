@@ -76,9 +76,18 @@ export function rssMiB(pid) {
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; 0 once it is gone. */
-export function cpuMs(pid) {
+export const cpuMs = (pid) => ticksMs(`/proc/${pid}/stat`);
+
+/**
+ * The same for the process's main thread alone (/proc/<pid>/task/<pid>/stat): under
+ * `wrangler dev` the thread workerd runs the Worker, every object and D1 on, so what it can
+ * give is at most a second of CPU a second, however many cores the machine has.
+ */
+export const mainThreadCpuMs = (pid) => ticksMs(`/proc/${pid}/task/${pid}/stat`);
+
+function ticksMs(path) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;

@@ -6,17 +6,19 @@
 // through the same `wrangler dev`, and workerd's CPU time per request of each burst.
 import { doorbell, everyDay, tomorrowIn } from '../lib/doorbell.mjs';
 import { log } from '../lib/progress.mjs';
-import { cpuMs, workerdPids } from '../lib/servers.mjs';
+import { cpuMs, mainThreadCpuMs, workerdPids } from '../lib/servers.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 const ZONE = 'Europe/Paris';
 
-/** Runs a burst of `n` requests at once; its outcome, with workerd's CPU time per request while it ran. */
+/** Runs a burst of `n` requests at once; its outcome, with workerd's CPU time per request while it ran (in all, and its main thread's). */
 async function burst(pids, n, request) {
   const cpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const [cpu0, t0] = [cpu(), performance.now()];
+  const thread = () => pids.reduce((sum, pid) => sum + mainThreadCpuMs(pid), 0);
+  const [cpu0, thread0, t0] = [cpu(), thread(), performance.now()];
   const answers = await Promise.all(Array.from({ length: n }, (_, i) => request(i)));
-  return { ...outcome(answers, t0), cpuMsPerRequest: Math.round(((cpu() - cpu0) / n) * 10) / 10 };
+  const per = (ms) => Math.round((ms / n) * 10) / 10;
+  return { ...outcome(answers, t0), cpuMsPerRequest: per(cpu() - cpu0), mainThreadCpuMsPerRequest: per(thread() - thread0) };
 }
 
 const outcome = (answers, started) => ({
@@ -67,7 +69,7 @@ export default {
   print({ figures: f }) {
     const line = (name, o) =>
       `${name}: ${o.succeeded}/${o.requests} booked, ${o.slotTaken} slot_taken${o.other.length ? `, other: ${o.other.join(', ')}` : ''}; ` +
-      `latency p50 ${o.latencyMs.p50} ms p95 ${o.latencyMs.p95} p99 ${o.latencyMs.p99} max ${o.latencyMs.max}; all answered in ${o.wallMs} ms; ${o.cpuMsPerRequest} ms of workerd CPU each`;
+      `latency p50 ${o.latencyMs.p50} ms p95 ${o.latencyMs.p95} p99 ${o.latencyMs.p99} max ${o.latencyMs.max}; all answered in ${o.wallMs} ms; ${o.cpuMsPerRequest} ms of workerd CPU each (${o.mainThreadCpuMsPerRequest} ms on its main thread)`;
     const floor = f.floor ? [`floor (${f.floor.requests} requests to an unknown path): p50 ${f.floor.latencyMs.p50} ms p99 ${f.floor.latencyMs.p99}; all answered in ${f.floor.wallMs} ms; ${f.floor.cpuMsPerRequest} ms of workerd CPU each`] : [];
     return [...floor, line('same slot', f.sameSlot), line('different slots', f.differentSlots), `${f.meetingsHeld} meetings held, ${f.overlaps} overlapping`];
   },

@@ -8,7 +8,7 @@
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
-import { cpuMs, rssMiB, workerdPid, workerdPids } from '../lib/servers.mjs';
+import { cpuMs, mainThreadCpuMs, rssMiB, workerdPid, workerdPids } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
@@ -98,7 +98,8 @@ async function measure(ctx, key, sizes) {
   // messages cost the runtime in all, their hand-overs included.
   const pids = workerdPids(target.server.pid);
   const cpu = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
-  const cpu0 = cpu();
+  const thread = () => pids.reduce((sum, p) => sum + mainThreadCpuMs(p), 0);
+  const [cpu0, thread0] = [cpu(), thread()];
   const sending = progress(`many: ${key}: messages`, () => `${track.sent}/${messages} sent, ${track.received} delivered`);
   await paced(messages, rate, (i) => {
     const from = Math.floor(random() * conversations * 2);
@@ -110,7 +111,8 @@ async function measure(ctx, key, sizes) {
   // Deliveries have paused for over 10 s and then all come (docs/benchmarks.md): wait long
   // enough that "missing at the end" means lost, not late.
   const complete = await track.drain(30_000, 180_000);
-  const cpuMsPerMessage = Math.round(((cpu() - cpu0) / Math.max(1, track.received)) * 100) / 100;
+  const perMessage = (ms) => Math.round((ms / Math.max(1, track.received)) * 100) / 100;
+  const [cpuMsPerMessage, mainThreadCpuMsPerMessage] = [perMessage(cpu() - cpu0), perMessage(thread() - thread0)];
   sending.done();
   memory.afterMiB = rssMiB(pid);
   const dropped = links.filter((l) => l.dropped !== null);
@@ -124,6 +126,7 @@ async function measure(ctx, key, sizes) {
     droppedSockets: dropped.length,
     dropCodes: [...new Set(dropped.map((l) => l.dropped))],
     cpuMsPerMessage,
+    mainThreadCpuMsPerMessage,
     memory,
     memoryPerConversationKiB: Math.round(((memory.openMiB - memory.idleMiB) * 1024) / conversations),
   };
@@ -152,7 +155,7 @@ export default {
       `${f.label}: ${params.conversations} conversations, ${params.sockets} sockets, ${f.messages} messages offered at ${params.rate}/s: ${f.msgsPerSecond} msg/s delivered` +
         (f.fellBehind ? ' (FELL BEHIND: sending stopped early)' : ''),
       `  latency p50 ${f.latencyMs.p50} ms p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} max ${f.latencyMs.max}; missing at the end ${f.undelivered}, duplicates ${f.duplicates}, errors ${f.errors}, sockets closed by the server ${f.droppedSockets}${f.droppedSockets ? ` (${f.dropCodes.join(', ')})` : ''}`,
-      `  workerd CPU ${f.cpuMsPerMessage} ms per delivered message; RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
+      `  workerd CPU ${f.cpuMsPerMessage} ms per delivered message (${f.mainThreadCpuMsPerMessage} ms on its main thread); RSS: ${f.memory.idleMiB} MiB idle, ${f.memory.openMiB} MiB with the conversations open (${f.memoryPerConversationKiB} KiB each), ${f.memory.afterMiB} MiB after the messages`,
     ]);
   },
 };
