@@ -7,11 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { log, matrixFixtures, OK, ROLES, runMatrix, timeline, useServer } from './fixtures.mjs';
+import { expectCells as expect, log, matrixFixtures, OK, runMatrix, timeline, useServer } from './fixtures.mjs';
 
 const ctx = useServer('attachments');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 // x: a public Sales conversation of guestA. Licensed agents may write in it; bob is basic.
 const writers = expect(401, { guestA: OK, guestB: 404, alice: OK, dave: OK, bob: 403 });
 // Reading follows opening: bob, basic, may open a public conversation.

@@ -5,14 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { bearer, conversationSocketUrl, FrameSocket, newGuest } from '../support/client.mjs';
-import { demoAgent, log, newAgent, socketAnswer, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, expectCells as expect, log, newAgent, OK, ROLES, socketAnswer, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('authz');
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok'; // any 2xx (101 for a socket)
 
-/** Expected answers: `base` for every role, then per-role exceptions. */
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
+// OK is any 2xx (101 for a socket).
 const everyone = expect(OK);
 // A genuine token of the other kind is an authenticated caller of the wrong kind: 403 agents_only / guests_only.
 const agentRoute = (exceptions) => expect(401, { guestA: 403, guestB: 403, ...exceptions });

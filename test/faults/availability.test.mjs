@@ -8,10 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer, conversationSocketUrl, FrameSocket } from '../support/client.mjs';
-import { log, matrixFixtures, startConversation, useServer } from './fixtures.mjs';
+import { log, matrixFixtures, ROLES, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('availability');
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const FRAME = 'frame';
 

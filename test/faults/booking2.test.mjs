@@ -7,11 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { matrixFixtures, OK, refusals, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as expect, matrixFixtures, OK, refusals, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('booking2');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const dayFromNow = (days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 const QUIZ = {

@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { bearer, newGuest } from '../support/client.mjs';
-import { demoAgent, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, expectCells as expect, newAgent, OK, ROLES, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('details');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok';
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const ALICE_ID = 'ag_demoAlice00000001';
 
 let fixtures;

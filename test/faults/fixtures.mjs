@@ -54,7 +54,6 @@ export async function timeline(ctx, id, headers) {
   }
 }
 
-/** The callers of the authorization matrices: no token, two guests, a standard agent of Sales, a standard agent in no service, a basic agent, the admin. */
 /** A matrix cell for a socket route: OK when `url` opens (and is closed again), else the upgrade's status. */
 export async function socketAnswer(url) {
   const socket = new FrameSocket(url);
@@ -67,8 +66,11 @@ export async function socketAnswer(url) {
   }
 }
 
+/** The callers of the authorization matrices: no token, two guests, a standard agent of Sales, a standard agent in no service, a basic agent, the admin. */
 export const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
 export const OK = 'ok';
+/** A matrix row's expected answers: `base` for every role, then per-role exceptions. */
+export const expectCells = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 
 /**
  * The matrix's usual cast, made once per file: the demo agents, Dave (licensed, in no

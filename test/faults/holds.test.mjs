@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FrameSocket } from '../support/client.mjs';
-import { matrixFixtures, OK, refusals, ROLES, runMatrix, socketAnswer, useServer } from './fixtures.mjs';
+import { expectCells as expect, matrixFixtures, OK, refusals, runMatrix, socketAnswer, useServer } from './fixtures.mjs';
 
 const ctx = useServer('holds');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const everyone = expect(OK);
 const dayFromNow = (days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const wsUrl = (path, token) => `${ctx.base.replace(/^http/, 'ws')}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;

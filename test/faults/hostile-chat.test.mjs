@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rssMiB, workerdPids } from '../../bench/lib/servers.mjs';
 import { bearer, conversationSocketUrl, FrameSocket, newGuest } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, expectCells as cells, log, newAgent, OK, ROLES, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('hostile-chat');
 
@@ -65,9 +65,6 @@ test('200 resumes from a client that does not read cannot make the runtime hold 
 
 // Who may list, withdraw and use invite links: the cells of the authorization matrix
 // (authz.test.mjs) for the invite routes, with the same seven kinds of caller.
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok';
-const cells = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 
 let fixtures;
 async function inviteFixtures() {

@@ -6,11 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { log, matrixFixtures, OK, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as expect, log, matrixFixtures, OK, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('hours');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const SLUG = 'hours-faults';
 const HOURS = { timeZone: 'Europe/Paris', weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] }, holidays: [{ date: '2026-12-25', name: 'Christmas' }] };
 

@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { log, matrixFixtures, OK, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as expect, log, matrixFixtures, OK, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('identity');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const secretPath = '/api/admin/services/sales/identity-secret';
 
 let fixtures;

@@ -6,11 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { matrixFixtures, OK, refusals, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as expect, matrixFixtures, OK, refusals, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('meeting-types');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const everyone = expect(OK);
 const agentsOnly = expect(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: OK });
 const adminOnly = expect(401, { admin: OK });

@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { log, matrixFixtures, OK, ROLES, refusals, runMatrix, timeline, useServer } from './fixtures.mjs';
+import { expectCells as expect, log, matrixFixtures, OK, refusals, ROLES, runMatrix, timeline, useServer } from './fixtures.mjs';
 
 const ctx = useServer('offer');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 
 let unique = 0;
 const next = () => (unique += 1);

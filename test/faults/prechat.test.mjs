@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { newGuest } from '../support/client.mjs';
-import { matrixFixtures, OK, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as expect, matrixFixtures, OK, runMatrix, useServer } from './fixtures.mjs';
 // Quiz's form; the unit test of the validator (test/unit/prechat.test.ts) checks the same one.
 import FORM from '../support/prechat-form.json' with { type: 'json' };
 
 const ctx = useServer('prechat');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 
 const ANSWERS = { phone: '+49 30 1234567', plan: 'Pro', company: 'Acme' };
 

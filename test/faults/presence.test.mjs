@@ -7,13 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer, FrameSocket } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, expectCells as expect, log, newAgent, OK, ROLES, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('presence');
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const agentsOnly = expect(401, { guestA: 403, guestB: 403, alice: OK, dave: OK, bob: OK });
 const everyone = expect(OK);
 

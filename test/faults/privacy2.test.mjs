@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer, newGuest } from '../support/client.mjs';
-import { matrixFixtures, OK, refusals, ROLES, runMatrix, useServer } from './fixtures.mjs';
+import { expectCells as cells, matrixFixtures, OK, refusals, runMatrix, useServer } from './fixtures.mjs';
 
 const ctx = useServer('privacy2');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
-const cells = (fallback, cells) => Object.fromEntries(ROLES.map((r) => [r, cells[r] ?? fallback]));
 
 /** The link of the latest export email to `to`, as a path. */
 async function linkSentTo(to) {

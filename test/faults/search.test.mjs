@@ -5,11 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, useServer } from './fixtures.mjs';
+import { demoAgent, log, newAgent, ROLES, startConversation, useServer } from './fixtures.mjs';
 
 const ctx = useServer('search');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
 const PUBLIC_WORD = 'quokkapublic';
 const PRIVATE_WORD = 'wombatprivate';
 
@@ -28,12 +27,15 @@ async function makeFixtures() {
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
   const headers = { anon: {}, guestA: x.guest.headers, guestB: p.guest.headers, alice: bearer(alice.token), dave: bearer(dave.token), bob: bearer(bob.token), admin: ctx.admin };
-  // The index is fed by the conversations' jobs a moment after each message.
-  for (let i = 0; ; i++) {
-    const r = await ctx.call('GET', `/api/search?q=${PRIVATE_WORD}`, { headers: bearer(carol.token) });
-    if (r.body?.results?.length === 1) break;
-    if (i > 100) assert.fail(`the private message was never indexed: ${JSON.stringify(r.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // The index is fed by each conversation's own job a moment after its message, so both are
+  // waited for: Carol finds the private one (she is in it) and the public one (any agent may).
+  for (const word of [PRIVATE_WORD, PUBLIC_WORD]) {
+    for (let i = 0; ; i++) {
+      const r = await ctx.call('GET', `/api/search?q=${word}`, { headers: bearer(carol.token) });
+      if (r.body?.results?.length === 1) break;
+      if (i > 100) assert.fail(`the message with ${word} was never indexed: ${JSON.stringify(r.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
   return { headers, carol: bearer(carol.token), alice: headers.alice, x, p };
 }

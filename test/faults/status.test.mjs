@@ -6,13 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bearer } from '../support/client.mjs';
-import { demoAgent, log, newAgent, startConversation, timeline, useServer } from './fixtures.mjs';
+import { demoAgent, expectCells as expect, log, newAgent, OK, ROLES, startConversation, timeline, useServer } from './fixtures.mjs';
 
 const ctx = useServer('status');
-const ROLES = ['anon', 'guestA', 'guestB', 'alice', 'dave', 'bob', 'admin'];
-const OK = 'ok';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const expect = (base, exceptions = {}) => Object.fromEntries(ROLES.map((r) => [r, exceptions[r] ?? base]));
 const DAY = 86_400_000;
 
 let fixtures;
