@@ -117,7 +117,7 @@ test('a day: widget, canned reply, a note to Carol, snooze, reopened by the gues
   await sendRating.click();
   await widget.getByText('Thank you for your rating!').waitFor();
   await prompt.waitFor({ state: 'hidden' });
-  assert.ok(await inView(), 'and above the thanks');
+  await expectSoon(inView, true, 'the last message is in view above the thanks');
   await shot(guest, 'day-rating-thanks');
   log('the guest rated 4/5 in the widget');
 
