@@ -157,6 +157,8 @@ const callerName = (caller: Caller): string => (caller.kind === 'agent' ? caller
  * near the bare relay's (docs/benchmarks.md).
  */
 const GATHERING: Gathering = { batchMs: 100, spacingMs: 1_000 };
+/** The gathered hand-overs, in the order a run takes them. */
+const HAND_OVERS = ['inbox:', 'search:'] as const;
 
 /**
  * Every participant's presence is pushed, guests' too: a console that loaded before a guest
@@ -195,10 +197,11 @@ export class ConversationActor extends DurableObject<Env> {
   // A search job this instance queued has not yet found the index caught up: later commits ride on it (see queueSearch).
   private searchQueued = false;
   // Inbox updates and the search index are handed over together: one timer and one run for both
-  // (a message asks for both), of those asked for since the last run.
+  // (a message asks for both), of those asked for since the last run. Inboxes first: the team
+  // watches them live, while a search may find the message a moment later.
   private readonly handOversAsked = new Set<'inbox:' | 'search:'>();
   private readonly handOvers = new Gatherer(GATHERING, () => {
-    const prefixes = [...this.handOversAsked];
+    const prefixes = HAND_OVERS.filter((prefix) => this.handOversAsked.has(prefix));
     this.handOversAsked.clear();
     this.ctx.waitUntil(this.runNow(...prefixes));
   });
