@@ -90,6 +90,19 @@ export async function matrixFixtures(ctx, daveSlug = 'dave') {
 }
 
 /**
+ * One HTTP cell of a matrix: the row's route called as `role` (with what `entry.fresh` made
+ * for it, if anything); the answer, and the cell: OK for a 2xx, else the status, or a 4xx/5xx
+ * without the error envelope named as such.
+ */
+export async function httpCell(ctx, fx, entry, role) {
+  const made = entry.fresh ? await entry.fresh(fx) : undefined;
+  const [method] = entry.route.split(' ');
+  const r = await ctx.call(method, entry.path(fx, made), { headers: fx.headers[role], body: entry.body?.() });
+  const cell = r.status >= 200 && r.status < 300 ? OK : r.status >= 400 && typeof r.body?.error?.message !== 'string' ? `${r.status} without an error body` : r.status;
+  return { r, cell };
+}
+
+/**
  * Runs every row for every role: `answer(entry, role)` is OK or the status; prints the table,
  * reports the cases, and returns the cells that differ from each row's `expect`.
  */
