@@ -85,6 +85,19 @@ export const cpuMs = (pid) => ticksMs(`/proc/${pid}/stat`);
  */
 export const mainThreadCpuMs = (pid) => ticksMs(`/proc/${pid}/task/${pid}/stat`);
 
+/**
+ * Starts counting workerd's CPU over `pids`; the answer reads what was used since, in ms: in
+ * all (every thread) and on the main threads alone.
+ */
+export function cpuMeter(pids) {
+  const read = () => ({ allMs: pids.reduce((sum, p) => sum + cpuMs(p), 0), mainThreadMs: pids.reduce((sum, p) => sum + mainThreadCpuMs(p), 0) });
+  const start = read();
+  return () => {
+    const now = read();
+    return { allMs: now.allMs - start.allMs, mainThreadMs: now.mainThreadMs - start.mainThreadMs };
+  };
+}
+
 function ticksMs(path) {
   try {
     const stat = readFileSync(path, 'utf8');

@@ -6,19 +6,18 @@
 // through the same `wrangler dev`, and workerd's CPU time per request of each burst.
 import { doorbell, everyDay, tomorrowIn } from '../lib/doorbell.mjs';
 import { log } from '../lib/progress.mjs';
-import { cpuMs, mainThreadCpuMs, workerdPids } from '../lib/servers.mjs';
+import { cpuMeter, workerdPids } from '../lib/servers.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 const ZONE = 'Europe/Paris';
 
 /** Runs a burst of `n` requests at once; its outcome, with workerd's CPU time per request while it ran (in all, and its main thread's). */
 async function burst(pids, n, request) {
-  const cpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const thread = () => pids.reduce((sum, pid) => sum + mainThreadCpuMs(pid), 0);
-  const [cpu0, thread0, t0] = [cpu(), thread(), performance.now()];
+  const [used, t0] = [cpuMeter(pids), performance.now()];
   const answers = await Promise.all(Array.from({ length: n }, (_, i) => request(i)));
+  const { allMs, mainThreadMs } = used();
   const per = (ms) => Math.round((ms / n) * 10) / 10;
-  return { ...outcome(answers, t0), cpuMsPerRequest: per(cpu() - cpu0), mainThreadCpuMsPerRequest: per(thread() - thread0) };
+  return { ...outcome(answers, t0), cpuMsPerRequest: per(allMs), mainThreadCpuMsPerRequest: per(mainThreadMs) };
 }
 
 const outcome = (answers, started) => ({

@@ -8,7 +8,7 @@
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { inParallel, paced } from '../lib/pace.mjs';
 import { log, progress } from '../lib/progress.mjs';
-import { cpuMs, mainThreadCpuMs, rssMiB, workerdPid, workerdPids } from '../lib/servers.mjs';
+import { cpuMeter, rssMiB, workerdPid, workerdPids } from '../lib/servers.mjs';
 import { openWebSocket } from '../lib/sockets.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
@@ -96,10 +96,7 @@ async function measure(ctx, key, sizes) {
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   // workerd's CPU (all its threads) from the first message until the last delivery: what the
   // messages cost the runtime in all, their hand-overs included.
-  const pids = workerdPids(target.server.pid);
-  const cpu = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
-  const thread = () => pids.reduce((sum, p) => sum + mainThreadCpuMs(p), 0);
-  const [cpu0, thread0] = [cpu(), thread()];
+  const used = cpuMeter(workerdPids(target.server.pid));
   const sending = progress(`many: ${key}: messages`, () => `${track.sent}/${messages} sent, ${track.received} delivered`);
   await paced(messages, rate, (i) => {
     const from = Math.floor(random() * conversations * 2);
@@ -112,7 +109,8 @@ async function measure(ctx, key, sizes) {
   // enough that "missing at the end" means lost, not late.
   const complete = await track.drain(30_000, 180_000);
   const perMessage = (ms) => Math.round((ms / Math.max(1, track.received)) * 100) / 100;
-  const [cpuMsPerMessage, mainThreadCpuMsPerMessage] = [perMessage(cpu() - cpu0), perMessage(thread() - thread0)];
+  const { allMs, mainThreadMs } = used();
+  const [cpuMsPerMessage, mainThreadCpuMsPerMessage] = [perMessage(allMs), perMessage(mainThreadMs)];
   sending.done();
   memory.afterMiB = rssMiB(pid);
   const dropped = links.filter((l) => l.dropped !== null);
