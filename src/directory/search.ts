@@ -27,10 +27,44 @@ export const MARK_START = '\u0002';
 export const MARK_END = '\u0003';
 const MARKERS = /[\u0002\u0003]/g;
 
-const insertEntry = (db: D1Database, conversationId: string, e: SearchEntry): D1PreparedStatement =>
-  db
-    .prepare('INSERT OR IGNORE INTO search_entries (conversation_id, seq, author_kind, author_name, at, text, agents_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .bind(conversationId, e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0);
+/**
+ * D1 keeps a bound string under 2 MB; a page of long messages can come near that as JSON, so
+ * the rows are split into arrays of at most this many characters (a busy conversation's page
+ * a second is one).
+ */
+const ROWS_CHARS = 256 * 1024;
+
+/**
+ * Entries in a statement per ROWS_CHARS of them rather than one each: a statement costs local
+ * D1 the same fixed work whatever it holds, and a busy conversation hands over a page a second.
+ */
+const insertEntries = (db: D1Database, conversationId: string, entries: readonly SearchEntry[]): D1PreparedStatement[] =>
+  jsonChunks(entries.map((e) => [e.seq, e.authorKind, e.authorName, e.at, e.text.replace(MARKERS, '\ufffd'), e.agentsOnly ? 1 : 0])).map((rows) =>
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO search_entries (conversation_id, seq, author_kind, author_name, at, text, agents_only)
+         SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?2) ORDER BY key`,
+      )
+      .bind(conversationId, rows),
+  );
+
+/** The rows as JSON arrays of at most ROWS_CHARS characters each (a longer row alone). */
+export function jsonChunks(rows: readonly unknown[]): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    if (current.length > 0 && chars + json.length + 1 > ROWS_CHARS) {
+      chunks.push(`[${current.join(',')}]`);
+      (current = []), (chars = 0);
+    }
+    current.push(json);
+    chars += json.length + 1;
+  }
+  if (current.length > 0) chunks.push(`[${current.join(',')}]`);
+  return chunks;
+}
 
 /** The last seq of the conversation already in the index (0 for none). */
 export async function indexedSeq(db: D1Database, conversationId: string): Promise<number> {
@@ -61,8 +95,13 @@ export async function writeSearchIndex(
       )
       .bind(id, facts.title, facts.serviceSlug, facts.visibility, lastSeq),
     db.prepare('DELETE FROM search_participants WHERE conversation_id = ?').bind(id),
-    ...facts.agents.map((a) => db.prepare('INSERT OR IGNORE INTO search_participants (conversation_id, agent_id, agent_slug) VALUES (?, ?, ?)').bind(id, a.id, a.slug)),
-    ...entries.map((e) => insertEntry(db, id, e)),
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO search_participants (conversation_id, agent_id, agent_slug)
+         SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2)`,
+      )
+      .bind(id, JSON.stringify(facts.agents.map((a) => [a.id, a.slug]))),
+    ...insertEntries(db, id, entries),
   ];
   const results = await db.batch([...also, ...statements]);
   return results.slice(0, also.length);
@@ -77,7 +116,7 @@ export async function rewriteSearchEntries(db: D1Database, conversationId: strin
   if (seqs.length === 0) return;
   await db.batch([
     db.prepare('DELETE FROM search_entries WHERE conversation_id = ? AND seq IN (SELECT value FROM json_each(?))').bind(conversationId, JSON.stringify(seqs)),
-    ...rewritten.map((e) => insertEntry(db, conversationId, e)),
+    ...insertEntries(db, conversationId, rewritten),
   ]);
 }
 

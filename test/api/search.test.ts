@@ -202,6 +202,22 @@ describe('search (GET /api/search)', () => {
     expect(await all()).toBe(31);
   });
 
+  it('indexes a burst of the longest messages, whose page is more than one statement can carry', async () => {
+    const w = word();
+    const ann = await newGuest('Ann Lee');
+    // Quotes double in JSON: 40 messages of 4,000 characters make about 320,000 characters of rows.
+    const long = (i: number) => `${w} ${i} ${'"'.repeat(3980 - String(i).length)}`;
+    const id = (await guestWrites(ann, 'alice', long(0))).body.conversation.id;
+    const sent = await Promise.all(Array.from({ length: 39 }, (_, i) => write(ann.headers, id, long(i + 1))));
+    expect(sent.map((r) => r.status)).toEqual(Array(39).fill(200));
+    const found = async () => (await search(await asAgent('alice'), `q=${w}&limit=50`)).body.results as Array<{ seq: number; snippet: { text: string } }>;
+    for (let i = 0; i < 150 && (await found()).length < 40; i++) await sleep(20);
+    const results = await found();
+    expect(results).toHaveLength(40);
+    expect(new Set(results.map((r) => r.seq)).size).toBe(40);
+    expect(results.every((r) => r.snippet.text.startsWith(w))).toBe(true);
+  });
+
   it('holds each message once after the job ran again from an older position (a retry after a failure)', async () => {
     const w = word();
     const ann = await newGuest('Ann Lee');
