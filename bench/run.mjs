@@ -5,12 +5,13 @@
 //   npm run bench -- --quick           small sizes for development and smoke runs (a few minutes at most)
 //   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability, html, search, firstpaint, liveslots)
 //   npm run bench -- --report          only regenerate docs/benchmarks.md from bench/results
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   npm run bench -- --on-disk         the servers' state on the project's disk instead of a tmpfs (/dev/shm)
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { root } from '../test/support/dev-server.mjs';
 import { writeReport } from './lib/report.mjs';
 import { describeMachine, machine } from './lib/machine.mjs';
 import { endProgress, log } from './lib/progress.mjs';
-import { startNodePeer, startProduct, startRelay } from './lib/servers.mjs';
+import { startNodePeer, startProduct, startRelay, stateRoot } from './lib/servers.mjs';
 import availability from './scenarios/availability.mjs';
 import booking from './scenarios/booking.mjs';
 import busy from './scenarios/busy.mjs';
@@ -27,10 +28,11 @@ const flag = (name) => args.find((a) => a === `--${name}` || a.startsWith(`--${n
 const quick = Boolean(flag('quick'));
 const only = flag('only')?.split('=')[1]?.split(',').filter(Boolean);
 const unknown = only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
-const known = new Set(['quick', 'only', 'report']);
+const known = new Set(['quick', 'only', 'report', 'on-disk']);
+const state = stateRoot(Boolean(flag('on-disk')));
 const badFlags = args.filter((a) => !known.has(a.replace(/^--/, '').split('=')[0]));
 if (unknown.length || badFlags.length) {
-  console.error(`unknown ${unknown.length ? `scenario ${unknown.join(', ')}` : `flag ${badFlags.join(' ')}`}; scenarios: ${scenarios.map((s) => s.name).join(', ')}; flags: --quick --only=a,b --report`);
+  console.error(`unknown ${unknown.length ? `scenario ${unknown.join(', ')}` : `flag ${badFlags.join(' ')}`}; scenarios: ${scenarios.map((s) => s.name).join(', ')}; flags: --quick --only=a,b --report --on-disk`);
   process.exit(2);
 }
 const resultsDir = `${root}bench/results`;
@@ -49,8 +51,8 @@ function serverPool() {
      * watches changes, which restarts the objects and drops every socket mid-run.
      */
     reloads: () => started.reduce((sum, s) => sum + (s.output().match(/Reloading local server/g)?.length ?? 0), 0),
-    product: () => (product ??= track(startProduct(log))),
-    relay: () => (relay ??= track(startRelay(log))),
+    product: () => (product ??= track(startProduct(log, state))),
+    relay: () => (relay ??= track(startRelay(log, state))),
     async nodePeer(script) {
       const peer = await startNodePeer(script, log);
       peers.add(peer);
@@ -84,7 +86,7 @@ async function main() {
   try {
     for (const scenario of selected) {
       const m = machine();
-      log(`${scenario.title}${quick ? ' (quick)' : ''} on ${describeMachine(m)}`);
+      log(`${scenario.title}${quick ? ' (quick)' : ''} on ${describeMachine(m)}, servers' state on ${state.on} (${state.dir})`);
       const t0 = Date.now();
       const reloadsBefore = pool.reloads();
       let result;
@@ -102,7 +104,7 @@ async function main() {
       }
       if (reloads) log(`WARNING: wrangler dev reloaded the Worker ${reloads} time(s) during ${scenario.name} (a watched file changed): its figures are not valid`);
       // A scenario whose sizes --quick does not shrink gives reference figures either way.
-      const record = { scenario: scenario.name, title: scenario.title, quick: quick && !scenario.sameWhenQuick, timestamp: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), reloads, machine: m, ...result };
+      const record = { scenario: scenario.name, title: scenario.title, quick: quick && !scenario.sameWhenQuick, timestamp: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), reloads, machine: m, stateOn: state.on, ...result };
       writeFileSync(`${resultsDir}/${scenario.name}.json`, `${JSON.stringify(record, null, 2)}\n`);
       console.log(`\n== ${scenario.title}${quick ? ' (quick)' : ''} — ${describeMachine(m)}`);
       for (const line of scenario.print(result)) console.log(`   ${line}`);
@@ -110,6 +112,8 @@ async function main() {
     }
   } finally {
     await pool.stopAll();
+    // A tmpfs is memory: the states go with the run (on disk they stay, as `npm start` leaves its own).
+    if (state.on === 'tmpfs') rmSync(state.dir, { recursive: true, force: true });
   }
   writeReport(resultsDir, log);
   log(`done in ${Math.round((Date.now() - started) / 1000)} s${failed ? ' (with failures)' : ''}`);

@@ -2,16 +2,39 @@
 // shares an event loop with what it measures: Doorbell and the relay worker under
 // `wrangler dev` (test/support/dev-server.mjs), the Node peers as child processes.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { freePort, root, startDevServer } from '../../test/support/dev-server.mjs';
 
 export const work = `${root}bench/results/tmp`;
 
+const RAM_DISK = '/dev/shm';
+
+/**
+ * Where the servers keep their state (SQLite files of every object and of the local D1), the
+ * same place for Doorbell and the relay: a tmpfs unless `onDisk` or the machine has none. On
+ * this VM's disk SQLite's syncs stalled workerd's one thread for 100–400 ms a few times a run
+ * and moved the references by ±30% from run to run (docs/benchmarks.md, "How it was run");
+ * Cloudflare's storage does not sync to a local disk at all.
+ */
+export function stateRoot(onDisk) {
+  if (!onDisk) {
+    try {
+      accessSync(RAM_DISK, constants.W_OK);
+      // One directory per clone, so that benches of two trees never share a state.
+      return { dir: `${RAM_DISK}/doorbell-bench-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`, on: 'tmpfs' };
+    } catch {
+      // No tmpfs here: the disk it is.
+    }
+  }
+  return { dir: work, on: 'disk' };
+}
+
 /** Doorbell as `npm start` runs it: fresh state, migrations, the demo directory. */
-export const startProduct = (log) => startDevServer({ work: `${work}/doorbell`, log });
+export const startProduct = (log, state) => startDevServer({ work: `${state.dir}/doorbell`, log });
 
 /** The bare relay Durable Object (and its storing variant) on the same local runtime. */
-export const startRelay = (log) => startDevServer({ work: `${work}/relay`, config: 'bench/peers/relay-worker/wrangler.toml', log });
+export const startRelay = (log, state) => startDevServer({ work: `${state.dir}/relay`, config: 'bench/peers/relay-worker/wrangler.toml', log });
 
 /** A Node reference peer (bench/peers/*.mjs) on a free port; resolves once it listens. */
 export async function startNodePeer(script, log) {

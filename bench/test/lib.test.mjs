@@ -110,6 +110,13 @@ test('the page judges each target from the results and says when a run is not va
   assert.match(target('workerd memory per open conversation'), /330 KiB vs 200 KiB: 1\.65×.*\*\*met\*\*/);
   assert.match(markdown, /Not measured yet: `npm run bench -- --only=booking`/);
   assert.equal(chart.match(/<polyline /g).length, 6);
+  // A met p99 needs no reason; a missed one gets the hand-overs' reason, and each run says where the servers kept their state.
+  assert.doesNotMatch(markdown, /Why the p99 target is out of reach/);
+  assert.match(markdown, /- Fan-out latency: .*, the servers' state on disk\n/);
+  const missed = { ...results, fanout: { ...results.fanout, stateOn: 'tmpfs', targets: { ...results.fanout.targets, doorbell: row('Doorbell', 5, 20) } } };
+  const again = renderReport(missed).markdown;
+  assert.match(again, /Why the p99 target is out of reach locally: .* the 20 agents' inboxes/);
+  assert.match(again, /- Fan-out latency: .*, the servers' state on tmpfs\n/);
 });
 
 test('the page judges booking contention, slots beside their static copy, and search', async () => {
