@@ -11,7 +11,7 @@ import { root } from '../test/support/dev-server.mjs';
 import { writeReport } from './lib/report.mjs';
 import { describeMachine, machine } from './lib/machine.mjs';
 import { endProgress, log } from './lib/progress.mjs';
-import { startNodePeer, startProduct, startRelay, stateRoot } from './lib/servers.mjs';
+import { startNodePeer, startProduct, startRelay, stateRoot, work } from './lib/servers.mjs';
 import availability from './scenarios/availability.mjs';
 import booking from './scenarios/booking.mjs';
 import busy from './scenarios/busy.mjs';
@@ -80,6 +80,8 @@ async function main() {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   mkdirSync(resultsDir, { recursive: true });
+  // Profiles and generated files go here whichever place the servers' state is.
+  mkdirSync(work, { recursive: true });
   const selected = scenarios.filter((s) => !only || only.includes(s.name));
   const started = Date.now();
   let failed = false;

@@ -6,7 +6,7 @@
 // go through HTTP as an agent who is in some of the private conversations. And a message
 // posted through the API, how long until it is found.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { root } from '../../test/support/dev-server.mjs';
 import { doorbell, newGuest } from '../lib/doorbell.mjs';
 import { log } from '../lib/progress.mjs';
@@ -84,7 +84,6 @@ export default {
     const api = doorbell(server);
     const searcher = await api.agent('searcher');
     const words = vocabulary(VOCABULARY);
-    mkdirSync(work, { recursive: true });
     const file = `${work}/search-seed.sql`;
     writeFileSync(file, seedSql(words, searcher.id));
     log(`search: seeding ${MESSAGES.toLocaleString('en-US')} messages into D1 (server stopped meanwhile)`);
