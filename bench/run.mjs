@@ -6,6 +6,7 @@
 //   npm run bench -- --only=fanout,busy   some scenarios (fanout, busy, many, booking, availability, html, search, firstpaint, liveslots)
 //   npm run bench -- --report          only regenerate docs/benchmarks.md from bench/results
 //   npm run bench -- --on-disk         the servers' state on the project's disk instead of a tmpfs (/dev/shm)
+//   npm run bench -- --repeat=3        fan-out's targets 3 times in rounds, each figure the median of the runs
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { root } from '../test/support/dev-server.mjs';
 import { writeReport } from './lib/report.mjs';
@@ -28,11 +29,13 @@ const flag = (name) => args.find((a) => a === `--${name}` || a.startsWith(`--${n
 const quick = Boolean(flag('quick'));
 const only = flag('only')?.split('=')[1]?.split(',').filter(Boolean);
 const unknown = only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
-const known = new Set(['quick', 'only', 'report', 'on-disk']);
+const known = new Set(['quick', 'only', 'report', 'on-disk', 'repeat']);
+const repeat = Number(flag('repeat')?.split('=')[1] ?? 1);
 const state = stateRoot(Boolean(flag('on-disk')));
 const badFlags = args.filter((a) => !known.has(a.replace(/^--/, '').split('=')[0]));
-if (unknown.length || badFlags.length) {
-  console.error(`unknown ${unknown.length ? `scenario ${unknown.join(', ')}` : `flag ${badFlags.join(' ')}`}; scenarios: ${scenarios.map((s) => s.name).join(', ')}; flags: --quick --only=a,b --report --on-disk`);
+if (unknown.length || badFlags.length || !(Number.isInteger(repeat) && repeat >= 1 && repeat <= 9)) {
+  const what = unknown.length ? `unknown scenario ${unknown.join(', ')}` : badFlags.length ? `unknown flag ${badFlags.join(' ')}` : '--repeat takes a whole number from 1 to 9';
+  console.error(`${what}; scenarios: ${scenarios.map((s) => s.name).join(', ')}; flags: --quick --only=a,b --report --on-disk --repeat=N`);
   process.exit(2);
 }
 const resultsDir = `${root}bench/results`;
@@ -94,7 +97,7 @@ async function main() {
       let result;
       let reloads = 0;
       try {
-        result = await scenario.run({ quick, log, ...pool });
+        result = await scenario.run({ quick, repeat, log, ...pool });
       } catch (err) {
         endProgress();
         failed = true;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cdfChart } from '../lib/chart.mjs';
 import { layers } from '../lib/profile.mjs';
-import { percentile, quantiles, ratio, summarize } from '../lib/stats.mjs';
+import { median, medianOfRuns, percentile, quantiles, ratio, summarize } from '../lib/stats.mjs';
 import { deliveryTracker } from '../lib/tracker.mjs';
 
 test('percentiles are nearest-rank over the sorted samples', () => {
@@ -18,6 +18,22 @@ test('percentiles are nearest-rank over the sorted samples', () => {
   assert.deepEqual(quantiles([3, 1, 2], 3), [1, 2, 3]);
   assert.equal(ratio(3, 2), 1.5);
   assert.equal(ratio(1, null), null);
+});
+
+test('runs of one target become one row: median figures, the median-p99 run for the chart, every loss added up', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([null, 5]), 5);
+  assert.equal(median([]), null);
+  const run = (p50, p99, extra = {}) => ({ label: 'T', messages: 100, deliveries: 2000, undelivered: 0, duplicates: 0, errors: 0, fellBehind: false, complete: true, msgsPerSecond: 100, latencyMs: { count: 2000, min: 1, mean: p50, p50, p95: p99 / 2, p99, max: p99 * 4 }, ackMs: null, cdf: [p50, p99], ...extra });
+  const one = run(2, 10);
+  assert.equal(medianOfRuns([one]), one);
+  // One run on a stalled machine moves neither the p50 nor the p99.
+  const row = medianOfRuns([run(2, 10), run(9, 400, { undelivered: 3, fellBehind: true, complete: false }), run(3, 12, { duplicates: 1 })]);
+  assert.deepEqual([row.latencyMs.p50, row.latencyMs.p99, row.latencyMs.max, row.latencyMs.count], [3, 12, 48, 6000]);
+  assert.deepEqual(row.cdf, [3, 12]);
+  assert.deepEqual([row.messages, row.undelivered, row.duplicates, row.fellBehind, row.complete], [300, 3, 1, true, false]);
+  assert.deepEqual(row.runs.map((r) => r.p99), [10, 400, 12]);
 });
 
 test('the tracker counts each receipt once and sees a target falling behind', async () => {
@@ -113,6 +129,11 @@ test('the page judges each target from the results and says when a run is not va
   // A met p99 needs no reason; a missed one gets the hand-overs' reason, and each run says where the servers kept their state.
   assert.doesNotMatch(markdown, /Why the p99 target is out of reach/);
   assert.match(markdown, /- Fan-out latency: .*, the servers' state on disk\n/);
+  const rounds = { ...results, fanout: { ...results.fanout, params: { ...results.fanout.params, repeat: 3 }, targets: { ...results.fanout.targets, doorbell: { ...row('Doorbell', 5, 12), runs: [{ p50: 5, p99: 12 }, { p50: 4, p99: 30 }, { p50: 6, p99: 11 }] } } } };
+  const repeated = renderReport(rounds).markdown;
+  assert.match(repeated, /Every target ran 3 times, in rounds/);
+  assert.match(repeated.split('\n').find((l) => l.startsWith('| Doorbell |')), /5\.00 ms · 4\.00 ms · 6\.00 ms \| 12\.0 ms · 30\.0 ms · 11\.0 ms \|$/);
+  assert.doesNotMatch(markdown, /Every target ran/);
   const missed = { ...results, fanout: { ...results.fanout, stateOn: 'tmpfs', targets: { ...results.fanout.targets, doorbell: row('Doorbell', 5, 20) } } };
   const again = renderReport(missed).markdown;
   assert.match(again, /Why the p99 target is out of reach locally: .* the 20 agents' inboxes/);
