@@ -14,7 +14,7 @@ const RAM_DISK = '/dev/shm';
  * Where the servers keep their state (SQLite files of every object and of the local D1), the
  * same place for Doorbell and the relay: a tmpfs unless `onDisk` or the machine has none. On
  * this VM's disk SQLite's syncs stalled workerd's one thread for 100–400 ms a few times a run
- * and moved the references by ±30% from run to run (docs/benchmarks.md, "How it was run");
+ * and moved the references by ±30% from run to run (docs/benchmarks.md, its opening paragraph);
  * Cloudflare's storage does not sync to a local disk at all.
  */
 export function stateRoot(onDisk) {
