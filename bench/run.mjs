@@ -30,7 +30,7 @@ const quick = Boolean(flag('quick'));
 const only = flag('only')?.split('=')[1]?.split(',').filter(Boolean);
 const unknown = only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
 const known = new Set(['quick', 'only', 'report', 'on-disk', 'repeat']);
-const repeat = Number(flag('repeat')?.split('=')[1] ?? 1);
+const repeat = flag('repeat') ? Number(flag('repeat').split('=')[1]) : 1;
 const state = stateRoot(Boolean(flag('on-disk')));
 const badFlags = args.filter((a) => !known.has(a.replace(/^--/, '').split('=')[0]));
 if (unknown.length || badFlags.length || !(Number.isInteger(repeat) && repeat >= 1 && repeat <= 9)) {
