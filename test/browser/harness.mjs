@@ -131,6 +131,17 @@ export async function expectSoon(read, expected, message, timeoutMs = 10_000) {
 }
 
 /**
+ * The first row of the agent's inbox that `match`es, once there is one: the inbox follows the
+ * conversation by about 100 ms (docs/architecture.md, "Inboxes").
+ */
+export async function inboxItemSoon(token, match, message) {
+  let item;
+  const read = async () => (item = (await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${token}` } })).json()).items.find(match));
+  await expectSoon(async () => (await read()) !== undefined, true, message);
+  return item;
+}
+
+/**
  * Clicks the `n`th day with times on a booking page's month grid (those without are
  * aria-disabled) and waits until it is the selected one: until then the list of times may
  * still be the day shown before. Answers the day's date.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { adminToken } from '../support/dev-server.mjs';
-import { agentToken, consoleSignedIn, expectAccessible, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentToken, consoleSignedIn, expectAccessible, inboxItemSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 const page = (head, tag) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme account</title>${head}</head>
 <body><h1>Your Acme account</h1>${tag}</body></html>`;
@@ -70,12 +70,8 @@ test('the same user in two browsers has one conversation and its history; agents
   copyFileSync('test-results/screenshots/widget-identified.png', 'docs/screenshots/widget-identified.png');
 
   // Alice sees who it is.
-  // Her inbox follows the conversation by about 100 ms (docs/architecture.md, "Inboxes").
   const alice = await agentToken('alice@doorbell.example');
-  const inboxItem = async () =>
-    (await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${alice}` } })).json()).items.find((i) => i.title === 'Ann Lee' && i.lastMessage?.text === 'Sent from my phone');
-  await expectSoon(async () => (await inboxItem()) !== undefined, true, 'the conversation is in Alice’s inbox');
-  const item = await inboxItem();
+  const item = await inboxItemSoon(alice, (i) => i.title === 'Ann Lee' && i.lastMessage?.text === 'Sent from my phone', 'the conversation is in Alice’s inbox');
   const { context: agent, page: consolePage } = await consoleSignedIn('alice@doorbell.example', { width: 1280, height: 900 });
   await consolePage.goto(`${suite.BASE}/console#/c/${item.conversationId}`);
   const verified = consolePage.locator('dl.about dd[data-field="Verified user"]');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { agentSocket, agentToken, expectSoon, log, shot, useBrowserSuite } from './harness.mjs';
+import { agentSocket, agentToken, expectSoon, inboxItemSoon, log, shot, useBrowserSuite } from './harness.mjs';
 
 // The host site's pages, with aggressive CSS of their own.
 const HOST_CSS = `
@@ -98,10 +98,7 @@ test('a guest chats through the widget on another site; Alice answers live; hist
 
   // Alice sees it in her inbox and on the conversation socket.
   const alice = await agentToken('alice@doorbell.example');
-  // Her inbox follows the conversation by about 100 ms (docs/architecture.md, "Inboxes").
-  const inboxItem = async () => (await (await fetch(`${suite.BASE}/api/inbox`, { headers: { authorization: `Bearer ${alice}` } })).json()).items.find((i) => i.lastMessage?.text === text);
-  await expectSoon(async () => (await inboxItem())?.title, 'Ann Lee', "Alice's inbox lists the conversation under the guest's name");
-  const item = await inboxItem();
+  const item = await inboxItemSoon(alice, (i) => i.lastMessage?.text === text && i.title === 'Ann Lee', "Alice's inbox lists the conversation under the guest's name");
   const socket = agentSocket(item.conversationId, alice);
   await socket.waitFor((f) => f.type === 'entry' && f.entry.text === text, 'guest message');
   log('Alice received the message over her socket');
